@@ -1,0 +1,157 @@
+"""The index directory on disk: atomic file writes, the manifest, checksums and the writer lock.
+
+Every file is written to a temporary name, fsynced, renamed over its target, and the directory is
+fsynced; the manifest moves last. A crash at any point leaves the previous manifest and the files
+it names in place, so the previous index stays readable.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CATALOG = "catalog.sqlite"
+LOCK = ".writer.lock"
+
+
+class IndexStoreError(Exception):
+    """Base of the index directory's errors."""
+
+
+class CorruptIndexError(IndexStoreError):
+    pass
+
+
+class LockedError(IndexStoreError):
+    pass
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write data to path so that readers see the old file or the whole new one, never a mix."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    fsync_dir(path.parent)
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Manifest:
+    model: str
+    dim: int
+    index_kind: str
+    index_file: str
+    index_sha256: str
+    index_params: dict = field(default_factory=dict)
+    generation: int = 0
+    count: int = 0
+    tier_scheme: str = "mission"
+    counts: dict = field(default_factory=dict)
+    updated_at: str = ""
+    format_version: int = FORMAT_VERSION
+
+    def write(self, directory: Path) -> None:
+        data = json.dumps(asdict(self), indent=2, sort_keys=True).encode()
+        atomic_write(directory / MANIFEST, data)
+
+    @classmethod
+    def read(cls, directory: Path) -> Manifest | None:
+        path = directory / MANIFEST
+        if not path.exists():
+            return None
+        try:
+            raw = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise CorruptIndexError(
+                f"{path}: unreadable manifest ({e}). Rebuild the index by ingesting the source "
+                "files again into a new directory.") from e
+        version = raw.get("format_version")
+        if version != FORMAT_VERSION:
+            raise CorruptIndexError(
+                f"{path}: index format {version!r}, this creator-match reads format "
+                f"{FORMAT_VERSION}. Re-ingest into a new directory.")
+        try:
+            return cls(**raw)
+        except TypeError as e:
+            raise CorruptIndexError(f"{path}: malformed manifest ({e})") from e
+
+
+class DirLock:
+    """An exclusive writer lock on an index directory (advisory flock; released if we die)."""
+
+    def __init__(self, directory: Path, timeout: float = 10.0) -> None:
+        self.path = directory / LOCK
+        self.timeout = timeout
+        self._fh = None
+
+    def acquire(self) -> None:
+        fh = open(self.path, "a+")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    fh.close()
+                    raise
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "unknown"
+                    fh.close()
+                    raise LockedError(
+                        f"{self.path.parent} is being written by another process ({holder}); "
+                        f"waited {self.timeout:.0f}s. Retry when it has finished.") from None
+                time.sleep(0.05)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> DirLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()

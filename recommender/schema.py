@@ -1,0 +1,219 @@
+"""The data contract: creators and posts in, briefs in, explained matches out (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PLATFORMS = (
+    "instagram",
+    "tiktok",
+    "youtube",
+    "x",
+    "twitch",
+    "linkedin",
+    "pinterest",
+    "facebook",
+    "snapchat",
+    "threads",
+    "bluesky",
+)
+Platform = Literal[
+    "instagram",
+    "tiktok",
+    "youtube",
+    "x",
+    "twitch",
+    "linkedin",
+    "pinterest",
+    "facebook",
+    "snapchat",
+    "threads",
+    "bluesky",
+]
+Objective = Literal["awareness", "engagement", "conversion", "ugc"]
+OBJECTIVES: tuple[str, ...] = ("awareness", "engagement", "conversion", "ugc")
+
+# Bounds that reject absurd input instead of letting it skew signals. The largest accounts in the
+# world have a few hundred million followers; a single post's counters stay well below 10^10.
+MAX_COUNT = 10_000_000_000
+MAX_TEXT = 20_000  # longest caption or bio kept; platforms cap captions at 2,200-5,000 characters
+MAX_POSTS = 500
+MAX_ID = 200
+
+Count = Field(ge=0, le=MAX_COUNT)
+
+
+def _no_nan(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Post(_Model):
+    """One piece of a creator's own content with its public counters."""
+
+    id: str = Field(min_length=1, max_length=MAX_ID)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    likes: int = Count
+    comments: int = Count
+    shares: int = Field(default=0, ge=0, le=MAX_COUNT)
+    views: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    sponsored: bool = False
+    posted_at: datetime | None = None
+
+    @field_validator("likes", "comments", "shares", "views", mode="before")
+    @classmethod
+    def _integral(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError("must be a whole number, not a boolean")
+        if isinstance(v, float):
+            if not math.isfinite(v) or v != int(v):
+                raise ValueError("must be a finite whole number")
+            return int(v)
+        return v
+
+
+class Creator(_Model):
+    """A creator record as ingested: one JSON object per line, or CSV rows plus a posts file."""
+
+    id: str = Field(min_length=1, max_length=MAX_ID, pattern=r"^[^\s]+$")
+    handle: str | None = Field(default=None, max_length=MAX_ID)
+    platform: Platform
+    followers: int = Field(ge=0, le=MAX_COUNT)
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    language: str | None = Field(default=None, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+    categories: list[str] = Field(default_factory=list, max_length=50)
+    bio: str | None = Field(default=None, max_length=MAX_TEXT)
+    posts: list[Post] = Field(default_factory=list, max_length=MAX_POSTS)
+
+    @field_validator("followers", mode="before")
+    @classmethod
+    def _followers_integral(cls, v: object) -> object:
+        return Post._integral(v)
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform_lower(cls, v: object) -> object:
+        if isinstance(v, str):
+            v = v.strip().lower()
+            return "x" if v == "twitter" else v
+        return v
+
+    @field_validator("country")
+    @classmethod
+    def _country_upper(cls, v: str | None) -> str | None:
+        return v.upper() if v else v
+
+    @field_validator("language")
+    @classmethod
+    def _language_lower(cls, v: str | None) -> str | None:
+        return v.lower() if v else v
+
+    @field_validator("categories")
+    @classmethod
+    def _categories_clean(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
+        for c in v:
+            c = c.strip().lower()
+            if not c or len(c) > 64:
+                raise ValueError("each category must be 1-64 characters")
+            if c not in out:
+                out.append(c)
+        return out
+
+    @model_validator(mode="after")
+    def _has_content(self) -> Creator:
+        if not (self.bio and self.bio.strip()) and not self.posts:
+            raise ValueError("a creator needs a bio or at least one post")
+        seen: set[str] = set()
+        for p in self.posts:
+            if p.id in seen:
+                raise ValueError(f"post id {p.id!r} appears twice")
+            seen.add(p.id)
+        return self
+
+
+class Filters(_Model):
+    """Hard constraints on candidates; every one is honoured exactly."""
+
+    tiers: list[str] | None = None
+    countries: list[str] | None = None
+    languages: list[str] | None = None
+    platforms: list[Platform] | None = None
+    categories: list[str] | None = None
+    min_followers: int | None = Field(default=None, ge=0)
+    max_followers: int | None = Field(default=None, ge=0)
+    min_engagement_rate: float | None = Field(default=None, ge=0, le=100)
+    exclude_ids: list[str] | None = None
+
+    @field_validator("min_engagement_rate")
+    @classmethod
+    def _finite(cls, v: float | None) -> float | None:
+        return _no_nan(v)
+
+    @field_validator("countries")
+    @classmethod
+    def _upper(cls, v: list[str] | None) -> list[str] | None:
+        return [c.strip().upper() for c in v] if v is not None else None
+
+    @field_validator("languages", "categories", "tiers")
+    @classmethod
+    def _lower(cls, v: list[str] | None) -> list[str] | None:
+        return [c.strip().lower() for c in v] if v is not None else None
+
+    @field_validator("platforms", mode="before")
+    @classmethod
+    def _platforms_lower(cls, v: object) -> object:
+        if isinstance(v, list):
+            return [Creator._platform_lower(p) for p in v]
+        return v
+
+    @model_validator(mode="after")
+    def _range(self) -> Filters:
+        if (
+            self.min_followers is not None
+            and self.max_followers is not None
+            and self.min_followers > self.max_followers
+        ):
+            raise ValueError("min_followers is greater than max_followers")
+        return self
+
+
+class Brief(_Model):
+    """What a planner asks for: the campaign, the brand's values, the objective and constraints."""
+
+    brief: str = Field(min_length=1, max_length=MAX_TEXT)
+    values: str | None = Field(default=None, max_length=MAX_TEXT)
+    objective: Objective | None = None
+    k: int = Field(default=20, ge=1, le=1000)
+    filters: Filters = Field(default_factory=Filters)
+
+
+class Evidence(BaseModel):
+    post_id: str
+    text: str
+    similarity: float
+
+
+class Match(BaseModel):
+    """One proposal with everything a planner needs to see why it was made."""
+
+    creator_id: str
+    handle: str | None
+    platform: str
+    tier: str
+    followers: int
+    engagement_rate: float | None
+    score: float
+    components: dict[str, float | None]
+    evidence: list[Evidence]
+    flags: list[str]
+    flag_details: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,481 @@
+"""Recommender: ingest, remove, match and similar over the catalog, the vector index and an embedder.
+
+Write order (so that a failure or a crash at any point leaves a readable, consistent index):
+encode outside any lock -> take the directory's writer lock -> apply the change to the in-memory
+vectors and write them to a new FAISS file -> commit the catalog (the acknowledgement point) ->
+move the manifest to the new file -> delete the old file. If the catalog commit fails, the new
+file is deleted and the previous manifest still names the previous file; if the process dies
+after the commit but before the manifest moved, the next open sees the catalog's newer generation
+and rebuilds the vectors from the catalog (which keeps every creator vector).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+import index as vindex
+from index.store import (CATALOG, CorruptIndexError, DirLock, Manifest, atomic_write,
+                         sha256_bytes, sha256_file)
+
+from .catalog import Catalog, record_hash, text_hash
+from .embedding import Embedder, make_embedder
+from .ingest import Parsed, RecordError, read_objects, read_paths
+from .ranking import Candidate, Ranker
+from .schema import Brief, Creator, Filters, Match
+from .signals import compute as compute_signals
+from .tiers import scheme as tier_scheme
+
+log = logging.getLogger("creator_match")
+
+ENCODE_CHUNK = 256
+
+
+class ModelMismatchError(ValueError):
+    """The index was built with another embedding model than the one asked for."""
+
+
+class IngestRejected(ValueError):
+    """A strict ingest found bad records and wrote nothing."""
+
+    def __init__(self, errors: list[RecordError]) -> None:
+        self.errors = errors
+        super().__init__(f"{len(errors)} bad record(s); nothing was written (strict mode)")
+
+
+class NotFoundError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not found"
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    encoded_texts: int = 0
+    cached_texts: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": self.rejected, "encoded_texts": self.encoded_texts,
+                "cached_texts": self.cached_texts, "seconds": round(self.seconds, 3),
+                "errors": [e.to_dict() for e in self.errors]}
+
+
+class _RWLock:
+    """Many readers or one writer (matches run together; a vector swap waits for them)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+
+    @contextmanager
+    def read(self):
+        with self._cond:
+            while self._writer:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def write(self):
+        with self._cond:
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+def creator_texts(c: Creator) -> list[tuple[str | None, str]]:
+    """(post id, text) of everything embedded for a creator: the bio (post id None), then posts."""
+    out: list[tuple[str | None, str]] = []
+    if c.bio and c.bio.strip():
+        out.append((None, c.bio))
+    out.extend((p.id, p.text) for p in c.posts)
+    return out
+
+
+class Recommender:
+    """The library entry point: one index directory, one embedding model, one ranker."""
+
+    def __init__(self, path: str | Path, *, model: str | None = None,
+                 embedder: Embedder | None = None, tiers: str | None = None,
+                 ranker: Ranker | None = None, create: bool = True,
+                 lock_timeout: float = 10.0, recover: bool = False) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        manifest = Manifest.read(self.path) if self.path.is_dir() else None
+        if manifest is None and not create:
+            raise FileNotFoundError(
+                f"no index at {self.path}: create one with 'creator-match ingest FILE --index "
+                f"{self.path}'")
+        if embedder is None:
+            embedder = make_embedder(model or (manifest.model if manifest else None))
+        if manifest is not None and embedder.name != manifest.model:
+            raise ModelMismatchError(
+                f"index {self.path} was built with model {manifest.model!r}, but this run uses "
+                f"{embedder.name!r}. Use --model {manifest.model} (or no --model) with this index, "
+                "or ingest into a new index directory to use the other model.")
+        if manifest is not None and tiers is not None and tiers != manifest.tier_scheme:
+            raise ValueError(f"index {self.path} uses tier scheme {manifest.tier_scheme!r}, "
+                             f"not {tiers!r}; tiers are fixed when an index is created")
+        self.embedder = embedder
+        self.tiers = tier_scheme(manifest.tier_scheme if manifest else (tiers or "mission"))
+        self.ranker = ranker or Ranker(tiers=self.tiers)
+        if self.ranker.tiers is not self.tiers:
+            self.ranker.tiers = self.tiers
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(self.path / CATALOG)
+        self._manifest = manifest
+        self._rw = _RWLock()
+        self._write_mutex = threading.Lock()
+        self._index: vindex.VectorIndex | None = None
+        if recover and manifest is not None:  # ignore the vector file: rebuild from the catalog
+            self._index = self._rebuild_from_catalog(manifest.dim)
+        else:
+            self._load_vectors()
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _load_vectors(self) -> None:
+        m = self._manifest
+        if m is None:
+            if self.catalog.count():
+                raise CorruptIndexError(
+                    f"{self.path}: catalog holds creators but manifest.json is missing; restore it "
+                    "or re-ingest into a new directory")
+            return
+        file = self.path / m.index_file
+        if self.catalog.generation != m.generation:
+            log.warning("%s: catalog generation %d differs from manifest generation %d "
+                        "(interrupted write); rebuilding vectors from the catalog",
+                        self.path, self.catalog.generation, m.generation)
+            self._index = self._rebuild_from_catalog(m.dim)
+            return
+        try:
+            data = file.read_bytes()
+        except OSError as e:
+            raise CorruptIndexError(f"{file}: cannot read vector file ({e.strerror}); run "
+                                    "'creator-match check' for how to recover") from e
+        if sha256_bytes(data) != m.index_sha256:
+            raise CorruptIndexError(
+                f"{file}: checksum mismatch (file damaged). Run 'creator-match check --index "
+                f"{self.path} --repair' to rebuild it from the catalog")
+        self._index = vindex.load(m.index_kind, m.dim, data, m.index_params)
+
+    def _rebuild_from_catalog(self, dim: int) -> vindex.VectorIndex:
+        ids, vecs = [], []
+        for v, x in self.catalog.iter_vectors():
+            ids.append(v)
+            vecs.append(x)
+        all_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        all_vecs = np.vstack(vecs) if vecs else np.zeros((0, dim), np.float32)
+        return vindex.build(vindex.choose_kind(len(all_ids)), dim, all_ids, all_vecs)
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def __enter__(self) -> Recommender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _writing(self):
+        with self._write_mutex, DirLock(self.path, self.lock_timeout):
+            yield
+
+    def _encode_missing(self, texts: Iterable[str], progress: bool, report: IngestReport
+                        ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """(all vectors, newly encoded ones) keyed by text hash: no text is encoded twice."""
+        by_hash: dict[str, str] = {}
+        for t in texts:
+            by_hash.setdefault(text_hash(t), t)
+        cached = self.catalog.cached_vectors(by_hash)
+        missing = [h for h in by_hash if h not in cached]
+        report.cached_texts += len(cached)
+        report.encoded_texts += len(missing)
+        new: dict[str, np.ndarray] = {}
+        bar = None
+        if progress and missing:
+            from tqdm import tqdm
+            bar = tqdm(total=len(missing), unit="text", desc="encoding", disable=None)
+        for start in range(0, len(missing), ENCODE_CHUNK):
+            chunk = missing[start:start + ENCODE_CHUNK]
+            vecs = self.embedder.encode([by_hash[h] for h in chunk])
+            # stored as float16: round-trip now so a cached and a fresh vector are identical
+            new.update(zip(chunk, vecs.astype(np.float16).astype(np.float32), strict=True))
+            if bar is not None:
+                bar.update(len(chunk))
+        if bar is not None:
+            bar.close()
+        return {**cached, **new}, new
+
+    def ingest(self, paths: Iterable[str | Path], *, strict: bool = False,
+               progress: bool = False) -> IngestReport:
+        """Read files (JSONL or CSV) and upsert their creators."""
+        return self.ingest_parsed(read_paths(paths), strict=strict, progress=progress)
+
+    def upsert(self, records: Sequence[object], *, strict: bool = False,
+               source: str = "request") -> IngestReport:
+        """Validate and upsert already-decoded records (dicts or Creator objects)."""
+        objs = [r.model_dump(mode="json") if isinstance(r, Creator) else r for r in records]
+        return self.ingest_parsed(read_objects(objs, source), strict=strict)
+
+    def ingest_parsed(self, parsed: Parsed, *, strict: bool = False,
+                      progress: bool = False) -> IngestReport:
+        t0 = time.perf_counter()
+        report = IngestReport(rejected=len({(e.file, e.line) for e in parsed.errors}),
+                              errors=list(parsed.errors))
+        if strict and parsed.errors:
+            raise IngestRejected(parsed.errors)
+        with self._writing():
+            existing = self.catalog.record_hashes([c.id for c in parsed.records])
+            todo: list[tuple[Creator, str]] = []
+            for c in parsed.records:
+                h = record_hash(c)
+                if c.id in existing and existing[c.id][1] == h:
+                    report.unchanged += 1
+                else:
+                    todo.append((c, h))
+            if todo:
+                texts = [t for c, _ in todo for _, t in creator_texts(c)]
+                vectors, new = self._encode_missing(texts, progress, report)
+                self._commit_upserts(todo, vectors, new, existing, report)
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _commit_upserts(self, todo, vectors, new, existing, report) -> None:
+        dim = next(iter(vectors.values())).shape[0]
+        rows = []
+        for c, h in todo:
+            items = creator_texts(c)
+            hashes = [text_hash(t) for _, t in items]
+            mean = np.mean([vectors[x] for x in hashes], axis=0)
+            vec = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float16)
+            sig = compute_signals(c, self.tiers).to_dict()
+            rows.append((c, h, sig, vec, [(pid, x) for (pid, _), x in zip(items, hashes,
+                                                                            strict=True)]))
+
+        def write(catalog: Catalog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            catalog.put_vectors(new)
+            vids = [catalog.upsert(c, sig, vec, texts, h) for c, h, sig, vec, texts in rows]
+            catalog.prune_cache()
+            return (np.array(vids, np.int64),
+                    np.stack([r[3] for r in rows]).astype(np.float32), np.zeros(0, np.int64))
+
+        self._commit(write, dim)
+        for c, _ in todo:
+            if c.id in existing:
+                report.updated += 1
+            else:
+                report.added += 1
+
+    def remove(self, ids: Sequence[str]) -> list[str]:
+        """Delete creators from the catalog, the vectors and the embedding cache; returns those
+        that existed."""
+        removed: dict[str, int] = {}
+
+        def write(catalog: Catalog):
+            removed.update(catalog.remove(list(ids)))
+            return (np.zeros(0, np.int64), None,
+                    np.array(list(removed.values()), dtype=np.int64))
+
+        if self._index is None:
+            return []
+        with self._writing():
+            self._commit(write, self._index.dim)
+        return sorted(removed)
+
+    def _commit(self, write, dim: int) -> None:
+        """Run a catalog change and the matching vector change as one durable step."""
+        old_file = self.path / self._manifest.index_file if self._manifest else None
+        with self._rw.write():
+            before = self._index
+            try:
+                with self.catalog.transaction():
+                    add_ids, add_vecs, del_ids = write(self.catalog)
+                    index = self._index if self._index is not None else vindex.FlatIndex(dim)
+                    if len(del_ids):
+                        index.remove(del_ids)
+                    if len(add_ids):
+                        index.upsert(add_ids, add_vecs)
+                    index = self._maybe_rebuild(index)
+                    gen = self.catalog.generation + 1  # what the commit will make it
+                    data = index.to_bytes()
+                    name = f"vectors.{gen}.faiss"
+                    atomic_write(self.path / name, data)
+                    self._index = index
+                manifest = Manifest(
+                    model=self.embedder.name, dim=index.dim, index_kind=index.kind,
+                    index_file=name, index_sha256=sha256_bytes(data),
+                    index_params=index.params(), generation=self.catalog.generation,
+                    count=len(index), tier_scheme=self.tiers.name,
+                    counts=self.catalog.stats()["tiers"],
+                    updated_at=datetime.now(timezone.utc).isoformat())
+                manifest.write(self.path)
+                self._manifest = manifest
+            except BaseException:
+                self._index = before
+                if before is not None:  # the in-memory index may hold half the change
+                    self._index = self._rebuild_from_catalog(dim)
+                stale = self.path / f"vectors.{self.catalog.generation + 1}.faiss"
+                if stale.exists():
+                    stale.unlink()
+                raise
+        if old_file is not None and old_file.name != self._manifest.index_file:
+            old_file.unlink(missing_ok=True)
+
+    @staticmethod
+    def _maybe_rebuild(index: vindex.VectorIndex) -> vindex.VectorIndex:
+        """Switch exact <-> approximate when the size crosses the threshold, and retrain IVF
+        when the collection has grown four-fold since its centroids were placed."""
+        n = len(index)
+        want = vindex.choose_kind(n)
+        stale_ivf = index.kind == "ivf" and vindex.ivf_shape(n)[0] > 2 * index.params()["nlist"]
+        if want == index.kind and not stale_ivf:
+            return index
+        ids = index._ids.copy()  # noqa: SLF001 - the backends share this sorted id array
+        vecs = index.reconstruct(ids)
+        return vindex.build(want, index.dim, ids, vecs)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return 0 if self._index is None else len(self._index)
+
+    def get(self, creator_id: str) -> dict:
+        rec = self.catalog.record(creator_id)
+        if rec is None:
+            raise NotFoundError(f"no creator with id {creator_id!r}")
+        return rec
+
+    def _check_tiers(self, f: Filters) -> None:
+        for t in f.tiers or []:
+            if t not in self.tiers.names:
+                raise ValueError(f"filters.tiers: unknown tier {t!r}; this index has "
+                                 f"{', '.join(self.tiers.names)}")
+
+    def match(self, brief: Brief | dict) -> list[Match]:
+        """Ranked, explained creators for a brief, best first."""
+        if not isinstance(brief, Brief):
+            brief = Brief.model_validate(brief)
+        self._check_tiers(brief.filters)
+        if self._index is None or not len(self._index):
+            return []
+        texts = [brief.brief] + ([brief.values] if brief.values else [])
+        qv = self.embedder.encode(texts)
+        q_brief = qv[0]
+        q_values = qv[1] if brief.values else None
+        query = q_brief if q_values is None else _unit(q_brief + q_values)
+        cands = self._candidates(np.stack([query, q_brief] + ([q_values] if q_values is not None
+                                                               else [])),
+                                 brief.k, brief.filters)
+        scored = []
+        for row in cands:
+            scored.append(Candidate(
+                row=row, similarity=float(row.vector @ q_brief),
+                values_similarity=None if q_values is None else float(row.vector @ q_values)))
+        ranked = self.ranker.score(scored, brief.objective)
+        chosen = self.ranker.select(ranked, brief.k)
+        return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid)) for c in chosen]
+
+    def _candidates(self, queries: np.ndarray, k: int, filters: Filters,
+                    exclude_vid: int | None = None):
+        """Creators worth scoring: the nearest neighbours of each query vector, filtered."""
+        allowed = self.catalog.candidates(filters)
+        if exclude_vid is not None and allowed is not None:
+            allowed = allowed[allowed != exclude_vid]
+        if allowed is not None and not len(allowed):
+            return []
+        # The ranker re-orders by more than similarity, so it needs a deep pool to choose from.
+        depth = max(k * 10, 200)
+        with self._rw.read():
+            _, ids = self._index.search(queries, depth + (exclude_vid is not None), allowed)
+        vids = np.unique(ids[ids >= 0])
+        if exclude_vid is not None:
+            vids = vids[vids != exclude_vid]
+        rows = self.catalog.rows(vids)
+        return [rows[v] for v in vids if v in rows]
+
+    def similar(self, creator_id: str, k: int = 10,
+                filters: Filters | dict | None = None) -> list[Match]:
+        """Lookalikes: creators whose content is closest to this creator's, explained."""
+        f = Filters.model_validate(filters or {})
+        self._check_tiers(f)
+        vid = self.catalog.vid_of(creator_id)
+        if vid is None:
+            raise NotFoundError(f"no creator with id {creator_id!r}")
+        source = self.catalog.rows([vid])[vid]
+        q = _unit(source.vector)
+        cands = self._candidates(q[None, :], k, f, exclude_vid=vid)
+        scored = [Candidate(row=r, similarity=float(r.vector @ q), values_similarity=None)
+                  for r in cands]
+        ranked = self.ranker.score(scored, None)
+        chosen = self.ranker.select(ranked, k)
+        return [self.ranker.explain(c, q, self.catalog.texts(c.row.vid)) for c in chosen]
+
+    def stats(self) -> dict:
+        s = self.catalog.stats()
+        m = self._manifest
+        return {**s, "model": self.embedder.name,
+                "index_kind": None if self._index is None else self._index.kind,
+                "vectors": len(self), "tier_scheme": self.tiers.name,
+                "generation": m.generation if m else 0}
+
+    def check(self, repair: bool = False) -> list[str]:
+        """Problems found in the index directory (empty when healthy); repair rebuilds vectors."""
+        problems: list[str] = []
+        integrity = self.catalog.integrity_check()
+        if integrity != "ok":
+            problems.append(f"{self.catalog.path}: SQLite integrity check: {integrity}")
+        m = Manifest.read(self.path)
+        if m is not None:
+            file = self.path / m.index_file
+            if not file.exists():
+                problems.append(f"{file}: missing")
+            elif sha256_file(file) != m.index_sha256:
+                problems.append(f"{file}: checksum mismatch")
+            if m.generation != self.catalog.generation:
+                problems.append(f"{self.path}: manifest generation {m.generation} behind catalog "
+                                f"{self.catalog.generation} (interrupted write)")
+            if m.count != self.catalog.count():
+                problems.append(f"{self.path}: manifest counts {m.count} vectors, catalog "
+                                f"{self.catalog.count()} creators")
+        if problems and repair and integrity == "ok" and m is not None:
+            self._index = self._rebuild_from_catalog(m.dim)
+            with self._writing():
+                self._commit(lambda catalog: (np.zeros(0, np.int64), None,
+                                              np.zeros(0, np.int64)), m.dim)
+        return problems
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / max(float(np.linalg.norm(v)), 1e-12)
