@@ -77,6 +77,11 @@ class SentenceTransformerEmbedder:
                     raise RuntimeError(
                         "sentence-transformers is not installed: pip install creator-match[cpu]"
                     ) from e
+                try:  # the per-weight loading bar is noise in a CLI and in logs
+                    from transformers.utils import logging as hf_logging
+                    hf_logging.disable_progress_bar()
+                except Exception:  # noqa: BLE001 - cosmetic only
+                    pass
                 target = self._path or self._spec
                 try:
                     self._model = SentenceTransformer(target, device=self._device)

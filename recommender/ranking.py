@@ -4,8 +4,11 @@ score = sum(w_i * component_i) / sum(w_i), over the components a brief defines (
 values statement, tier_fit an objective). Every component lies in [0, 1]:
 
 * similarity   - cosine of the brief with the creator's content vector (mean of bio and posts),
-                 clipped at 0
-* values       - cosine of the brand's values statement with the same content vector
+                 rescaled: (cos - 0.15) / 0.5, clipped to [0, 1]. Sentence-embedding models
+                 such as all-MiniLM-L6-v2 put unrelated texts around 0.1-0.2 and close
+                 paraphrases above 0.6; raw cosines would squeeze all of content fit into a
+                 narrow band that tier and engagement then outweigh.
+* values       - cosine of the brand's values statement with the same vector, rescaled alike
 * tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py)
 * engagement   - engagement rate against the tier's norm (signals.py)
 * authenticity - 1 minus the penalties of the flags raised (signals.py)
@@ -75,6 +78,8 @@ class Ranker:
     weights: Weights = field(default_factory=Weights)
     tiers: TierScheme = MISSION
     diversity: float = 0.0  # 0 = pure score order; towards 1 = more penalty for near-duplicates
+    similarity_floor: float = 0.15  # cosine that counts as no fit at all
+    similarity_span: float = 0.5  # cosine above the floor that counts as a perfect fit
     evidence_posts: int = 3
 
     def __post_init__(self) -> None:
@@ -87,8 +92,9 @@ class Ranker:
         for c in candidates:
             sig = c.row.signals
             comps: dict[str, float | None] = {
-                "similarity": _unit(c.similarity),
-                "values": None if c.values_similarity is None else _unit(c.values_similarity),
+                "similarity": self._calibrate(c.similarity),
+                "values": None if c.values_similarity is None
+                else self._calibrate(c.values_similarity),
                 "tier_fit": self.tiers.fit(objective, c.row.tier),
                 "engagement": float(sig["engagement"]),
                 "authenticity": float(sig["authenticity"]),
@@ -98,6 +104,9 @@ class Ranker:
             c.components = {k: (None if v is None else round(v, 4)) for k, v in comps.items()}
             c.score = sum(w[k] * v for k, v in active.items()) / total if total else 0.0
         return sorted(candidates, key=lambda c: (-c.score, c.row.id))
+
+    def _calibrate(self, cosine: float) -> float:
+        return _unit((cosine - self.similarity_floor) / self.similarity_span)
 
     def select(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """The top k; with diversity > 0, maximal marginal relevance over content vectors."""

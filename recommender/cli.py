@@ -1,0 +1,340 @@
+"""The creator-match command line: ingest, remove, match, similar, stats, check, demo, serve.
+
+Exit status: 0 success; 1 some records were rejected (the rest were written); 2 bad usage or
+input, nothing written; 3 the index cannot be used (locked, corrupt, other model).
+Nothing heavy is imported until a command runs, so --help answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+
+
+def _csv(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _add_index(p: argparse.ArgumentParser, required: bool = True) -> None:
+    p.add_argument("--index", required=required, default=os.environ.get("CREATOR_MATCH_INDEX"),
+                   metavar="DIR", help="index directory (env CREATOR_MATCH_INDEX)")
+    p.add_argument("--model", default=None,
+                   help="sentence-transformers model name or path (default: the index's model, "
+                        "else all-MiniLM-L6-v2 shipped with the package; env CREATOR_MATCH_MODEL)")
+
+
+def _add_ranking(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--weights", default=None, metavar="NAME=W,...",
+                   help="override score weights, e.g. similarity=0.4,authenticity=0.2")
+    p.add_argument("--diversity", type=float, default=0.0, metavar="L",
+                   help="0 (off) to <1: penalise near-duplicate creators in the top results")
+    p.add_argument("--k", type=int, default=None, help="how many matches (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="creator-match",
+        description="Find authentic-fit social-media creators for a brand.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="add or update creators from JSONL / CSV files")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help=".jsonl files, or .csv creator files with .csv post files (creator_id)")
+    _add_index(p)
+    p.add_argument("--strict", action="store_true",
+                   help="reject the whole batch, writing nothing, if any record is bad")
+    p.add_argument("--tiers", default=None,
+                   help="tier scheme of a new index: mission (default), industry, or "
+                        "mission:0,5000,250000 for other bounds")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("remove", help="delete creators from the catalog and the vectors")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    _add_index(p)
+
+    p = sub.add_parser("match", help="ranked, explained creators for a brief")
+    _add_index(p)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--brief", help="what the campaign is about")
+    src.add_argument("--brief-file", type=Path, help="a JSON brief object (see README)")
+    p.add_argument("--values", help="the brand's values statement")
+    p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"])
+    p.add_argument("--tier", type=_csv, help="tiers, comma separated (nano,micro,macro)")
+    p.add_argument("--country", type=_csv, help="ISO country codes, comma separated")
+    p.add_argument("--language", type=_csv, help="language codes, comma separated")
+    p.add_argument("--platform", type=_csv, help="platforms, comma separated")
+    p.add_argument("--category", type=_csv, help="categories, comma separated (any of them)")
+    p.add_argument("--min-followers", type=int)
+    p.add_argument("--max-followers", type=int)
+    p.add_argument("--min-engagement", type=float, metavar="RATE",
+                   help="minimum engagement rate, e.g. 0.02 for 2%%")
+    p.add_argument("--exclude", type=_csv, metavar="ID,...", help="creator ids to leave out")
+    _add_ranking(p)
+
+    p = sub.add_parser("similar", help="lookalike creators of one creator")
+    p.add_argument("id")
+    _add_index(p)
+    _add_ranking(p)
+
+    p = sub.add_parser("stats", help="counts per tier and platform, model, index type")
+    _add_index(p)
+
+    p = sub.add_parser("check", help="verify an index directory (checksums, counts, SQLite)")
+    _add_index(p)
+    p.add_argument("--repair", action="store_true",
+                   help="rebuild the vector file from the catalog if it is damaged")
+
+    p = sub.add_parser("demo", help="ingest the bundled sample and answer the example briefs")
+    p.add_argument("--index", default="demo-index", metavar="DIR",
+                   help="where to build the demo index (default ./demo-index)")
+    p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("serve", help="serve the HTTP API with uvicorn")
+    _add_index(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--keys-file", default=None, help="API keys file (see README)")
+    return parser
+
+
+def _ranker(args, tiers=None):
+    from .ranking import Ranker, Weights
+
+    weights = Weights.parse(args.weights) if args.weights else Weights()
+    return Ranker(weights=weights, diversity=args.diversity)
+
+
+def _open(args, create: bool = False, ranker=None, **kw):
+    from .service import Recommender
+
+    return Recommender(args.index, model=args.model, create=create, ranker=ranker, **kw)
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    for e in report.errors:
+        print(f"rejected: {e}", file=sys.stderr)
+    print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+          f"rejected {report.rejected} ({report.encoded_texts} texts encoded, "
+          f"{report.cached_texts} from cache, {report.seconds:.1f}s)")
+
+
+def cmd_ingest(args) -> int:
+    from .service import IngestRejected
+
+    with _open(args, create=True, tiers=args.tiers) as rec:
+        try:
+            report = rec.ingest(args.paths, strict=args.strict, progress=not args.quiet)
+        except IngestRejected as e:
+            for err in e.errors:
+                print(f"rejected: {err}", file=sys.stderr)
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    _print_report(report, args.json)
+    return 1 if report.rejected else 0
+
+
+def cmd_remove(args) -> int:
+    with _open(args) as rec:
+        removed = rec.remove(args.ids)
+    missing = sorted(set(args.ids) - set(removed))
+    print(f"removed {len(removed)}" + (f"; not found: {', '.join(missing)}" if missing else ""))
+    return 1 if missing else 0
+
+
+def _brief_from_args(args):
+    from pydantic import ValidationError
+
+    from .schema import Brief
+
+    if args.brief_file:
+        try:
+            raw = json.loads(args.brief_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{args.brief_file}: cannot read a JSON brief: {e}") from None
+        if isinstance(raw, dict) and args.k is not None:
+            raw["k"] = args.k
+        source = str(args.brief_file)
+    else:
+        filters = {"tiers": args.tier, "countries": args.country, "languages": args.language,
+                   "platforms": args.platform, "categories": args.category,
+                   "min_followers": args.min_followers, "max_followers": args.max_followers,
+                   "min_engagement_rate": args.min_engagement, "exclude_ids": args.exclude}
+        raw = {"brief": args.brief, "values": args.values, "objective": args.objective,
+               "filters": {k: v for k, v in filters.items() if v is not None}}
+        if args.k is not None:
+            raw["k"] = args.k
+        source = "arguments"
+    try:
+        return Brief.model_validate(raw)
+    except ValidationError as e:
+        lines = [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: {err['msg']}"
+                 for err in e.errors()]
+        raise ValueError("\n".join(lines)) from None
+
+
+def format_table(matches) -> str:
+    """A planner-readable table: one line per creator, its best evidence post below it."""
+    if not matches:
+        return "no creator matches this brief and its filters"
+    head = (f"{'#':>2}  {'handle':<24} {'platform':<9} {'tier':<6} {'followers':>9} "
+            f"{'eng.':>6} {'score':>5}  {'sim':>4} {'val':>4} {'tier':>4} {'eng':>4} {'auth':>4}"
+            "  flags")
+    lines = [head, "-" * len(head)]
+
+    def fmt(v):
+        return "  - " if v is None else f"{v:4.2f}"
+
+    for i, m in enumerate(matches, 1):
+        c = m.components
+        er = "   -  " if m.engagement_rate is None else f"{m.engagement_rate:6.1%}"
+        lines.append(
+            f"{i:>2}  {(m.handle or m.creator_id)[:24]:<24} {m.platform:<9} {m.tier:<6} "
+            f"{m.followers:>9,} {er} {m.score:5.3f}  {fmt(c['similarity'])} {fmt(c['values'])} "
+            f"{fmt(c['tier_fit'])} {fmt(c['engagement'])} {fmt(c['authenticity'])}  "
+            f"{','.join(m.flags)}")
+        if m.evidence:
+            ev = m.evidence[0]
+            lines.append(f"    └ {ev.similarity:.2f} “{ev.text[:100]}”")
+    return "\n".join(lines)
+
+
+def _print_matches(matches, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"matches": [m.model_dump(mode="json") for m in matches]},
+                         indent=2, ensure_ascii=False))
+    else:
+        print(format_table(matches))
+
+
+def cmd_match(args) -> int:
+    brief = _brief_from_args(args)
+    with _open(args, ranker=_ranker(args)) as rec:
+        matches = rec.match(brief)
+    _print_matches(matches, args.json)
+    return 0
+
+
+def cmd_similar(args) -> int:
+    with _open(args, ranker=_ranker(args)) as rec:
+        matches = rec.similar(args.id, k=args.k or 10)
+    _print_matches(matches, args.json)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    with _open(args) as rec:
+        print(json.dumps(rec.stats(), indent=2))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from index.store import CorruptIndexError
+
+    try:
+        rec = _open(args)
+    except CorruptIndexError as e:
+        print(f"problem: {e}")
+        if not args.repair:
+            print(f"fix: creator-match check --index {args.index} --repair  (rebuilds the vectors "
+                  "from the catalog; no re-encoding)")
+            return 3
+        rec = _open(args, recover=True)
+    with rec:
+        problems = rec.check(repair=args.repair)
+        for p in problems:
+            print(f"problem: {p}")
+        if problems and not args.repair:
+            print(f"fix: creator-match check --index {args.index} --repair")
+            return 3
+        if problems:
+            remaining = rec.check()
+            if remaining:
+                print("repair failed; re-ingest the source files into a new index directory")
+                return 3
+            print("repaired")
+        print(f"ok: {len(rec)} creators, {rec.stats()['cached_texts']} cached texts, "
+              f"model {rec.embedder.name}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .schema import Brief
+    from .service import Recommender
+
+    print(f"Building the demo index in {args.index}/ from the bundled sample "
+          f"({DATA / 'creators.jsonl'})")
+    with Recommender(args.index, model=args.model) as rec:
+        report = rec.ingest([DATA / "creators.jsonl"], progress=True)
+        _print_report(report, False)
+        briefs = json.loads((DATA / "briefs.json").read_text(encoding="utf-8"))
+        out = []
+        for b in briefs:
+            name = b.pop("name")
+            brief = Brief.model_validate(b)
+            matches = rec.match(brief)
+            if args.json:
+                out.append({"name": name, "brief": b,
+                            "matches": [m.model_dump(mode="json") for m in matches]})
+                continue
+            print(f"\n== {name}\n   brief: {brief.brief}"
+                  + (f"\n   values: {brief.values}" if brief.values else "")
+                  + f"\n   objective: {brief.objective or '-'}   filters: "
+                  + json.dumps(brief.filters.model_dump(exclude_none=True)))
+            print(format_table(matches))
+    if args.json:
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        print(f"\nTry: creator-match match --index {args.index} --brief \"...\" --objective ugc")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from api.server import serve
+
+    return serve(args.index, host=args.host, port=args.port, model=args.model,
+                 keys_file=args.keys_file)
+
+
+COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "match": cmd_match,
+            "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check, "demo": cmd_demo,
+            "serve": cmd_serve}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "index", None) is None:
+        print("error: --index DIR is required (or set CREATOR_MATCH_INDEX)", file=sys.stderr)
+        return 2
+    from index.store import IndexStoreError
+
+    from .service import ModelMismatchError, NotFoundError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (ModelMismatchError, IndexStoreError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 3
+    except NotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except (ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the index keeps its last complete state", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
