@@ -61,7 +61,10 @@ class _IdTracking(VectorIndex):
         present = ids[self.contains(ids)]
         if not len(present):
             return 0
-        n = int(self._index.remove_ids(faiss.IDSelectorBatch(present)))
+        present = np.ascontiguousarray(present)
+        # IDSelectorArray: the only selector IVF's hashtable direct map can remove with
+        n = int(self._index.remove_ids(faiss.IDSelectorArray(len(present),
+                                                             faiss.swig_ptr(present))))
         self._ids = np.setdiff1d(self._ids, present, assume_unique=True)
         return n
 

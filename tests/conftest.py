@@ -1,0 +1,88 @@
+"""Shared fixtures: a fake deterministic encoder for fast tests, the real model built once."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recommender.embedding import HashEmbedder
+
+DATA = Path(__file__).resolve().parents[1] / "recommender" / "data"
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hashing embedder, counting every text it is asked to encode."""
+
+    def __init__(self, dim: int = 64) -> None:
+        super().__init__(dim)
+        self.encoded: list[str] = []
+
+    def encode(self, texts):
+        self.encoded.extend(texts)
+        return super().encode(texts)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    monkeypatch.delenv("CREATOR_MATCH_INDEX", raising=False)
+    monkeypatch.delenv("CREATOR_MATCH_MODEL", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def embedder() -> CountingEmbedder:
+    return CountingEmbedder()
+
+
+def creator(cid: str, text: str = "zero waste shampoo bar", followers: int = 4200, **kw) -> dict:
+    """A valid creator record with three posts; keyword arguments override fields."""
+    rec = {
+        "id": cid, "handle": f"@{cid}", "platform": "instagram", "followers": followers,
+        "country": "FR", "language": "fr", "categories": ["beauty"], "bio": f"bio {text}",
+        "posts": [{"id": f"p{i}", "text": f"{text} post {i}", "likes": followers // 20,
+                   "comments": followers // 400, "shares": 1, "sponsored": False}
+                  for i in range(3)],
+    }
+    rec.update(kw)
+    return rec
+
+
+def write_jsonl(path: Path, records: list) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_model():
+    """The packaged all-MiniLM-L6-v2, loaded once for every end-to-end test."""
+    from recommender.embedding import SentenceTransformerEmbedder
+
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    emb = SentenceTransformerEmbedder()
+    emb.encode(["warm up"])
+    return emb
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, real_model):
+    """The bundled sample ingested once with the real model."""
+    from recommender.service import Recommender
+
+    path = tmp_path_factory.mktemp("sample") / "index"
+    rec = Recommender(path, embedder=real_model)
+    report = rec.ingest([DATA / "creators.jsonl"])
+    assert report.rejected == 0 and report.added >= 300
+    yield rec
+    rec.close()
+
+
+def unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)

@@ -1,0 +1,118 @@
+"""One suite over every vector backend: exact (flat) and approximate (IVF)."""
+
+import numpy as np
+import pytest
+
+import index as vindex
+from index.base import EXACT_SUBSET_MAX
+
+DIM = 32
+
+
+def data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    # clustered, like real embeddings: IVF has structure to exploit
+    centers = rng.normal(size=(20, DIM))
+    x = centers[rng.integers(0, 20, n)] + 0.3 * rng.normal(size=(n, DIM))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ids = np.arange(1000, 1000 + n, dtype=np.int64) * 7  # sparse, non-contiguous ids
+    return ids, x.astype(np.float32)
+
+
+def exact(q, ids, x, k, allowed=None):
+    mask = np.ones(len(ids), bool) if allowed is None else np.isin(ids, allowed)
+    s = q @ x[mask].T
+    order = np.argsort(-s, axis=1)[:, :k]
+    return ids[mask][order]
+
+
+@pytest.fixture(params=["flat", "ivf"])
+def built(request):
+    ids, x = data(4000)
+    return vindex.build(request.param, DIM, ids, x), ids, x
+
+
+def test_search_matches_exact_search(built):
+    idx, ids, x = built
+    q = x[:50] + 0.01
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    _, got = idx.search(q, 10)
+    want = exact(q, ids, x, 10)
+    recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want)])
+    assert recall >= (1.0 if idx.kind == "flat" else 0.9)
+    assert len(idx) == 4000
+
+
+def test_upsert_replaces_and_remove_deletes(built):
+    idx, ids, x = built
+    target = ids[5]
+    new = -x[5]
+    idx.upsert([target], new[None, :])
+    assert len(idx) == 4000
+    np.testing.assert_allclose(idx.reconstruct(np.array([target]))[0], new, atol=1e-6)
+    _, got = idx.search(new[None, :], 1)
+    assert got[0, 0] == target
+    assert idx.remove(np.array([target, 123456789])) == 1
+    assert len(idx) == 3999
+    assert not idx.contains(np.array([target]))[0]
+    _, got = idx.search(new[None, :], 5)
+    assert target not in got
+    with pytest.raises(ValueError, match="already present"):
+        idx.add(ids[:1], x[:1])
+    with pytest.raises(KeyError):
+        idx.reconstruct(np.array([target]))
+
+
+@pytest.mark.parametrize("n_allowed", [3, 40, EXACT_SUBSET_MAX + 500])
+def test_filtered_search_is_exact_and_full(n_allowed):
+    ids, x = data(EXACT_SUBSET_MAX + 2000, seed=1)
+    for kind in ("flat", "ivf"):
+        idx = vindex.build(kind, DIM, ids, x)
+        rng = np.random.default_rng(2)
+        allowed = rng.choice(ids, n_allowed, replace=False)
+        q = x[rng.integers(0, len(ids), 5)]
+        k = 20
+        _, got = idx.search(q, k, allowed=allowed)
+        want_n = min(k, n_allowed)
+        for row in got:
+            assert (row >= 0).sum() == want_n  # still k results when the filter is selective
+            assert set(row[row >= 0]) <= set(allowed.tolist())
+        if n_allowed <= EXACT_SUBSET_MAX or kind == "flat":
+            want = exact(q, ids, x, k, allowed)
+            for g, w in zip(got, want):
+                assert list(g[: want_n]) == list(w[: want_n])
+
+
+def test_persistence_roundtrip(built):
+    idx, ids, x = built
+    again = vindex.load(idx.kind, DIM, idx.to_bytes(), idx.params())
+    assert len(again) == len(idx)
+    q = x[:5]
+    np.testing.assert_array_equal(again.search(q, 10)[1], idx.search(q, 10)[1])
+    again.remove(ids[:10])
+    again.add(ids[:10], x[:10])
+    assert len(again) == len(idx)
+
+
+def test_padding_when_fewer_than_k(built):
+    idx, ids, x = built
+    s, got = idx.search(x[:1], 5, allowed=ids[:2])
+    assert list(got[0, 2:]) == [-1, -1, -1] and np.isneginf(s[0, 2:]).all()
+    s, got = idx.search(x[:1], 5, allowed=np.array([], np.int64))
+    assert (got == -1).all()
+
+
+def test_bad_arguments(built):
+    idx, _, x = built
+    with pytest.raises(ValueError, match="dimension"):
+        idx.search(np.zeros((1, DIM + 1), np.float32), 3)
+    with pytest.raises(ValueError, match="positive"):
+        idx.search(x[:1], 0)
+
+
+def test_auto_choice_and_ivf_shape():
+    assert vindex.choose_kind(100) == "flat"
+    assert vindex.choose_kind(vindex.FLAT_MAX) == "ivf"
+    nlist, nprobe = vindex.ivf_shape(1_000_000)
+    assert nlist == 4000 and 8 <= nprobe <= nlist
+    assert vindex.ivf_shape(100)[0] >= 1

@@ -1,0 +1,102 @@
+"""Parsing and validation: every bad record named by file, line and field; good ones kept."""
+
+import json
+
+from conftest import creator, write_jsonl
+
+from recommender.ingest import read_objects, read_paths
+
+
+def errors_by_line(parsed):
+    return {(e.line, e.field): e.reason for e in parsed.errors}
+
+
+def test_good_jsonl(tmp_path):
+    p = write_jsonl(tmp_path / "c.jsonl", [creator("a"), creator("b")])
+    parsed = read_paths([p])
+    assert [c.id for c in parsed.records] == ["a", "b"] and parsed.errors == []
+
+
+def test_malformed_lines_are_named_and_skipped(tmp_path):
+    big = "x" * (10 * 1024 * 1024)
+    lines = [
+        creator("ok1"),
+        "{not json",
+        creator("neg", followers=-5),
+        json.dumps(creator("nan"))[:-1] + ', "extra": NaN}',
+        creator("badtype", posts=[{"id": "p", "text": "t", "likes": "many", "comments": 0}]),
+        creator("huge", posts=[{"id": "p", "text": big, "likes": 1, "comments": 0}]),
+        creator("plat", platform="myspace"),
+        creator("empty", bio="", posts=[]),
+        "[1, 2]",
+        creator("ok1"),  # duplicate of line 1
+        creator("emoji", text="🌿 شامبو صلب zéro déchet"),
+        creator("inf", followers=1e400) if False else '{"id": "inf", "platform": "x", '
+        '"followers": Infinity, "bio": "b"}',
+        creator("absurd", followers=10**13),
+    ]
+    p = write_jsonl(tmp_path / "bad.jsonl", lines)
+    with open(p, "ab") as fh:
+        fh.write(b'{"id": "latin1", "platform": "x", "followers": 1, "bio": "caf\xe9"}\n')
+    parsed = read_paths([p])
+    assert sorted(c.id for c in parsed.records) == ["emoji", "ok1"]
+    errs = errors_by_line(parsed)
+    assert "malformed JSON" in errs[(2, "record")]
+    assert (3, "followers") in errs
+    assert "NaN" in errs[(4, "record")]
+    assert (5, "posts[0].likes") in errs
+    assert "at most 20000 characters" in errs[(6, "posts[0].text")]
+    assert (7, "platform") in errs
+    assert "bio or at least one post" in errs[(8, "record")]
+    assert errs[(9, "record")] == "expected a JSON object"
+    assert "duplicate id, first seen at" in errs[(10, "id")]
+    assert "Infinity" in errs[(12, "record")]
+    assert (13, "followers") in errs
+    assert "not valid UTF-8" in errs[(14, "record")]
+    for e in parsed.errors:
+        assert str(e).startswith(f"{p}:{e.line}")
+
+
+def test_csv_with_posts_file(tmp_path):
+    (tmp_path / "creators.csv").write_text(
+        "id,handle,platform,followers,country,language,categories,bio\n"
+        "a,@a,instagram,4200,fr,FR,beauty;sustainability,\"Zéro déchet, fait maison\"\n"
+        "b,@b,tiktok,120000,US,en,gaming,\n"
+        "c,@c,tiktok,notanumber,US,en,gaming,bio\n", encoding="utf-8")
+    (tmp_path / "posts.csv").write_text(
+        "creator_id,id,text,likes,comments,shares,views,sponsored,posted_at\n"
+        "a,p1,\"Mon shampoing solide, multi\nligne\",320,41,5,,false,2026-10-01T12:00:00Z\n"
+        "b,p1,new game,3000,100,0,50000,true,\n"
+        "zz,p1,orphan,1,1,0,,false,\n", encoding="utf-8")
+    parsed = read_paths([tmp_path / "creators.csv", tmp_path / "posts.csv"])
+    by_id = {c.id: c for c in parsed.records}
+    assert set(by_id) == {"a", "b"}
+    a = by_id["a"]
+    assert a.categories == ["beauty", "sustainability"] and a.country == "FR"
+    assert a.language == "fr"
+    assert a.posts[0].text.startswith("Mon shampoing solide") and a.posts[0].views is None
+    assert by_id["b"].posts[0].sponsored is True and by_id["b"].bio is None
+    errs = errors_by_line(parsed)
+    assert (4, "followers") in errs
+    assert any(e.field == "creator_id" and e.line == 5 and "zz" in e.reason
+               for e in parsed.errors)
+
+
+def test_csv_missing_columns_rejects_the_file(tmp_path):
+    (tmp_path / "c.csv").write_text("id,handle,bio\na,@a,hello\n")
+    parsed = read_paths([tmp_path / "c.csv"])
+    assert parsed.records == []
+    assert parsed.errors[0].line == 1 and "platform" in parsed.errors[0].field
+    assert "missing column" in parsed.errors[0].reason
+
+
+def test_unknown_extension_and_missing_file(tmp_path):
+    (tmp_path / "c.txt").write_text("hello")
+    parsed = read_paths([tmp_path / "c.txt", tmp_path / "missing.jsonl"])
+    assert [e.field for e in parsed.errors] == ["file", "file"]
+
+
+def test_read_objects_positions():
+    parsed = read_objects([creator("a"), {"id": "b"}, "nope"])
+    assert [c.id for c in parsed.records] == ["a"]
+    assert {e.line for e in parsed.errors} == {2, 3}

@@ -1,0 +1,274 @@
+"""The Recommender over a real index directory, with the fast fake encoder."""
+
+import json
+import os
+import random
+
+import numpy as np
+import pytest
+from conftest import CountingEmbedder, creator, write_jsonl
+
+import index.faiss_backends as backends
+from index.store import CorruptIndexError, DirLock, LockedError, Manifest
+from recommender import datagen
+from recommender.embedding import HashEmbedder
+from recommender.schema import Brief, Filters
+from recommender.service import IngestRejected, ModelMismatchError, NotFoundError, Recommender
+
+
+def ids_of(matches):
+    return [m.creator_id for m in matches]
+
+
+def snapshot(path):
+    """Everything a reader sees of an index: manifest, vectors file and catalog content."""
+    m = json.loads((path / "manifest.json").read_text())
+    rec = Recommender(path, embedder=HashEmbedder())
+    try:
+        state = {cid: rec.get(cid)["record"] for cid in
+                 sorted(r.id for r in rec.catalog.rows(rec.catalog.candidates(
+                     Filters(min_followers=0))).values())}
+        return m, (path / m["index_file"]).read_bytes(), state
+    finally:
+        rec.close()
+
+
+def test_ingest_upsert_counts_and_cache(tmp_path, embedder):
+    f = write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming stream")])
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    r = rec.ingest([f])
+    assert (r.added, r.updated, r.unchanged, r.rejected) == (2, 0, 0, 0)
+    assert r.encoded_texts == len(set(embedder.encoded)) == 8
+    embedder.encoded.clear()
+    r = rec.ingest([f])
+    assert (r.added, r.updated, r.unchanged) == (0, 0, 2) and embedder.encoded == []
+    # a metadata change re-scores without re-encoding; one new post encodes just that text
+    changed = creator("a", followers=9000)
+    changed["posts"].append({"id": "p9", "text": "brand new post", "likes": 5, "comments": 1})
+    r = rec.ingest([write_jsonl(tmp_path / "b.jsonl", [changed])])
+    assert (r.added, r.updated) == (0, 1)
+    assert embedder.encoded == ["brand new post"]
+    assert rec.get("a")["record"]["followers"] == 9000
+    assert len(rec) == 2
+
+
+def test_match_explains_and_ranks(tmp_path, embedder):
+    recs = [creator("zw", "zero waste shampoo bar refill"), creator("gm", "fps gaming stream"),
+            creator("zw_big", "zero waste shampoo bar refill", followers=500_000)]
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    ms = rec.match(Brief(brief="zero waste shampoo bar", objective="ugc", k=3))
+    assert ids_of(ms)[-1] == "gm"
+    top = ms[0]
+    assert set(top.components) == {"similarity", "values", "tier_fit", "engagement",
+                                   "authenticity"}
+    assert top.components["values"] is None
+    assert top.evidence and top.evidence[0].post_id.startswith("p")
+    assert ms == sorted(ms, key=lambda m: -m.score)
+    awareness = rec.match(Brief(brief="zero waste shampoo bar", objective="awareness", k=1))
+    assert ids_of(awareness) == ["zw_big"]
+
+
+def test_strict_rejects_whole_batch(tmp_path):
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    before = snapshot(tmp_path / "idx")
+    bad = write_jsonl(tmp_path / "b.jsonl", [creator("b"), "{oops", creator("a", followers=1)])
+    with pytest.raises(IngestRejected) as e:
+        rec.ingest([bad], strict=True)
+    assert e.value.errors[0].line == 2
+    assert snapshot(tmp_path / "idx") == before
+    r = rec.ingest([bad])  # not strict: the good ones land, the bad one is reported
+    assert (r.added, r.updated, r.rejected) == (1, 1, 1)
+
+
+def test_failed_write_leaves_previous_index(tmp_path, monkeypatch):
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming")])])
+    before = snapshot(path)
+    import recommender.service as service
+
+    def disk_full(p, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(service, "atomic_write", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("c", "travel"),
+                                                        creator("a", followers=7)])])
+    with pytest.raises(OSError):
+        rec.remove(["a"])
+    monkeypatch.undo()
+    assert snapshot(path) == before
+    assert len(rec) == 2 and sorted(ids_of(rec.match(Brief(brief="gaming", k=5)))) == ["a", "b"]
+    assert not list(path.glob("*.tmp")) and len(list(path.glob("vectors.*"))) == 1
+
+
+def test_crash_after_commit_is_recovered_on_open(tmp_path, monkeypatch):
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    monkeypatch.setattr(Manifest, "write", lambda self, d: (_ for _ in ()).throw(
+        OSError("killed")))
+    with pytest.raises(OSError):
+        rec.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "gaming")])])
+    monkeypatch.undo()
+    rec.close()
+    again = Recommender(path, embedder=HashEmbedder())  # catalog is ahead: rebuilt from it
+    assert len(again) == 2 and again.get("b")
+    assert ids_of(again.match(Brief(brief="gaming", k=1))) == ["b"]
+    assert again.check()  # reports the interrupted write until repaired
+    again.check(repair=True)
+    assert again.check() == []
+
+
+def test_model_mismatch_names_both(tmp_path):
+    Recommender(tmp_path / "idx", embedder=HashEmbedder(64)).ingest(
+        [write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    with pytest.raises(ModelMismatchError, match="hash-64.*hash-32"):
+        Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
+    assert Recommender(tmp_path / "idx", model="hash-64").embedder.name == "hash-64"
+
+
+def test_corrupt_vector_file_is_detected_and_repaired(tmp_path):
+    path = tmp_path / "idx"
+    Recommender(path, embedder=HashEmbedder()).ingest(
+        [write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming")])])
+    vec = next(path.glob("vectors.*.faiss"))
+    data = bytearray(vec.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    vec.write_bytes(bytes(data))
+    with pytest.raises(CorruptIndexError, match=vec.name):
+        Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, embedder=HashEmbedder(), recover=True)
+    assert rec.check(repair=True)
+    assert rec.check() == []
+    assert len(Recommender(path, embedder=HashEmbedder())) == 2
+    (path / "manifest.json").write_text("{trunc")
+    with pytest.raises(CorruptIndexError, match="manifest"):
+        Recommender(path, embedder=HashEmbedder())
+
+
+def test_second_writer_fails_clearly(tmp_path):
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(), lock_timeout=0.2)
+    with DirLock(tmp_path / "idx"):
+        with pytest.raises(LockedError, match=f"pid {os.getpid()}"):
+            rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    assert rec.ingest([tmp_path / "a.jsonl"]).added == 1
+
+
+def test_remove_erases_everywhere(tmp_path, embedder):
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [
+        creator("secret", "unique purple elephant phrase"), creator("b", "gaming")])])
+    assert ids_of(rec.match(Brief(brief="unique purple elephant phrase", k=1))) == ["secret"]
+    assert rec.remove(["secret", "nobody"]) == ["secret"]
+    with pytest.raises(NotFoundError):
+        rec.get("secret")
+    assert ids_of(rec.match(Brief(brief="unique purple elephant phrase", k=5))) == ["b"]
+    stats = rec.stats()
+    assert stats["creators"] == 1 and stats["cached_texts"] == 4  # only b's bio and posts
+    rec.close()
+    assert len(Recommender(path, embedder=HashEmbedder())) == 1
+
+
+def random_filters(rng: random.Random) -> dict:
+    f = {}
+    if rng.random() < 0.5:
+        f["tiers"] = rng.sample(["nano", "micro", "macro"], rng.randint(1, 2))
+    if rng.random() < 0.4:
+        f["countries"] = rng.sample(["FR", "GB", "US", "CA", "BE"], rng.randint(1, 2))
+    if rng.random() < 0.4:
+        f["languages"] = [rng.choice(["en", "fr"])]
+    if rng.random() < 0.4:
+        f["platforms"] = rng.sample(["instagram", "tiktok", "youtube", "x"], 2)
+    if rng.random() < 0.4:
+        f["categories"] = [rng.choice(["beauty", "fashion", "gaming", "sustainability"])]
+    if rng.random() < 0.3:
+        f["min_followers"] = rng.choice([500, 5_000, 50_000])
+    if rng.random() < 0.3:
+        f["max_followers"] = rng.choice([2_000, 80_000, 1_000_000])
+    if rng.random() < 0.3:
+        f["min_engagement_rate"] = rng.choice([0.01, 0.03, 0.06])
+    return f
+
+
+def passes(rec_dict: dict, tier: str, er, f: dict) -> bool:
+    r = rec_dict
+    return all([
+        tier in f.get("tiers", [tier]),
+        r.get("country") in f.get("countries", [r.get("country")]),
+        r.get("language") in f.get("languages", [r.get("language")]),
+        r["platform"] in f.get("platforms", [r["platform"]]),
+        not f.get("categories") or set(r["categories"]) & set(f["categories"]),
+        r["followers"] >= f.get("min_followers", 0),
+        r["followers"] <= f.get("max_followers", 10**12),
+        "min_engagement_rate" not in f or (er is not None and er >= f["min_engagement_rate"]),
+        r["id"] not in f.get("exclude_ids", []),
+    ])
+
+
+@pytest.mark.parametrize("flat_max", [backends.FLAT_MAX, 50])
+def test_every_filter_honoured_exactly(tmp_path, monkeypatch, flat_max):
+    """Random filter combinations on flat and IVF indexes: every returned creator passes, and
+    when fewer creators pass than k, all of them come back."""
+    monkeypatch.setattr(backends, "FLAT_MAX", flat_max)
+    src = datagen.write_jsonl(tmp_path / "gen.jsonl", 240, seed=3)
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec.ingest([src])
+    assert rec.stats()["index_kind"] == ("ivf" if flat_max == 50 else "flat")
+    records = {json.loads(line)["id"]: json.loads(line) for line in open(src)}
+    info = {cid: rec.get(cid) for cid in records}
+    rng = random.Random(5)
+    for _ in range(40):
+        f = random_filters(rng)
+        f["exclude_ids"] = rng.sample(sorted(records), 3)
+        k = rng.choice([5, 20, 300])
+        ms = rec.match(Brief(brief=rng.choice(["zero waste beauty", "gaming stream", "travel"]),
+                             objective=rng.choice([None, "ugc", "awareness"]), k=k, filters=f))
+        allowed = {cid for cid, r in records.items()
+                   if passes(r, info[cid]["tier"], info[cid]["signals"]["engagement_rate"], f)}
+        got = ids_of(ms)
+        assert set(got) <= allowed, f
+        assert len(got) == min(k, len(allowed)), f
+        assert len(set(got)) == len(got)
+
+
+def test_similar_and_unknown_tier(tmp_path):
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [
+        creator("a", "zero waste shampoo"), creator("b", "zero waste shampoo bar"),
+        creator("c", "fps gaming")])])
+    got = ids_of(rec.similar("a", k=2))
+    assert got == ["b", "c"]
+    with pytest.raises(NotFoundError):
+        rec.similar("zz")
+    with pytest.raises(ValueError, match="unknown tier 'mega'"):
+        rec.match(Brief(brief="x", filters={"tiers": ["mega"]}))
+
+
+def test_diversity_keeps_near_duplicates_apart(tmp_path):
+    from recommender.ranking import Ranker
+
+    recs = [creator(f"dup{i}", "zero waste shampoo bar refill") for i in range(4)]
+    recs.append(creator("other", "zero waste kitchen compost jars"))
+    path = tmp_path / "idx"
+    Recommender(path, embedder=HashEmbedder()).ingest([write_jsonl(tmp_path / "a.jsonl", recs)])
+    plain = Recommender(path, embedder=HashEmbedder())
+    diverse = Recommender(path, embedder=HashEmbedder(), ranker=Ranker(diversity=0.7))
+    brief = Brief(brief="zero waste shampoo bar", k=2)
+    assert ids_of(plain.match(brief))[1].startswith("dup")
+    assert ids_of(diverse.match(brief))[1] == "other"
+
+
+def test_grows_from_flat_to_ivf_and_reopens(tmp_path, monkeypatch):
+    monkeypatch.setattr(backends, "FLAT_MAX", 100)
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 60, seed=1)])
+    assert rec.stats()["index_kind"] == "flat"
+    rec.ingest([datagen.write_jsonl(tmp_path / "b.jsonl", 200, seed=1)])
+    assert rec.stats()["index_kind"] == "ivf" and len(rec) == 200
+    q = rec.embedder.encode(["zero waste"])[0]
+    again = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    assert np.array_equal(again._index.search(q[None], 10)[1], rec._index.search(q[None], 10)[1])

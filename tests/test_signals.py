@@ -1,0 +1,92 @@
+import pytest
+
+from recommender import signals
+from recommender.schema import Creator, Post
+
+
+def post(i, likes, comments=0, shares=0, views=None, sponsored=False):
+    return Post(id=f"p{i}", text="t", likes=likes, comments=comments, shares=shares, views=views,
+                sponsored=sponsored)
+
+
+def test_engagement_rate_is_median_per_post():
+    # per post: (100+10+0)/1000=0.11, (50+0+0)/1000=0.05, (5000+0+0)/1000=5.0 (a viral outlier)
+    posts = [post(1, 100, 10), post(2, 50), post(3, 5000)]
+    assert signals.engagement_rate(posts, 1000) == pytest.approx(0.11)
+    assert signals.engagement_rate([], 1000) is None
+    assert signals.engagement_rate(posts, 0) is None
+
+
+def test_view_rate_only_over_posts_with_views():
+    posts = [post(1, 90, 10, views=1000), post(2, 10, views=None), post(3, 20, views=100)]
+    # (90+10)/1000 = 0.1 and 20/100 = 0.2 -> median 0.15
+    assert signals.view_engagement_rate(posts) == pytest.approx(0.15)
+
+
+def test_sponsored_and_comment_ratios():
+    posts = [post(1, 100, 1, sponsored=True), post(2, 100, 3), post(3, 200, 0, sponsored=True),
+             post(4, 100, 0)]
+    assert signals.sponsored_ratio(posts) == 0.5
+    assert signals.comment_like_ratio(posts) == pytest.approx(4 / 500)
+
+
+def test_engagement_component():
+    assert signals.engagement_component(0.035, 0.035) == pytest.approx(0.5)
+    assert signals.engagement_component(0.07, 0.035) == pytest.approx(0.8)
+    assert signals.engagement_component(0.0175, 0.035) == pytest.approx(0.2)
+    assert signals.engagement_component(None, 0.035) == signals.UNKNOWN_ENGAGEMENT_COMPONENT
+
+
+def test_saturation_flag_and_penalty():
+    # 4 of 5 sponsored = 80% -> penalty 0.3 + 0.4 * (0.8-0.5)/0.3 = 0.7
+    posts = [post(i, 100, 5, sponsored=i < 4) for i in range(5)]
+    flags = signals.authenticity_flags(posts, 2000, 0.05, 0.035)
+    assert [f.name for f in flags] == ["sponsored_saturation"]
+    assert flags[0].penalty == pytest.approx(0.7)
+    assert "4 of 5 posts" in flags[0].evidence
+    # exactly half is not saturation; two posts are too few to say
+    half = [post(i, 100, 5, sponsored=i < 2) for i in range(4)]
+    assert signals.authenticity_flags(half, 2000, 0.05, 0.035) == []
+    few = [post(i, 100, 5, sponsored=True) for i in range(2)]
+    assert signals.authenticity_flags(few, 2000, 0.05, 0.035) == []
+
+
+def test_engagement_anomaly_flag():
+    # rate 0.0035 vs expected 0.035: r = 0.1 -> penalty 0.4 + 0.4 * (0.3-0.1)/0.25 = 0.72
+    flags = signals.authenticity_flags([post(1, 10, 1)], 50_000, 0.0035, 0.035)
+    assert [f.name for f in flags] == ["engagement_anomaly"]
+    assert flags[0].penalty == pytest.approx(0.72)
+    assert "10% of the 3.5% expected" in flags[0].evidence
+    # at 30% of the norm nothing is raised
+    assert signals.authenticity_flags([post(1, 10, 1)], 50_000, 0.0105, 0.035) == []
+
+
+def test_comments_missing_flag():
+    posts = [post(1, 300, 1), post(2, 300, 0)]  # 1 comment per 600 likes
+    names = [f.name for f in signals.authenticity_flags(posts, 10_000, 0.06, 0.035)]
+    assert names == ["comments_missing"]
+    few_likes = [post(1, 100, 0)]  # under 200 likes: no judgement
+    assert signals.authenticity_flags(few_likes, 10_000, 0.02, 0.035) == []
+
+
+def test_compute_combines_flags_into_authenticity():
+    # micro (50,000 followers), 4 posts, 3 sponsored (75%), 100 likes and no comments each
+    c = Creator(id="x", platform="instagram", followers=50_000, bio="b",
+                posts=[post(i, 100, 0, sponsored=i < 3) for i in range(4)])
+    s = signals.compute(c)
+    assert s.tier == "micro"
+    assert s.engagement_rate == pytest.approx(0.002)
+    names = {f.name for f in s.flags}
+    assert names == {"sponsored_saturation", "engagement_anomaly", "comments_missing"}
+    assert s.authenticity == 0.0  # penalties 0.633 + 0.8 + 0.3 exceed 1
+    genuine = Creator(id="y", platform="instagram", followers=50_000, bio="b",
+                      posts=[post(i, 2000, 80) for i in range(4)])
+    g = signals.compute(genuine)
+    assert g.flags == [] and g.authenticity == 1.0
+
+
+def test_bio_only_creator_has_no_engagement_data():
+    s = signals.compute(Creator(id="z", platform="x", followers=10, bio="hello"))
+    assert s.engagement_rate is None
+    assert [f.name for f in s.flags] == ["no_engagement_data"]
+    assert s.authenticity == 1.0
