@@ -272,11 +272,15 @@ def cmd_demo(args) -> int:
     from .schema import Brief
     from .service import Recommender
 
+    status = sys.stderr if args.json else sys.stdout
     print(f"Building the demo index in {args.index}/ from the bundled sample "
-          f"({DATA / 'creators.jsonl'})")
+          f"({DATA / 'creators.jsonl'})", file=status)
     with Recommender(args.index, model=args.model) as rec:
         report = rec.ingest([DATA / "creators.jsonl"], progress=True)
-        _print_report(report, False)
+        if args.json:
+            print(json.dumps(report.to_dict()), file=sys.stderr)
+        else:
+            _print_report(report, False)
         briefs = json.loads((DATA / "briefs.json").read_text(encoding="utf-8"))
         out = []
         for b in briefs:

@@ -404,10 +404,11 @@ def creator(i: int, rng: random.Random, kind: str = "genuine") -> dict:
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
     posts = []
     stuffer_bank = BANKS[niches[(i + 7) % len(niches)]][lang]
+    sponsored_posts = set(rng.sample(range(n_posts), round(sponsored_share * n_posts)))
     for j in range(n_posts):
         src = stuffer_bank if kind == "stuffer" else bank
         text = _fill(rng.choice(src["post"]), src, rng, city)
-        sponsored = rng.random() < sponsored_share
+        sponsored = j in sponsored_posts
         if sponsored:
             text += SPONSOR[lang].format(code=f"{name.upper()}{rng.randint(10, 99)}")
         er = base_er * math.exp(rng.gauss(0, 0.3)) * (0.6 if sponsored else 1.0)
@@ -429,14 +430,22 @@ def creator(i: int, rng: random.Random, kind: str = "genuine") -> dict:
             "categories": list(BANKS[niche]["categories"]), "bio": bio, "posts": posts}
 
 
-def generate(n: int, seed: int = 7, anomalies: float = 0.04) -> Iterator[dict]:
-    """n creators; a share `anomalies` each of inflated, saturated and keyword-stuffer kinds."""
+def generate_labelled(n: int, seed: int = 7,
+                      anomalies: float = 0.04) -> Iterator[tuple[str, dict]]:
+    """(kind, record) pairs; a share `anomalies` each of inflated and saturated creators and
+    half that of keyword stuffers, the rest genuine."""
     rng = random.Random(seed)
     for i in range(n):
         x = rng.random()
         kind = ("inflated" if x < anomalies else "saturated" if x < 2 * anomalies
                 else "stuffer" if x < 2.5 * anomalies else "genuine")
-        yield creator(i, rng, kind)
+        yield kind, creator(i, rng, kind)
+
+
+def generate(n: int, seed: int = 7, anomalies: float = 0.04) -> Iterator[dict]:
+    """n creator records in the ingest format."""
+    for _, record in generate_labelled(n, seed, anomalies):
+        yield record
 
 
 def write_jsonl(path: str | Path, n: int, seed: int = 7) -> Path:
@@ -445,3 +454,21 @@ def write_jsonl(path: str | Path, n: int, seed: int = 7) -> Path:
         for rec in generate(n, seed):
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m recommender.datagen",
+                                description="Write N synthetic creators as JSONL.")
+    p.add_argument("out", help="output .jsonl path")
+    p.add_argument("--n", type=int, default=10_000)
+    p.add_argument("--seed", type=int, default=7)
+    args = p.parse_args(argv)
+    write_jsonl(args.out, args.n, args.seed)
+    print(f"wrote {args.n} creators to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""End to end with the real all-MiniLM-L6-v2 on the bundled sample: do the answers make sense?"""
+
+import copy
+import json
+
+import pytest
+from conftest import DATA
+
+from recommender import datagen
+from recommender.schema import Brief
+from recommender.service import Recommender
+
+pytestmark = pytest.mark.e2e
+
+SUSTAINABLE = {"beauty", "sustainability"}
+
+
+def categories(rec, cid):
+    return set(rec.get(cid)["record"]["categories"])
+
+
+def test_zero_waste_ugc_brief(sample_index):
+    ms = sample_index.match(Brief(
+        brief="launch of a plastic-free solid shampoo bar and refillable skincare",
+        values="zero waste, honest reviews, small local makers", objective="ugc", k=10))
+    assert len(ms) == 10
+    small = sum(m.tier in ("nano", "micro") for m in ms)
+    fitting = sum(bool(categories(sample_index, m.creator_id) & SUSTAINABLE) for m in ms)
+    assert small >= 8, [m.tier for m in ms]
+    assert fitting >= 8, [m.creator_id for m in ms]
+    assert ms[0].tier == "nano"
+    for m in ms:
+        assert m.evidence and all(-1 <= e.similarity <= 1 for e in m.evidence)
+        assert 0 <= m.score <= 1 and all(0 <= v <= 1 for v in m.components.values())
+
+
+def test_awareness_prefers_macro(sample_index):
+    ms = sample_index.match(Brief(brief="new running shoe for marathon training",
+                                  objective="awareness", k=5, filters={"categories": ["fitness"]}))
+    assert ms[0].tier == "macro"
+    assert all("fitness" in categories(sample_index, m.creator_id) for m in ms)
+
+
+def test_sample_anomalies_are_flagged(sample_index):
+    labelled = dict((r["id"], kind) for kind, r in datagen.generate_labelled(360, seed=7))
+    flags = {cid: sample_index.get(cid)["signals"]["flags"] for cid in labelled}
+    names = {cid: {f["name"] for f in fl} for cid, fl in flags.items()}
+    inflated = [c for c, k in labelled.items() if k == "inflated"]
+    saturated = [c for c, k in labelled.items() if k == "saturated"]
+    assert inflated and saturated
+    assert all(names[c] & {"engagement_anomaly", "comments_missing"} for c in inflated)
+    assert all("sponsored_saturation" in names[c] for c in saturated)
+    genuine = [c for c, k in labelled.items() if k == "genuine"]
+    false_alarms = [c for c in genuine if names[c] - {"no_engagement_data"}]
+    assert len(false_alarms) <= 0.05 * len(genuine), false_alarms
+
+
+def test_inflated_twin_ranks_below_genuine(tmp_path, real_model):
+    sample = [json.loads(line) for line in open(DATA / "creators.jsonl", encoding="utf-8")]
+    genuine = next(r for r in sample if "sustainability" in r["categories"]
+                   and 2_000 <= r["followers"] <= 50_000 and r["language"] == "en")
+    sample = sample[:40]
+    genuine = copy.deepcopy(genuine)
+    genuine["id"], genuine["posts"] = "twin_genuine", [
+        {**p, "sponsored": False} for p in genuine["posts"]]
+    fake = copy.deepcopy(genuine)
+    fake["id"] = "twin_inflated"
+    fake["followers"] = genuine["followers"] * 40  # bought followers, same real audience
+    for p in fake["posts"]:
+        p["comments"] = 0
+    rec = Recommender(tmp_path / "idx", embedder=real_model)
+    rec.upsert(sample + [genuine, fake])
+    brief = Brief(brief=genuine["posts"][0]["text"], objective="engagement", k=50)
+    ids = [m.creator_id for m in rec.match(brief)]
+    assert ids.index("twin_genuine") < ids.index("twin_inflated")
+    flags = {m.creator_id: m for m in rec.match(brief)}["twin_inflated"].flags
+    assert "engagement_anomaly" in flags and "comments_missing" in flags
+
+
+def test_filters_with_real_model(sample_index):
+    f = {"tiers": ["nano", "micro"], "languages": ["fr"], "platforms": ["instagram", "tiktok"],
+         "min_followers": 200, "max_followers": 80_000, "min_engagement_rate": 0.02,
+         "categories": ["beauty"]}
+    ms = sample_index.match(Brief(brief="shampoing solide zéro déchet", k=50, filters=f))
+    assert ms
+    for m in ms:
+        info = sample_index.get(m.creator_id)
+        r = info["record"]
+        assert info["tier"] in f["tiers"] and r["language"] == "fr"
+        assert r["platform"] in f["platforms"] and 200 <= r["followers"] <= 80_000
+        assert info["signals"]["engagement_rate"] >= 0.02 and "beauty" in r["categories"]
+
+
+def test_similar_finds_same_niche(sample_index):
+    source = "pi_max_000044"  # an English thrift-fashion creator in the sample
+    assert "fashion" in categories(sample_index, source)
+    ms = sample_index.similar(source, k=5)
+    assert source not in [m.creator_id for m in ms]
+    assert sum("fashion" in categories(sample_index, m.creator_id) for m in ms) >= 4
+
+
+def test_demo_command_runs(tmp_path, capsys, monkeypatch):
+    from recommender.cli import main
+
+    assert main(["demo", "--index", str(tmp_path / "demo"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out) >= 5 and all(len(b["matches"]) == b["brief"]["k"] for b in out)
