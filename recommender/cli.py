@@ -101,7 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--keys-file", default=None, help="API keys file (see README)")
+    p.add_argument("--keys-file", default=None,
+                   help="API keys file (default DIR/api-keys.json; env CREATOR_MATCH_KEYS_FILE)")
+
+    p = sub.add_parser("api-key", help="create an API key for serve; prints it once")
+    p.add_argument("--index", required=True, metavar="DIR")
+    p.add_argument("--scope", choices=["read", "write"], default="read")
+    p.add_argument("--name", default=None)
+    p.add_argument("--keys-file", default=None, help="default DIR/api-keys.json")
     return parser
 
 
@@ -307,10 +314,22 @@ def cmd_serve(args) -> int:
     from api.server import serve
 
     return serve(args.index, host=args.host, port=args.port, model=args.model,
-                 keys_file=args.keys_file)
+                 keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"))
 
 
-COMMANDS = {"ingest": cmd_ingest, "remove": cmd_remove, "match": cmd_match,
+def cmd_api_key(args) -> int:
+    from api.auth import KeyStore
+
+    path = Path(args.keys_file) if args.keys_file else Path(args.index) / "api-keys.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = KeyStore.load(path)
+    key = keys.create(args.scope, args.name)
+    keys.save(path)
+    print(f"{args.scope} key (shown once; only its hash is stored in {path}):\n{key}")
+    return 0
+
+
+COMMANDS = {"api-key": cmd_api_key, "ingest": cmd_ingest, "remove": cmd_remove, "match": cmd_match,
             "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check, "demo": cmd_demo,
             "serve": cmd_serve}
 

@@ -1,0 +1,29 @@
+"""The FastAPI application factory over a recommender.Recommender."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from recommender import __version__
+from recommender.service import Recommender
+
+from . import errors
+from .auth import KeyStore
+from .limits import BodyLimit
+from .routers import creators, match, system
+from .settings import Settings
+
+
+def create_app(recommender: Recommender, keys: KeyStore, settings: Settings) -> FastAPI:
+    app = FastAPI(
+        title="creator-match", version=__version__,
+        description="Find authentic-fit social-media creators for a brand. Every endpoint but "
+                    "/v1/health needs an API key: 'Authorization: Bearer KEY' or 'X-API-Key'.")
+    app.state.recommender = recommender
+    app.state.keys = keys
+    app.state.settings = settings
+    errors.install(app)
+    for r in (system.router, match.router, creators.router):
+        app.include_router(r)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,84 @@
+"""One JSON error shape everywhere: {"error": {"status", "code", "message", "details"}}."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from index.store import CorruptIndexError, LockedError
+from recommender.service import IngestRejected, ModelMismatchError, NotFoundError
+
+log = logging.getLogger("creator_match.api")
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+         415: "unsupported_media_type", 422: "validation_error", 500: "internal_error",
+         503: "unavailable"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, details: list | None = None,
+                 headers: dict | None = None) -> None:
+        self.status, self.message, self.details, self.headers = status, message, details, headers
+        super().__init__(message)
+
+
+def error_body(status: int, message: str, details: list | None = None) -> dict:
+    return {"error": {"status": status, "code": CODES.get(status, "error"), "message": message,
+                      "details": details or []}}
+
+
+def respond(status: int, message: str, details: list | None = None,
+            headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, message, details), status_code=status, headers=headers)
+
+
+def _field(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, e: ApiError):
+        return respond(e.status, e.message, e.details, e.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, e: RequestValidationError):
+        details = [{"field": _field(err.get("loc", ())), "reason": err.get("msg", "")}
+                   for err in e.errors()]
+        return respond(422, "the request does not match the schema", details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, e: StarletteHTTPException):
+        return respond(e.status_code, str(e.detail), headers=getattr(e, "headers", None))
+
+    @app.exception_handler(NotFoundError)
+    async def _missing(_: Request, e: NotFoundError):
+        return respond(404, str(e))
+
+    @app.exception_handler(IngestRejected)
+    async def _rejected(_: Request, e: IngestRejected):
+        return respond(422, str(e), [err.to_dict() for err in e.errors])
+
+    @app.exception_handler(LockedError)
+    async def _locked(_: Request, e: LockedError):
+        return respond(503, str(e), headers={"Retry-After": "5"})
+
+    @app.exception_handler(ModelMismatchError)
+    @app.exception_handler(CorruptIndexError)
+    async def _broken(_: Request, e: Exception):
+        return respond(503, str(e))
+
+    @app.exception_handler(ValueError)
+    async def _value(_: Request, e: ValueError):
+        return respond(422, str(e))
+
+    @app.exception_handler(Exception)
+    async def _crash(_: Request, e: Exception):
+        log.exception("unhandled error")
+        return respond(500, "internal error; the server log has the details")

@@ -1,0 +1,22 @@
+"""Health (open) and statistics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ..deps import ReadKey, Rec
+from ..schemas import ERRORS, HealthResponse, StatsResponse
+
+router = APIRouter(prefix="/v1", tags=["system"])
+
+
+@router.get("/health", response_model=HealthResponse, summary="Liveness; needs no key")
+def health(rec: Rec) -> HealthResponse:
+    return HealthResponse(status="ok", creators=len(rec))
+
+
+@router.get("/stats", response_model=StatsResponse, responses=ERRORS,
+            summary="Counts per tier and platform, model, index type, last update")
+def stats(rec: Rec, _: ReadKey) -> StatsResponse:
+    s = rec.stats()
+    return StatsResponse(**{k: s[k] for k in StatsResponse.model_fields})

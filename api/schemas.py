@@ -1,0 +1,119 @@
+"""Request and response bodies of the HTTP API, with the examples shown in /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from recommender.schema import Match
+
+CREATOR_EXAMPLE = {
+    "id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram", "followers": 4200,
+    "country": "FR", "language": "fr", "categories": ["beauty", "sustainability"],
+    "bio": "Salle de bain zéro déchet, cosmétiques maison",
+    "posts": [{"id": "p1", "text": "Mon shampoing solide préféré, trois mois sans flacon",
+               "likes": 320, "comments": 41, "shares": 5, "views": None, "sponsored": False,
+               "posted_at": "2026-10-01T12:00:00Z"}],
+}
+BRIEF_EXAMPLE = {
+    "brief": "launch of a solid shampoo bar", "values": "zero waste, honest, made in France",
+    "objective": "engagement", "k": 5,
+    "filters": {"tiers": ["nano", "micro"], "countries": ["FR"], "min_engagement_rate": 0.02},
+}
+MATCH_EXAMPLE = {
+    "creator_id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram",
+    "tier": "micro", "followers": 4200, "engagement_rate": 0.087, "score": 0.81,
+    "components": {"similarity": 0.74, "values": 0.69, "tier_fit": 1.0, "engagement": 0.92,
+                   "authenticity": 0.95},
+    "evidence": [{"post_id": "p1", "text": "Mon shampoing solide préféré…", "similarity": 0.71}],
+    "flags": [], "flag_details": {},
+}
+
+
+class UpsertRequest(BaseModel):
+    """Creator records in the ingest format; each is validated on its own."""
+
+    creators: list[Any] = Field(json_schema_extra={"examples": [[CREATOR_EXAMPLE]]})
+
+    model_config = {"json_schema_extra": {"examples": [{"creators": [CREATOR_EXAMPLE]}]}}
+
+
+class RecordErrorOut(BaseModel):
+    index: int = Field(description="position of the record in the request, from 0")
+    id: str | None
+    field: str
+    reason: str
+
+
+class UpsertResponse(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[RecordErrorOut]
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"added": 1, "updated": 0, "unchanged": 0, "rejected": 1,
+         "errors": [{"index": 1, "id": "ig_x", "field": "followers",
+                     "reason": "Input should be greater than or equal to 0"}]}]}}
+
+
+class MatchResponse(BaseModel):
+    matches: list[Match]
+    took_ms: float
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}
+
+
+class CreatorResponse(BaseModel):
+    record: dict[str, Any]
+    tier: str
+    signals: dict[str, Any]
+    updated_at: str
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"record": CREATOR_EXAMPLE, "tier": "micro", "updated_at": "2026-11-23T10:00:00+00:00",
+         "signals": {"tier": "micro", "engagement_rate": 0.087, "sponsored_ratio": 0.0,
+                     "engagement": 0.86, "authenticity": 1.0, "flags": []}}]}}
+
+
+class HealthResponse(BaseModel):
+    status: str
+    creators: int
+
+    model_config = {"json_schema_extra": {"examples": [{"status": "ok", "creators": 360}]}}
+
+
+class StatsResponse(BaseModel):
+    creators: int
+    tiers: dict[str, int]
+    platforms: dict[str, int]
+    model: str
+    index_kind: str | None
+    tier_scheme: str
+    cached_texts: int
+    updated_at: str | None
+    generation: int
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"creators": 360, "tiers": {"nano": 120, "micro": 160, "macro": 80},
+         "platforms": {"instagram": 120, "tiktok": 90}, "model":
+         "sentence-transformers/all-MiniLM-L6-v2", "index_kind": "flat",
+         "tier_scheme": "mission", "cached_texts": 3300,
+         "updated_at": "2026-11-23T10:00:00+00:00", "generation": 4}]}}
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[Any]
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {s: {"model": ErrorResponse} for s in (401, 403, 404, 413, 422)}

@@ -1,0 +1,23 @@
+"""Typed settings of the HTTP service, from arguments or CREATOR_MATCH_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CREATOR_MATCH_", extra="ignore")
+
+    index: Path
+    model: str | None = None
+    # "write:KEY,read:KEY2" - plain keys, hashed on load and never kept
+    api_keys: str | None = None
+    keys_file: Path | None = None  # default: INDEX/api-keys.json
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_batch: int = 1_000
+
+    @property
+    def keys_path(self) -> Path:
+        return self.keys_file or self.index / "api-keys.json"
