@@ -1,8 +1,10 @@
 """SQLite store of creators, their signals, vectors and the text-embedding cache; filters -> ids.
 
-The catalog is the source of truth of an index directory: the FAISS file can always be rebuilt
-from the creator vectors kept here (float16), and no text is ever encoded twice (the cache is
-keyed by a hash of the text).
+The catalog is the source of truth and the write-ahead log of an index directory: every creator
+row carries the generation that last wrote it and every deletion leaves a tombstone, so the FAISS
+snapshot can be brought up to date by replaying what changed after it, or rebuilt entirely from
+the creator vectors kept here (float16). No text is ever encoded twice (the cache is keyed by a
+hash of the text).
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ CREATE TABLE IF NOT EXISTS creators(
   record TEXT NOT NULL,
   record_hash TEXT NOT NULL,
   vector BLOB NOT NULL,
+  gen INTEGER NOT NULL,
   updated_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS creators_gen ON creators(gen);
+CREATE TABLE IF NOT EXISTS tombstones(vid INTEGER PRIMARY KEY, gen INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS creators_tier ON creators(tier);
 CREATE INDEX IF NOT EXISTS creators_country ON creators(country);
 CREATE INDEX IF NOT EXISTS creators_language ON creators(language);
@@ -191,7 +196,7 @@ class Catalog:
             creator.handle, creator.platform, creator.followers, creator.country,
             creator.language, signals["tier"], signals["engagement_rate"],
             signals["authenticity"], json.dumps(signals), creator.model_dump_json(), rhash,
-            to_blob(vector), now,
+            to_blob(vector), self.generation + 1, now,
         )
         with self._lock:
             row = self._db.execute("SELECT vid FROM creators WHERE id=?", (creator.id,)).fetchone()
@@ -200,7 +205,7 @@ class Catalog:
                 self._db.execute(
                     "UPDATE creators SET handle=?, platform=?, followers=?, country=?, language=?,"
                     " tier=?, engagement_rate=?, authenticity=?, signals=?, record=?,"
-                    " record_hash=?, vector=?, updated_at=? WHERE vid=?",
+                    " record_hash=?, vector=?, gen=?, updated_at=? WHERE vid=?",
                     (*values, vid),
                 )
                 self._db.execute("DELETE FROM categories WHERE vid=?", (vid,))
@@ -209,7 +214,7 @@ class Catalog:
                 cur = self._db.execute(
                     "INSERT INTO creators(id, handle, platform, followers, country, language,"
                     " tier, engagement_rate, authenticity, signals, record, record_hash, vector,"
-                    " updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " gen, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (creator.id, *values),
                 )
                 vid = int(cur.lastrowid)
@@ -229,7 +234,10 @@ class Catalog:
         if not removed:
             return removed
         vids = list(removed.values())
+        gen = self.generation + 1
         with self._lock:
+            self._db.executemany("INSERT OR REPLACE INTO tombstones(vid, gen) VALUES(?, ?)",
+                                 [(v, gen) for v in vids])
             for chunk in _chunks(vids, 500):
                 m = _marks(chunk)
                 hashes = [h for (h,) in self._db.execute(
@@ -297,6 +305,24 @@ class Catalog:
             text = record.get("bio") or "" if pid is None else by_post.get(pid, "")
             out.append((pid, text, from_blob(blob)))
         return out
+
+    def changes_since(self, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(removed vids, written vids, their vectors) after generation gen: what a vector
+        snapshot taken at gen lacks."""
+        with self._lock:
+            dead = [v for (v,) in self._db.execute(
+                "SELECT vid FROM tombstones WHERE gen > ?", (gen,))]
+            rows = self._db.execute(
+                "SELECT vid, vector FROM creators WHERE gen > ? ORDER BY vid", (gen,)).fetchall()
+        vids = np.array([r[0] for r in rows], dtype=np.int64)
+        vecs = (np.stack([from_blob(r[1]) for r in rows]) if rows
+                else np.zeros((0, 0), np.float32))
+        return np.array(dead, dtype=np.int64), vids, vecs
+
+    def forget_tombstones(self, upto_gen: int) -> None:
+        """Drop tombstones a snapshot at upto_gen already reflects."""
+        with self._lock:
+            self._db.execute("DELETE FROM tombstones WHERE gen <= ?", (upto_gen,))
 
     def iter_vectors(self, batch: int = 50_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(vids, vectors) for every creator, in batches: enough to rebuild the vector index."""

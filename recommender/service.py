@@ -1,12 +1,12 @@
 """Recommender: ingest, remove, match and similar over the catalog, the vector index and an embedder.
 
-Write order (so that a failure or a crash at any point leaves a readable, consistent index):
-encode outside any lock -> take the directory's writer lock -> apply the change to the in-memory
-vectors and write them to a new FAISS file -> commit the catalog (the acknowledgement point) ->
-move the manifest to the new file -> delete the old file. If the catalog commit fails, the new
-file is deleted and the previous manifest still names the previous file; if the process dies
-after the commit but before the manifest moved, the next open sees the catalog's newer generation
-and rebuilds the vectors from the catalog (which keeps every creator vector).
+Durability: the SQLite catalog is the source of truth and the write-ahead log. A write encodes
+outside every lock, then commits the catalog in one transaction (the acknowledgement point: a
+failure before it changes nothing), then applies the same change to the in-memory vectors. The
+FAISS file is a snapshot: written (temporary file, fsync, rename, then the manifest, last) when
+the index is small enough for that to be cheap, when the backend changes, or once enough changes
+have piled up; opening an index loads the snapshot and replays what the catalog wrote after it.
+A crash at any point therefore loses nothing acknowledged and leaves a readable index.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ from .tiers import scheme as tier_scheme
 log = logging.getLogger("creator_match")
 
 ENCODE_CHUNK = 256
+# Rewriting the FAISS file of 50k vectors costs tens of milliseconds: below that, every write
+# snapshots; above, snapshots wait until changes reach 5% of the collection (replayed on open).
+SNAPSHOT_ALWAYS_BELOW = 50_000
+SNAPSHOT_CHANGE_SHARE = 0.05
 
 
 class ModelMismatchError(ValueError):
@@ -153,6 +157,8 @@ class Recommender:
         self._rw = _RWLock()
         self._write_mutex = threading.Lock()
         self._index: vindex.VectorIndex | None = None
+        self._pending = 0  # changes committed since the last snapshot
+        self._wrote = False
         if recover and manifest is not None:  # ignore the vector file: rebuild from the catalog
             self._index = self._rebuild_from_catalog(manifest.dim)
         else:
@@ -165,26 +171,36 @@ class Recommender:
         if m is None:
             if self.catalog.count():
                 raise CorruptIndexError(
-                    f"{self.path}: catalog holds creators but manifest.json is missing; restore it "
-                    "or re-ingest into a new directory")
+                    f"{self.path}: catalog holds creators but manifest.json is missing; run "
+                    f"'creator-match check --index {self.path} --repair'")
             return
+        if m.generation > self.catalog.generation:
+            raise CorruptIndexError(
+                f"{self.path}: the vector snapshot (generation {m.generation}) is newer than the "
+                f"catalog ({self.catalog.generation}); the catalog was replaced or rolled back. "
+                f"Run 'creator-match check --index {self.path} --repair'")
         file = self.path / m.index_file
-        if self.catalog.generation != m.generation:
-            log.warning("%s: catalog generation %d differs from manifest generation %d "
-                        "(interrupted write); rebuilding vectors from the catalog",
-                        self.path, self.catalog.generation, m.generation)
-            self._index = self._rebuild_from_catalog(m.dim)
-            return
         try:
             data = file.read_bytes()
         except OSError as e:
-            raise CorruptIndexError(f"{file}: cannot read vector file ({e.strerror}); run "
-                                    "'creator-match check' for how to recover") from e
+            raise CorruptIndexError(
+                f"{file}: cannot read the vector snapshot ({e.strerror}); run 'creator-match "
+                f"check --index {self.path} --repair' to rebuild it from the catalog") from e
         if sha256_bytes(data) != m.index_sha256:
             raise CorruptIndexError(
                 f"{file}: checksum mismatch (file damaged). Run 'creator-match check --index "
                 f"{self.path} --repair' to rebuild it from the catalog")
         self._index = vindex.load(m.index_kind, m.dim, data, m.index_params)
+        self._replay(m.generation)
+
+    def _replay(self, since: int) -> None:
+        """Apply to the loaded snapshot what the catalog committed after it."""
+        dead, vids, vecs = self.catalog.changes_since(since)
+        if len(dead):
+            self._index.remove(dead)
+        if len(vids):
+            self._index.upsert(vids, vecs)
+        self._pending = len(dead) + len(vids)
 
     def _rebuild_from_catalog(self, dim: int) -> vindex.VectorIndex:
         ids, vecs = [], []
@@ -196,6 +212,13 @@ class Recommender:
         return vindex.build(vindex.choose_kind(len(all_ids)), dim, all_ids, all_vecs)
 
     def close(self) -> None:
+        """Snapshot what this instance wrote since the last snapshot (so the next open has
+        nothing to replay), then close the catalog."""
+        if self._wrote and self._pending:
+            try:
+                self.snapshot()
+            except Exception as e:  # noqa: BLE001 - the catalog holds every change anyway
+                log.warning("no snapshot on close of %s: %s", self.path, e)
         self.catalog.close()
 
     def __enter__(self) -> Recommender:
@@ -314,43 +337,70 @@ class Recommender:
         return sorted(removed)
 
     def _commit(self, write, dim: int) -> None:
-        """Run a catalog change and the matching vector change as one durable step."""
-        old_file = self.path / self._manifest.index_file if self._manifest else None
-        with self._rw.write():
-            before = self._index
+        """Commit a catalog change, then apply the matching vector change in memory."""
+        with self.catalog.transaction():
+            add_ids, add_vecs, del_ids = write(self.catalog)
+        # committed: from here on the change is durable, whatever happens to the vectors
+        try:
+            with self._rw.write():
+                index = self._index if self._index is not None else vindex.FlatIndex(dim)
+                if len(del_ids):
+                    index.remove(del_ids)
+                if len(add_ids):
+                    index.upsert(add_ids, add_vecs)
+                self._index = self._maybe_rebuild(index)
+                rebuilt = self._index is not index
+            self._pending += len(add_ids) + len(del_ids)
+        except Exception:
+            log.exception("applying a committed change to the vectors failed; rebuilding them "
+                          "from the catalog")
+            with self._rw.write():
+                self._index = self._rebuild_from_catalog(dim)
+            rebuilt = True
+        self._wrote = True
+        if rebuilt or self._snapshot_due():
             try:
-                with self.catalog.transaction():
-                    add_ids, add_vecs, del_ids = write(self.catalog)
-                    index = self._index if self._index is not None else vindex.FlatIndex(dim)
-                    if len(del_ids):
-                        index.remove(del_ids)
-                    if len(add_ids):
-                        index.upsert(add_ids, add_vecs)
-                    index = self._maybe_rebuild(index)
-                    gen = self.catalog.generation + 1  # what the commit will make it
-                    data = index.to_bytes()
-                    name = f"vectors.{gen}.faiss"
-                    atomic_write(self.path / name, data)
-                    self._index = index
-                manifest = Manifest(
-                    model=self.embedder.name, dim=index.dim, index_kind=index.kind,
-                    index_file=name, index_sha256=sha256_bytes(data),
-                    index_params=index.params(), generation=self.catalog.generation,
-                    count=len(index), tier_scheme=self.tiers.name,
-                    counts=self.catalog.stats()["tiers"],
-                    updated_at=datetime.now(timezone.utc).isoformat())
-                manifest.write(self.path)
-                self._manifest = manifest
-            except BaseException:
-                self._index = before
-                if before is not None:  # the in-memory index may hold half the change
-                    self._index = self._rebuild_from_catalog(dim)
-                stale = self.path / f"vectors.{self.catalog.generation + 1}.faiss"
-                if stale.exists():
-                    stale.unlink()
-                raise
-        if old_file is not None and old_file.name != self._manifest.index_file:
-            old_file.unlink(missing_ok=True)
+                self._snapshot()
+            except OSError as e:  # the catalog has the change; the next open replays it
+                log.warning("could not write the vector snapshot of %s (%s); the catalog holds "
+                            "every change and the next open replays it", self.path, e)
+
+    def _snapshot_due(self) -> bool:
+        """Small indexes snapshot on every write (cheap); large ones once changes since the last
+        snapshot reach 5% of the collection, so one upsert never rewrites a large file."""
+        n = len(self)
+        return self._manifest is None or n <= SNAPSHOT_ALWAYS_BELOW or \
+            self._pending >= SNAPSHOT_CHANGE_SHARE * n
+
+    def snapshot(self) -> None:
+        """Write the in-memory vectors as the new FAISS file (replay on open then has nothing
+        to do), then move the manifest to it."""
+        with self._writing():
+            self._snapshot()
+
+    def _snapshot(self) -> None:
+        if self._index is None:
+            return
+        with self._rw.read():
+            gen = self.catalog.generation
+            data = self._index.to_bytes()
+            kind, dim = self._index.kind, self._index.dim
+            params, count = self._index.params(), len(self._index)
+        name = f"vectors.{gen}.faiss"
+        old = self._manifest.index_file if self._manifest else None
+        atomic_write(self.path / name, data)
+        manifest = Manifest(
+            model=self.embedder.name, dim=dim, index_kind=kind, index_file=name,
+            index_sha256=sha256_bytes(data), index_params=params, generation=gen,
+            count=count, tier_scheme=self.tiers.name,
+            counts=self.catalog.stats()["tiers"],
+            updated_at=datetime.now(timezone.utc).isoformat())
+        manifest.write(self.path)
+        self._manifest = manifest
+        self._pending = 0
+        self.catalog.forget_tombstones(gen)
+        if old and old != name:
+            (self.path / old).unlink(missing_ok=True)
 
     @staticmethod
     def _maybe_rebuild(index: vindex.VectorIndex) -> vindex.VectorIndex:
@@ -450,29 +500,34 @@ class Recommender:
                 "generation": m.generation if m else 0}
 
     def check(self, repair: bool = False) -> list[str]:
-        """Problems found in the index directory (empty when healthy); repair rebuilds vectors."""
+        """Problems found in the index directory (empty when healthy); repair rebuilds the
+        vectors from the catalog and writes a fresh snapshot."""
         problems: list[str] = []
         integrity = self.catalog.integrity_check()
         if integrity != "ok":
             problems.append(f"{self.catalog.path}: SQLite integrity check: {integrity}")
         m = Manifest.read(self.path)
+        if m is None and self.catalog.count():
+            problems.append(f"{self.path / 'manifest.json'}: missing")
         if m is not None:
             file = self.path / m.index_file
             if not file.exists():
                 problems.append(f"{file}: missing")
             elif sha256_file(file) != m.index_sha256:
                 problems.append(f"{file}: checksum mismatch")
-            if m.generation != self.catalog.generation:
-                problems.append(f"{self.path}: manifest generation {m.generation} behind catalog "
-                                f"{self.catalog.generation} (interrupted write)")
-            if m.count != self.catalog.count():
-                problems.append(f"{self.path}: manifest counts {m.count} vectors, catalog "
-                                f"{self.catalog.count()} creators")
-        if problems and repair and integrity == "ok" and m is not None:
-            self._index = self._rebuild_from_catalog(m.dim)
-            with self._writing():
-                self._commit(lambda catalog: (np.zeros(0, np.int64), None,
-                                              np.zeros(0, np.int64)), m.dim)
+            if m.generation > self.catalog.generation:
+                problems.append(f"{self.path}: snapshot generation {m.generation} is ahead of the "
+                                f"catalog's {self.catalog.generation}")
+        if len(self) != self.catalog.count():
+            problems.append(f"{self.path}: {len(self)} vectors for {self.catalog.count()} "
+                            "creators in the catalog")
+        if problems and repair and integrity == "ok":
+            dim = m.dim if m else (self._index.dim if self._index is not None else None)
+            if dim is not None:
+                with self._writing():
+                    with self._rw.write():
+                        self._index = self._rebuild_from_catalog(dim)
+                    self._snapshot()
         return problems
 
 
