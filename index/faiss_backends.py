@@ -101,17 +101,27 @@ class FlatIndex(_IdTracking):
         return cls(dim, faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8)))
 
 
+# k-means cost grows with lists x training points; on two cores 1,024 lists trained on 64 points
+# each take seconds, 4,000 lists (txtai's 4*sqrt(n) at 1M) take minutes.
+MAX_LISTS = 1024
+TRAIN_POINTS_PER_LIST = 64
+
+
 def ivf_shape(n: int) -> tuple[int, int]:
-    """(nlist, nprobe) for n vectors: about 4*sqrt(n) lists, as txtai does, capped so every list
-    gets enough training points; probing 1/16 of the lists (8 to 256) keeps recall@20 high on
-    sentence embeddings while scanning a few percent of the vectors."""
-    nlist = max(1, min(int(4 * math.sqrt(max(n, 1))), n // MIN_POINTS_PER_LIST))
-    nprobe = int(min(nlist, max(8, min(256, nlist // 16))))
+    """(nlist, nprobe) for n vectors: about 4*sqrt(n) lists as txtai does, at most MAX_LISTS and
+    at least MIN_POINTS_PER_LIST vectors per list; probing 1/16 of the lists (at least 8) keeps
+    recall@20 high on sentence embeddings while scanning a few percent of the vectors."""
+    nlist = max(1, min(int(4 * math.sqrt(max(n, 1))), MAX_LISTS, n // MIN_POINTS_PER_LIST))
+    nprobe = int(min(nlist, max(8, nlist // 16)))
     return nlist, nprobe
 
 
 class IVFIndex(_IdTracking):
-    """Approximate search: vectors bucketed by nearest centroid, a few buckets probed per query."""
+    """Approximate search: vectors bucketed by nearest centroid, a few buckets probed per query.
+
+    Vectors are stored as 8-bit scalar-quantised codes (one byte per dimension, a quarter of
+    float32): candidates only, since the ranker re-scores every candidate exactly against the
+    catalog's vectors."""
 
     kind = "ivf"
 
@@ -120,8 +130,12 @@ class IVFIndex(_IdTracking):
         super().__init__(dim)
         self.nlist, self.nprobe = nlist, nprobe
         if _index is None:
-            _index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist,
-                                        faiss.METRIC_INNER_PRODUCT)
+            _index = faiss.IndexIVFScalarQuantizer(
+                faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                faiss.METRIC_INNER_PRODUCT)
+            # leave headroom beyond the training sample's range for vectors added later
+            _index.sq.rangestat = faiss.ScalarQuantizer.RS_minmax
+            _index.sq.rangestat_arg = 0.2
         self._index = _index
         self._index.nprobe = nprobe
         self._index.set_direct_map_type(faiss.DirectMap.Hashtable)
@@ -142,7 +156,7 @@ class IVFIndex(_IdTracking):
         x = as_vectors(vectors, self.dim)
         if len(x) < self.nlist:
             raise ValueError(f"IVF with {self.nlist} lists needs at least {self.nlist} vectors")
-        sample = min(len(x), self.nlist * 256)
+        sample = min(len(x), self.nlist * TRAIN_POINTS_PER_LIST)
         if sample < len(x):
             x = x[np.random.default_rng(seed).choice(len(x), sample, replace=False)]
         self._index.train(x)

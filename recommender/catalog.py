@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .columns import FilterColumns
 from .schema import Creator, Filters
 
 SCHEMA_VERSION = 1
@@ -102,6 +103,7 @@ class Catalog:
         self.path = Path(path)
         self.readonly = readonly
         self._lock = threading.RLock()
+        self._cols: FilterColumns | None = None
         if readonly:
             uri = f"file:{self.path}?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False,
@@ -136,6 +138,7 @@ class Catalog:
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
+                self._cols = None  # it may hold part of the change: reload on next use
                 raise
             finally:
                 self._in_tx = False
@@ -226,6 +229,10 @@ class Catalog:
                 "INSERT INTO texts(vid, position, post_id, text_hash) VALUES(?,?,?,?)",
                 [(vid, i, pid, h) for i, (pid, h) in enumerate(texts)],
             )
+            if self._cols is not None:
+                self._cols.set(vid, signals["tier"], creator.country, creator.language,
+                               creator.platform, creator.followers, signals["engagement_rate"],
+                               creator.categories)
         return vid
 
     def remove(self, ids: Sequence[str]) -> dict[str, int]:
@@ -249,6 +256,8 @@ class Catalog:
                     self._db.execute(
                         f"DELETE FROM text_vectors WHERE hash IN ({_marks(hchunk)}) AND hash NOT IN"
                         " (SELECT text_hash FROM texts)", hchunk)
+            if self._cols is not None:
+                self._cols.kill(np.array(vids, dtype=np.int64))
         return removed
 
     def prune_cache(self) -> int:
@@ -339,45 +348,31 @@ class Catalog:
             last = int(vids[-1])
             yield vids, vecs
 
+    def _columns(self) -> FilterColumns:
+        """The filter columns, loaded from SQLite on first use."""
+        with self._lock:
+            if self._cols is None:
+                cols = FilterColumns()
+                cats: dict[int, list[str]] = {}
+                for c, v in self._db.execute("SELECT category, vid FROM categories"):
+                    cats.setdefault(v, []).append(c)
+                for row in self._db.execute(
+                        "SELECT vid, tier, country, language, platform, followers,"
+                        " engagement_rate FROM creators ORDER BY vid"):
+                    cols.set(*row, cats.get(row[0], []))
+                self._cols = cols
+            return self._cols
+
     def candidates(self, f: Filters) -> np.ndarray | None:
         """The vids that pass every filter, or None when no filter is set (everyone passes)."""
-        where: list[str] = []
-        args: list[object] = []
-
-        def any_of(column: str, values: list[str] | None) -> None:
-            if values is not None:
-                where.append(f"{column} IN ({_marks(values)})" if values else "0")
-                args.extend(values)
-
-        any_of("tier", f.tiers)
-        any_of("country", f.countries)
-        any_of("language", f.languages)
-        any_of("platform", f.platforms)
-        if f.categories is not None:
-            if f.categories:
-                where.append(
-                    f"vid IN (SELECT vid FROM categories WHERE category IN ({_marks(f.categories)}))")
-                args.extend(f.categories)
-            else:
-                where.append("0")
-        if f.min_followers is not None:
-            where.append("followers >= ?")
-            args.append(f.min_followers)
-        if f.max_followers is not None:
-            where.append("followers <= ?")
-            args.append(f.max_followers)
-        if f.min_engagement_rate is not None:
-            where.append("engagement_rate IS NOT NULL AND engagement_rate >= ?")
-            args.append(f.min_engagement_rate)
-        if f.exclude_ids:
-            where.append(f"id NOT IN ({_marks(f.exclude_ids)})")
-            args.extend(f.exclude_ids)
-        if not where:
+        if all(v is None for v in (f.tiers, f.countries, f.languages, f.platforms,
+                                   f.categories, f.min_followers, f.max_followers,
+                                   f.min_engagement_rate)) and not f.exclude_ids:
             return None
+        excluded = np.array([v for v, _ in self.record_hashes(f.exclude_ids or []).values()],
+                            dtype=np.int64)
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT vid FROM creators WHERE {' AND '.join(where)}", args).fetchall()
-        return np.array([r[0] for r in rows], dtype=np.int64)
+            return self._columns().select(f, excluded)
 
     def stats(self) -> dict:
         with self._lock:

@@ -46,12 +46,14 @@ def test_search_matches_exact_search(built):
 def test_upsert_replaces_and_remove_deletes(built):
     idx, ids, x = built
     target = ids[5]
-    new = -x[5]
+    new = x[100] + 0.05 * np.random.default_rng(9).normal(size=DIM).astype(np.float32)
+    new /= np.linalg.norm(new)
     idx.upsert([target], new[None, :])
     assert len(idx) == 4000
-    np.testing.assert_allclose(idx.reconstruct(np.array([target]))[0], new, atol=1e-6)
-    _, got = idx.search(new[None, :], 1)
-    assert got[0, 0] == target
+    atol = 1e-6 if idx.kind == "flat" else 0.02  # 8-bit codes
+    np.testing.assert_allclose(idx.reconstruct(np.array([target]))[0], new, atol=atol)
+    _, got = idx.search(new[None, :], 2)
+    assert target in got[0]  # x[100] itself is its near-twin
     assert idx.remove(np.array([target, 123456789])) == 1
     assert len(idx) == 3999
     assert not idx.contains(np.array([target]))[0]
@@ -77,10 +79,12 @@ def test_filtered_search_is_exact_and_full(n_allowed):
         for row in got:
             assert (row >= 0).sum() == want_n  # still k results when the filter is selective
             assert set(row[row >= 0]) <= set(allowed.tolist())
-        if n_allowed <= EXACT_SUBSET_MAX or kind == "flat":
-            want = exact(q, ids, x, k, allowed)
-            for g, w in zip(got, want):
+        want = exact(q, ids, x, k, allowed)
+        for g, w in zip(got, want):
+            if kind == "flat":
                 assert list(g[: want_n]) == list(w[: want_n])
+            else:  # 8-bit codes: near-exact
+                assert len(set(g[:want_n]) & set(w[:want_n])) >= 0.8 * want_n
 
 
 def test_persistence_roundtrip(built):
@@ -114,5 +118,6 @@ def test_auto_choice_and_ivf_shape():
     assert vindex.choose_kind(100) == "flat"
     assert vindex.choose_kind(vindex.FLAT_MAX) == "ivf"
     nlist, nprobe = vindex.ivf_shape(1_000_000)
-    assert nlist == 4000 and 8 <= nprobe <= nlist
+    assert nlist == 1024 and nprobe == 64
+    assert vindex.ivf_shape(40_000) == (800, 50)
     assert vindex.ivf_shape(100)[0] >= 1

@@ -1,0 +1,122 @@
+"""In-memory filter columns: every filter of a brief as a few vectorised numpy comparisons.
+
+SQLite answers a selective filter over a million creators in tens of milliseconds, most of it
+turning rows into Python objects; these columns answer it in about one (about 40 bytes per
+creator). They mirror the catalog: loaded once, then updated by each committed write.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .schema import Filters
+
+_CODED = ("tier", "country", "language", "platform")
+
+
+class FilterColumns:
+    def __init__(self) -> None:
+        self.n = 0
+        cap = 1024
+        self.vids = np.zeros(cap, np.int64)  # ascending: AUTOINCREMENT vids only grow
+        self.alive = np.zeros(cap, bool)
+        self.coded = {c: np.zeros(cap, np.int32) for c in _CODED}
+        self.codes: dict[str, dict[str | None, int]] = {c: {} for c in _CODED}
+        self.followers = np.zeros(cap, np.int64)
+        self.er = np.full(cap, np.nan)
+        self.cats = np.zeros((cap, 1), np.uint64)
+        self.cat_bits: dict[str, int] = {}
+
+    def _grow(self, need: int) -> None:
+        cap = len(self.vids)
+        if need <= cap:
+            return
+        new = max(need, cap * 2)
+
+        def grow(a: np.ndarray, fill=0) -> np.ndarray:
+            out = np.full((new, *a.shape[1:]), fill, dtype=a.dtype)
+            out[:cap] = a
+            return out
+
+        self.vids, self.alive = grow(self.vids), grow(self.alive, False)
+        self.coded = {c: grow(a) for c, a in self.coded.items()}
+        self.followers, self.er, self.cats = grow(self.followers), grow(self.er, np.nan), \
+            grow(self.cats)
+
+    def _code(self, column: str, value: str | None) -> int:
+        table = self.codes[column]
+        if value not in table:
+            table[value] = len(table)
+        return table[value]
+
+    def _cat_mask(self, categories: list[str]) -> np.ndarray:
+        words = self.cats.shape[1]
+        mask = np.zeros(words, np.uint64)
+        for c in categories:
+            if c not in self.cat_bits:
+                self.cat_bits[c] = len(self.cat_bits)
+                if len(self.cat_bits) > 64 * self.cats.shape[1]:
+                    self.cats = np.hstack([self.cats, np.zeros((len(self.cats), 1), np.uint64)])
+                    mask = np.append(mask, np.uint64(0))
+            bit = self.cat_bits[c]
+            mask[bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+        return mask
+
+    def set(self, vid: int, tier: str, country: str | None, language: str | None,
+            platform: str, followers: int, er: float | None, categories: list[str]) -> None:
+        """Insert or update one creator's filterable values."""
+        pos = int(np.searchsorted(self.vids[:self.n], vid))
+        if pos == self.n or self.vids[pos] != vid:
+            if pos != self.n:
+                raise ValueError(f"vid {vid} arrives out of order")
+            self._grow(self.n + 1)
+            self.n += 1
+        self.vids[pos], self.alive[pos] = vid, True
+        for column, value in zip(_CODED, (tier, country, language, platform), strict=True):
+            self.coded[column][pos] = self._code(column, value)
+        self.followers[pos] = followers
+        self.er[pos] = np.nan if er is None or not math.isfinite(er) else er
+        mask = self._cat_mask(categories)
+        self.cats[pos] = 0
+        self.cats[pos, : len(mask)] = mask
+
+    def kill(self, vids: np.ndarray) -> None:
+        pos = np.searchsorted(self.vids[:self.n], vids)
+        ok = pos < self.n
+        pos = pos[ok]
+        pos = pos[self.vids[pos] == np.asarray(vids)[ok]]
+        self.alive[pos] = False
+
+    def select(self, f: Filters, excluded_vids: np.ndarray) -> np.ndarray:
+        """vids of live creators passing every filter."""
+        n = self.n
+        keep = self.alive[:n].copy()
+
+        def any_of(column: str, values: list[str] | None) -> None:
+            if values is not None:
+                codes = [self.codes[column][v] for v in values if v in self.codes[column]]
+                keep[:] &= np.isin(self.coded[column][:n], codes)
+
+        any_of("tier", f.tiers)
+        any_of("country", f.countries)
+        any_of("language", f.languages)
+        any_of("platform", f.platforms)
+        if f.categories is not None:
+            bits = [self.cat_bits[c] for c in f.categories if c in self.cat_bits]
+            hit = np.zeros(n, bool)
+            for b in bits:
+                hit |= (self.cats[:n, b // 64] >> np.uint64(b % 64)) & np.uint64(1) == 1
+            keep &= hit
+        if f.min_followers is not None:
+            keep &= self.followers[:n] >= f.min_followers
+        if f.max_followers is not None:
+            keep &= self.followers[:n] <= f.max_followers
+        if f.min_engagement_rate is not None:
+            with np.errstate(invalid="ignore"):
+                keep &= self.er[:n] >= f.min_engagement_rate  # NaN (unknown) never passes
+        out = self.vids[:n][keep]
+        if len(excluded_vids):
+            out = out[~np.isin(out, excluded_vids)]
+        return out
