@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS creators(
   language TEXT,
   tier TEXT NOT NULL,
   engagement_rate REAL,
+  engagement REAL NOT NULL,
   authenticity REAL NOT NULL,
   signals TEXT NOT NULL,
   record TEXT NOT NULL,
@@ -83,7 +84,7 @@ def from_blob(blob: bytes) -> np.ndarray:
 
 @dataclass
 class CreatorRow:
-    """What the ranker needs of a stored creator."""
+    """What the ranker needs of a stored creator (the full signals are parsed on demand)."""
 
     vid: int
     id: str
@@ -92,8 +93,14 @@ class CreatorRow:
     followers: int
     tier: str
     engagement_rate: float | None
-    signals: dict
+    engagement: float
+    authenticity: float
+    signals_json: str
     vector: np.ndarray
+
+    @property
+    def signals(self) -> dict:
+        return json.loads(self.signals_json)
 
 
 class Catalog:
@@ -198,7 +205,7 @@ class Catalog:
         values = (
             creator.handle, creator.platform, creator.followers, creator.country,
             creator.language, signals["tier"], signals["engagement_rate"],
-            signals["authenticity"], json.dumps(signals), creator.model_dump_json(), rhash,
+            signals["engagement"], signals["authenticity"], json.dumps(signals), creator.model_dump_json(), rhash,
             to_blob(vector), self.generation + 1, now,
         )
         with self._lock:
@@ -207,7 +214,7 @@ class Catalog:
                 vid = row[0]
                 self._db.execute(
                     "UPDATE creators SET handle=?, platform=?, followers=?, country=?, language=?,"
-                    " tier=?, engagement_rate=?, authenticity=?, signals=?, record=?,"
+                    " tier=?, engagement_rate=?, engagement=?, authenticity=?, signals=?, record=?,"
                     " record_hash=?, vector=?, gen=?, updated_at=? WHERE vid=?",
                     (*values, vid),
                 )
@@ -216,8 +223,8 @@ class Catalog:
             else:
                 cur = self._db.execute(
                     "INSERT INTO creators(id, handle, platform, followers, country, language,"
-                    " tier, engagement_rate, authenticity, signals, record, record_hash, vector,"
-                    " gen, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " tier, engagement_rate, engagement, authenticity, signals, record,"
+                    " record_hash, vector, gen, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (creator.id, *values),
                 )
                 vid = int(cur.lastrowid)
@@ -234,6 +241,26 @@ class Catalog:
                                creator.platform, creator.followers, signals["engagement_rate"],
                                creator.categories)
         return vid
+
+    def insert_many(self, rows: list[dict], gen: int) -> None:
+        """Bulk insert of new creators without texts (synthetic benchmark collections); rows hold
+        the creators table's columns plus 'categories'. Call inside transaction()."""
+        now = datetime.now(timezone.utc).isoformat()
+        with self._lock:
+            cur = self._db.cursor()
+            for r in rows:
+                cur.execute(
+                    "INSERT INTO creators(id, handle, platform, followers, country, language,"
+                    " tier, engagement_rate, engagement, authenticity, signals, record,"
+                    " record_hash, vector, gen, updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (r["id"], r.get("handle"), r["platform"], r["followers"], r.get("country"),
+                     r.get("language"), r["tier"], r.get("engagement_rate"),
+                     r["signals"]["engagement"], r["authenticity"], json.dumps(r["signals"]), json.dumps(r["record"]),
+                     r["record_hash"], to_blob(r["vector"]), gen, now))
+                vid = cur.lastrowid
+                cur.executemany("INSERT OR IGNORE INTO categories(category, vid) VALUES(?, ?)",
+                                [(c, vid) for c in r.get("categories", [])])
+            self._cols = None
 
     def remove(self, ids: Sequence[str]) -> dict[str, int]:
         """Delete creators, their texts and cached vectors no one else uses; id -> vid removed."""
@@ -291,11 +318,11 @@ class Catalog:
         out: dict[int, CreatorRow] = {}
         with self._lock:
             for chunk in _chunks([int(v) for v in vids], 500):
-                q = ("SELECT vid, id, handle, platform, followers, tier, engagement_rate, signals,"
-                     f" vector FROM creators WHERE vid IN ({_marks(chunk)})")
+                q = ("SELECT vid, id, handle, platform, followers, tier, engagement_rate,"
+                     " engagement, authenticity, signals, vector FROM creators"
+                     f" WHERE vid IN ({_marks(chunk)})")
                 for r in self._db.execute(q, chunk):
-                    out[r[0]] = CreatorRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6],
-                                           json.loads(r[7]), from_blob(r[8]))
+                    out[r[0]] = CreatorRow(*r[:10], from_blob(r[10]))
         return out
 
     def texts(self, vid: int) -> list[tuple[str | None, str, np.ndarray]]:
@@ -352,15 +379,13 @@ class Catalog:
         """The filter columns, loaded from SQLite on first use."""
         with self._lock:
             if self._cols is None:
-                cols = FilterColumns()
                 cats: dict[int, list[str]] = {}
                 for c, v in self._db.execute("SELECT category, vid FROM categories"):
                     cats.setdefault(v, []).append(c)
-                for row in self._db.execute(
-                        "SELECT vid, tier, country, language, platform, followers,"
-                        " engagement_rate FROM creators ORDER BY vid"):
-                    cols.set(*row, cats.get(row[0], []))
-                self._cols = cols
+                rows = self._db.execute(
+                    "SELECT vid, tier, country, language, platform, followers,"
+                    " engagement_rate FROM creators ORDER BY vid").fetchall()
+                self._cols = FilterColumns.from_rows(rows, cats)
             return self._cols
 
     def candidates(self, f: Filters) -> np.ndarray | None:

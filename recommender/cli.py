@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keys-file", default=None,
                    help="API keys file (default DIR/api-keys.json; env CREATOR_MATCH_KEYS_FILE)")
 
+    p = sub.add_parser("bench", help="benchmarks beside a numpy baseline (see benchmarks/)",
+                       add_help=False)
+    p.add_argument("bench_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("api-key", help="create an API key for serve; prints it once")
     p.add_argument("--index", required=True, metavar="DIR")
     p.add_argument("--scope", choices=["read", "write"], default="read")
@@ -317,6 +321,12 @@ def cmd_serve(args) -> int:
                  keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"))
 
 
+def cmd_bench(args) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def cmd_api_key(args) -> int:
     from api.auth import KeyStore
 
@@ -329,14 +339,19 @@ def cmd_api_key(args) -> int:
     return 0
 
 
-COMMANDS = {"api-key": cmd_api_key, "ingest": cmd_ingest, "remove": cmd_remove, "match": cmd_match,
+COMMANDS = {"api-key": cmd_api_key, "bench": cmd_bench, "ingest": cmd_ingest, "remove": cmd_remove, "match": cmd_match,
             "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check, "demo": cmd_demo,
             "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # its own options, --help included
+        from .bench import main as bench_main
+
+        return bench_main(argv[1:])
     args = build_parser().parse_args(argv)
-    if getattr(args, "index", None) is None:
+    if args.command not in ("bench",) and getattr(args, "index", None) is None:
         print("error: --index DIR is required (or set CREATOR_MATCH_INDEX)", file=sys.stderr)
         return 2
     from index.store import IndexStoreError

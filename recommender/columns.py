@@ -29,6 +29,35 @@ class FilterColumns:
         self.cats = np.zeros((cap, 1), np.uint64)
         self.cat_bits: dict[str, int] = {}
 
+    @classmethod
+    def from_rows(cls, rows: list[tuple], categories: dict[int, list[str]]) -> FilterColumns:
+        """Bulk load from (vid, tier, country, language, platform, followers, engagement_rate)
+        rows in ascending vid order: vectorised, a second or two per million creators."""
+        cols = cls()
+        n = len(rows)
+        cols._grow(n)
+        cols.n = n
+        if not n:
+            return cols
+        vids, *coded, followers, er = zip(*rows, strict=True)
+        cols.vids[:n] = vids
+        cols.alive[:n] = True
+        for column, values in zip(_CODED, coded, strict=True):
+            uniq, inverse = np.unique(np.array(values, dtype=object).astype(str),
+                                      return_inverse=True)
+            # the str() of None is "None": map it back so lookups by None still work
+            table = {(None if u == "None" else u): i for i, u in enumerate(uniq)}
+            cols.codes[column] = table
+            cols.coded[column][:n] = inverse
+        cols.followers[:n] = followers
+        cols.er[:n] = np.array([np.nan if v is None else v for v in er], dtype=float)
+        pos = {v: i for i, v in enumerate(vids)}
+        for vid, cats in categories.items():
+            if vid in pos:
+                mask = cols._cat_mask(cats)
+                cols.cats[pos[vid], : len(mask)] = mask
+        return cols
+
     def _grow(self, need: int) -> None:
         cap = len(self.vids)
         if need <= cap:

@@ -90,14 +90,13 @@ class Ranker:
         """Fill each candidate's components and score; returns them best first."""
         w = asdict(self.weights)
         for c in candidates:
-            sig = c.row.signals
             comps: dict[str, float | None] = {
                 "similarity": self._calibrate(c.similarity),
                 "values": None if c.values_similarity is None
                 else self._calibrate(c.values_similarity),
                 "tier_fit": self.tiers.fit(objective, c.row.tier),
-                "engagement": float(sig["engagement"]),
-                "authenticity": float(sig["authenticity"]),
+                "engagement": float(c.row.engagement),
+                "authenticity": float(c.row.authenticity),
             }
             active = {k: v for k, v in comps.items() if v is not None}
             total = sum(w[k] for k in active)

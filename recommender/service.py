@@ -159,8 +159,9 @@ class Recommender:
         self._index: vindex.VectorIndex | None = None
         self._pending = 0  # changes committed since the last snapshot
         self._wrote = False
-        if recover and manifest is not None:  # ignore the vector file: rebuild from the catalog
-            self._index = self._rebuild_from_catalog(manifest.dim)
+        if recover:  # ignore the vector file: rebuild from the catalog
+            self._index = self._rebuild_from_catalog(manifest.dim if manifest else
+                                                     self.embedder.dim)
         else:
             self._load_vectors()
 
@@ -522,7 +523,8 @@ class Recommender:
             problems.append(f"{self.path}: {len(self)} vectors for {self.catalog.count()} "
                             "creators in the catalog")
         if problems and repair and integrity == "ok":
-            dim = m.dim if m else (self._index.dim if self._index is not None else None)
+            dim = m.dim if m else (self._index.dim if self._index is not None
+                                   else self.embedder.dim)
             if dim is not None:
                 with self._writing():
                     with self._rw.write():

@@ -1,0 +1,450 @@
+"""`creator-match bench`: speed, memory and recall, each beside the baseline a planner would write.
+
+The baseline: encode with sentence-transformers, numpy brute-force cosine over every creator, then
+Python filtering and sorting. Both sides run in the same process run, on the same data and
+queries, so the figures are ratios measured together. Nothing here asserts a time: it prints a
+markdown table and writes JSON under benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import platform
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import datagen
+from .embedding import make_embedder
+from .schema import Brief
+
+QUERY_TEXTS = [
+    "launch of a plastic-free solid shampoo bar", "refillable skincare for sensitive skin",
+    "second-hand clothing marketplace app", "vintage denim resale", "new marathon running shoe",
+    "home workout equipment", "plant-based meal kit delivery", "budget vegan recipes",
+    "night train travel pass", "sustainable hiking gear brand", "cozy indie farming game",
+    "mechanical keyboard launch", "repairable smartphone", "cloth nappies subscription",
+    "upcycled furniture paint", "index fund investing app", "dog training treats",
+    "luxury eyeshadow palette", "fast fashion haul discount", "zero waste kitchen starter kit",
+]
+COUNTRIES = ["US", "GB", "CA", "AU", "IE", "FR", "BE", "CH"]
+PLATFORMS = ["instagram", "tiktok", "youtube", "x", "pinterest", "twitch"]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def pct(xs: list[float]) -> dict[str, float]:
+    a = np.array(xs) * 1e3
+    return {"p50": round(float(np.percentile(a, 50)), 2),
+            "p95": round(float(np.percentile(a, 95)), 2),
+            "p99": round(float(np.percentile(a, 99)), 2)}
+
+
+# -- ingest ----------------------------------------------------------------------------------
+
+
+def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
+    """creators/s and posts/s: baseline encode-everything vs creator-match cold and warm."""
+    from .service import Recommender
+
+    src = datagen.write_jsonl(workdir / "ingest.jsonl", n, seed=11)
+    records = [json.loads(line) for line in open(src, encoding="utf-8")]
+    posts = sum(len(r["posts"]) for r in records)
+    texts = [t for r in records for t in ([r["bio"]] + [p["text"] for p in r["posts"]])]
+    emb = make_embedder(model)
+    emb.encode(["warm up"])
+    t0 = time.perf_counter()
+    vecs = emb.encode(texts)  # the baseline: every text, duplicates and all
+    _ = vecs.astype(np.float32)
+    base = time.perf_counter() - t0
+
+    idx = workdir / "ingest-index"
+    rec = Recommender(idx, embedder=emb)
+    t0 = time.perf_counter()
+    report = rec.ingest([src])
+    cold = time.perf_counter() - t0
+    for r in records:  # every record changes, no text does: all "updated", nothing encoded
+        r["followers"] += 1
+    src2 = workdir / "ingest2.jsonl"
+    src2.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    t0 = time.perf_counter()
+    report2 = rec.ingest([src2])
+    warm = time.perf_counter() - t0
+    rec.close()
+    return {
+        "creators": n, "posts": posts, "texts": len(texts),
+        "unique_texts_encoded": report.encoded_texts,
+        "baseline": {"seconds": round(base, 2), "creators_per_s": round(n / base, 1),
+                     "posts_per_s": round(posts / base, 1)},
+        "cold": {"seconds": round(cold, 2), "creators_per_s": round(n / cold, 1),
+                 "posts_per_s": round(posts / cold, 1)},
+        "warm": {"seconds": round(warm, 2), "creators_per_s": round(n / warm, 1),
+                 "posts_per_s": round(posts / warm, 1), "encoded": report2.encoded_texts,
+                 "updated": report2.updated},
+    }
+
+
+# -- synthetic collections -------------------------------------------------------------------
+
+
+def centers(model: str | None) -> np.ndarray:
+    """Real content vectors (the bundled sample's creators) to scatter synthetic ones around."""
+    emb = make_embedder(model)
+    out = []
+    for rec in datagen.generate(360, seed=7):
+        v = emb.encode([rec["bio"]] + [p["text"] for p in rec["posts"]]).mean(axis=0)
+        out.append(v / np.linalg.norm(v))
+    return np.stack(out).astype(np.float32)
+
+
+def synthetic_rows(n: int, c: np.ndarray, seed: int):
+    """Creators with realistic metadata and vectors near real ones, in chunks."""
+    from .tiers import MISSION
+
+    rng = np.random.default_rng(seed)
+    niches = list(datagen.BANKS)
+    for start in range(0, n, 50_000):
+        m = min(50_000, n - start)
+        which = rng.integers(0, len(c), m)
+        noise = rng.normal(size=(m, c.shape[1])).astype(np.float32) * 0.035
+        vecs = c[which] + noise
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        followers = np.exp(rng.normal(8.5, 2.0, m)).astype(np.int64).clip(50, 50_000_000)
+        er = np.exp(rng.normal(np.log(0.035), 0.6, m))
+        rows = []
+        for i in range(m):
+            tier = MISSION.tier_of(int(followers[i]))
+            country = COUNTRIES[int(rng.integers(0, len(COUNTRIES)))]
+            lang = "fr" if country in ("FR", "BE", "CH") else "en"
+            cats = datagen.BANKS[niches[which[i] % len(niches)]]["categories"]
+            sig = {"tier": tier.name, "engagement_rate": float(er[i]),
+                   "view_engagement_rate": None, "sponsored_ratio": 0.1,
+                   "comment_like_ratio": 0.04,
+                   "engagement": float((er[i] / tier.expected_engagement) ** 2
+                                       / (1 + (er[i] / tier.expected_engagement) ** 2)),
+                   "authenticity": 1.0, "flags": []}
+            cid = f"syn_{start + i:08d}"
+            rows.append({
+                "id": cid, "handle": f"@{cid}", "platform": PLATFORMS[i % len(PLATFORMS)],
+                "followers": int(followers[i]), "country": country, "language": lang,
+                "tier": tier.name, "engagement_rate": float(er[i]), "authenticity": 1.0,
+                "signals": sig, "categories": cats,
+                "record": {"id": cid, "platform": PLATFORMS[i % len(PLATFORMS)],
+                           "followers": int(followers[i]), "bio": "synthetic"},
+                "record_hash": hashlib.sha256(cid.encode()).hexdigest(), "vector": vecs[i]})
+        yield rows, vecs
+
+
+def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dict:
+    """An index directory of n synthetic creators; returns build timings."""
+    from .catalog import Catalog
+    from .service import Recommender
+
+    path.mkdir(parents=True, exist_ok=True)
+    cat = Catalog(path / "catalog.sqlite")
+    t0 = time.perf_counter()
+    with cat.transaction():
+        for rows, _ in synthetic_rows(n, c, seed=n):
+            cat.insert_many(rows, gen=1)
+    cat.close()
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rec = Recommender(path, model=model, recover=True)  # builds the vector index
+    build = time.perf_counter() - t0
+    rec.check(repair=True)  # writes the snapshot and manifest
+    kind = rec.stats()["index_kind"]
+    rec.close()
+    return {"catalog_load_s": round(load, 1), "index_build_s": round(build, 1),
+            "index_kind": kind}
+
+
+# -- one collection: latency, recall, memory --------------------------------------------------
+
+
+def baseline_matrix(path: Path) -> tuple[np.ndarray, list[dict]]:
+    """What the planner's script holds: every vector as float32 and every creator as a dict."""
+    from .catalog import Catalog, from_blob
+
+    cat = Catalog(path / "catalog.sqlite")
+    rows = cat._db.execute(  # noqa: SLF001 - a benchmark reading the file as a script would
+        "SELECT id, tier, country, language, platform, followers, vector FROM creators"
+        " ORDER BY vid").fetchall()
+    cat.close()
+    vecs = np.stack([from_blob(r[6]) for r in rows]).astype(np.float32)
+    meta = [{"id": r[0], "tier": r[1], "country": r[2], "language": r[3], "platform": r[4],
+             "followers": r[5]} for r in rows]
+    return vecs, meta
+
+
+def baseline_query(emb, vecs, meta, text: str, k: int, filt: dict | None) -> list[str]:
+    q = emb.encode([text])[0]
+    scores = vecs @ q
+    if filt:
+        cands = [(float(scores[i]), m["id"]) for i, m in enumerate(meta)
+                 if m["country"] == filt["country"] and m["tier"] == filt["tier"]]
+    else:
+        cands = [(float(s), m["id"]) for s, m in zip(scores, meta)]
+    cands.sort(reverse=True)
+    return [cid for _, cid in cands[:k]]
+
+
+def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
+            baseline: bool) -> dict:
+    from .service import Recommender
+
+    gc.collect()
+    rss0 = rss_mb()
+    t0 = time.perf_counter()
+    rec = Recommender(path, model=model)
+    open_s = time.perf_counter() - t0
+    emb = rec.embedder
+    emb.encode(["warm up"])
+    rng = random.Random(1)
+    texts = [rng.choice(QUERY_TEXTS) + f" {rng.choice(['', 'for spring', 'campaign'])}"
+             for _ in range(queries)]
+    filt = [{"country": rng.choice(COUNTRIES), "tier": rng.choice(["micro", "nano"])}
+            for _ in range(queries)]
+    rec.match(Brief(brief="warm up", k=20, filters={"countries": ["FR"], "tiers": ["micro"]}))
+    rss1 = rss_mb()
+    out: dict = {"n": n, "open_s": round(open_s, 2), "index_kind": rec.stats()["index_kind"]}
+
+    lat, lat_f = [], []
+    for t, f in zip(texts, filt, strict=True):
+        s = time.perf_counter()
+        rec.match(Brief(brief=t, k=20))
+        lat.append(time.perf_counter() - s)
+        s = time.perf_counter()
+        rec.match(Brief(brief=t, k=20, filters={"countries": [f["country"]],
+                                                "tiers": [f["tier"]]}))
+        lat_f.append(time.perf_counter() - s)
+    enc = []
+    for t in texts[:50]:
+        s = time.perf_counter()
+        emb.encode([t])
+        enc.append(time.perf_counter() - s)
+    out["match_ms"] = pct(lat)
+    out["match_filtered_ms"] = pct(lat_f)
+    out["query_encode_ms"] = pct(enc)
+
+    # recall@20 of the index against exact search over the same vectors
+    index = rec._index  # noqa: SLF001 - measuring the backend itself
+    qv = emb.encode(texts[:100])
+    ids_all = index._ids  # noqa: SLF001
+    _, approx = index.search(qv, 20)
+    exact_vecs = []
+    for start in range(0, len(ids_all), 200_000):
+        exact_vecs.append(rec.catalog.rows(ids_all[start:start + 200_000]))
+    allvec = np.stack([r.vector for part in exact_vecs for r in part.values()])
+    allids = np.array([r.vid for part in exact_vecs for r in part.values()])
+    del exact_vecs
+    scores = qv @ allvec.T
+    exact = allids[np.argsort(-scores, axis=1)[:, :20]]
+    out["recall_at_20"] = round(float(np.mean([len(set(a) & set(e)) / 20
+                                               for a, e in zip(approx, exact, strict=True)])), 4)
+    f0 = filt[0]
+    allowed = rec.catalog.candidates(Brief(brief="x", filters={
+        "countries": [f0["country"]], "tiers": [f0["tier"]]}).filters)
+    _, approx_f = index.search(qv, 20, allowed)
+    mask = np.isin(allids, allowed)
+    exact_f = allids[mask][np.argsort(-(qv @ allvec[mask].T), axis=1)[:, :20]]
+    out["recall_at_20_filtered"] = round(float(np.mean(
+        [len(set(a) & set(e)) / 20 for a, e in zip(approx_f, exact_f, strict=True)])), 4)
+    out["filter_selectivity"] = round(len(allowed) / n, 4)
+    del allvec
+
+    # memory
+    snap = next(path.glob("vectors.*.faiss"))
+    out["vector_bytes_per_creator"] = round(snap.stat().st_size / n, 1)
+    out["rss_open_mb"] = round(rss1 - rss0, 1)
+
+    # one upsert, timed until a match finds it
+    rec_new = next(datagen.generate(1, seed=99))
+    rec_new["id"] = "bench_upsert_probe"
+    rec_new["posts"][0]["text"] = "an utterly unique probe about violet lighthouse knitting"
+    s = time.perf_counter()
+    rec.upsert([rec_new])
+    found = rec.match(Brief(brief="violet lighthouse knitting", k=5))
+    out["upsert_visible_ms"] = round((time.perf_counter() - s) * 1e3, 1)
+    out["upsert_found"] = "bench_upsert_probe" in [m.creator_id for m in found]
+    rec.remove(["bench_upsert_probe"])
+
+    if baseline:
+        vecs, meta = baseline_matrix(path)
+        out["baseline_bytes_per_creator"] = vecs.nbytes // n
+        bl, bl_f = [], []
+        for t, f in list(zip(texts, filt, strict=True))[: max(10, queries // 5)]:
+            s = time.perf_counter()
+            baseline_query(emb, vecs, meta, t, 20, None)
+            bl.append(time.perf_counter() - s)
+            s = time.perf_counter()
+            baseline_query(emb, vecs, meta, t, 20, f)
+            bl_f.append(time.perf_counter() - s)
+        out["baseline_ms"] = pct(bl)
+        out["baseline_filtered_ms"] = pct(bl_f)
+        out["speedup_p50"] = round(out["baseline_ms"]["p50"] / out["match_ms"]["p50"], 1)
+        out["speedup_filtered_p50"] = round(out["baseline_filtered_ms"]["p50"]
+                                            / out["match_filtered_ms"]["p50"], 1)
+        del vecs, meta
+    rec.close()
+    if http:
+        out["http"] = measure_http(path, model, texts[: min(queries, 100)], filt)
+    return out
+
+
+def measure_http(path: Path, model: str | None, texts: list[str], filt: list[dict]) -> dict:
+    """The same briefs over HTTP against `creator-match serve` on 127.0.0.1."""
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    key = "bench-" + os.urandom(8).hex()
+    env = {**os.environ, "CREATOR_MATCH_API_KEYS": f"read:{key}"}
+    script = Path(sys.executable).with_name("creator-match")
+    cmd = [str(script), "serve", "--index", str(path), "--port", str(port)]
+    if model:
+        cmd += ["--model", model]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tempfile.gettempdir())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        headers = {"X-API-Key": key}
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as c:
+            c.post("/v1/match", json={"brief": "warm up", "k": 20,
+                                      "filters": {"countries": ["FR"], "tiers": ["micro"]}})
+            lat, lat_f = [], []
+            for t, f in zip(texts, filt, strict=False):
+                s = time.perf_counter()
+                c.post("/v1/match", json={"brief": t, "k": 20}).raise_for_status()
+                lat.append(time.perf_counter() - s)
+                s = time.perf_counter()
+                c.post("/v1/match", json={"brief": t, "k": 20, "filters": {
+                    "countries": [f["country"]], "tiers": [f["tier"]]}}).raise_for_status()
+                lat_f.append(time.perf_counter() - s)
+        return {"match_ms": pct(lat), "match_filtered_ms": pct(lat_f)}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+# -- report ----------------------------------------------------------------------------------
+
+
+def markdown(result: dict) -> str:
+    lines = [f"# creator-match benchmark ({result['machine']})", ""]
+    ing = result.get("ingest")
+    if ing:
+        lines += ["## Ingest (real model)", "",
+                  "| run | seconds | creators/s | posts/s |", "|---|---|---|---|"]
+        for name in ("baseline", "cold", "warm"):
+            r = ing[name]
+            lines.append(f"| {name} | {r['seconds']} | {r['creators_per_s']} | "
+                         f"{r['posts_per_s']} |")
+        lines += ["", f"{ing['creators']} creators, {ing['posts']} posts, {ing['texts']} texts "
+                  f"({ing['unique_texts_encoded']} unique, encoded once; the warm run "
+                  f"re-scored {ing['warm']['updated']} changed records and encoded "
+                  f"{ing['warm']['encoded']} texts).", ""]
+    lines += ["## Match (k=20; query encoding included)", "",
+              "| N | index | p50 / p95 / p99 ms | filtered p50 / p95 / p99 ms | baseline p50 ms |"
+              " baseline filtered p50 ms | speed-up (p50, filtered) | recall@20 (filtered) |"
+              " vector B/creator (baseline) | RSS MB | upsert visible ms | HTTP p50 / p99 ms |"
+              " HTTP filtered p50 / p99 ms |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in result["sizes"]:
+        m, f = r["match_ms"], r["match_filtered_ms"]
+        h = r.get("http", {})
+        hm, hf = h.get("match_ms", {}), h.get("match_filtered_ms", {})
+        lines.append(
+            f"| {r['n']:,} | {r['index_kind']} | {m['p50']} / {m['p95']} / {m['p99']} | "
+            f"{f['p50']} / {f['p95']} / {f['p99']} | {r.get('baseline_ms', {}).get('p50', '-')} |"
+            f" {r.get('baseline_filtered_ms', {}).get('p50', '-')} | "
+            f"{r.get('speedup_p50', '-')}× / {r.get('speedup_filtered_p50', '-')}× | "
+            f"{r['recall_at_20']} ({r['recall_at_20_filtered']}) | "
+            f"{r['vector_bytes_per_creator']} ({r.get('baseline_bytes_per_creator', '-')}) | "
+            f"{r['rss_open_mb']} | {r['upsert_visible_ms']} | "
+            f"{hm.get('p50', '-')} / {hm.get('p99', '-')} | {hf.get('p50', '-')} / "
+            f"{hf.get('p99', '-')} |")
+    lines += ["", "Query encoding alone (p50 ms): " + ", ".join(
+        f"{r['n']:,}: {r['query_encode_ms']['p50']}" for r in result["sizes"]),
+        "Build (s): " + ", ".join(f"{r['n']:,}: catalog {r['build']['catalog_load_s']}, "
+                                   f"index {r['build']['index_build_s']}"
+                                   for r in result["sizes"]), ""]
+    return "\n".join(lines)
+
+
+def run(sizes: list[int], queries: int, ingest_n: int, model: str | None, http: bool,
+        out_dir: Path, workdir: Path | None = None, keep: bool = False) -> dict:
+    work = Path(workdir or tempfile.mkdtemp(prefix="cm-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    result: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+                               f"{platform.python_version()}",
+                    "model": make_embedder(model).name, "queries": queries, "sizes": []}
+    try:
+        if ingest_n:
+            print(f"ingest: {ingest_n} creators", file=sys.stderr, flush=True)
+            result["ingest"] = bench_ingest(ingest_n, model, work)
+        c = centers(model)
+        for n in sizes:
+            print(f"N={n:,}: building", file=sys.stderr, flush=True)
+            path = work / f"n{n}"
+            build = build_synthetic(path, n, model, c)
+            print(f"N={n:,}: measuring", file=sys.stderr, flush=True)
+            r = measure(path, n, model, queries, http, baseline=True)
+            r["build"] = build
+            result["sizes"].append(r)
+            if not keep:
+                shutil.rmtree(path, ignore_errors=True)
+    finally:
+        if not keep and workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (out_dir / f"bench-{stamp}.json").write_text(json.dumps(result, indent=2))
+    md = markdown(result)
+    (out_dir / f"bench-{stamp}.md").write_text(md)
+    print(md)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="creator-match bench", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="10000,100000,1000000",
+                   help="collection sizes, comma separated")
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--ingest", type=int, default=2000, help="creators for the ingest run (0: skip)")
+    p.add_argument("--model", default=None)
+    p.add_argument("--no-http", action="store_true")
+    p.add_argument("--out", default="benchmarks/results", type=Path)
+    args = p.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    run(sizes, args.queries, args.ingest, args.model, not args.no_http, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
