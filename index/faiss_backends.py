@@ -17,7 +17,12 @@ MIN_POINTS_PER_LIST = 39
 
 
 def _sorted_insert(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    return np.union1d(sorted_ids, ids)
+    """Merge new (absent) ids into the sorted array: an append when they are all larger (new
+    creators get growing ids), else one O(n) insert; never a full re-sort."""
+    ids = np.sort(ids)
+    if not len(sorted_ids) or ids[0] > sorted_ids[-1]:
+        return np.concatenate([sorted_ids, ids])
+    return np.insert(sorted_ids, np.searchsorted(sorted_ids, ids), ids)
 
 
 class _IdTracking(VectorIndex):
@@ -65,7 +70,7 @@ class _IdTracking(VectorIndex):
         # IDSelectorArray: the only selector IVF's hashtable direct map can remove with
         n = int(self._index.remove_ids(faiss.IDSelectorArray(len(present),
                                                              faiss.swig_ptr(present))))
-        self._ids = np.setdiff1d(self._ids, present, assume_unique=True)
+        self._ids = np.delete(self._ids, np.searchsorted(self._ids, present))
         return n
 
 

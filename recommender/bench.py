@@ -87,7 +87,9 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     report2 = rec.ingest([src2])
     warm = time.perf_counter() - t0
     rec.close()
+    precision = bench_precision(model, list(dict.fromkeys(texts))[:2000])
     return {
+        "precision": precision,
         "creators": n, "posts": posts, "texts": len(texts),
         "unique_texts_encoded": report.encoded_texts,
         "baseline": {"seconds": round(base, 2), "creators_per_s": round(n / base, 1),
@@ -98,6 +100,34 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
                  "posts_per_s": round(posts / warm, 1), "encoded": report2.encoded_texts,
                  "updated": report2.updated},
     }
+
+
+def bench_precision(model: str | None, texts: list[str]) -> dict:
+    """Encoder paths side by side: posts/s, mean cosine to fp32 and top-20 overlap of the
+    nearest posts for the benchmark queries."""
+    from .embedding import SentenceTransformerEmbedder, cpu_has_fast_bf16
+
+    if model and model.startswith("hash"):
+        return {}
+    out: dict = {"cpu_fast_bf16": cpu_has_fast_bf16(), "texts": len(texts)}
+    vecs = {}
+    for precision in ("fp32", "bf16"):
+        emb = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", precision=precision)
+        emb.encode(texts[:64])
+        t0 = time.perf_counter()
+        vecs[precision] = emb.encode(texts)
+        secs = time.perf_counter() - t0
+        q = emb.encode(QUERY_TEXTS)
+        out[precision] = {"texts_per_s": round(len(texts) / secs, 1), "seconds": round(secs, 2),
+                          "top20": np.argsort(-(q @ vecs[precision].T), axis=1)[:, :20]}
+    cos = np.sum(vecs["fp32"] * vecs["bf16"], axis=1)
+    overlap = np.mean([len(set(a) & set(b)) / 20 for a, b in
+                       zip(out["fp32"].pop("top20"), out["bf16"].pop("top20"), strict=True)])
+    out["mean_cosine"] = round(float(cos.mean()), 5)
+    out["min_cosine"] = round(float(cos.min()), 5)
+    out["top20_overlap"] = round(float(overlap), 4)
+    out["speedup"] = round(out["bf16"]["texts_per_s"] / out["fp32"]["texts_per_s"], 2)
+    return out
 
 
 # -- synthetic collections -------------------------------------------------------------------
@@ -276,7 +306,9 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     # one upsert, timed until a match finds it
     rec_new = next(datagen.generate(1, seed=99))
     rec_new["id"] = "bench_upsert_probe"
-    rec_new["posts"][0]["text"] = "an utterly unique probe about violet lighthouse knitting"
+    rec_new["bio"] = "violet lighthouse knitting"
+    for post in rec_new["posts"]:
+        post["text"] = f"violet lighthouse knitting, {post['id']}"
     s = time.perf_counter()
     rec.upsert([rec_new])
     found = rec.match(Brief(brief="violet lighthouse knitting", k=5))
@@ -367,6 +399,13 @@ def markdown(result: dict) -> str:
                   f"({ing['unique_texts_encoded']} unique, encoded once; the warm run "
                   f"re-scored {ing['warm']['updated']} changed records and encoded "
                   f"{ing['warm']['encoded']} texts).", ""]
+        pr = ing.get("precision")
+        if pr:
+            lines += [f"Encoder paths on {pr['texts']} unique texts (CPU with native bf16: "
+                      f"{pr['cpu_fast_bf16']}): fp32 {pr['fp32']['texts_per_s']} texts/s, bf16 "
+                      f"autocast {pr['bf16']['texts_per_s']} texts/s ({pr['speedup']}×); mean "
+                      f"cosine {pr['mean_cosine']} (min {pr['min_cosine']}), top-20 overlap "
+                      f"{pr['top20_overlap']}.", ""]
     lines += ["## Match (k=20; query encoding included)", "",
               "| N | index | p50 / p95 / p99 ms | filtered p50 / p95 / p99 ms | baseline p50 ms |"
               " baseline filtered p50 ms | speed-up (p50, filtered) | recall@20 (filtered) |"

@@ -260,7 +260,7 @@ def cmd_check(args) -> int:
             print(f"fix: creator-match check --index {args.index} --repair  (rebuilds the vectors "
                   "from the catalog; no re-encoding)")
             return 3
-        rec = _open(args, recover=True)
+        rec = _open(args, create=True, recover=True)
     with rec:
         problems = rec.check(repair=args.repair)
         for p in problems:

