@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -366,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     except NotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except sqlite3.DatabaseError as e:
+        print(f"error: {Path(args.index) / 'catalog.sqlite'}: unreadable catalog ({e}). Restore "
+              "the index directory from a backup, or ingest the source files into a new one.",
+              file=sys.stderr)
+        return 3
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

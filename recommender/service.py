@@ -159,6 +159,7 @@ class Recommender:
         self._write_mutex = threading.Lock()
         self._index: vindex.VectorIndex | None = None
         self._pending = 0  # changes committed since the last snapshot
+        self._seen_gen = 0  # the catalog generation the in-memory vectors reflect
         self._wrote = False
         if recover:  # ignore the vector file: rebuild from the catalog
             self._index = self._rebuild_from_catalog(manifest.dim if manifest else
@@ -198,6 +199,7 @@ class Recommender:
 
     def _replay(self, since: int) -> None:
         """Apply to the loaded snapshot what the catalog committed after it."""
+        self._seen_gen = self.catalog.generation  # read first: replaying more is harmless
         dead, vids, vecs = self.catalog.changes_since(since)
         if len(dead):
             self._index.remove(dead)
@@ -206,6 +208,7 @@ class Recommender:
         self._pending = len(dead) + len(vids)
 
     def _rebuild_from_catalog(self, dim: int) -> vindex.VectorIndex:
+        self._seen_gen = self.catalog.generation  # read first: a later write is re-applied
         ids, vecs = [], []
         for v, x in self.catalog.iter_vectors():
             ids.append(v)
@@ -235,7 +238,28 @@ class Recommender:
     @contextmanager
     def _writing(self):
         with self._write_mutex, DirLock(self.path, self.lock_timeout):
+            self._catch_up()
             yield
+
+    def _catch_up(self) -> None:
+        """Under the writer lock: take in what other processes wrote since this one loaded, so
+        its next snapshot never drops their changes."""
+        gen = self.catalog.generation
+        if gen == self._seen_gen:
+            return
+        on_disk = Manifest.read(self.path)
+        with self._rw.write():
+            if on_disk is not None and (self._manifest is None or
+                                        on_disk.generation != self._manifest.generation):
+                # another process wrote a snapshot (and dropped the tombstones before it)
+                self._manifest = on_disk
+                self._load_vectors()
+            elif self._index is not None:
+                self._replay(self._seen_gen)
+            elif self.catalog.count():
+                self._index = self._rebuild_from_catalog(int(self.catalog.get_meta("dim")
+                                                             or self.embedder.dim))
+        self._seen_gen = gen
 
     def _encode_missing(self, texts: Iterable[str], progress: bool, report: IngestReport
                         ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -342,6 +366,7 @@ class Recommender:
     def _commit(self, write, dim: int) -> None:
         """Commit a catalog change, then apply the matching vector change in memory."""
         with self.catalog.transaction():
+            self._seen_gen = self.catalog.generation + 1  # what this commit makes it
             if self.catalog.get_meta("model") is None:
                 self.catalog.set_meta("model", self.embedder.name)
                 self.catalog.set_meta("dim", str(dim))

@@ -56,3 +56,54 @@ def test_sigkill_during_ingest(tmp_path):
             assert len(rec) == rec.catalog.count()
     print(f"{KILLS} SIGKILLs: {outcomes}; {len(acknowledged)} acknowledged creators all present")
     assert outcomes["killed"] >= 5  # the kills really landed mid-run
+
+
+def test_two_writer_processes(tmp_path):
+    """Two ingests at once on one index: the second waits for the lock; nothing is lost."""
+    index = tmp_path / "index"
+    env = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
+    files = []
+    for w in range(2):
+        recs = []
+        for i, rec in enumerate(datagen.generate(400, seed=w)):
+            rec["id"] = f"w{w}_{i}"
+            recs.append(rec)
+        f = tmp_path / f"w{w}.jsonl"
+        f.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+        files.append(f)
+    procs = [subprocess.Popen([CLI, "ingest", str(f), "--index", str(index), "--quiet"],
+                              env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for f in files]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+        assert rec.catalog.count() == 800 == len(rec)
+        assert rec.check() == []
+
+
+def test_corrupt_files_are_reported_by_check(tmp_path):
+    index = tmp_path / "index"
+    env = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
+    src = datagen.write_jsonl(tmp_path / "a.jsonl", 50, seed=1)
+    subprocess.run([CLI, "ingest", str(src), "--index", str(index)], env=env, check=True,
+                   capture_output=True)
+    vec = next(index.glob("vectors.*.faiss"))
+    vec.write_bytes(vec.read_bytes()[: vec.stat().st_size // 2])  # truncated
+    r = subprocess.run([CLI, "match", "--index", str(index), "--brief", "x"], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 3 and vec.name in r.stderr and "--repair" in r.stderr
+    r = subprocess.run([CLI, "check", "--index", str(index)], env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 3 and "checksum mismatch" in r.stdout and "--repair" in r.stdout
+    r = subprocess.run([CLI, "check", "--index", str(index), "--repair"], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "ok: 50 creators" in r.stdout
+    cat = index / "catalog.sqlite"
+    data = bytearray(cat.read_bytes())
+    data[:100] = b"\0" * 100  # the SQLite header destroyed
+    cat.write_bytes(bytes(data))
+    for p in index.glob("catalog.sqlite-*"):
+        p.unlink()
+    r = subprocess.run([CLI, "check", "--index", str(index)], env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 3 and "catalog.sqlite" in r.stderr and "Traceback" not in r.stderr

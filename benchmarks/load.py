@@ -1,0 +1,142 @@
+"""Load test: concurrent clients mixing matches and upserts against `creator-match serve`.
+
+Loopback only, bounded in time and requests, stops by itself. Reports requests, errors,
+latency p50/p99 and the server's resident memory at start and end.
+
+    python benchmarks/load.py --index demo-index --clients 50 --seconds 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+BRIEFS = ["solid shampoo bar launch", "second-hand fashion app", "marathon running shoe",
+          "vegan meal kit", "night train travel", "cozy indie game", "repairable smartphone",
+          "dog training treats", "budgeting app", "upcycled furniture paint"]
+
+
+def server_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def client(i: int, url: str, key: str, deadline: float, max_requests: int,
+                 stats: dict) -> None:
+    rng = random.Random(i)
+    headers = {"X-API-Key": key}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as c:
+        n = 0
+        while time.monotonic() < deadline and n < max_requests:
+            n += 1
+            t0 = time.perf_counter()
+            try:
+                if rng.random() < 0.1:
+                    cid = f"load_{i}_{rng.randint(0, 20)}"  # upserts that also update
+                    r = await c.post("/v1/creators", json={"creators": [{
+                        "id": cid, "platform": "instagram", "followers": rng.randint(500, 90_000),
+                        "bio": f"{rng.choice(BRIEFS)} fan", "posts": [
+                            {"id": "p1", "text": f"{rng.choice(BRIEFS)} review {n}",
+                             "likes": rng.randint(10, 900), "comments": rng.randint(1, 40)}]}]})
+                    kind = "upsert"
+                else:
+                    body = {"brief": rng.choice(BRIEFS), "k": 20}
+                    if rng.random() < 0.5:
+                        body["filters"] = {"tiers": [rng.choice(["nano", "micro", "macro"])]}
+                    r = await c.post("/v1/match", json=body)
+                    kind = "match"
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok, kind = False, "error"
+            stats["lat"].append(time.perf_counter() - t0)
+            stats[kind] = stats.get(kind, 0) + 1
+            if not ok:
+                stats["errors"] += 1
+
+
+async def drive(url: str, key: str, clients: int, seconds: float, max_requests: int) -> dict:
+    stats: dict = {"lat": [], "errors": 0}
+    deadline = time.monotonic() + seconds
+    await asyncio.gather(*(client(i, url, key, deadline, max_requests, stats)
+                           for i in range(clients)))
+    return stats
+
+
+def run(index: Path, clients: int, seconds: float, max_requests: int, model: str | None) -> dict:
+    port = free_port()
+    key = "load-" + os.urandom(8).hex()
+    env = {**os.environ, "CREATOR_MATCH_API_KEYS": f"write:{key}"}
+    if model:
+        env["CREATOR_MATCH_MODEL"] = model
+    cmd = [str(Path(sys.executable).with_name("creator-match")), "serve", "--index", str(index),
+           "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tempfile.gettempdir())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.3)
+        httpx.post(f"{url}/v1/match", json={"brief": "warm up"}, headers={"X-API-Key": key},
+                   timeout=60)
+        rss0 = server_rss_mb(proc.pid)
+        t0 = time.monotonic()
+        stats = asyncio.run(drive(url, key, clients, seconds, max_requests))
+        elapsed = time.monotonic() - t0
+        rss1 = server_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    lat = np.array(stats["lat"]) * 1e3
+    return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(lat),
+            "matches": stats.get("match", 0), "upserts": stats.get("upsert", 0),
+            "errors": stats["errors"], "rps": round(len(lat) / elapsed, 1),
+            "p50_ms": round(float(np.percentile(lat, 50)), 1),
+            "p99_ms": round(float(np.percentile(lat, 99)), 1),
+            "rss_start_mb": round(rss0, 1), "rss_end_mb": round(rss1, 1),
+            "rss_growth": round((rss1 - rss0) / rss0, 4)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--index", type=Path, required=True)
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--max-requests", type=int, default=100_000, help="per client, a bound")
+    p.add_argument("--model", default=None)
+    args = p.parse_args(argv)
+    result = run(args.index, args.clients, args.seconds, args.max_requests, args.model)
+    print(json.dumps(result, indent=2))
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
