@@ -83,7 +83,8 @@ async def drive(url: str, key: str, clients: int, seconds: float, max_requests: 
     return stats
 
 
-def run(index: Path, clients: int, seconds: float, max_requests: int, model: str | None) -> dict:
+def run(index: Path, clients: int, seconds: float, max_requests: int, model: str | None,
+        warmup: float = 0.0) -> dict:
     port = free_port()
     key = "load-" + os.urandom(8).hex()
     env = {**os.environ, "CREATOR_MATCH_API_KEYS": f"write:{key}"}
@@ -107,6 +108,9 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
             time.sleep(0.3)
         httpx.post(f"{url}/v1/match", json={"brief": "warm up"}, headers={"X-API-Key": key},
                    timeout=60)
+        rss_cold = server_rss_mb(proc.pid)
+        if warmup > 0:  # the same load, unmeasured: thread pools and allocator arenas fill up
+            asyncio.run(drive(url, key, clients, warmup, max_requests))
         rss0 = server_rss_mb(proc.pid)
         t0 = time.monotonic()
         stats = asyncio.run(drive(url, key, clients, seconds, max_requests))
@@ -121,6 +125,7 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
             "errors": stats["errors"], "rps": round(len(lat) / elapsed, 1),
             "p50_ms": round(float(np.percentile(lat, 50)), 1),
             "p99_ms": round(float(np.percentile(lat, 99)), 1),
+            "warmup_s": warmup, "rss_cold_mb": round(rss_cold, 1),
             "rss_start_mb": round(rss0, 1), "rss_end_mb": round(rss1, 1),
             "rss_growth": round((rss1 - rss0) / rss0, 4)}
 
@@ -132,8 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--max-requests", type=int, default=100_000, help="per client, a bound")
     p.add_argument("--model", default=None)
+    p.add_argument("--warmup", type=float, default=15,
+                   help="seconds of the same load before memory at start is read")
     args = p.parse_args(argv)
-    result = run(args.index, args.clients, args.seconds, args.max_requests, args.model)
+    result = run(args.index, args.clients, args.seconds, args.max_requests, args.model,
+                 args.warmup)
     print(json.dumps(result, indent=2))
     return 0 if result["errors"] == 0 else 1
 
