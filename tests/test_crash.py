@@ -16,28 +16,34 @@ from recommender.service import Recommender
 
 CLI = str(Path(sys.executable).with_name("creator-match"))
 KILLS = 20
+ENV = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
+
+
+def batch(path: Path, prefix: str, n: int, seed: int) -> set[str]:
+    """n generated creators with ids prefix_0..., written as JSONL; returns their ids."""
+    records = []
+    for i, rec in enumerate(datagen.generate(n, seed=seed)):
+        rec["id"] = f"{prefix}_{i}"
+        records.append(rec)
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    return {r["id"] for r in records}
 
 
 def test_sigkill_during_ingest(tmp_path):
     index = tmp_path / "index"
-    env = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
+    env = ENV
     rng = random.Random(20261123)
     acknowledged: set[str] = set()
     outcomes = {"finished": 0, "killed": 0}
     for round_ in range(KILLS):
-        records = []
-        for i, rec in enumerate(datagen.generate(250, seed=round_)):
-            rec["id"] = f"r{round_}_{i}"
-            records.append(rec)
-        batch = tmp_path / f"batch{round_}.jsonl"
-        batch.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-        proc = subprocess.Popen([CLI, "ingest", str(batch), "--index", str(index), "--quiet"],
+        file = tmp_path / f"batch{round_}.jsonl"
+        ids = batch(file, f"r{round_}", 250, round_)
+        proc = subprocess.Popen([CLI, "ingest", str(file), "--index", str(index), "--quiet"],
                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, cwd=tmp_path)
         time.sleep(rng.uniform(0.2, 2.0))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        ids = {r["id"] for r in records}
         if "added 250" in out:  # the summary is printed only after the commit
             acknowledged |= ids
             outcomes["finished"] += 1
@@ -61,16 +67,10 @@ def test_sigkill_during_ingest(tmp_path):
 def test_two_writer_processes(tmp_path):
     """Two ingests at once on one index: the second waits for the lock; nothing is lost."""
     index = tmp_path / "index"
-    env = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
-    files = []
-    for w in range(2):
-        recs = []
-        for i, rec in enumerate(datagen.generate(400, seed=w)):
-            rec["id"] = f"w{w}_{i}"
-            recs.append(rec)
-        f = tmp_path / f"w{w}.jsonl"
-        f.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
-        files.append(f)
+    env = ENV
+    files = [tmp_path / f"w{w}.jsonl" for w in range(2)]
+    for w, f in enumerate(files):
+        batch(f, f"w{w}", 400, w)
     procs = [subprocess.Popen([CLI, "ingest", str(f), "--index", str(index), "--quiet"],
                               env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for f in files]
@@ -83,7 +83,7 @@ def test_two_writer_processes(tmp_path):
 
 def test_corrupt_files_are_reported_by_check(tmp_path):
     index = tmp_path / "index"
-    env = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
+    env = ENV
     src = datagen.write_jsonl(tmp_path / "a.jsonl", 50, seed=1)
     subprocess.run([CLI, "ingest", str(src), "--index", str(index)], env=env, check=True,
                    capture_output=True)
