@@ -241,6 +241,13 @@ class Recommender:
             self._catch_up()
             yield
 
+    def _refresh(self) -> None:
+        """Before a read: take in what another process committed since (one cheap query when
+        nothing changed), so a long-running server sees a CLI ingest into its index."""
+        if self.catalog.generation != self._seen_gen:
+            with self._write_mutex:
+                self._catch_up()
+
     def _catch_up(self) -> None:
         """Under the writer lock: take in what other processes wrote since this one loaded, so
         its next snapshot never drops their changes."""
@@ -470,6 +477,7 @@ class Recommender:
         if not isinstance(brief, Brief):
             brief = Brief.model_validate(brief)
         self._check_tiers(brief.filters)
+        self._refresh()
         if self._index is None or not len(self._index):
             return []
         texts = [brief.brief] + ([brief.values] if brief.values else [])
@@ -512,6 +520,7 @@ class Recommender:
         """Lookalikes: creators whose content is closest to this creator's, explained."""
         f = Filters.model_validate(filters or {})
         self._check_tiers(f)
+        self._refresh()
         vid = self.catalog.vid_of(creator_id)
         if vid is None:
             raise NotFoundError(f"no creator with id {creator_id!r}")

@@ -299,3 +299,14 @@ def test_grows_from_flat_to_ivf_and_reopens(tmp_path, monkeypatch):
     q = rec.embedder.encode(["zero waste"])[0]
     again = Recommender(tmp_path / "idx", embedder=HashEmbedder())
     assert np.array_equal(again._index.search(q[None], 10)[1], rec._index.search(q[None], 10)[1])
+
+
+def test_reader_sees_another_writers_commits(tmp_path):
+    path = tmp_path / "idx"
+    writer = Recommender(path, embedder=HashEmbedder())
+    writer.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    reader = Recommender(path, embedder=HashEmbedder())  # e.g. a running server
+    writer.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "velvet turtle")])])
+    writer.remove(["a"])
+    assert ids_of(reader.match(Brief(brief="velvet turtle", k=5))) == ["b"]
+    assert len(reader) == 1
