@@ -144,11 +144,13 @@ class Recommender:
                 f"index {self.path} was built with model {built_with!r}, but this run uses "
                 f"{embedder.name!r}. Use --model {built_with} (or no --model) with this index, "
                 "or ingest into a new index directory to use the other model.")
-        if manifest is not None and tiers is not None and tiers != manifest.tier_scheme:
-            raise ValueError(f"index {self.path} uses tier scheme {manifest.tier_scheme!r}, "
+        stored_tiers = manifest.tier_scheme if manifest else _catalog_meta(self.path,
+                                                                           "tier_scheme")
+        if stored_tiers is not None and tiers is not None and tiers != stored_tiers:
+            raise ValueError(f"index {self.path} uses tier scheme {stored_tiers!r}, "
                              f"not {tiers!r}; tiers are fixed when an index is created")
         self.embedder = embedder
-        self.tiers = tier_scheme(manifest.tier_scheme if manifest else (tiers or "mission"))
+        self.tiers = tier_scheme(stored_tiers or tiers or "mission")
         self.ranker = ranker or Ranker(tiers=self.tiers)
         if self.ranker.tiers is not self.tiers:
             self.ranker.tiers = self.tiers
@@ -377,6 +379,7 @@ class Recommender:
             if self.catalog.get_meta("model") is None:
                 self.catalog.set_meta("model", self.embedder.name)
                 self.catalog.set_meta("dim", str(dim))
+                self.catalog.set_meta("tier_scheme", self.tiers.name)
             add_ids, add_vecs, del_ids = write(self.catalog)
         # committed: from here on the change is durable, whatever happens to the vectors
         try:

@@ -310,3 +310,14 @@ def test_reader_sees_another_writers_commits(tmp_path):
     writer.remove(["a"])
     assert ids_of(reader.match(Brief(brief="velvet turtle", k=5))) == ["b"]
     assert len(reader) == 1
+
+
+def test_tier_scheme_is_fixed_at_creation(tmp_path):
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder(), tiers="industry")
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", followers=50_000)])])
+    assert rec.get("a")["tier"] == "micro"  # industry: micro is 10k-100k
+    again = Recommender(path, embedder=HashEmbedder())
+    assert again.tiers.name == "industry"
+    with pytest.raises(ValueError, match="tier scheme 'industry'"):
+        Recommender(path, embedder=HashEmbedder(), tiers="mission")
