@@ -229,7 +229,7 @@ def baseline_query(emb, vecs, meta, text: str, k: int, filt: dict | None) -> lis
         cands = [(float(scores[i]), m["id"]) for i, m in enumerate(meta)
                  if m["country"] == filt["country"] and m["tier"] == filt["tier"]]
     else:
-        cands = [(float(s), m["id"]) for s, m in zip(scores, meta)]
+        cands = [(float(s), m["id"]) for s, m in zip(scores, meta, strict=True)]
     cands.sort(reverse=True)
     return [cid for _, cid in cands[:k]]
 

@@ -38,7 +38,7 @@ def test_search_matches_exact_search(built):
     q /= np.linalg.norm(q, axis=1, keepdims=True)
     _, got = idx.search(q, 10)
     want = exact(q, ids, x, 10)
-    recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want)])
+    recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want, strict=True)])
     assert recall >= (1.0 if idx.kind == "flat" else 0.9)
     assert len(idx) == 4000
 
@@ -80,7 +80,7 @@ def test_filtered_search_is_exact_and_full(n_allowed):
             assert (row >= 0).sum() == want_n  # still k results when the filter is selective
             assert set(row[row >= 0]) <= set(allowed.tolist())
         want = exact(q, ids, x, k, allowed)
-        for g, w in zip(got, want):
+        for g, w in zip(got, want, strict=True):
             if kind == "flat":
                 assert list(g[: want_n]) == list(w[: want_n])
             else:  # 8-bit codes: near-exact

@@ -6,7 +6,7 @@ import random
 
 import numpy as np
 import pytest
-from conftest import CountingEmbedder, creator, write_jsonl
+from conftest import creator, write_jsonl
 
 import index.faiss_backends as backends
 from index.store import CorruptIndexError, DirLock, LockedError, Manifest
