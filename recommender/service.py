@@ -164,8 +164,7 @@ class Recommender:
         self._seen_gen = 0  # the catalog generation the in-memory vectors reflect
         self._wrote = False
         if recover:  # ignore the vector file: rebuild from the catalog
-            self._index = self._rebuild_from_catalog(manifest.dim if manifest else
-                                                     self.embedder.dim)
+            self._index = self._rebuild_from_catalog()
         else:
             self._load_vectors()
 
@@ -177,8 +176,7 @@ class Recommender:
             if self.catalog.count():  # the first write died before its snapshot: replay it all
                 log.warning("%s: no vector snapshot yet; rebuilding vectors from the catalog",
                             self.path)
-                self._index = self._rebuild_from_catalog(int(self.catalog.get_meta("dim") or
-                                                             self.embedder.dim))
+                self._index = self._rebuild_from_catalog()
             return
         if m.generation > self.catalog.generation:
             raise CorruptIndexError(
@@ -209,7 +207,16 @@ class Recommender:
             self._index.upsert(vids, vecs)
         self._pending = len(dead) + len(vids)
 
-    def _rebuild_from_catalog(self, dim: int) -> vindex.VectorIndex:
+    def _stored_dim(self) -> int:
+        """The vectors' dimension: from the snapshot's manifest, else the catalog (set at the
+        first write), else the embedder's."""
+        if self._manifest is not None:
+            return self._manifest.dim
+        return int(self.catalog.get_meta("dim") or self.embedder.dim)
+
+    def _rebuild_from_catalog(self, dim: int | None = None) -> vindex.VectorIndex:
+        """A new index of every creator vector in the catalog (no re-encoding)."""
+        dim = dim or self._stored_dim()
         self._seen_gen = self.catalog.generation  # read first: a later write is re-applied
         ids, vecs = [], []
         for v, x in self.catalog.iter_vectors():
@@ -266,8 +273,7 @@ class Recommender:
             elif self._index is not None:
                 self._replay(self._seen_gen)
             elif self.catalog.count():
-                self._index = self._rebuild_from_catalog(int(self.catalog.get_meta("dim")
-                                                             or self.embedder.dim))
+                self._index = self._rebuild_from_catalog()
         self._seen_gen = gen
 
     def _encode_missing(self, texts: Iterable[str], progress: bool, report: IngestReport
@@ -566,13 +572,10 @@ class Recommender:
             problems.append(f"{self.path}: {len(self)} vectors for {self.catalog.count()} "
                             "creators in the catalog")
         if (problems or m is None) and repair and integrity == "ok":
-            dim = m.dim if m else (self._index.dim if self._index is not None
-                                   else self.embedder.dim)
-            if dim is not None:
-                with self._writing():
-                    with self._rw.write():
-                        self._index = self._rebuild_from_catalog(dim)
-                    self._snapshot()
+            with self._writing():
+                with self._rw.write():
+                    self._index = self._rebuild_from_catalog()
+                self._snapshot()
         return problems
 
 
