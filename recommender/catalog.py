@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import lexical
 from .columns import FilterColumns
 from .schema import Creator, Filters
 
@@ -63,6 +64,14 @@ CREATE TABLE IF NOT EXISTS texts(
 CREATE INDEX IF NOT EXISTS texts_hash ON texts(text_hash);
 CREATE TABLE IF NOT EXISTS text_vectors(hash TEXT PRIMARY KEY, vector BLOB NOT NULL) WITHOUT ROWID;
 """
+# The lexical index: one document per creator (bio and posts), rowid = vid. unicode61 folds case
+# and, with remove_diacritics 2, accents ("déchet" matches "dechet"); '#' and '@' separate tokens,
+# so "#fixitfriday" is found by "fixitfriday". The vocab table gives each term's document count.
+_FTS_DDL = (
+    'CREATE VIRTUAL TABLE IF NOT EXISTS creator_text USING fts5('
+    'body, tokenize = "unicode61 remove_diacritics 2")',
+    "CREATE VIRTUAL TABLE IF NOT EXISTS creator_text_vocab USING fts5vocab(creator_text, row)",
+)
 
 
 def text_hash(text: str) -> str:
@@ -113,11 +122,12 @@ class Catalog:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(_DDL)
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
             self.set_meta("generation", "0")
-        self._db.execute("PRAGMA busy_timeout=10000")
+        self._ensure_lexical_index()
         self._in_tx = False
 
     def close(self) -> None:
@@ -160,6 +170,28 @@ class Catalog:
     def integrity_check(self) -> str:
         with self._lock:
             return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def _ensure_lexical_index(self) -> None:
+        """Create the lexical index; a catalog written before it existed is indexed once, here
+        (without moving the generation: the vectors do not change)."""
+        with self._lock:
+            if self.get_meta("lexical_index") == "1":
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if self.get_meta("lexical_index") != "1":
+                    for ddl in _FTS_DDL:  # executescript() would commit the transaction
+                        self._db.execute(ddl)
+                    self._db.execute("DELETE FROM creator_text")
+                    for vid, rec in self._db.execute("SELECT vid, record FROM creators"
+                                                     ).fetchall():
+                        self._db.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
+                                         (vid, lexical.body(json.loads(rec))))
+                    self.set_meta("lexical_index", "1")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     # -- embedding cache -----------------------------------------------------------------------
 
@@ -230,6 +262,9 @@ class Catalog:
                 "INSERT INTO texts(vid, position, post_id, text_hash) VALUES(?,?,?,?)",
                 [(vid, i, pid, h) for i, (pid, h) in enumerate(texts)],
             )
+            self._db.execute("DELETE FROM creator_text WHERE rowid=?", (vid,))
+            self._db.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
+                             (vid, lexical.body(creator.model_dump())))
             if self._cols is not None:
                 self._cols.set(vid, signals["tier"], creator.country, creator.language,
                                creator.platform, creator.followers, signals["engagement_rate"],
@@ -273,6 +308,7 @@ class Catalog:
                 self._db.execute(f"DELETE FROM texts WHERE vid IN ({m})", chunk)
                 self._db.execute(f"DELETE FROM categories WHERE vid IN ({m})", chunk)
                 self._db.execute(f"DELETE FROM creators WHERE vid IN ({m})", chunk)
+                self._db.execute(f"DELETE FROM creator_text WHERE rowid IN ({m})", chunk)
                 for hchunk in _chunks(hashes, 500):
                     self._db.execute(
                         f"DELETE FROM text_vectors WHERE hash IN ({_marks(hchunk)}) AND hash NOT IN"
@@ -334,6 +370,53 @@ class Catalog:
         for pid, blob in rows:
             text = record.get("bio") or "" if pid is None else by_post.get(pid, "")
             out.append((pid, text, from_blob(blob)))
+        return out
+
+    def lexical(self, text: str, limit: int, allowed: np.ndarray | None = None
+                ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """BM25 search of creators' texts: (the query terms used, vids, scores), best first, at
+        most limit, only vids in allowed when given. Scores are FTS5's bm25() negated (higher is
+        better; k1 1.2, b 0.75). Terms in more than MAX_DOC_SHARE of the texts are left out."""
+        words = lexical.terms(text)
+        empty = np.zeros(0, np.int64), np.zeros(0, np.float32)
+        if not words or limit <= 0:
+            return [], *empty
+        with self._lock:
+            n = self._db.execute("SELECT COUNT(*) FROM creator_text").fetchone()[0]
+            df = dict(self._db.execute(
+                f"SELECT term, doc FROM creator_text_vocab WHERE term IN ({_marks(words)})",
+                words).fetchall())
+            used = [w for w in words if 0 < df.get(w, 0) <= max(1.0, lexical.MAX_DOC_SHARE * n)]
+            if not used:
+                return [], *empty
+            q = ("SELECT rowid, -bm25(creator_text) FROM creator_text WHERE creator_text MATCH ?"
+                 " ORDER BY rank")
+            cur = self._db.execute(q if allowed is not None else q + f" LIMIT {int(limit)}",
+                                   (lexical.fts_query(used),))
+            if allowed is None:
+                rows = cur.fetchall()
+            else:  # stream the ranked matches, keeping those the filters allow
+                ok = set(np.asarray(allowed, dtype=np.int64).tolist())
+                rows = []
+                for r in cur:
+                    if r[0] in ok:
+                        rows.append(r)
+                        if len(rows) == limit:
+                            break
+                cur.close()
+        return (used, np.array([r[0] for r in rows], np.int64),
+                np.array([r[1] for r in rows], np.float32))
+
+    def lexical_scores(self, text_terms: list[str], vids: Sequence[int]) -> dict[int, float]:
+        """BM25 scores of the given creators for these terms (absent: no term matched)."""
+        if not text_terms or not len(vids):
+            return {}
+        out: dict[int, float] = {}
+        with self._lock:
+            for chunk in _chunks([int(v) for v in vids], 500):
+                q = ("SELECT rowid, -bm25(creator_text) FROM creator_text WHERE creator_text"
+                     f" MATCH ? AND rowid IN ({_marks(chunk)})")
+                out.update(self._db.execute(q, (lexical.fts_query(text_terms), *chunk)))
         return out
 
     def changes_since(self, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,6 +9,9 @@ values statement, tier_fit an objective). Every component lies in [0, 1]:
                  paraphrases above 0.6; raw cosines would squeeze all of content fit into a
                  narrow band that tier and engagement then outweigh.
 * values       - cosine of the brand's values statement with the same vector, rescaled alike
+* keywords     - BM25 of the brief's and values' words over the creator's bio and posts, divided
+                 by the best BM25 among the creators the filters allow (so 1 = the best lexical
+                 match); 0 when no word matches. Off (weight 0) means dense retrieval only.
 * tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py)
 * engagement   - engagement rate against the tier's norm (signals.py)
 * authenticity - 1 minus the penalties of the flags raised (signals.py)
@@ -23,11 +26,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from . import lexical
 from .catalog import CreatorRow
 from .schema import Evidence, Match
 from .tiers import MISSION, TierScheme
 
-COMPONENTS = ("similarity", "values", "tier_fit", "engagement", "authenticity")
+COMPONENTS = ("similarity", "values", "keywords", "tier_fit", "engagement", "authenticity")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Weights:
 
     similarity: float = 0.35
     values: float = 0.20
+    keywords: float = 0.10
     tier_fit: float = 0.15
     engagement: float = 0.15
     authenticity: float = 0.15
@@ -69,6 +74,7 @@ class Candidate:
     row: CreatorRow
     similarity: float  # raw cosine with the brief
     values_similarity: float | None  # raw cosine with the values statement
+    keywords: float | None = None  # BM25 / best BM25 for the brief; None: lexical search off
     components: dict[str, float | None] = field(default_factory=dict)
     score: float = 0.0
 
@@ -94,6 +100,7 @@ class Ranker:
                 "similarity": self._calibrate(c.similarity),
                 "values": None if c.values_similarity is None
                 else self._calibrate(c.values_similarity),
+                "keywords": None if c.keywords is None else _unit(c.keywords),
                 "tier_fit": self.tiers.fit(objective, c.row.tier),
                 "engagement": float(c.row.engagement),
                 "authenticity": float(c.row.authenticity),
@@ -128,9 +135,16 @@ class Ranker:
             max_sim = np.maximum(max_sim, vecs @ vecs[best])
         return [pool[i] for i in chosen]
 
+    @property
+    def hybrid(self) -> bool:
+        """Whether the lexical index takes part (a positive keywords weight)."""
+        return self.weights.keywords > 0
+
     def explain(self, c: Candidate, query: np.ndarray,
-                texts: list[tuple[str | None, str, np.ndarray]]) -> Match:
-        """The match object: components, flags with their evidence, and the closest posts."""
+                texts: list[tuple[str | None, str, np.ndarray]],
+                query_terms: list[str] | None = None) -> Match:
+        """The match object: components, flags with their evidence, the closest posts and the
+        brief's words the creator used."""
         posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
         evidence: list[Evidence] = []
         if posts:
@@ -153,6 +167,7 @@ class Ranker:
             evidence=evidence,
             flags=[f["name"] for f in flags],
             flag_details={f["name"]: f["evidence"] for f in flags},
+            matched_terms=lexical.matched(query_terms or [], (t for _, t, _ in texts)),
         )
 
 

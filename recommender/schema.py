@@ -217,3 +217,4 @@ class Match(BaseModel):
     evidence: list[Evidence]
     flags: list[str]
     flag_details: dict[str, str] = Field(default_factory=dict)
+    matched_terms: list[str] = Field(default_factory=list)  # the brief's words found in its texts

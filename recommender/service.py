@@ -26,7 +26,7 @@ import index as vindex
 from index.store import (CATALOG, CorruptIndexError, DirLock, Manifest, atomic_write,
                          sha256_bytes, sha256_file)
 
-from .catalog import Catalog, record_hash, text_hash
+from .catalog import Catalog, CreatorRow, record_hash, text_hash
 from .embedding import Embedder, make_embedder
 from .ingest import Parsed, RecordError, read_objects, read_paths
 from .ranking import Candidate, Ranker
@@ -494,35 +494,47 @@ class Recommender:
         q_brief = qv[0]
         q_values = qv[1] if brief.values else None
         query = q_brief if q_values is None else _unit(q_brief + q_values)
-        cands = self._candidates(np.stack([query, q_brief] + ([q_values] if q_values is not None
-                                                               else [])),
-                                 brief.k, brief.filters)
-        scored = []
-        for row in cands:
-            scored.append(Candidate(
-                row=row, similarity=float(row.vector @ q_brief),
-                values_similarity=None if q_values is None else float(row.vector @ q_values)))
+        allowed = self.catalog.candidates(brief.filters)
+        if allowed is not None and not len(allowed):
+            return []
+        depth = _depth(brief.k)
+        rows = self._candidates(np.stack([query, q_brief] + ([q_values] if q_values is not None
+                                                             else [])), depth, allowed)
+        terms: list[str] = []
+        keywords: dict[int, float] = {}
+        if self.ranker.hybrid:  # lexical hits join the pool; every candidate gets its BM25
+            terms, lvids, lscores = self.catalog.lexical(" ".join(texts), depth, allowed)
+            if len(lvids):
+                best = float(lscores[0])
+                rows.update(self.catalog.rows([v for v in lvids.tolist() if v not in rows]))
+                keywords = dict(zip(lvids.tolist(), lscores.tolist(), strict=True))
+                keywords.update(self.catalog.lexical_scores(
+                    terms, [v for v in rows if v not in keywords]))
+                keywords = {v: s / best for v, s in keywords.items()}
+        scored = [Candidate(
+            row=row, similarity=float(row.vector @ q_brief),
+            values_similarity=None if q_values is None else float(row.vector @ q_values),
+            keywords=keywords.get(vid, 0.0) if self.ranker.hybrid else None)
+            for vid, row in sorted(rows.items())]
         ranked = self.ranker.score(scored, brief.objective)
         chosen = self.ranker.select(ranked, brief.k)
-        return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid)) for c in chosen]
+        return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid), terms)
+                for c in chosen]
 
-    def _candidates(self, queries: np.ndarray, k: int, filters: Filters,
-                    exclude_vid: int | None = None):
-        """Creators worth scoring: the nearest neighbours of each query vector, filtered."""
-        allowed = self.catalog.candidates(filters)
+    def _candidates(self, queries: np.ndarray, depth: int, allowed: np.ndarray | None,
+                    exclude_vid: int | None = None) -> dict[int, CreatorRow]:
+        """Creators worth scoring: the depth nearest neighbours of each query vector among the
+        allowed vids (None: all), by vid."""
         if exclude_vid is not None and allowed is not None:
             allowed = allowed[allowed != exclude_vid]
         if allowed is not None and not len(allowed):
-            return []
-        # The ranker re-orders by more than similarity, so it needs a deep pool to choose from.
-        depth = max(k * 10, 200)
+            return {}
         with self._rw.read():
             _, ids = self._index.search(queries, depth + (exclude_vid is not None), allowed)
         vids = np.unique(ids[ids >= 0])
         if exclude_vid is not None:
             vids = vids[vids != exclude_vid]
-        rows = self.catalog.rows(vids)
-        return [rows[v] for v in vids if v in rows]
+        return self.catalog.rows(vids)
 
     def similar(self, creator_id: str, k: int = 10,
                 filters: Filters | dict | None = None) -> list[Match]:
@@ -535,9 +547,10 @@ class Recommender:
             raise NotFoundError(f"no creator with id {creator_id!r}")
         source = self.catalog.rows([vid])[vid]
         q = _unit(source.vector)
-        cands = self._candidates(q[None, :], k, f, exclude_vid=vid)
+        cands = self._candidates(q[None, :], _depth(k), self.catalog.candidates(f),
+                                 exclude_vid=vid)
         scored = [Candidate(row=r, similarity=float(r.vector @ q), values_similarity=None)
-                  for r in cands]
+                  for _, r in sorted(cands.items())]
         ranked = self.ranker.score(scored, None)
         chosen = self.ranker.select(ranked, k)
         return [self.ranker.explain(c, q, self.catalog.texts(c.row.vid)) for c in chosen]
@@ -595,6 +608,12 @@ def _catalog_meta(path: Path, key: str) -> str | None:
     except sqlite3.Error:
         return None
     return row[0] if row else None
+
+
+def _depth(k: int) -> int:
+    """How many neighbours to score for k results: the ranker re-orders by more than
+    similarity, so it needs a deep pool to choose from."""
+    return max(k * 10, 200)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -144,7 +144,7 @@ def test_match_and_similar(client):
     assert len(r["matches"]) == 5
     for m in r["matches"]:
         assert m["tier"] in ("nano", "micro") and set(m["components"]) == {
-            "similarity", "values", "tier_fit", "engagement", "authenticity"}
+            "similarity", "values", "keywords", "tier_fit", "engagement", "authenticity"}
     source = r["matches"][0]["creator_id"]
     s = client.get(f"/v1/creators/{source}/similar?k=3", headers=R).json()
     assert len(s["matches"]) == 3 and source not in [m["creator_id"] for m in s["matches"]]

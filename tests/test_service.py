@@ -12,6 +12,7 @@ import index.faiss_backends as backends
 from index.store import CorruptIndexError, DirLock, LockedError, Manifest
 from recommender import datagen
 from recommender.embedding import HashEmbedder
+from recommender.ranking import Ranker, Weights
 from recommender.schema import Brief, Filters
 from recommender.service import IngestRejected, ModelMismatchError, NotFoundError, Recommender
 
@@ -60,8 +61,8 @@ def test_match_explains_and_ranks(tmp_path, embedder):
     ms = rec.match(Brief(brief="zero waste shampoo bar", objective="ugc", k=3))
     assert ids_of(ms)[-1] == "gm"
     top = ms[0]
-    assert set(top.components) == {"similarity", "values", "tier_fit", "engagement",
-                                   "authenticity"}
+    assert set(top.components) == {"similarity", "values", "keywords", "tier_fit",
+                                   "engagement", "authenticity"}
     assert top.components["values"] is None
     assert top.evidence and top.evidence[0].post_id.startswith("p")
     assert ms == sorted(ms, key=lambda m: -m.score)
@@ -321,3 +322,42 @@ def test_tier_scheme_is_fixed_at_creation(tmp_path):
     assert again.tiers.name == "industry"
     with pytest.raises(ValueError, match="tier scheme 'industry'"):
         Recommender(path, embedder=HashEmbedder(), tiers="mission")
+
+
+def test_exact_words_found_by_the_lexical_index(tmp_path, embedder):
+    """A rare word (a product name) is found through BM25 even outside the dense pool, explained
+    in matched_terms; removing the creator removes it from the lexical index too."""
+    recs = [creator(f"c{i}", f"weekly thoughts about topic number {i}") for i in range(300)]
+    recs.append(creator("kj", "my konjac sponge lasted three months"))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    ms = rec.match(Brief(brief="konjac", k=5))
+    assert ms[0].creator_id == "kj"
+    assert ms[0].components["keywords"] == 1.0 and ms[0].matched_terms == ["konjac"]
+    assert all(m.components["keywords"] == 0.0 for m in ms[1:])
+    off = Recommender(tmp_path / "idx", embedder=embedder,
+                      ranker=Ranker(weights=Weights(keywords=0.0)))
+    m0 = off.match(Brief(brief="konjac", k=5))[0]
+    assert m0.components["keywords"] is None and m0.matched_terms == []
+    off.close()
+    rec.remove(["kj"])
+    assert "kj" not in ids_of(rec.match(Brief(brief="konjac", k=5)))
+    terms, vids, _ = rec.catalog.lexical("konjac", 10)
+    assert terms == [] and len(vids) == 0
+
+
+def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embedder):
+    import sqlite3
+
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("a", "solid shampoo bar"),
+                                                    creator("b", "retro gaming")])])
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.executescript("DROP TABLE creator_text_vocab; DROP TABLE creator_text;"
+                     "DELETE FROM meta WHERE key='lexical_index';")
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    terms, vids, scores = rec.catalog.lexical("shampoo", 10)
+    assert terms == ["shampoo"] and len(vids) == 1 and scores[0] > 0
+    assert rec.check() == []
