@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
                        add_help=False)
     p.add_argument("bench_args", nargs=argparse.REMAINDER)
 
+    p = sub.add_parser("eval", help="relevance on the labelled set beside baselines "
+                       "(nDCG@10, Recall@50, MRR, tier fit, flagged share)", add_help=False)
+    p.add_argument("eval_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("api-key", help="create an API key for serve; prints it once")
     p.add_argument("--index", required=True, metavar="DIR")
     p.add_argument("--scope", choices=["read", "write"], default="read")
@@ -328,6 +332,12 @@ def cmd_bench(args) -> int:
     return bench_main(args.bench_args)
 
 
+def cmd_eval(args) -> int:
+    from . import evaluate
+
+    return evaluate.main(args.eval_args)
+
+
 def cmd_api_key(args) -> int:
     from api.auth import KeyStore
 
@@ -340,8 +350,8 @@ def cmd_api_key(args) -> int:
     return 0
 
 
-COMMANDS = {"api-key": cmd_api_key, "bench": cmd_bench, "ingest": cmd_ingest, "remove": cmd_remove, "match": cmd_match,
-            "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check, "demo": cmd_demo,
+COMMANDS = {"api-key": cmd_api_key, "bench": cmd_bench, "eval": cmd_eval, "ingest": cmd_ingest,
+            "remove": cmd_remove, "match": cmd_match, "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check, "demo": cmd_demo,
             "serve": cmd_serve}
 
 
@@ -351,8 +361,16 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import main as bench_main
 
         return bench_main(argv[1:])
+    if argv[:1] == ["eval"]:
+        from .evaluate import main as eval_main
+
+        try:
+            return eval_main(argv[1:])
+        except (ValueError, FileNotFoundError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     args = build_parser().parse_args(argv)
-    if args.command not in ("bench",) and getattr(args, "index", None) is None:
+    if args.command not in ("bench", "eval") and getattr(args, "index", None) is None:
         print("error: --index DIR is required (or set CREATOR_MATCH_INDEX)", file=sys.stderr)
         return 2
     from index.store import IndexStoreError

@@ -359,6 +359,28 @@ STUFFER_BIO = {"en": "Zero waste, sustainable, ethical, eco-friendly, honest, lo
                      "plastic-free, vegan, slow fashion, clean beauty.",
                "fr": "Zéro déchet, durable, éthique, écolo, local, bio, sans plastique, vegan, "
                      "slow fashion, beauté clean."}
+# campaign hashtags a niche's creators adopt (evaluation collection: exact words to search for)
+HASHTAGS = {
+    "zero_waste_beauty": {"en": ["#plasticfreejuly", "#refillnotlandfill"],
+                          "fr": ["#salledebainzerodechet", "#cosmetiquemaison"]},
+    "luxury_beauty": {"en": ["#makeupaddict", "#beautyhaul"], "fr": ["#makeupaddict", "#nouveautebeaute"]},
+    "thrift_fashion": {"en": ["#secondhandseptember", "#lovedclothes"],
+                       "fr": ["#septembresecondemain", "#modecirculaire"]},
+    "haul_fashion": {"en": ["#tryonhaul", "#ootd"], "fr": ["#haulmode", "#ootd"]},
+    "fitness": {"en": ["#runstreak", "#marathontraining"],
+                "fr": ["#runningaddict", "#prepamarathon"]},
+    "vegan_food": {"en": ["#veganuary", "#mealprepsunday"], "fr": ["#veganuary", "#antigaspi"]},
+    "travel": {"en": ["#slowtravel", "#interrail"], "fr": ["#voyagerautrement", "#interrail"]},
+    "tech": {"en": ["#righttorepair", "#desksetup"], "fr": ["#droitalareparation", "#setupbureau"]},
+    "gaming": {"en": ["#cozygames", "#indiedev"], "fr": ["#jeuxcosy", "#indiedev"]},
+    "parenting": {"en": ["#clothnappies", "#screenfreeplay"],
+                  "fr": ["#couchelavable", "#sansecran"]},
+    "home_diy": {"en": ["#upcycling", "#rentalhacks"], "fr": ["#recup", "#diydeco"]},
+    "finance": {"en": ["#nospendmonth", "#debtfree"],
+                "fr": ["#moissansdepense", "#independancefinanciere"]},
+    "pets": {"en": ["#adoptdontshop", "#rescuedog"], "fr": ["#adopteznachetezpas", "#chienadopte"]},
+    "outdoor": {"en": ["#leavenotrace", "#wildcamping"], "fr": ["#bivouac", "#randonnee"]},
+}
 # follower ranges per tier (log-uniform inside) and the share of creators in each
 TIER_RANGES = {"nano": (120, 999), "micro": (1_000, 100_000), "macro": (100_001, 3_000_000)}
 TIER_SHARE = [("nano", 0.3), ("micro", 0.45), ("macro", 0.25)]
@@ -373,9 +395,9 @@ def _fill(template: str, bank: dict, rng: random.Random, city: str) -> str:
     return out
 
 
-def _pick_tier(rng: random.Random) -> str:
+def _pick_tier(rng: random.Random, shares: list[tuple[str, float]] = TIER_SHARE) -> str:
     x, acc = rng.random(), 0.0
-    for name, share in TIER_SHARE:
+    for name, share in shares:
         acc += share
         if x < acc:
             return name
@@ -384,12 +406,22 @@ def _pick_tier(rng: random.Random) -> str:
 
 def creator(i: int, rng: random.Random, kind: str = "genuine") -> dict:
     """One synthetic creator. kind: genuine, inflated, saturated or stuffer."""
+    return creator_with_truth(i, rng, kind)[0]
+
+
+def creator_with_truth(i: int, rng: random.Random, kind: str = "genuine", *,
+                       fr_share: float = 0.4, tier_share: list[tuple[str, float]] = TIER_SHARE,
+                       hashtags: float = 0.0) -> tuple[dict, dict]:
+    """(record, truth): the truth is what the record hides from the ranker - the niche its posts
+    really come from, the kind, the real follower count and the hashtag it adopted. With
+    hashtags > 0, that share of creators (stuffers excepted) adopt one of their niche's
+    campaign hashtags in one to three posts."""
     niches = list(BANKS)
     niche = niches[i % len(niches)]
-    lang = "fr" if rng.random() < 0.4 else "en"
+    lang = "fr" if rng.random() < fr_share else "en"
     bank = BANKS[niche][lang]
     city, country = rng.choice(CITIES[lang])
-    tier = _pick_tier(rng)
+    tier = _pick_tier(rng, tier_share)
     lo, hi = TIER_RANGES[tier]
     real_followers = int(math.exp(rng.uniform(math.log(lo), math.log(hi))))
     followers = real_followers
@@ -425,21 +457,37 @@ def creator(i: int, rng: random.Random, kind: str = "genuine") -> dict:
                       "posted_at": posted.strftime("%Y-%m-%dT%H:%M:%SZ")})
     bio = STUFFER_BIO[lang] if kind == "stuffer" else _fill(rng.choice(bank["bio"]), bank, rng,
                                                              city)
-    return {"id": f"{platform[:2]}_{name}_{i:06d}", "handle": handle, "platform": platform,
-            "followers": followers, "country": country, "language": lang,
-            "categories": list(BANKS[niche]["categories"]), "bio": bio, "posts": posts}
+    tag = None
+    if hashtags > 0 and kind != "stuffer" and rng.random() < hashtags:
+        tag = rng.choice(HASHTAGS[niche][lang])
+        for j in rng.sample(range(n_posts), rng.randint(1, 3)):
+            posts[j]["text"] += f" {tag}"
+    record = {"id": f"{platform[:2]}_{name}_{i:06d}", "handle": handle, "platform": platform,
+              "followers": followers, "country": country, "language": lang,
+              "categories": list(BANKS[niche]["categories"]), "bio": bio, "posts": posts}
+    truth = {"id": record["id"], "niche": niche,
+             "post_niche": niches[(i + 7) % len(niches)] if kind == "stuffer" else niche,
+             "kind": kind, "language": lang, "real_followers": real_followers, "hashtag": tag}
+    return record, truth
 
 
 def generate_labelled(n: int, seed: int = 7,
                       anomalies: float = 0.04) -> Iterator[tuple[str, dict]]:
     """(kind, record) pairs; a share `anomalies` each of inflated and saturated creators and
     half that of keyword stuffers, the rest genuine."""
+    for record, truth in generate_with_truth(n, seed, anomalies):
+        yield truth["kind"], record
+
+
+def generate_with_truth(n: int, seed: int = 7, anomalies: float = 0.04,
+                        **options) -> Iterator[tuple[dict, dict]]:
+    """(record, truth) pairs, as generate_labelled; options go to creator_with_truth."""
     rng = random.Random(seed)
     for i in range(n):
         x = rng.random()
         kind = ("inflated" if x < anomalies else "saturated" if x < 2 * anomalies
                 else "stuffer" if x < 2.5 * anomalies else "genuine")
-        yield kind, creator(i, rng, kind)
+        yield creator_with_truth(i, rng, kind, **options)
 
 
 def generate(n: int, seed: int = 7, anomalies: float = 0.04) -> Iterator[dict]:

@@ -485,10 +485,18 @@ class Recommender:
         """Ranked, explained creators for a brief, best first."""
         if not isinstance(brief, Brief):
             brief = Brief.model_validate(brief)
+        ranked, query, terms = self.rank(brief)
+        chosen = self.ranker.select(ranked, brief.k)
+        return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid), terms)
+                for c in chosen]
+
+    def rank(self, brief: Brief) -> tuple[list[Candidate], np.ndarray, list[str]]:
+        """Every candidate for a brief, scored and best first, with the query vector and the
+        words looked up in the lexical index (the evaluation re-weights these)."""
         self._check_tiers(brief.filters)
         self._refresh()
         if self._index is None or not len(self._index):
-            return []
+            return [], np.zeros(0, np.float32), []
         texts = [brief.brief] + ([brief.values] if brief.values else [])
         qv = self.embedder.encode(texts)
         q_brief = qv[0]
@@ -496,7 +504,7 @@ class Recommender:
         query = q_brief if q_values is None else _unit(q_brief + q_values)
         allowed = self.catalog.candidates(brief.filters)
         if allowed is not None and not len(allowed):
-            return []
+            return [], query, []
         depth = _depth(brief.k)
         rows = self._candidates(np.stack([query, q_brief] + ([q_values] if q_values is not None
                                                              else [])), depth, allowed)
@@ -516,10 +524,7 @@ class Recommender:
             values_similarity=None if q_values is None else float(row.vector @ q_values),
             keywords=keywords.get(vid, 0.0) if self.ranker.hybrid else None)
             for vid, row in sorted(rows.items())]
-        ranked = self.ranker.score(scored, brief.objective)
-        chosen = self.ranker.select(ranked, brief.k)
-        return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid), terms)
-                for c in chosen]
+        return self.ranker.score(scored, brief.objective), query, terms
 
     def _candidates(self, queries: np.ndarray, depth: int, allowed: np.ndarray | None,
                     exclude_vid: int | None = None) -> dict[int, CreatorRow]:
