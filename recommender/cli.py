@@ -204,8 +204,8 @@ def format_table(matches) -> str:
     if not matches:
         return "no creator matches this brief and its filters"
     head = (f"{'#':>2}  {'handle':<24} {'platform':<9} {'tier':<6} {'followers':>9} "
-            f"{'eng.':>6} {'score':>5}  {'sim':>4} {'val':>4} {'tier':>4} {'eng':>4} {'auth':>4}"
-            "  flags")
+            f"{'eng.':>6} {'score':>5}  {'sim':>4} {'val':>4} {'kw':>4} {'tier':>4} {'eng':>4} "
+            f"{'auth':>4}  flags")
     lines = [head, "-" * len(head)]
 
     def fmt(v):
@@ -217,11 +217,13 @@ def format_table(matches) -> str:
         lines.append(
             f"{i:>2}  {(m.handle or m.creator_id)[:24]:<24} {m.platform:<9} {m.tier:<6} "
             f"{m.followers:>9,} {er} {m.score:5.3f}  {fmt(c['similarity'])} {fmt(c['values'])} "
-            f"{fmt(c['tier_fit'])} {fmt(c['engagement'])} {fmt(c['authenticity'])}  "
+            f"{fmt(c.get('keywords'))} {fmt(c['tier_fit'])} {fmt(c['engagement'])} {fmt(c['authenticity'])}  "
             f"{','.join(m.flags)}")
         if m.evidence:
             ev = m.evidence[0]
             lines.append(f"    └ {ev.similarity:.2f} “{ev.text[:100]}”")
+        if m.matched_terms:
+            lines.append(f"    └ words of the brief used: {', '.join(m.matched_terms[:8])}")
     return "\n".join(lines)
 
 

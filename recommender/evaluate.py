@@ -8,7 +8,8 @@ and creators the generator made inflated or saturated ("flagged").
 
 Systems, all over the same index and the same model:
   creator-match            the ranker with its default weights (hybrid: dense + BM25 keywords)
-  creator-match dense      the same ranker with the keywords weight at 0 (no lexical index)
+  creator-match dense      the same ranker with the keywords weight at 0 (no lexical index);
+                           with --tune, the best weights found with keywords held at 0
   similarity only          cosine of the brief + values vector with each creator, exact
   BM25                     the lexical index alone, on the brief and values
   hybrid RRF               reciprocal-rank fusion (k=60) of similarity only and BM25
@@ -101,12 +102,15 @@ class _Collection:
         return self.ids[rows[order]].tolist()
 
 
-def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0) -> dict:
-    """{system: {brief id: [creator ids, best first]}}."""
+def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
+                dense_weights: Weights | None = None) -> dict:
+    """{system: {brief id: [creator ids, best first]}}. creator-match dense uses dense_weights,
+    by default the ranker's with keywords at 0."""
     col = _Collection(rec)
     runs: dict[str, dict[str, list[str]]] = {s: {} for s in systems}
     hybrid = Ranker(weights=rec.ranker.weights, diversity=rec.ranker.diversity)
-    dense = Ranker(weights=Weights(**{**asdict(rec.ranker.weights), "keywords": 0.0}),
+    dense = Ranker(weights=dense_weights or Weights(**{**asdict(rec.ranker.weights),
+                                                       "keywords": 0.0}),
                    diversity=rec.ranker.diversity)
     for n, b in enumerate(briefs):
         brief = to_brief(b)
@@ -206,10 +210,12 @@ def summarise(per_brief: dict[str, dict], briefs: list[dict]) -> dict[str, dict]
     return out
 
 
-def evaluate(rec, es: evalset.EvalSet, split: str | None = None, seed: int = 0) -> dict:
+def evaluate(rec, es: evalset.EvalSet, split: str | None = None, seed: int = 0,
+             dense_weights: Weights | None = None) -> dict:
     """{split: {system: {group: {metric: value}}}} plus per-brief figures."""
     splits = ["dev", "test"] if split in (None, "all") else [split]
-    runs = run_systems(rec, es.split(None if split in (None, "all") else split), seed=seed)
+    runs = run_systems(rec, es.split(None if split in (None, "all") else split), seed=seed,
+                       dense_weights=dense_weights)
     result: dict = {"splits": {}, "per_brief": {}}
     for sp in splits:
         briefs = es.split(sp)
@@ -256,17 +262,19 @@ def tune(rec, es: evalset.EvalSet, step: float = 0.05, split: str = "dev") -> di
         scores = np.nan_to_num(comps) @ grid.T / np.where(total > 0, total, 1.0)
         order = np.argsort(-scores, axis=0, kind="stable")[:DEPTH]  # ties keep id order
         tops[q] = ids[order.T] if len(ids) else np.zeros((len(grid), 0), dtype=str)
-    best, best_i, ties = -1.0, 0, 0
-    for i in range(len(grid)):
-        mean = float(np.mean(list(scorer.ndcg10({q: t[i].tolist() for q, t in tops.items()})
-                                  .values())))
-        if mean > best + 1e-12:
-            best, best_i, ties = mean, i, 1
-        elif abs(mean - best) <= 1e-12:
-            ties += 1
-    w = Weights(**{k: round(float(x), 4) for k, x in zip(COMPONENTS, grid[best_i], strict=True)})
-    return {"weights": asdict(w), "dev_ndcg@10": best, "grid": len(grid), "step": step,
-            "tied_best": ties, "briefs": len(briefs)}
+    means = np.array([np.mean(list(scorer.ndcg10({q: t[i].tolist() for q, t in tops.items()})
+                                   .values())) for i in range(len(grid))])
+
+    def best(mask: np.ndarray) -> tuple[dict, float, int]:
+        i = int(np.flatnonzero(mask)[np.argmax(means[mask])])  # first of the best, grid order
+        w = Weights(**{k: round(float(x), 4) for k, x in zip(COMPONENTS, grid[i], strict=True)})
+        return asdict(w), float(means[i]), int(np.sum(np.abs(means[mask] - means[i]) < 1e-12))
+
+    hybrid, h_ndcg, h_ties = best(np.ones(len(grid), bool))
+    dense, d_ndcg, _ = best(grid[:, COMPONENTS.index("keywords")] == 0)
+    return {"weights": hybrid, "dev_ndcg@10": h_ndcg, "tied_best": h_ties,
+            "dense_weights": dense, "dense_dev_ndcg@10": d_ndcg,
+            "grid": len(grid), "step": step, "briefs": len(briefs)}
 
 
 # -- report ------------------------------------------------------------------------------------
@@ -365,20 +373,25 @@ def main(argv: list[str] | None = None) -> int:
             report = rec.ingest([es.creators], progress=sys.stderr.isatty())
             print(f"indexed {len(rec)} creators ({report.encoded_texts} texts encoded) in "
                   f"{time.perf_counter() - t0:.1f}s", file=sys.stderr)
-            tuned = None
+            tuned, dense = None, None
             if args.tune:
                 tuned = tune(rec, es, args.step)
                 print(f"tuned on {tuned['briefs']} dev briefs over {tuned['grid']} weight vectors "
                       f"(step {args.step}): {tuned['weights']} -> dev nDCG@10 "
-                      f"{tuned['dev_ndcg@10']:.3f} ({tuned['tied_best']} tied)", file=sys.stderr)
+                      f"{tuned['dev_ndcg@10']:.3f} ({tuned['tied_best']} tied); with keywords "
+                      f"at 0: {tuned['dense_weights']} -> {tuned['dense_dev_ndcg@10']:.3f}",
+                      file=sys.stderr)
                 rec.ranker = Ranker(weights=Weights(**tuned["weights"]), tiers=rec.tiers)
-            result = evaluate(rec, es, args.split, seed=args.seed)
+                dense = Weights(**tuned["dense_weights"])
+            result = evaluate(rec, es, args.split, seed=args.seed, dense_weights=dense)
             model = rec.embedder.name
             weights = asdict(rec.ranker.weights)
         finally:
             rec.close()
     when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    meta = {"when": when, "set": str(es.path), "creators": sum(1 for _ in open(es.creators)),
+    with open(es.creators, encoding="utf-8") as fh:
+        creators = sum(1 for _ in fh)
+    meta = {"when": when, "set": str(es.path), "creators": creators,
             "model": model, "weights": weights, "tuned": tuned,
             "seconds": round(time.perf_counter() - t0, 1)}
     md = markdown(result, meta)

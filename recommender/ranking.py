@@ -36,15 +36,18 @@ COMPONENTS = ("similarity", "values", "keywords", "tier_fit", "engagement", "aut
 
 @dataclass(frozen=True)
 class Weights:
-    """Defaults: what the brief says counts most (content fit 0.55 in all), then the three
-    planner signals equally. README "How scores are made" explains them."""
+    """Defaults tuned on the evaluation set's dev briefs (creator-match eval --tune, grid step
+    0.05 over the simplex); README "How scores are made" gives the figures and the reasons.
+    values and engagement weigh 0 because on that set they earned nothing: the brand's values
+    already shape the candidates (the query vector and the lexical query include them), and the
+    judgments do not grade engagement among genuine creators, so the set cannot show its worth."""
 
-    similarity: float = 0.35
-    values: float = 0.20
-    keywords: float = 0.10
-    tier_fit: float = 0.15
-    engagement: float = 0.15
-    authenticity: float = 0.15
+    similarity: float = 0.20
+    values: float = 0.0
+    keywords: float = 0.25
+    tier_fit: float = 0.25
+    engagement: float = 0.0
+    authenticity: float = 0.30
 
     def __post_init__(self) -> None:
         for name, w in asdict(self).items():
@@ -86,6 +89,7 @@ class Ranker:
     diversity: float = 0.0  # 0 = pure score order; towards 1 = more penalty for near-duplicates
     similarity_floor: float = 0.15  # cosine that counts as no fit at all
     similarity_span: float = 0.5  # cosine above the floor that counts as a perfect fit
+    calibration: str = "pool"  # or "fixed": see _calibration
     evidence_posts: int = 3
 
     def __post_init__(self) -> None:
@@ -95,11 +99,13 @@ class Ranker:
     def score(self, candidates: list[Candidate], objective: str | None) -> list[Candidate]:
         """Fill each candidate's components and score; returns them best first."""
         w = asdict(self.weights)
+        sim = self._calibration([c.similarity for c in candidates])
+        val = self._calibration([c.values_similarity for c in candidates
+                                 if c.values_similarity is not None])
         for c in candidates:
             comps: dict[str, float | None] = {
-                "similarity": self._calibrate(c.similarity),
-                "values": None if c.values_similarity is None
-                else self._calibrate(c.values_similarity),
+                "similarity": sim(c.similarity),
+                "values": None if c.values_similarity is None else val(c.values_similarity),
                 "keywords": None if c.keywords is None else _unit(c.keywords),
                 "tier_fit": self.tiers.fit(objective, c.row.tier),
                 "engagement": float(c.row.engagement),
@@ -111,8 +117,15 @@ class Ranker:
             c.score = sum(w[k] * v for k, v in active.items()) / total if total else 0.0
         return sorted(candidates, key=lambda c: (-c.score, c.row.id))
 
-    def _calibrate(self, cosine: float) -> float:
-        return _unit((cosine - self.similarity_floor) / self.similarity_span)
+    def _calibration(self, cosines: list[float]):
+        """cosine -> [0, 1]. 'fixed': (cos - floor) / span. 'pool': the pool's lowest cosine is
+        0 and the higher of its best and floor + span is 1, so a model (or a language) whose
+        cosines are all high still separates close from far creators."""
+        if self.calibration == "pool" and cosines:
+            lo = min(cosines)
+            hi = max(max(cosines), lo + 1e-6)
+            return lambda c: _unit((c - lo) / (hi - lo))
+        return lambda c: _unit((c - self.similarity_floor) / self.similarity_span)
 
     def select(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """The top k; with diversity > 0, maximal marginal relevance over content vectors."""
