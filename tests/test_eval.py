@@ -1,0 +1,122 @@
+"""The evaluation set, its judging rules and `creator-match eval` (with the fake encoder)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from recommender import datagen, evalset, evaluate, judging
+from recommender.cli import main as cli_main
+
+BRIEF = {"id": "b", "language": "en", "brief": "x", "objective": "ugc",
+         "judging": {"niches": ["thrift_fashion"], "related": ["home_diy"],
+                     "opposed": ["haul_fashion"], "term": "#secondhandseptember"}}
+
+
+def rec(followers=500, language="en", posts=("a post",)):
+    return {"id": "c", "followers": followers, "language": language,
+            "posts": [{"id": f"p{i}", "text": t} for i, t in enumerate(posts)]}
+
+
+def truth(niche="thrift_fashion", kind="genuine"):
+    return {"id": "c", "niche": niche, "post_niche": niche, "kind": kind}
+
+
+@pytest.mark.parametrize(("record", "t", "brief", "expected"), [
+    # rule 2 + 3: on niche, preferred tier, used the term -> 3; without the term -> 2
+    (rec(posts=("flip #SecondHandSeptember",)), truth(), BRIEF, 3),
+    (rec(), truth(), BRIEF, 2),
+    # rule 1: other language, unrelated or opposed niche -> 0
+    (rec(language="fr", posts=("#secondhandseptember",)), truth(), BRIEF, 0),
+    (rec(posts=("#secondhandseptember",)), truth("gaming"), BRIEF, 0),
+    (rec(posts=("#secondhandseptember",)), truth("haul_fashion"), BRIEF, 0),
+    # related niche: 1, or 2 with the term
+    (rec(), truth("home_diy"), BRIEF, 1),
+    (rec(posts=("#secondhandseptember",)), truth("home_diy"), BRIEF, 2),
+    # rule 4: one tier away at most 2, two tiers away at most 1; no objective, no cap
+    (rec(5_000, posts=("#secondhandseptember",)), truth(), BRIEF, 2),
+    (rec(500_000, posts=("#secondhandseptember",)), truth(), BRIEF, 1),
+    (rec(500_000, posts=("#secondhandseptember",)), truth(), {**BRIEF, "objective": None}, 3),
+    # rule 5: inflated, saturated, stuffer at most 1
+    (rec(posts=("#secondhandseptember",)), truth(kind="inflated"), BRIEF, 1),
+    (rec(posts=("#secondhandseptember",)), truth(kind="saturated"), BRIEF, 1),
+    (rec(posts=("#secondhandseptember",)), truth(kind="stuffer"), BRIEF, 1),
+])
+def test_judging_rules(record, t, brief, expected):
+    assert judging.grade(brief, record, t) == expected
+
+
+def test_packaged_set_is_the_rules_applied_to_the_generated_collection(tmp_path):
+    """qrels.json, creators.jsonl and truth.jsonl are exactly what the generator and the
+    written rules give: nobody edited a judgment by hand."""
+    packaged = evalset.load()
+    rebuilt = evalset.load(evalset.build(tmp_path / "set"))
+    assert rebuilt.qrels == packaged.qrels
+    assert rebuilt.creators.read_bytes() == packaged.creators.read_bytes()
+    splits = {(b["split"], b["language"]) for b in packaged.briefs}
+    assert splits == {("dev", "en"), ("dev", "fr"), ("test", "en"), ("test", "fr")}
+    for b in packaged.briefs:  # every brief has creators worth finding
+        assert sum(g >= 2 for g in packaged.qrels[b["id"]].values()) >= 10, b["id"]
+
+
+def test_scorer_uses_trec_measures_on_our_order():
+    es = evalset.load()
+    briefs = es.split("test")[:2]
+    scorer = evaluate.Scorer(es, briefs)
+    ideal = {b["id"]: sorted(es.qrels[b["id"]], key=lambda c: (-es.qrels[b["id"]][c], c))
+             for b in briefs}
+    worst = {q: list(reversed(ids)) for q, ids in ideal.items()}
+    best = scorer.per_brief(ideal)
+    assert all(m["ndcg@10"] == pytest.approx(1.0) and m["mrr"] == 1.0 for m in best.values())
+    assert all(scorer.per_brief(worst)[q]["ndcg@10"] < 1.0 for q in ideal)
+    empty = scorer.per_brief({q: [] for q in ideal})
+    assert all(m["ndcg@10"] == 0.0 and m["tier_fit@10"] is None for m in empty.values())
+
+
+def test_simplex_grid():
+    grid = list(evaluate.simplex(0.5, dims=3))
+    assert len(grid) == 6 and all(abs(sum(w) - 1) < 1e-9 for w in grid)
+
+
+def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
+    """A small set of our own, the fake encoder: every system, both splits, both languages,
+    the markdown, JSON and PNG; --tune picks weights on dev."""
+    data = tmp_path / "set"
+    data.mkdir()
+    pairs = list(datagen.generate_with_truth(140, 3, 0.06, **evalset.OPTIONS))
+    with open(data / "creators.jsonl", "w") as fc, open(data / "truth.jsonl", "w") as ft:
+        for r, t in pairs:
+            fc.write(json.dumps(r) + "\n")
+            ft.write(json.dumps(t) + "\n")
+    briefs = [b for b in evalset.load().briefs
+              if b["id"] in ("en-zerowaste-ugc", "fr-haul-conversion", "en-thrift-conversion",
+                             "fr-tech-engagement")]
+    (data / "briefs.json").write_text(json.dumps(briefs))
+    qrels = judging.qrels(briefs, [r for r, _ in pairs], {t["id"]: t for _, t in pairs})
+    (data / "qrels.json").write_text(json.dumps(qrels))
+    out = tmp_path / "out"
+    rc = cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out", str(out),
+                   "--tune", "--step", "0.25", "--index", str(tmp_path / "idx")])
+    assert rc == 0
+    printed = capsys.readouterr()
+    assert "| creator-match |" in printed.out and "| random |" in printed.out
+    assert "tuned on 2 dev briefs over 126 weight vectors" in printed.err
+    [md] = out.glob("eval-*.md")
+    [js] = out.glob("eval-*.json")
+    assert list(out.glob("eval-*.png"))
+    result = json.loads(js.read_text())
+    assert set(result["splits"]) == {"dev", "test"}
+    for systems in result["splits"].values():
+        assert set(systems) == set(evaluate.SYSTEMS)
+        for groups in systems.values():
+            assert set(groups) == {"all", "en", "fr"}
+            for m in ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10"):
+                assert 0.0 <= groups["all"][m] <= 1.0
+    assert result["meta"]["tuned"]["weights"] == result["meta"]["weights"]
+
+
+def test_eval_rejects_a_set_with_missing_files(tmp_path, capsys):
+    (tmp_path / "briefs.json").write_text("[]")
+    assert cli_main(["eval", "--data", str(tmp_path), "--model", "hash-16"]) == 2
+    assert "creators.jsonl: missing" in capsys.readouterr().err
