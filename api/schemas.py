@@ -24,10 +24,10 @@ BRIEF_EXAMPLE = {
 MATCH_EXAMPLE = {
     "creator_id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram",
     "tier": "micro", "followers": 4200, "engagement_rate": 0.087, "score": 0.81,
-    "components": {"similarity": 0.74, "values": 0.69, "tier_fit": 1.0, "engagement": 0.92,
-                   "authenticity": 0.95},
+    "components": {"similarity": 0.74, "values": 0.69, "keywords": 0.8, "tier_fit": 1.0,
+                   "engagement": 0.92, "authenticity": 0.95},
     "evidence": [{"post_id": "p1", "text": "Mon shampoing solide préféré…", "similarity": 0.71}],
-    "flags": [], "flag_details": {},
+    "flags": [], "flag_details": {}, "matched_terms": ["shampoing", "solide"],
 }
 
 
