@@ -68,8 +68,8 @@ CREATE TABLE IF NOT EXISTS text_vectors(hash TEXT PRIMARY KEY, vector BLOB NOT N
 # and, with remove_diacritics 2, accents ("déchet" matches "dechet"); '#' and '@' separate tokens,
 # so "#fixitfriday" is found by "fixitfriday". The vocab table gives each term's document count.
 _FTS_DDL = (
-    'CREATE VIRTUAL TABLE IF NOT EXISTS creator_text USING fts5('
-    'body, tokenize = "unicode61 remove_diacritics 2")',
+    ('CREATE VIRTUAL TABLE IF NOT EXISTS creator_text USING fts5('
+     'body, tokenize = "unicode61 remove_diacritics 2")'),
     "CREATE VIRTUAL TABLE IF NOT EXISTS creator_text_vocab USING fts5vocab(creator_text, row)",
 )
 

@@ -285,14 +285,14 @@ def _fmt(v: float | None, count: bool = False) -> str:
 
 def markdown(result: dict, meta: dict) -> str:
     lines = [f"# creator-match eval — {meta['when']}", "",
-             f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`; "
-             f"weights {meta['weights']}.", ""]
+             (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`; "
+              f"weights {meta['weights']}."), ""]
     for sp, systems in result["splits"].items():
         n = next(iter(systems.values()))
         lines += [f"## {sp} briefs ({n['all']['briefs']}: " + ", ".join(
             f"{g} {r['briefs']}" for g, r in n.items() if g != "all") + ")", "",
-            "| system | nDCG@10 | nDCG@10 EN | nDCG@10 FR | Recall@50 | MRR | tier fit@10 "
-            "| flagged@10 | briefs with a flagged top 10 |",
+            ("| system | nDCG@10 | nDCG@10 EN | nDCG@10 FR | Recall@50 | MRR | tier fit@10 "
+             "| flagged@10 | briefs with a flagged top 10 |"),
             "|---|---|---|---|---|---|---|---|---|"]
         for system, g in systems.items():
             a = g["all"]

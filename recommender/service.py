@@ -23,8 +23,15 @@ from pathlib import Path
 import numpy as np
 
 import index as vindex
-from index.store import (CATALOG, CorruptIndexError, DirLock, Manifest, atomic_write,
-                         sha256_bytes, sha256_file)
+from index.store import (
+    CATALOG,
+    CorruptIndexError,
+    DirLock,
+    Manifest,
+    atomic_write,
+    sha256_bytes,
+    sha256_file,
+)
 
 from .catalog import Catalog, CreatorRow, record_hash, text_hash
 from .embedding import Embedder, make_embedder
