@@ -103,7 +103,9 @@ class VectorIndex(ABC):
             raise ValueError("k must be positive")
         if allowed is None:
             return self._search(q, k, None)
-        allowed = np.unique(as_ids(allowed))
+        allowed = as_ids(allowed)
+        if len(allowed) > 1 and not bool(np.all(allowed[1:] > allowed[:-1])):
+            allowed = np.unique(allowed)  # the catalog's filters already give sorted, unique ids
         if len(allowed):
             allowed = allowed[self.contains(allowed)]
         if len(allowed) <= max(EXACT_SUBSET_MAX, k):

@@ -74,6 +74,24 @@ class _IdTracking(VectorIndex):
         return n
 
 
+# Above this many allowed ids a bitmap over the id range beats a hash set: built by numpy in about
+# a millisecond per million ids, tested with one shift and mask, where IDSelectorBatch inserts
+# every id into a hash table first.
+BITMAP_MIN = 4_096
+
+
+def _selector(allowed: np.ndarray | None) -> tuple[faiss.IDSelector | None, np.ndarray | None]:
+    """A FAISS selector for sorted allowed ids and the array it points into (keep it alive)."""
+    if allowed is None:
+        return None, None
+    if len(allowed) >= BITMAP_MIN and allowed[0] >= 0:
+        mask = np.zeros(int(allowed[-1]) + 1, dtype=bool)
+        mask[allowed] = True
+        bits = np.packbits(mask, bitorder="little")
+        return faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)), bits
+    return faiss.IDSelectorBatch(allowed), allowed
+
+
 class FlatIndex(_IdTracking):
     """Exact inner-product search: the reference every approximate index is measured against."""
 
@@ -92,9 +110,10 @@ class FlatIndex(_IdTracking):
         self._ids = _sorted_insert(self._ids, ids)
 
     def _search(self, q, k, allowed):
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed)) \
-            if allowed is not None else None
+        sel, keep = _selector(allowed)
+        params = faiss.SearchParameters(sel=sel) if sel is not None else None
         s, i = self._index.search(q, k, params=params)
+        del keep
         s[i < 0] = -np.inf
         return s, i
 
@@ -175,9 +194,10 @@ class IVFIndex(_IdTracking):
         self._ids = _sorted_insert(self._ids, ids)
 
     def _search(self, q, k, allowed, nprobe: int | None = None):
-        sel = faiss.IDSelectorBatch(allowed) if allowed is not None else None
+        sel, keep = _selector(allowed)
         params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe or self.nprobe)
         s, i = self._index.search(q, k, params=params)
+        del keep  # the bitmap a selector points into lives until the search is over
         s[i < 0] = -np.inf
         return s, i
 

@@ -67,13 +67,16 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     records = [json.loads(line) for line in open(src, encoding="utf-8")]
     posts = sum(len(r["posts"]) for r in records)
     texts = [t for r in records for t in ([r["bio"]] + [p["text"] for p in r["posts"]])]
-    emb = make_embedder(model)
-    emb.encode(["warm up"])
+    base_emb = baseline_embedder(model)
+    base_emb.encode(["warm up"])
     t0 = time.perf_counter()
-    vecs = emb.encode(texts)  # the baseline: every text, duplicates and all
+    vecs = base_emb.encode(texts)  # the baseline: every text, duplicates and all
     _ = vecs.astype(np.float32)
     base = time.perf_counter() - t0
 
+    del base_emb
+    emb = make_embedder(model)
+    emb.encode(["warm up"])
     idx = workdir / "ingest-index"
     rec = Recommender(idx, embedder=emb)
     t0 = time.perf_counter()
@@ -102,31 +105,52 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     }
 
 
+def baseline_embedder(model: str | None):
+    """What the planner's script uses: sentence-transformers on PyTorch, fp32."""
+    from .embedding import SentenceTransformerEmbedder
+
+    if model and model.startswith("hash"):
+        return make_embedder(model)
+    return SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", precision="fp32")
+
+
 def bench_precision(model: str | None, texts: list[str]) -> dict:
-    """Encoder paths side by side: posts/s, mean cosine to fp32 and top-20 overlap of the
-    nearest posts for the benchmark queries."""
+    """Encoder paths side by side: texts/s, one query's encode time, mean cosine to PyTorch
+    fp32 and top-20 overlap of the nearest texts for the benchmark queries."""
+    from . import onnx_backend
     from .embedding import SentenceTransformerEmbedder, cpu_has_fast_bf16
 
     if model and model.startswith("hash"):
         return {}
-    out: dict = {"cpu_fast_bf16": cpu_has_fast_bf16(), "texts": len(texts)}
-    vecs = {}
-    for precision in ("fp32", "bf16"):
+    out: dict = {"cpu_fast_bf16": cpu_has_fast_bf16(), "texts": len(texts), "paths": {}}
+    paths = ["fp32", "bf16"] + (["onnx", "int8"] if onnx_backend.available() else [])
+    ref = ref_top = None
+    for precision in paths:
         emb = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", precision=precision)
         emb.encode(texts[:64])
         t0 = time.perf_counter()
-        vecs[precision] = emb.encode(texts)
+        vecs = emb.encode(texts)
         secs = time.perf_counter() - t0
-        q = emb.encode(QUERY_TEXTS)
-        out[precision] = {"texts_per_s": round(len(texts) / secs, 1), "seconds": round(secs, 2),
-                          "top20": np.argsort(-(q @ vecs[precision].T), axis=1)[:, :20]}
-    cos = np.sum(vecs["fp32"] * vecs["bf16"], axis=1)
-    overlap = np.mean([len(set(a) & set(b)) / 20 for a, b in
-                       zip(out["fp32"].pop("top20"), out["bf16"].pop("top20"), strict=True)])
-    out["mean_cosine"] = round(float(cos.mean()), 5)
-    out["min_cosine"] = round(float(cos.min()), 5)
-    out["top20_overlap"] = round(float(overlap), 4)
-    out["speedup"] = round(out["bf16"]["texts_per_s"] / out["fp32"]["texts_per_s"], 2)
+        one = []
+        for t in QUERY_TEXTS * 3:
+            s = time.perf_counter()
+            emb.encode([t])
+            one.append(time.perf_counter() - s)
+        top = np.argsort(-(emb.encode(QUERY_TEXTS) @ vecs.T), axis=1)[:, :20]
+        if ref is None:
+            ref, ref_top = vecs, top
+        cos = np.sum(ref * vecs, axis=1)
+        r = {"texts_per_s": round(len(texts) / secs, 1),
+             "query_ms_p50": round(float(np.median(one)) * 1e3, 2),
+             "mean_cosine": round(float(cos.mean()), 5), "min_cosine": round(float(cos.min()), 5),
+             "top20_overlap": round(float(np.mean([len(set(a) & set(b)) / 20 for a, b in
+                                                   zip(ref_top, top, strict=True)])), 4)}
+        r["speedup"] = round(r["texts_per_s"] / out["paths"]["fp32"]["texts_per_s"], 2) \
+            if out["paths"] else 1.0
+        out["paths"][precision] = r
+    default = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2")
+    default.encode(["settle auto"])
+    out["auto"] = default.precision
     return out
 
 
@@ -317,6 +341,8 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     rec.remove(["bench_upsert_probe"])
 
     if baseline:
+        emb = baseline_embedder(model)
+        emb.encode(["warm up"])
         vecs, meta = baseline_matrix(path)
         out["baseline_bytes_per_creator"] = vecs.nbytes // n
         bl, bl_f = [], []
@@ -402,10 +428,14 @@ def markdown(result: dict) -> str:
         pr = ing.get("precision")
         if pr:
             lines += [f"Encoder paths on {pr['texts']} unique texts (CPU with native bf16: "
-                      f"{pr['cpu_fast_bf16']}): fp32 {pr['fp32']['texts_per_s']} texts/s, bf16 "
-                      f"autocast {pr['bf16']['texts_per_s']} texts/s ({pr['speedup']}×); mean "
-                      f"cosine {pr['mean_cosine']} (min {pr['min_cosine']}), top-20 overlap "
-                      f"{pr['top20_overlap']}.", ""]
+                      f"{pr['cpu_fast_bf16']}; `auto` chose {pr['auto']}):", "",
+                      "| path | texts/s | × fp32 | one query p50 ms | mean cosine to fp32 (min) |"
+                      " top-20 overlap |", "|---|---|---|---|---|---|"]
+            for name, r in pr["paths"].items():
+                lines.append(f"| {name} | {r['texts_per_s']} | {r['speedup']} | "
+                             f"{r['query_ms_p50']} | {r['mean_cosine']} ({r['min_cosine']}) | "
+                             f"{r['top20_overlap']} |")
+            lines.append("")
     lines += ["## Match (k=20; query encoding included)", "",
               "| N | index | p50 / p95 / p99 ms | filtered p50 / p95 / p99 ms | baseline p50 ms |"
               " baseline filtered p50 ms | speed-up (p50, filtered) | recall@20 (filtered) |"

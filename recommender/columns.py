@@ -125,8 +125,10 @@ class FilterColumns:
 
         def any_of(column: str, values: list[str] | None) -> None:
             if values is not None:
-                codes = [self.codes[column][v] for v in values if v in self.codes[column]]
-                keep[:] &= np.isin(self.coded[column][:n], codes)
+                codes = {self.codes[column][v] for v in values if v in self.codes[column]}
+                lut = np.zeros(len(self.codes[column]) + 1, bool)  # code -> wanted
+                lut[list(codes)] = True
+                keep[:] &= lut[self.coded[column][:n]]
 
         any_of("tier", f.tiers)
         any_of("country", f.countries)

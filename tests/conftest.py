@@ -60,8 +60,17 @@ def write_jsonl(path: Path, records: list) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_model():
-    """The packaged all-MiniLM-L6-v2, loaded once for every end-to-end test."""
+def onnx_cache(tmp_path_factory):
+    """A fresh ONNX export cache for this run (the export itself is under test)."""
+    path = tmp_path_factory.mktemp("onnx-cache")
+    os.environ["CREATOR_MATCH_CACHE"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_model(onnx_cache):
+    """The packaged all-MiniLM-L6-v2 on the default path (auto), loaded once for every
+    end-to-end test."""
     from recommender.embedding import SentenceTransformerEmbedder
 
     os.environ["HF_HUB_OFFLINE"] = "1"

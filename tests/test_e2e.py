@@ -105,3 +105,30 @@ def test_demo_command_runs(tmp_path, capsys, monkeypatch):
     assert main(["demo", "--index", str(tmp_path / "demo"), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out) >= 5 and all(len(b["matches"]) == b["brief"]["k"] for b in out)
+
+
+def test_encoder_paths_agree_with_pytorch_fp32(real_model, onnx_cache):
+    """auto runs ONNX Runtime here (identical vectors); int8 is close; both exported into the
+    cache once, and a second encoder reuses the export."""
+    from recommender import onnx_backend
+    from recommender.embedding import SentenceTransformerEmbedder
+
+    if not onnx_backend.available():
+        pytest.skip("onnxruntime not installed")
+    texts = [t for r in datagen.generate(12, seed=3) for t in [r["bio"]] +
+             [p["text"] for p in r["posts"]]]
+    fp32 = SentenceTransformerEmbedder(precision="fp32").encode(texts)
+    assert real_model.precision in ("onnx", "bf16")
+    auto = real_model.encode(texts)
+    assert float((fp32 * auto).sum(axis=1).min()) > 0.999
+    int8 = SentenceTransformerEmbedder(precision="int8")
+    cos = (fp32 * int8.encode(texts)).sum(axis=1)
+    assert cos.mean() > 0.98 and cos.min() > 0.95
+    assert sorted(p.name for p in onnx_cache.rglob("*.onnx")) == ["model-int8.onnx", "model.onnx"]
+
+
+def test_unknown_precision_is_refused():
+    from recommender.embedding import SentenceTransformerEmbedder
+
+    with pytest.raises(ValueError, match="precision must be one of"):
+        SentenceTransformerEmbedder(precision="fp8")

@@ -1,0 +1,172 @@
+"""A sentence-transformers model run by ONNX Runtime: the same vectors (fp32) or close ones (int8).
+
+The model is exported once from the loaded sentence-transformers pipeline (transformer, then mean
+or CLS pooling, then normalisation) into a cache folder keyed by a hash of its weights, and the
+int8 variant is quantised from that export (dynamic quantisation of the MatMul weights, per
+channel). Measured on a 2-core AVX2 EPYC: one short query encodes in about 3 ms against about
+15 ms through PyTorch, at identical vectors; int8 adds about 1.7x batch throughput at mean
+cosine 0.99 to fp32 (`creator-match bench` prints both).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+def available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("CREATOR_MATCH_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "creator-match")
+    return Path(root) / "onnx"
+
+
+def pipeline(st_model) -> tuple[str, bool]:
+    """(pooling, normalise) of a sentence-transformers model ONNX can reproduce; ValueError
+    for any other pipeline."""
+    mods = list(st_model)
+    if not mods or type(mods[0]).__name__ != "Transformer":
+        raise ValueError("the first module is not a Transformer")
+    pooling, normalise = None, False
+    for m in mods[1:]:
+        kind = type(m).__name__
+        if kind == "Pooling":
+            cfg = m.get_config_dict()
+            mode = cfg.get("pooling_mode")  # sentence-transformers >= 6; earlier: flags
+            if mode is None:
+                modes = [k for k, v in cfg.items() if k.startswith("pooling_mode") and v is True]
+                mode = {"pooling_mode_mean_tokens": "mean",
+                        "pooling_mode_cls_token": "cls"}.get(modes[0]) if len(modes) == 1 \
+                    else None
+            if mode not in ("mean", "cls"):
+                raise ValueError(f"pooling {cfg} is not supported by the ONNX path")
+            pooling = mode
+        elif kind == "Normalize":
+            normalise = True
+        else:
+            raise ValueError(f"module {kind} is not supported by the ONNX path")
+    if pooling is None:
+        raise ValueError("no pooling module")
+    return pooling, normalise
+
+
+def _weights_key(name: str, hf_model, max_len: int) -> str:
+    h = hashlib.sha256(f"{name}|{max_len}".encode())
+    for key, tensor in sorted(hf_model.state_dict().items()):
+        h.update(key.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()[:20]
+
+
+class OnnxEncoder:
+    """Encodes with an ONNX export of a loaded sentence-transformers model."""
+
+    def __init__(self, st_model, name: str, quantize: bool = False) -> None:
+        import onnxruntime as ort
+
+        self.pooling, self.normalise = pipeline(st_model)
+        self.tokenizer = st_model.tokenizer
+        self.max_len = int(st_model.max_seq_length or 512)
+        hf = st_model[0].auto_model
+        folder = cache_dir() / _weights_key(name, hf, self.max_len)
+        folder.mkdir(parents=True, exist_ok=True)
+        fp32 = folder / "model.onnx"
+        if not fp32.exists():
+            self._export(hf, fp32)
+        path = fp32
+        if quantize:
+            path = folder / "model-int8.onnx"
+            if not path.exists():
+                self._quantize(fp32, path)
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.path = path
+
+    def _export(self, hf, out: Path) -> None:
+        import torch
+
+        sample = self.tokenizer(["an example sentence", "another"], padding=True,
+                                return_tensors="pt")
+        names = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in sample]
+
+        class Wrapped(torch.nn.Module):
+            def __init__(self, model) -> None:
+                super().__init__()
+                self.model = model
+
+            def forward(self, *args):
+                return self.model(**dict(zip(names, args, strict=True))).last_hidden_state
+
+        tmp = Path(tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")[1])
+        try:
+            with warnings.catch_warnings(), torch.no_grad():
+                warnings.simplefilter("ignore")
+                torch.onnx.export(
+                    Wrapped(hf.eval()), tuple(sample[k] for k in names), str(tmp),
+                    input_names=names, output_names=["last_hidden_state"],
+                    dynamic_axes={k: {0: "batch", 1: "tokens"}
+                                  for k in [*names, "last_hidden_state"]},
+                    opset_version=17, dynamo=False)
+            tmp.chmod(0o644)
+            os.replace(tmp, out)  # a reader never sees half a file
+        finally:
+            tmp.unlink(missing_ok=True)
+        log.info("exported %s", out)
+
+    @staticmethod
+    def _quantize(src: Path, out: Path) -> None:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        tmp = Path(tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")[1])
+        root = logging.getLogger()
+        level = root.level
+        root.setLevel(logging.ERROR)  # its advice to pre-process is logged on the root logger
+        try:
+            quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"],
+                             extra_options={"MatMulConstBOnly": True})
+            tmp.chmod(0o644)
+            os.replace(tmp, out)
+        finally:
+            root.setLevel(level)
+            tmp.unlink(missing_ok=True)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), 0), np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding per batch
+        for start in range(0, len(texts), batch_size):
+            idx = order[start:start + batch_size]
+            enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                 max_length=self.max_len, return_tensors="np")
+            feed = {k: enc[k].astype(np.int64) for k in self.inputs}
+            hidden = self.session.run(None, feed)[0]  # thread-safe: no lock needed
+            if self.pooling == "cls":
+                vecs = hidden[:, 0]
+            else:
+                mask = enc["attention_mask"][..., None].astype(np.float32)
+                vecs = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), vecs.shape[1]), np.float32)
+            out[idx] = vecs
+        if self.normalise:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
