@@ -182,6 +182,7 @@ def synthetic_rows(n: int, c: np.ndarray, seed: int):
         followers = np.exp(rng.normal(8.5, 2.0, m)).astype(np.int64).clip(50, 50_000_000)
         er = np.exp(rng.normal(np.log(0.035), 0.6, m))
         rows = []
+        texts = random.Random(seed * 7919 + start)
         for i in range(m):
             tier = MISSION.tier_of(int(followers[i]))
             country = COUNTRIES[int(rng.integers(0, len(COUNTRIES)))]
@@ -194,13 +195,21 @@ def synthetic_rows(n: int, c: np.ndarray, seed: int):
                                        / (1 + (er[i] / tier.expected_engagement) ** 2)),
                    "authenticity": 1.0, "flags": []}
             cid = f"syn_{start + i:08d}"
+            # phrase-bank texts of the creator's niche and language: the lexical index holds a
+            # realistic vocabulary (the vectors stay synthetic; nothing is encoded)
+            bank = datagen.BANKS[niches[which[i] % len(niches)]][lang]
+            city = texts.choice(datagen.CITIES[lang])[0]
+            bio = datagen._fill(texts.choice(bank["bio"]), bank, texts, city)
+            posts = [datagen._fill(texts.choice(bank["post"]), bank, texts, city)
+                     for _ in range(3)]
             rows.append({
                 "id": cid, "handle": f"@{cid}", "platform": PLATFORMS[i % len(PLATFORMS)],
                 "followers": int(followers[i]), "country": country, "language": lang,
                 "tier": tier.name, "engagement_rate": float(er[i]), "authenticity": 1.0,
                 "signals": sig, "categories": cats,
                 "record": {"id": cid, "platform": PLATFORMS[i % len(PLATFORMS)],
-                           "followers": int(followers[i]), "bio": "synthetic"},
+                           "followers": int(followers[i]), "bio": bio,
+                           "posts": [{"id": f"p{j}", "text": t} for j, t in enumerate(posts)]},
                 "record_hash": hashlib.sha256(cid.encode()).hexdigest(), "vector": vecs[i]})
         yield rows, vecs
 

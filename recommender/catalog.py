@@ -287,6 +287,8 @@ class Catalog:
                      r["signals"]["engagement"], r["authenticity"], json.dumps(r["signals"]), json.dumps(r["record"]),
                      r["record_hash"], to_blob(r["vector"]), gen, now))
                 vid = cur.lastrowid
+                cur.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
+                            (vid, lexical.body(r["record"])))
                 cur.executemany("INSERT OR IGNORE INTO categories(category, vid) VALUES(?, ?)",
                                 [(c, vid) for c in r.get("categories", [])])
             self._cols = None
