@@ -374,11 +374,14 @@ class Catalog:
             out.append((pid, text, from_blob(blob)))
         return out
 
-    def lexical(self, text: str, limit: int, allowed: np.ndarray | None = None
-                ) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """BM25 search of creators' texts: (the query terms used, vids, scores), best first, at
-        most limit, only vids in allowed when given. Scores are FTS5's bm25() negated (higher is
-        better; k1 1.2, b 0.75). Terms in more than MAX_DOC_SHARE of the texts are left out."""
+    def bm25_search(self, text: str, limit: int, allowed: np.ndarray | None = None
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Exhaustive BM25 ranking of every creator's texts: (the query terms used, vids,
+        scores), best first, at most limit, only vids in allowed when given. Scores are FTS5's
+        bm25() negated (higher is better; k1 1.2, b 0.75). Terms in more than MAX_DOC_SHARE of
+        the texts are left out. It scores every document holding any term - fine for the
+        evaluation's baseline, too slow for common words over a million creators; matching uses
+        lexical_query / lexical_hits / lexical_scores instead."""
         words = lexical.terms(text)
         empty = np.zeros(0, np.int64), np.zeros(0, np.float32)
         if not words or limit <= 0:
@@ -409,16 +412,64 @@ class Catalog:
         return (used, np.array([r[0] for r in rows], np.int64),
                 np.array([r[1] for r in rows], np.float32))
 
-    def lexical_scores(self, text_terms: list[str], vids: Sequence[int]) -> dict[int, float]:
-        """BM25 scores of the given creators for these terms (absent: no term matched)."""
-        if not text_terms or not len(vids):
+    def lexical_query(self, text: str) -> lexical.Query:
+        """The brief's informative words with their document frequencies and the collection's
+        statistics (from FTS5's own averages record: no scan)."""
+        words = lexical.terms(text)
+        with self._lock:
+            n, total = self._fts_averages()
+            df = dict(self._db.execute(
+                f"SELECT term, doc FROM creator_text_vocab WHERE term IN ({_marks(words)})",
+                words).fetchall()) if words else {}
+        return lexical.Query.build(words, df, n, total)
+
+    def _fts_averages(self) -> tuple[int, int]:
+        """(documents, tokens) of the lexical index, read from FTS5's averages record (id 1 of
+        its data table: a varint row count, then a varint token count per column)."""
+        row = self._db.execute("SELECT block FROM creator_text_data WHERE id=1").fetchone()
+        if not row or not row[0]:
+            return 0, 0
+        n, pos = _varint(row[0], 0)
+        total, _ = _varint(row[0], pos)
+        return n, total
+
+    def lexical_hits(self, q: lexical.Query, limit: int,
+                     allowed: np.ndarray | None = None) -> np.ndarray:
+        """vids of the creators using the query's rare words (a hashtag, a product name), best
+        BM25 first, at most limit. Rare words have short posting lists, so this stays fast at
+        any size; common words only re-score candidates found otherwise (lexical_scores)."""
+        if not q.rare or limit <= 0:
+            return np.zeros(0, np.int64)
+        sql = ("SELECT rowid FROM creator_text WHERE creator_text MATCH ? ORDER BY rank"
+               + ("" if allowed is not None else f" LIMIT {int(limit)}"))
+        with self._lock:
+            cur = self._db.execute(sql, (lexical.fts_query(q.rare),))
+            if allowed is None:
+                vids = [r[0] for r in cur]
+            else:
+                ok = set(np.asarray(allowed, dtype=np.int64).tolist())
+                vids = []
+                for (v,) in cur:
+                    if v in ok:
+                        vids.append(v)
+                        if len(vids) == limit:
+                            break
+                cur.close()
+        return np.array(vids, dtype=np.int64)
+
+    def lexical_scores(self, q: lexical.Query, vids: Sequence[int]) -> dict[int, float]:
+        """BM25 of the given creators' texts for the query (0 when no word matches), computed
+        from their stored texts and the collection's statistics."""
+        if not q.terms or not len(vids):
             return {}
         out: dict[int, float] = {}
         with self._lock:
             for chunk in _chunks([int(v) for v in vids], 500):
-                q = ("SELECT rowid, -bm25(creator_text) FROM creator_text WHERE creator_text"
-                     f" MATCH ? AND rowid IN ({_marks(chunk)})")
-                out.update(self._db.execute(q, (lexical.fts_query(text_terms), *chunk)))
+                rows = self._db.execute(
+                    f"SELECT rowid, body FROM creator_text WHERE rowid IN ({_marks(chunk)})",
+                    chunk).fetchall()
+                for vid, body in rows:
+                    out[vid] = q.score(body)
         return out
 
     def changes_since(self, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -486,6 +537,19 @@ class Catalog:
             texts = self._db.execute("SELECT COUNT(*) FROM text_vectors").fetchone()[0]
         return {"creators": sum(tiers.values()), "tiers": tiers, "platforms": platforms,
                 "cached_texts": texts, "updated_at": self.get_meta("updated_at")}
+
+
+def _varint(buf: bytes, pos: int) -> tuple[int, int]:
+    """One SQLite varint (big-endian 7-bit groups; a 9th byte carries 8 bits): (value, next)."""
+    v = 0
+    for i in range(9):
+        b = buf[pos + i]
+        if i == 8:
+            return (v << 8) | b, pos + 9
+        v = (v << 7) | (b & 0x7F)
+        if not b & 0x80:
+            return v, pos + i + 1
+    return v, pos + 9
 
 
 def _marks(seq: Sequence[object]) -> str:

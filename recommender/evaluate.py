@@ -126,7 +126,7 @@ def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
         q /= max(float(np.linalg.norm(q)), 1e-12)
         cos = col.vecs[rows] @ q
         sim = col.top(rows, cos, len(rows))
-        _, lvids, _ = rec.catalog.lexical(" ".join(texts), 4 * DEPTH, allowed)
+        _, lvids, _ = rec.catalog.bm25_search(" ".join(texts), 4 * DEPTH, allowed)
         lex = [col.ids[col.pos[int(v)]] for v in lvids]
         if "similarity only" in runs:
             runs["similarity only"][b["id"]] = sim[:DEPTH]

@@ -8,9 +8,12 @@ actually used, for the explanation.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -18,6 +21,10 @@ _WORD = re.compile(r"[^\W_]+")
 # FTS5's BM25 IDF, log((N - n + 0.5) / (n + 0.5)), is <= 0 there and clamped to ~0. Leaving such
 # terms out changes no score and keeps them from making nearly everyone a lexical hit.
 MAX_DOC_SHARE = 0.5
+# Words in at most this many creators' texts (or this share, at scale) are "rare": they fetch
+# creators from the whole collection; the others only re-score candidates.
+RARE_MIN, RARE_SHARE = 100, 0.002
+K1, B = 1.2, 0.75  # FTS5's bm25() constants
 
 
 def fold(text: str) -> str:
@@ -48,3 +55,32 @@ def matched(query_terms: Iterable[str], texts: Iterable[str]) -> list[str]:
     for t in texts:
         seen.update(_WORD.findall(fold(t)))
     return [w for w in query_terms if w in seen]
+
+
+@dataclass
+class Query:
+    """A brief's words as BM25 sees them: the informative ones, their IDF, the rare ones."""
+
+    terms: list[str]
+    idf: dict[str, float] = field(default_factory=dict)
+    rare: list[str] = field(default_factory=list)
+    avgdl: float = 1.0
+
+    @classmethod
+    def build(cls, words: list[str], df: dict[str, int], n: int, tokens: int) -> Query:
+        if n <= 0:
+            return cls([])
+        used = [w for w in words if 0 < df.get(w, 0) <= max(1.0, MAX_DOC_SHARE * n)]
+        # FTS5's IDF, with its floor for words in more than half the documents
+        idf = {w: max(math.log((n - df[w] + 0.5) / (df[w] + 0.5)), 1e-6) for w in used}
+        rare_max = max(RARE_MIN, RARE_SHARE * n)
+        return cls(used, idf, [w for w in used if df[w] <= rare_max], max(tokens / n, 1.0))
+
+    def score(self, body: str) -> float:
+        """Okapi BM25 of one text (FTS5's formula and constants)."""
+        words = _WORD.findall(fold(body))
+        if not words or not self.terms:
+            return 0.0
+        tf = Counter(w for w in words if w in self.idf)
+        norm = K1 * (1 - B + B * len(words) / self.avgdl)
+        return float(sum(self.idf[w] * f * (K1 + 1) / (f + norm) for w, f in tf.items()))

@@ -10,8 +10,8 @@ values statement, tier_fit an objective). Every component lies in [0, 1]:
                  narrow band that tier and engagement then outweigh.
 * values       - cosine of the brand's values statement with the same vector, rescaled alike
 * keywords     - BM25 of the brief's and values' words over the creator's bio and posts, divided
-                 by the best BM25 among the creators the filters allow (so 1 = the best lexical
-                 match); 0 when no word matches. Off (weight 0) means dense retrieval only.
+                 by the best BM25 among the candidates (so 1 = the best lexical match); 0 when
+                 no word matches. Off (weight 0) means dense retrieval only.
 * tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py)
 * engagement   - engagement rate against the tier's norm (signals.py)
 * authenticity - 1 minus the penalties of the flags raised (signals.py)
@@ -42,12 +42,12 @@ class Weights:
     already shape the candidates (the query vector and the lexical query include them), and the
     judgments do not grade engagement among genuine creators, so the set cannot show its worth."""
 
-    similarity: float = 0.20
+    similarity: float = 0.15
     values: float = 0.0
-    keywords: float = 0.25
-    tier_fit: float = 0.25
+    keywords: float = 0.20
+    tier_fit: float = 0.20
     engagement: float = 0.0
-    authenticity: float = 0.30
+    authenticity: float = 0.45
 
     def __post_init__(self) -> None:
         for name, w in asdict(self).items():

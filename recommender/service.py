@@ -517,15 +517,15 @@ class Recommender:
                                                              else [])), depth, allowed)
         terms: list[str] = []
         keywords: dict[int, float] = {}
-        if self.ranker.hybrid:  # lexical hits join the pool; every candidate gets its BM25
-            terms, lvids, lscores = self.catalog.lexical(" ".join(texts), depth, allowed)
-            if len(lvids):
-                best = float(lscores[0])
-                rows.update(self.catalog.rows([v for v in lvids.tolist() if v not in rows]))
-                keywords = dict(zip(lvids.tolist(), lscores.tolist(), strict=True))
-                keywords.update(self.catalog.lexical_scores(
-                    terms, [v for v in rows if v not in keywords]))
-                keywords = {v: s / best for v, s in keywords.items()}
+        if self.ranker.hybrid:  # creators using the rare words join the pool; all get BM25
+            lq = self.catalog.lexical_query(" ".join(texts))
+            terms = lq.terms
+            hits = self.catalog.lexical_hits(lq, depth, allowed)
+            rows.update(self.catalog.rows([v for v in hits.tolist() if v not in rows]))
+            bm25 = self.catalog.lexical_scores(lq, list(rows))
+            best = max(bm25.values(), default=0.0)
+            if best > 0:
+                keywords = {v: s / best for v, s in bm25.items()}
         scored = [Candidate(
             row=row, similarity=float(row.vector @ q_brief),
             values_similarity=None if q_values is None else float(row.vector @ q_values),

@@ -342,7 +342,7 @@ def test_exact_words_found_by_the_lexical_index(tmp_path, embedder):
     off.close()
     rec.remove(["kj"])
     assert "kj" not in ids_of(rec.match(Brief(brief="konjac", k=5)))
-    terms, vids, _ = rec.catalog.lexical("konjac", 10)
+    terms, vids, _ = rec.catalog.bm25_search("konjac", 10)
     assert terms == [] and len(vids) == 0
 
 
@@ -358,6 +358,21 @@ def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embe
                      "DELETE FROM meta WHERE key='lexical_index';")
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
-    terms, vids, scores = rec.catalog.lexical("shampoo", 10)
+    terms, vids, scores = rec.catalog.bm25_search("shampoo", 10)
     assert terms == ["shampoo"] and len(vids) == 1 and scores[0] > 0
     assert rec.check() == []
+
+
+def test_python_bm25_equals_fts5(tmp_path, embedder):
+    """lexical_scores (per candidate, in Python) gives FTS5's own bm25() to float precision,
+    with the collection statistics read from FTS5's averages record."""
+    recs = list(datagen.generate(120, seed=5))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    assert rec.catalog._fts_averages()[0] == 120
+    for text in ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet", "kettlebell"):
+        terms, vids, scores = rec.catalog.bm25_search(text, 30)
+        q = rec.catalog.lexical_query(text)
+        assert q.terms == terms and len(vids)
+        mine = rec.catalog.lexical_scores(q, vids.tolist())
+        assert np.allclose([mine[v] for v in vids], scores, rtol=1e-5)
