@@ -27,10 +27,15 @@ RARE_MIN, RARE_SHARE = 100, 0.002
 K1, B = 1.2, 0.75  # FTS5's bm25() constants
 
 
+# the combining-mark blocks (accents) that NFKD splits off letters
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower case without accents: what unicode61 with remove_diacritics stores."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text.lower()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
 def terms(text: str) -> list[str]:
