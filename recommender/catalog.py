@@ -13,6 +13,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from .columns import FilterColumns
 from .schema import Creator, Filters
 
 SCHEMA_VERSION = 1
+_BUSY_S = 10.0  # how long a write waits for another process's write to finish
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -119,16 +121,51 @@ class Catalog:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._cols: FilterColumns | None = None
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = sqlite3.connect(self.path, timeout=_BUSY_S, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute(f"PRAGMA busy_timeout={int(_BUSY_S * 1000)}")
+        self._use_wal()
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._db.executescript(_DDL)
-        if self.get_meta("schema_version") is None:
-            self.set_meta("schema_version", str(SCHEMA_VERSION))
-            self.set_meta("generation", "0")
-        self._ensure_lexical_index()
         self._in_tx = False
+        self._create_schema()
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL. The switch needs the file to itself and SQLite answers
+        'locked' at once, without waiting, while another process opens the same new catalog."""
+        deadline = time.monotonic() + _BUSY_S
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _create_schema(self) -> None:
+        """Tables, first metadata and the lexical index, in one write transaction, so that two
+        processes opening a new catalog at once cannot both initialise it."""
+        try:
+            if (self.get_meta("schema_version") is not None
+                    and self.get_meta("lexical_index") == "1"):
+                return  # the common case: readers never take the write lock
+        except sqlite3.OperationalError as e:
+            if "no such table" not in str(e):
+                raise
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for ddl in _DDL.split(";"):  # executescript() would commit the transaction
+                    if ddl.strip():
+                        self._db.execute(ddl)
+                if self.get_meta("schema_version") is None:
+                    self.set_meta("schema_version", str(SCHEMA_VERSION))
+                    self.set_meta("generation", "0")
+                self._index_lexically()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         self._db.close()
@@ -171,27 +208,19 @@ class Catalog:
         with self._lock:
             return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
-    def _ensure_lexical_index(self) -> None:
-        """Create the lexical index; a catalog written before it existed is indexed once, here
-        (without moving the generation: the vectors do not change)."""
-        with self._lock:
-            if self.get_meta("lexical_index") == "1":
-                return
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if self.get_meta("lexical_index") != "1":
-                    for ddl in _FTS_DDL:  # executescript() would commit the transaction
-                        self._db.execute(ddl)
-                    self._db.execute("DELETE FROM creator_text")
-                    for vid, rec in self._db.execute("SELECT vid, record FROM creators"
-                                                     ).fetchall():
-                        self._db.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
-                                         (vid, lexical.body(json.loads(rec))))
-                    self.set_meta("lexical_index", "1")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+    def _index_lexically(self) -> None:
+        """Inside the schema transaction: create the lexical index; a catalog written before it
+        existed is indexed once, here (without moving the generation: the vectors do not
+        change)."""
+        if self.get_meta("lexical_index") == "1":
+            return
+        for ddl in _FTS_DDL:
+            self._db.execute(ddl)
+        self._db.execute("DELETE FROM creator_text")
+        for vid, rec in self._db.execute("SELECT vid, record FROM creators").fetchall():
+            self._db.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
+                             (vid, lexical.body(json.loads(rec))))
+        self.set_meta("lexical_index", "1")
 
     # -- embedding cache -----------------------------------------------------------------------
 

@@ -107,3 +107,38 @@ def test_corrupt_files_are_reported_by_check(tmp_path):
     r = subprocess.run([CLI, "check", "--index", str(index)], env=env, capture_output=True,
                        text=True)
     assert r.returncode == 3 and "catalog.sqlite" in r.stderr and "Traceback" not in r.stderr
+
+
+def _open_catalog(path: str, barrier, errors) -> None:
+    from recommender.catalog import Catalog
+    barrier.wait()
+    try:
+        Catalog(path).close()
+    except Exception as e:  # noqa: BLE001 - reported to the parent
+        errors.put(repr(e))
+
+
+def test_processes_opening_a_new_catalog_at_once(tmp_path):
+    """Switching a new file to WAL answers 'locked' without waiting: every opener must retry,
+    and exactly one initialises the metadata."""
+    import multiprocessing as mp
+
+    from recommender.catalog import Catalog
+    ctx = mp.get_context("fork")
+    errors = ctx.Queue()
+    for round_ in range(40):
+        path = str(tmp_path / f"c{round_}.sqlite")
+        barrier = ctx.Barrier(4)
+        procs = [ctx.Process(target=_open_catalog, args=(path, barrier, errors))
+                 for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        found = []
+        while not errors.empty():
+            found.append(errors.get())
+        assert not found, f"round {round_}: {found}"
+        cat = Catalog(path)
+        assert cat.generation == 0 and cat.get_meta("lexical_index") == "1"
+        cat.close()
