@@ -106,16 +106,18 @@ class VectorIndex(ABC):
         allowed = as_ids(allowed)
         if len(allowed) > 1 and not bool(np.all(allowed[1:] > allowed[:-1])):
             allowed = np.unique(allowed)  # the catalog's filters already give sorted, unique ids
-        if len(allowed):
-            allowed = allowed[self.contains(allowed)]
         if len(allowed) <= max(EXACT_SUBSET_MAX, k):
-            return self.exact_subset(q, k, allowed)
+            return self.exact_subset(q, k, allowed[self.contains(allowed)])
+        # a large allowed set goes to the backend as it is (ids it lacks never come back):
+        # checking each against the index costs more than the search at a million creators
         scores, ids = self._search(q, k, allowed)
-        want = min(k, len(allowed))
-        short = (ids >= 0).sum(axis=1) < want
-        if short.any():  # the approximate walk missed some: score the allowed set exactly
-            s2, i2 = self.exact_subset(q[short], k, allowed)
-            scores[short], ids[short] = s2, i2
+        short = (ids >= 0).sum(axis=1) < k
+        if short.any():  # fewer than k: too few allowed ids are present, or the approximate
+            allowed = allowed[self.contains(allowed)]  # walk missed some: then score exactly
+            short &= (ids >= 0).sum(axis=1) < min(k, len(allowed))
+            if short.any():
+                s2, i2 = self.exact_subset(q[short], k, allowed)
+                scores[short], ids[short] = s2, i2
         return scores, ids
 
     def exact_subset(self, q: np.ndarray, k: int,

@@ -14,6 +14,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from .columns import FilterColumns
 from .schema import Creator, Filters
 
 SCHEMA_VERSION = 1
+LEXICAL_VERSION = "2"  # 1: FTS5 only; 2: with the term_df table
+MMAP_BYTES = 1 << 33  # SQLite caps it at its compile-time maximum (2 GiB by default)
 _BUSY_S = 10.0  # how long a write waits for another process's write to finish
 
 _DDL = """
@@ -73,6 +76,9 @@ _FTS_DDL = (
     ('CREATE VIRTUAL TABLE IF NOT EXISTS creator_text USING fts5('
      'body, tokenize = "unicode61 remove_diacritics 2")'),
     "CREATE VIRTUAL TABLE IF NOT EXISTS creator_text_vocab USING fts5vocab(creator_text, row)",
+    # each term's document frequency, kept with every write: fts5vocab counts it by reading the
+    # term's whole posting list (9 ms for a common word at a million creators)
+    "CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
 )
 
 
@@ -126,6 +132,9 @@ class Catalog:
         self._db.execute(f"PRAGMA busy_timeout={int(_BUSY_S * 1000)}")
         self._use_wal()
         self._db.execute("PRAGMA synchronous=FULL")
+        # reads through a memory map: a match reads a few hundred rows at random, and each read
+        # through the file API costs a system call and a copy (half of the time at 1M creators)
+        self._db.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         self._in_tx = False
         self._create_schema()
 
@@ -147,7 +156,7 @@ class Catalog:
         processes opening a new catalog at once cannot both initialise it."""
         try:
             if (self.get_meta("schema_version") is not None
-                    and self.get_meta("lexical_index") == "1"):
+                    and self.get_meta("lexical_index") == LEXICAL_VERSION):
                 return  # the common case: readers never take the write lock
         except sqlite3.OperationalError as e:
             if "no such table" not in str(e):
@@ -212,15 +221,45 @@ class Catalog:
         """Inside the schema transaction: create the lexical index; a catalog written before it
         existed is indexed once, here (without moving the generation: the vectors do not
         change)."""
-        if self.get_meta("lexical_index") == "1":
+        if self.get_meta("lexical_index") == LEXICAL_VERSION:
             return
         for ddl in _FTS_DDL:
             self._db.execute(ddl)
-        self._db.execute("DELETE FROM creator_text")
-        for vid, rec in self._db.execute("SELECT vid, record FROM creators").fetchall():
-            self._db.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
-                             (vid, lexical.body(json.loads(rec))))
-        self.set_meta("lexical_index", "1")
+        if self.get_meta("lexical_index") is None:  # written before the lexical index existed
+            self._db.execute("DELETE FROM creator_text")
+            self._db.execute("DELETE FROM term_df")
+            self._fts_put((vid, lexical.body(json.loads(rec))) for vid, rec in
+                          self._db.execute("SELECT vid, record FROM creators").fetchall())
+        else:  # version 1 had no term_df: count it once from FTS5's vocabulary
+            self._db.execute("DELETE FROM term_df")
+            self._db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM "
+                             "creator_text_vocab")
+        self.set_meta("lexical_index", LEXICAL_VERSION)
+
+    def _fts_put(self, docs: Iterable[tuple[int, str]]) -> None:
+        """Index (vid, body) pairs whose vids hold no document yet; term_df follows."""
+        df: Counter[str] = Counter()
+        rows = []
+        for vid, body in docs:
+            rows.append((vid, body))
+            df.update(lexical.terms(body))
+        self._db.executemany("INSERT INTO creator_text(rowid, body) VALUES(?, ?)", rows)
+        self._db.executemany(
+            "INSERT INTO term_df(term, df) VALUES(?, ?) ON CONFLICT(term) DO UPDATE"
+            " SET df = df + excluded.df", df.items())
+
+    def _fts_drop(self, vids: Sequence[int]) -> None:
+        """Remove these vids' documents (absent ones are skipped); term_df follows."""
+        df: Counter[str] = Counter()
+        for chunk in _chunks([int(v) for v in vids], 500):
+            for (body,) in self._db.execute(
+                    f"SELECT body FROM creator_text WHERE rowid IN ({_marks(chunk)})", chunk):
+                df.update(lexical.terms(body))
+            self._db.execute(f"DELETE FROM creator_text WHERE rowid IN ({_marks(chunk)})", chunk)
+        self._db.executemany("UPDATE term_df SET df = df - ? WHERE term = ?",
+                             [(n, t) for t, n in df.items()])
+        self._db.executemany("DELETE FROM term_df WHERE term = ? AND df <= 0",
+                             [(t,) for t in df])
 
     # -- embedding cache -----------------------------------------------------------------------
 
@@ -291,9 +330,8 @@ class Catalog:
                 "INSERT INTO texts(vid, position, post_id, text_hash) VALUES(?,?,?,?)",
                 [(vid, i, pid, h) for i, (pid, h) in enumerate(texts)],
             )
-            self._db.execute("DELETE FROM creator_text WHERE rowid=?", (vid,))
-            self._db.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
-                             (vid, lexical.body(creator.model_dump())))
+            self._fts_drop([vid])
+            self._fts_put([(vid, lexical.body(creator.model_dump()))])
             if self._cols is not None:
                 self._cols.set(vid, signals["tier"], creator.country, creator.language,
                                creator.platform, creator.followers, signals["engagement_rate"],
@@ -306,6 +344,7 @@ class Catalog:
         now = datetime.now(timezone.utc).isoformat()
         with self._lock:
             cur = self._db.cursor()
+            docs = []
             for r in rows:
                 cur.execute(
                     "INSERT INTO creators(id, handle, platform, followers, country, language,"
@@ -316,10 +355,10 @@ class Catalog:
                      r["signals"]["engagement"], r["authenticity"], json.dumps(r["signals"]), json.dumps(r["record"]),
                      r["record_hash"], to_blob(r["vector"]), gen, now))
                 vid = cur.lastrowid
-                cur.execute("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
-                            (vid, lexical.body(r["record"])))
+                docs.append((vid, lexical.body(r["record"])))
                 cur.executemany("INSERT OR IGNORE INTO categories(category, vid) VALUES(?, ?)",
                                 [(c, vid) for c in r.get("categories", [])])
+            self._fts_put(docs)
             self._cols = None
 
     def remove(self, ids: Sequence[str]) -> dict[str, int]:
@@ -339,7 +378,7 @@ class Catalog:
                 self._db.execute(f"DELETE FROM texts WHERE vid IN ({m})", chunk)
                 self._db.execute(f"DELETE FROM categories WHERE vid IN ({m})", chunk)
                 self._db.execute(f"DELETE FROM creators WHERE vid IN ({m})", chunk)
-                self._db.execute(f"DELETE FROM creator_text WHERE rowid IN ({m})", chunk)
+                self._fts_drop(chunk)
                 for hchunk in _chunks(hashes, 500):
                     self._db.execute(
                         f"DELETE FROM text_vectors WHERE hash IN ({_marks(hchunk)}) AND hash NOT IN"
@@ -416,10 +455,8 @@ class Catalog:
         if not words or limit <= 0:
             return [], *empty
         with self._lock:
-            n = self._db.execute("SELECT COUNT(*) FROM creator_text").fetchone()[0]
-            df = dict(self._db.execute(
-                f"SELECT term, doc FROM creator_text_vocab WHERE term IN ({_marks(words)})",
-                words).fetchall())
+            n, _ = self._fts_averages()
+            df = self._df(words)
             used = [w for w in words if 0 < df.get(w, 0) <= max(1.0, lexical.MAX_DOC_SHARE * n)]
             if not used:
                 return [], *empty
@@ -447,10 +484,15 @@ class Catalog:
         words = lexical.terms(text)
         with self._lock:
             n, total = self._fts_averages()
-            df = dict(self._db.execute(
-                f"SELECT term, doc FROM creator_text_vocab WHERE term IN ({_marks(words)})",
-                words).fetchall()) if words else {}
+            df = self._df(words) if words else {}
         return lexical.Query.build(words, df, n, total)
+
+    def _df(self, words: list[str]) -> dict[str, int]:
+        """Document frequency of each word (absent: in no document)."""
+        if not words:
+            return {}
+        return dict(self._db.execute(
+            f"SELECT term, df FROM term_df WHERE term IN ({_marks(words)})", words).fetchall())
 
     def _fts_averages(self) -> tuple[int, int]:
         """(documents, tokens) of the lexical index, read from FTS5's averages record (id 1 of

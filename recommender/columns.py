@@ -124,11 +124,19 @@ class FilterColumns:
         keep = self.alive[:n].copy()
 
         def any_of(column: str, values: list[str] | None) -> None:
-            if values is not None:
-                codes = {self.codes[column][v] for v in values if v in self.codes[column]}
+            if values is None:
+                return
+            codes = sorted({self.codes[column][v] for v in values if v in self.codes[column]})
+            col = self.coded[column][:n]
+            if len(codes) <= 4:  # a comparison per code streams the column; a lookup table
+                hit = np.zeros(n, bool)  # gathers from it, ten times slower per code
+                for code in codes:
+                    hit |= col == code
+            else:
                 lut = np.zeros(len(self.codes[column]) + 1, bool)  # code -> wanted
-                lut[list(codes)] = True
-                keep[:] &= lut[self.coded[column][:n]]
+                lut[codes] = True
+                hit = lut[col]
+            keep[:] &= hit
 
         any_of("tier", f.tiers)
         any_of("country", f.countries)
@@ -147,7 +155,7 @@ class FilterColumns:
         if f.min_engagement_rate is not None:
             with np.errstate(invalid="ignore"):
                 keep &= self.er[:n] >= f.min_engagement_rate  # NaN (unknown) never passes
-        out = self.vids[:n][keep]
+        out = self.vids[:n].take(np.flatnonzero(keep))  # 3x a boolean index at 1M
         if len(excluded_vids):
             out = out[~np.isin(out, excluded_vids)]
         return out

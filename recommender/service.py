@@ -513,8 +513,9 @@ class Recommender:
         if allowed is not None and not len(allowed):
             return [], query, []
         depth = _depth(brief.k)
-        rows = self._candidates(np.stack([query, q_brief] + ([q_values] if q_values is not None
-                                                             else [])), depth, allowed)
+        # without a values statement the query is the brief's vector: search it once
+        rows = self._candidates(np.stack([q_brief] if q_values is None
+                                         else [query, q_brief, q_values]), depth, allowed)
         terms: list[str] = []
         keywords: dict[int, float] = {}
         if self.ranker.hybrid:  # creators using the rare words join the pool; all get BM25

@@ -376,3 +376,33 @@ def test_python_bm25_equals_fts5(tmp_path, embedder):
         assert q.terms == terms and len(vids)
         mine = rec.catalog.lexical_scores(q, vids.tolist())
         assert np.allclose([mine[v] for v in vids], scores, rtol=1e-5)
+
+
+def _vocab_df(cat) -> dict[str, int]:
+    return dict(cat._db.execute("SELECT term, doc FROM creator_text_vocab").fetchall())
+
+
+def test_term_frequencies_follow_every_write(tmp_path, embedder):
+    """term_df (document frequencies kept with each write) always equals what FTS5's vocabulary
+    counts: after ingest, an update that changes words, a removal, and for a catalog of
+    lexical version 1 (before term_df), which is counted once on open."""
+    import sqlite3
+
+    recs = list(datagen.generate(60, seed=3))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    df = dict(rec.catalog._db.execute("SELECT term, df FROM term_df").fetchall())
+    assert df == _vocab_df(rec.catalog) and len(df) > 100
+    changed = dict(recs[0], bio="Kombucha brewer and Zéro-déchet fan")
+    rec.ingest([write_jsonl(tmp_path / "u.jsonl", [changed])])
+    rec.remove([recs[1]["id"], recs[2]["id"]])
+    df = dict(rec.catalog._db.execute("SELECT term, df FROM term_df").fetchall())
+    assert df == _vocab_df(rec.catalog) and df["kombucha"] >= 1
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.executescript("DELETE FROM term_df; UPDATE meta SET value='1' WHERE key='lexical_index';")
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    assert dict(rec.catalog._db.execute("SELECT term, df FROM term_df").fetchall()) == df
+    assert rec.catalog.get_meta("lexical_index") == "2"
+    rec.close()
