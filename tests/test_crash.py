@@ -123,7 +123,7 @@ def test_processes_opening_a_new_catalog_at_once(tmp_path):
     and exactly one initialises the metadata."""
     import multiprocessing as mp
 
-    from recommender.catalog import Catalog
+    from recommender.catalog import LEXICAL_VERSION, Catalog
     ctx = mp.get_context("fork")
     errors = ctx.Queue()
     for round_ in range(40):
@@ -140,5 +140,5 @@ def test_processes_opening_a_new_catalog_at_once(tmp_path):
             found.append(errors.get())
         assert not found, f"round {round_}: {found}"
         cat = Catalog(path)
-        assert cat.generation == 0 and cat.get_meta("lexical_index") == "1"
+        assert cat.generation == 0 and cat.get_meta("lexical_index") == LEXICAL_VERSION
         cat.close()
