@@ -335,7 +335,8 @@ class Catalog:
             if self._cols is not None:
                 self._cols.set(vid, signals["tier"], creator.country, creator.language,
                                creator.platform, creator.followers, signals["engagement_rate"],
-                               creator.categories)
+                               creator.categories, signals["engagement"],
+                               signals["authenticity"])
         return vid
 
     def insert_many(self, rows: list[dict], gen: int) -> None:
@@ -585,9 +586,22 @@ class Catalog:
                     cats.setdefault(v, []).append(c)
                 rows = self._db.execute(
                     "SELECT vid, tier, country, language, platform, followers,"
-                    " engagement_rate FROM creators ORDER BY vid").fetchall()
+                    " engagement_rate, engagement, authenticity FROM creators ORDER BY vid"
+                ).fetchall()
                 self._cols = FilterColumns.from_rows(rows, cats)
             return self._cols
+
+    def features(self, vids: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(which of these vids are live, then their tier names, engagement and authenticity),
+        from memory."""
+        with self._lock:
+            return self._columns().features(np.asarray(vids, dtype=np.int64))
+
+    def forget_columns(self) -> None:
+        """Another process wrote: reload the in-memory columns on next use."""
+        with self._lock:
+            self._cols = None
 
     def candidates(self, f: Filters) -> np.ndarray | None:
         """The vids that pass every filter, or None when no filter is set (everyone passes)."""

@@ -1,7 +1,8 @@
-"""In-memory filter columns: every filter of a brief as a few vectorised numpy comparisons.
+"""In-memory columns: every filter of a brief as a few vectorised numpy comparisons, and the
+per-creator values the ranker scores a candidate pool with.
 
 SQLite answers a selective filter over a million creators in tens of milliseconds, most of it
-turning rows into Python objects; these columns answer it in about one (about 40 bytes per
+turning rows into Python objects; these columns answer it in about one (about 50 bytes per
 creator). They mirror the catalog: loaded once, then updated by each committed write.
 """
 
@@ -26,20 +27,23 @@ class FilterColumns:
         self.codes: dict[str, dict[str | None, int]] = {c: {} for c in _CODED}
         self.followers = np.zeros(cap, np.int64)
         self.er = np.full(cap, np.nan)
+        self.engagement = np.zeros(cap, np.float64)  # the ranker's components (signals.py)
+        self.authenticity = np.zeros(cap, np.float64)
         self.cats = np.zeros((cap, 1), np.uint64)
         self.cat_bits: dict[str, int] = {}
 
     @classmethod
     def from_rows(cls, rows: list[tuple], categories: dict[int, list[str]]) -> FilterColumns:
-        """Bulk load from (vid, tier, country, language, platform, followers, engagement_rate)
-        rows in ascending vid order: vectorised, a second or two per million creators."""
+        """Bulk load from (vid, tier, country, language, platform, followers, engagement_rate,
+        engagement, authenticity) rows in ascending vid order: vectorised, a second or two per
+        million creators."""
         cols = cls()
         n = len(rows)
         cols._grow(n)
         cols.n = n
         if not n:
             return cols
-        vids, *coded, followers, er = zip(*rows, strict=True)
+        vids, *coded, followers, er, engagement, authenticity = zip(*rows, strict=True)
         cols.vids[:n] = vids
         cols.alive[:n] = True
         for column, values in zip(_CODED, coded, strict=True):
@@ -51,6 +55,8 @@ class FilterColumns:
             cols.coded[column][:n] = inverse
         cols.followers[:n] = followers
         cols.er[:n] = np.array([np.nan if v is None else v for v in er], dtype=float)
+        cols.engagement[:n] = engagement
+        cols.authenticity[:n] = authenticity
         pos = {v: i for i, v in enumerate(vids)}
         for vid, cats in categories.items():
             if vid in pos:
@@ -73,6 +79,7 @@ class FilterColumns:
         self.coded = {c: grow(a) for c, a in self.coded.items()}
         self.followers, self.er, self.cats = grow(self.followers), grow(self.er, np.nan), \
             grow(self.cats)
+        self.engagement, self.authenticity = grow(self.engagement), grow(self.authenticity)
 
     def _code(self, column: str, value: str | None) -> int:
         table = self.codes[column]
@@ -94,8 +101,9 @@ class FilterColumns:
         return mask
 
     def set(self, vid: int, tier: str, country: str | None, language: str | None,
-            platform: str, followers: int, er: float | None, categories: list[str]) -> None:
-        """Insert or update one creator's filterable values."""
+            platform: str, followers: int, er: float | None, categories: list[str],
+            engagement: float, authenticity: float) -> None:
+        """Insert or update one creator's values."""
         pos = int(np.searchsorted(self.vids[:self.n], vid))
         if pos == self.n or self.vids[pos] != vid:
             if pos != self.n:
@@ -107,6 +115,7 @@ class FilterColumns:
             self.coded[column][pos] = self._code(column, value)
         self.followers[pos] = followers
         self.er[pos] = np.nan if er is None or not math.isfinite(er) else er
+        self.engagement[pos], self.authenticity[pos] = engagement, authenticity
         mask = self._cat_mask(categories)
         self.cats[pos] = 0
         self.cats[pos, : len(mask)] = mask
@@ -117,6 +126,19 @@ class FilterColumns:
         pos = pos[ok]
         pos = pos[self.vids[pos] == np.asarray(vids)[ok]]
         self.alive[pos] = False
+
+    def features(self, vids: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(which vids are live, then their tier names, engagement, authenticity)."""
+        pos = np.searchsorted(self.vids[:self.n], vids).clip(0, max(self.n - 1, 0))
+        live = (self.vids[pos] == vids) & self.alive[pos] if self.n else \
+            np.zeros(len(vids), bool)
+        pos = pos[live]
+        names = np.empty(len(self.codes["tier"]), dtype=object)
+        for name, code in self.codes["tier"].items():
+            names[code] = name
+        return live, names[self.coded["tier"][pos]], self.engagement[pos], \
+            self.authenticity[pos]
 
     def select(self, f: Filters, excluded_vids: np.ndarray) -> np.ndarray:
         """vids of live creators passing every filter."""

@@ -83,6 +83,22 @@ class Candidate:
 
 
 @dataclass
+class Pool:
+    """A brief's candidates as columns: everything the ranker scores, before any row is read."""
+
+    vids: np.ndarray  # int64
+    similarity: np.ndarray  # raw cosine with the brief
+    values_similarity: np.ndarray | None  # raw cosine with the values statement
+    keywords: np.ndarray | None  # BM25 / best BM25; None: lexical search off
+    tier: np.ndarray  # tier names
+    engagement: np.ndarray
+    authenticity: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.vids)
+
+
+@dataclass
 class Ranker:
     weights: Weights = field(default_factory=Weights)
     tiers: TierScheme = MISSION
@@ -96,43 +112,87 @@ class Ranker:
         if not 0.0 <= self.diversity < 1.0:
             raise ValueError("diversity must be in [0, 1)")
 
-    def score(self, candidates: list[Candidate], objective: str | None) -> list[Candidate]:
-        """Fill each candidate's components and score; returns them best first."""
+    def components(self, pool: Pool, objective: str | None) -> dict[str, np.ndarray | None]:
+        """Each component for every candidate of the pool, in [0, 1]; None where the brief does
+        not define it (no values statement, lexical search off, no objective)."""
+        fits = None
+        if objective is not None:
+            table = {t: self.tiers.fit(objective, t) for t in set(pool.tier.tolist())}
+            fits = np.array([table[t] for t in pool.tier.tolist()], dtype=np.float64)
+        return {
+            "similarity": self._calibrate(pool.similarity),
+            "values": None if pool.values_similarity is None
+            else self._calibrate(pool.values_similarity),
+            "keywords": None if pool.keywords is None
+            else np.clip(np.asarray(pool.keywords, np.float64), 0.0, 1.0),
+            "tier_fit": fits,
+            "engagement": np.asarray(pool.engagement, np.float64),
+            "authenticity": np.asarray(pool.authenticity, np.float64),
+        }
+
+    def score_pool(self, pool: Pool, objective: str | None
+                   ) -> tuple[np.ndarray, dict[str, np.ndarray | None]]:
+        """(scores, components) of every candidate: the weighted mean of the components the
+        brief defines, vectorised over the pool."""
         w = asdict(self.weights)
-        sim = self._calibration([c.similarity for c in candidates])
-        val = self._calibration([c.values_similarity for c in candidates
-                                 if c.values_similarity is not None])
-        for c in candidates:
-            comps: dict[str, float | None] = {
-                "similarity": sim(c.similarity),
-                "values": None if c.values_similarity is None else val(c.values_similarity),
-                "keywords": None if c.keywords is None else _unit(c.keywords),
-                "tier_fit": self.tiers.fit(objective, c.row.tier),
-                "engagement": float(c.row.engagement),
-                "authenticity": float(c.row.authenticity),
-            }
-            active = {k: v for k, v in comps.items() if v is not None}
-            total = sum(w[k] for k in active)
-            c.components = {k: (None if v is None else round(v, 4)) for k, v in comps.items()}
-            c.score = sum(w[k] * v for k, v in active.items()) / total if total else 0.0
+        comps = self.components(pool, objective)
+        active = [k for k in COMPONENTS if comps[k] is not None]
+        total = sum(w[k] for k in active)
+        acc = np.zeros(len(pool), np.float64)
+        for k in active:
+            acc = acc + w[k] * comps[k]
+        return (acc / total if total else acc), comps
+
+    def score(self, candidates: list[Candidate], objective: str | None) -> list[Candidate]:
+        """Fill each candidate's components and score; returns them best first. (The service
+        scores a pool as columns with score_pool; this is the same formula for a list.)"""
+        if not candidates:
+            return []
+        pool = Pool(
+            vids=np.array([c.row.vid for c in candidates], np.int64),
+            similarity=np.array([c.similarity for c in candidates], np.float64),
+            values_similarity=None if candidates[0].values_similarity is None
+            else np.array([c.values_similarity for c in candidates], np.float64),
+            keywords=None if candidates[0].keywords is None
+            else np.array([c.keywords for c in candidates], np.float64),
+            tier=np.array([c.row.tier for c in candidates], dtype=object),
+            engagement=np.array([c.row.engagement for c in candidates], np.float64),
+            authenticity=np.array([c.row.authenticity for c in candidates], np.float64))
+        scores, comps = self.score_pool(pool, objective)
+        for i, c in enumerate(candidates):
+            c.score = float(scores[i])
+            c.components = rounded(comps, i)
         return sorted(candidates, key=lambda c: (-c.score, c.row.id))
 
-    def _calibration(self, cosines: list[float]):
+    def _calibrate(self, cosines: np.ndarray) -> np.ndarray:
         """cosine -> [0, 1]. 'fixed': (cos - floor) / span. 'pool': the pool's lowest cosine is
-        0 and the higher of its best and floor + span is 1, so a model (or a language) whose
-        cosines are all high still separates close from far creators."""
-        if self.calibration == "pool" and cosines:
-            lo = min(cosines)
-            hi = max(max(cosines), lo + 1e-6)
-            return lambda c: _unit((c - lo) / (hi - lo))
-        return lambda c: _unit((c - self.similarity_floor) / self.similarity_span)
+        0 and its best 1, so a model (or a language) whose cosines are all high still separates
+        close from far creators."""
+        c = np.asarray(cosines, np.float64)
+        if self.calibration == "pool" and len(c):
+            lo = float(c.min())
+            hi = max(float(c.max()), lo + 1e-6)
+            return np.clip((c - lo) / (hi - lo), 0.0, 1.0)
+        return np.clip((c - self.similarity_floor) / self.similarity_span, 0.0, 1.0)
+
+    def shortlist(self, scores: np.ndarray, m: int) -> np.ndarray:
+        """Indices of the m best scores and of every score tied with the m-th (ties are broken
+        by creator id, which the caller reads for these few only)."""
+        if m >= len(scores):
+            return np.arange(len(scores))
+        cut = np.partition(-scores, m - 1)[m - 1]
+        return np.flatnonzero(-scores <= cut)
+
+    def pool_depth(self, k: int) -> int:
+        """How many of the best-scored candidates select() may look at for k results."""
+        return k if self.diversity == 0.0 else max(k * 5, 50)
 
     def select(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """The top k; with diversity > 0, maximal marginal relevance over content vectors."""
         if self.diversity == 0.0 or len(ranked) <= 1:
             return ranked[:k]
         lam = self.diversity
-        pool = ranked[: max(k * 5, 50)]
+        pool = ranked[: self.pool_depth(k)]
         vecs = np.stack([c.row.vector for c in pool])
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         scores = np.array([c.score for c in pool])
@@ -184,8 +244,9 @@ class Ranker:
         )
 
 
-def _unit(cosine: float) -> float:
-    return float(min(1.0, max(0.0, cosine)))
+def rounded(comps: dict[str, np.ndarray | None], i: int) -> dict[str, float | None]:
+    """Candidate i's components, rounded for display."""
+    return {k: None if v is None else round(float(v[i]), 4) for k, v in comps.items()}
 
 
 def _snippet(text: str, limit: int = 280) -> str:

@@ -36,7 +36,7 @@ from index.store import (
 from .catalog import Catalog, CreatorRow, record_hash, text_hash
 from .embedding import Embedder, make_embedder
 from .ingest import Parsed, RecordError, read_objects, read_paths
-from .ranking import Candidate, Ranker
+from .ranking import Candidate, Pool, Ranker, rounded
 from .schema import Brief, Creator, Filters, Match
 from .signals import compute as compute_signals
 from .tiers import scheme as tier_scheme
@@ -271,6 +271,7 @@ class Recommender:
         if gen == self._seen_gen:
             return
         on_disk = Manifest.read(self.path)
+        self.catalog.forget_columns()  # they hold this process's writes only
         with self._rw.write():
             if on_disk is not None and (self._manifest is None or
                                         on_disk.generation != self._manifest.generation):
@@ -489,21 +490,51 @@ class Recommender:
                                  f"{', '.join(self.tiers.names)}")
 
     def match(self, brief: Brief | dict) -> list[Match]:
-        """Ranked, explained creators for a brief, best first."""
+        """Ranked, explained creators for a brief, best first. The pool is scored as columns
+        in memory; catalog rows are read for the few that can make the top k only."""
         if not isinstance(brief, Brief):
             brief = Brief.model_validate(brief)
-        ranked, query, terms = self.rank(brief)
-        chosen = self.ranker.select(ranked, brief.k)
+        pool, query, terms = self._pool(brief)
+        if not len(pool):
+            return []
+        scores, comps = self.ranker.score_pool(pool, brief.objective)
+        depth = self.ranker.pool_depth(brief.k)
+        best = self._materialise(pool, self.ranker.shortlist(scores, depth), scores, comps)
+        chosen = self.ranker.select(best[:depth], brief.k)
         return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid), terms)
                 for c in chosen]
 
     def rank(self, brief: Brief) -> tuple[list[Candidate], np.ndarray, list[str]]:
         """Every candidate for a brief, scored and best first, with the query vector and the
         words looked up in the lexical index (the evaluation re-weights these)."""
+        pool, query, terms = self._pool(brief)
+        scores, comps = self.ranker.score_pool(pool, brief.objective)
+        return self._materialise(pool, np.arange(len(pool)), scores, comps), query, terms
+
+    def _materialise(self, pool: Pool, idx: np.ndarray, scores: np.ndarray,
+                     comps: dict) -> list[Candidate]:
+        """Candidates for pool positions idx, with their catalog rows, best first (ties by
+        creator id)."""
+        rows = self.catalog.rows(pool.vids[idx])
+        out = [Candidate(
+            row=rows[v], similarity=float(pool.similarity[i]),
+            values_similarity=None if pool.values_similarity is None
+            else float(pool.values_similarity[i]),
+            keywords=None if pool.keywords is None else float(pool.keywords[i]),
+            components=rounded(comps, i), score=float(scores[i]))
+            for i, v in zip(idx.tolist(), pool.vids[idx].tolist(), strict=True) if v in rows]
+        return sorted(out, key=lambda c: (-c.score, c.row.id))
+
+    def _pool(self, brief: Brief) -> tuple[Pool, np.ndarray, list[str]]:
+        """The brief's candidate pool as columns: the nearest neighbours of its vectors and,
+        with lexical search on, the creators using its rare words, among those the filters
+        allow; with the query vector and the words looked up."""
         self._check_tiers(brief.filters)
         self._refresh()
+        empty = Pool(np.zeros(0, np.int64), np.zeros(0), None, None,
+                     np.zeros(0, dtype=object), np.zeros(0), np.zeros(0))
         if self._index is None or not len(self._index):
-            return [], np.zeros(0, np.float32), []
+            return empty, np.zeros(0, np.float32), []
         texts = [brief.brief] + ([brief.values] if brief.values else [])
         qv = self.embedder.encode(texts)
         q_brief = qv[0]
@@ -511,28 +542,37 @@ class Recommender:
         query = q_brief if q_values is None else _unit(q_brief + q_values)
         allowed = self.catalog.candidates(brief.filters)
         if allowed is not None and not len(allowed):
-            return [], query, []
+            return empty, query, []
         depth = _depth(brief.k)
-        # without a values statement the query is the brief's vector: search it once
-        rows = self._candidates(np.stack([q_brief] if q_values is None
-                                         else [query, q_brief, q_values]), depth, allowed)
         terms: list[str] = []
-        keywords: dict[int, float] = {}
+        hits = np.zeros(0, np.int64)
         if self.ranker.hybrid:  # creators using the rare words join the pool; all get BM25
             lq = self.catalog.lexical_query(" ".join(texts))
             terms = lq.terms
             hits = self.catalog.lexical_hits(lq, depth, allowed)
-            rows.update(self.catalog.rows([v for v in hits.tolist() if v not in rows]))
-            bm25 = self.catalog.lexical_scores(lq, list(rows))
-            best = max(bm25.values(), default=0.0)
-            if best > 0:
-                keywords = {v: s / best for v, s in bm25.items()}
-        scored = [Candidate(
-            row=row, similarity=float(row.vector @ q_brief),
-            values_similarity=None if q_values is None else float(row.vector @ q_values),
-            keywords=keywords.get(vid, 0.0) if self.ranker.hybrid else None)
-            for vid, row in sorted(rows.items())]
-        return self.ranker.score(scored, brief.objective), query, terms
+        # without a values statement the query is the brief's vector: search it once
+        queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
+        with self._rw.read():
+            _, ids = self._index.search(queries, depth, allowed)
+            vids = np.union1d(ids[ids >= 0], hits)
+            vids = vids[self._index.contains(vids)]  # a hit another process just wrote
+            # the index's own copy: exact below FLAT_MAX, 8-bit codes above (cosine within
+            # about 1e-3 of the catalog's vectors; the benchmark measures it)
+            vecs = self._index.reconstruct(vids)
+        live, tier, engagement, authenticity = self.catalog.features(vids)
+        vids, vecs = vids[live], vecs[live]
+        keywords = None
+        if self.ranker.hybrid:
+            bm25 = self.catalog.lexical_scores(lq, vids.tolist())
+            scores = np.array([bm25.get(v, 0.0) for v in vids.tolist()], np.float64)
+            top = scores.max(initial=0.0)
+            keywords = scores / top if top > 0 else np.zeros(len(vids))
+        pool = Pool(vids=vids, similarity=(vecs @ q_brief).astype(np.float64),
+                    values_similarity=None if q_values is None
+                    else (vecs @ q_values).astype(np.float64),
+                    keywords=keywords, tier=tier, engagement=engagement,
+                    authenticity=authenticity)
+        return pool, query, terms
 
     def _candidates(self, queries: np.ndarray, depth: int, allowed: np.ndarray | None,
                     exclude_vid: int | None = None) -> dict[int, CreatorRow]:
