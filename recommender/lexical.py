@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -101,7 +100,7 @@ class Query:
         if not any(t in folded for t in self.terms):
             return 0.0
         toks = words(folded)
-        tf = Counter(w for w in toks if w in self.idf)
+        tf = {w: n for w in self.terms if (n := toks.count(w))}  # a few words: C-level counts
         if not tf:
             return 0.0
         norm = K1 * (1 - B + B * len(toks) / self.avgdl)
