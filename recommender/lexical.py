@@ -37,15 +37,15 @@ def fold(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
 
 
-# ASCII text splits on everything but letters and digits ([^\W_] in ASCII): str.translate and
-# split run in C, four times faster than the regular expression
-_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+# ASCII text splits on everything but letters and digits ([^\W_] in ASCII): bytes.translate
+# and split run in C, several times faster than the regular expression
+_ASCII_SEPARATORS = bytes(c if c < 128 and chr(c).isalnum() else 32 for c in range(256))
 
 
 def words(folded: str) -> list[str]:
     """The words of a folded text, in order (repeats kept)."""
     if folded.isascii():
-        return folded.translate(_ASCII_SEPARATORS).split()
+        return folded.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
     return _WORD.findall(folded)
 
 

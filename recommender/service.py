@@ -501,8 +501,8 @@ class Recommender:
         depth = self.ranker.pool_depth(brief.k)
         best = self._materialise(pool, self.ranker.shortlist(scores, depth), scores, comps)
         chosen = self.ranker.select(best[:depth], brief.k)
-        return [self.ranker.explain(c, query, self.catalog.texts(c.row.vid), terms)
-                for c in chosen]
+        texts = self.catalog.texts_of([c.row.vid for c in chosen])
+        return [self.ranker.explain(c, query, texts.get(c.row.vid, []), terms) for c in chosen]
 
     def rank(self, brief: Brief) -> tuple[list[Candidate], np.ndarray, list[str]]:
         """Every candidate for a brief, scored and best first, with the query vector and the
@@ -606,7 +606,8 @@ class Recommender:
                   for _, r in sorted(cands.items())]
         ranked = self.ranker.score(scored, None)
         chosen = self.ranker.select(ranked, k)
-        return [self.ranker.explain(c, q, self.catalog.texts(c.row.vid)) for c in chosen]
+        texts = self.catalog.texts_of([c.row.vid for c in chosen])
+        return [self.ranker.explain(c, q, texts.get(c.row.vid, [])) for c in chosen]
 
     def stats(self) -> dict:
         s = self.catalog.stats()

@@ -79,3 +79,15 @@ def test_brief_parser_never_crashes(obj):
         assert e.errors()
         return
     assert b.brief and 1 <= b.k <= 1000
+
+
+@FUZZ
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+       | st.text(alphabet=" -_#@'.,!0123456789abcXYZéœ’ß", max_size=60))
+def test_fast_word_split_equals_the_word_pattern(text):
+    """lexical.words (bytes.translate for ASCII) splits exactly as the [^\\W_]+ pattern that
+    mirrors FTS5's unicode61 tokenizer."""
+    from recommender import lexical
+
+    folded = lexical.fold(text)
+    assert lexical.words(folded) == lexical._WORD.findall(folded)
