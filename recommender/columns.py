@@ -42,7 +42,7 @@ class FilterColumns:
         million creators."""
         cols = cls()
         n = len(rows)
-        cols._grow(n)
+        cols._grow(n + max(1024, n // 8))  # headroom: the next writes append without a copy
         cols.n = n
         if not n:
             return cols

@@ -15,6 +15,7 @@ import numpy as np
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # auto: see SentenceTransformerEmbedder._settle; fp32 / bf16: PyTorch; onnx / int8: ONNX Runtime
 PRECISIONS = ("auto", "fp32", "bf16", "onnx", "int8")
+INT8_SUFFIX = "@int8"
 log = logging.getLogger(__name__)
 _PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -36,6 +37,13 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norms, 1e-12)
+
+
+def auto_precision(on_cpu: bool, onnx_available: bool, fast_bf16: bool) -> str:
+    """What 'auto' runs (see SentenceTransformerEmbedder._settle for the figures behind it)."""
+    if not on_cpu:
+        return "fp32"  # a GPU: PyTorch on it
+    return "onnx" if onnx_available else "bf16" if fast_bf16 else "fp32"
 
 
 def cpu_has_fast_bf16() -> bool:
@@ -66,6 +74,12 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None,
                  batch_size: int = 64, precision: str | None = None) -> None:
+        if model.endswith(INT8_SUFFIX):  # the name an int8 index records (see name)
+            model = model[: -len(INT8_SUFFIX)]
+            if precision not in (None, "int8"):
+                raise ValueError(f"{model}{INT8_SUFFIX} names the int8 path; precision "
+                                 f"{precision!r} contradicts it")
+            precision = "int8"
         self._spec = model
         self._device = device
         self.batch_size = batch_size
@@ -86,7 +100,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def name(self) -> str:
-        return self._name
+        """The model's name; with the int8 path, suffixed '@int8': its vectors differ from
+        every other path's (mean cosine ~0.99), so an index records it, and opening that index
+        without int8 (or an fp32 index with int8) fails with both names."""
+        return self._name + INT8_SUFFIX if self.requested == "int8" else self._name
 
     def _load(self):
         with self._lock:
@@ -120,18 +137,20 @@ class SentenceTransformerEmbedder:
     def _settle(self, model) -> None:
         """Choose the path for 'auto' and start ONNX Runtime where it is asked for.
 
-        auto: bf16 autocast on CPUs with native bf16 (AMX / AVX-512 BF16: ~2.5x fp32 at mean
-        cosine 0.9999); else ONNX Runtime fp32 on CPU when it is installed and the pipeline is
-        one it reproduces (identical vectors, a fifth of PyTorch's per-query time here); else
-        PyTorch fp32. int8 is never automatic: its vectors differ (mean cosine ~0.99).
+        auto, on CPU: ONNX Runtime fp32 when it is installed and the pipeline is one it
+        reproduces (identical vectors; on two cores 1.2x PyTorch fp32's throughput on an AVX2
+        CPU and 3.0x on one with AMX, a fifth of its per-query time on both); else bf16
+        autocast where the CPU has native bf16 (AMX / AVX-512 BF16: 2.1x fp32 at mean cosine
+        0.99999 on that AMX CPU, but slower per query than ONNX); else PyTorch fp32. int8 is
+        never automatic: its vectors differ (mean cosine ~0.99).
         """
         from . import onnx_backend
 
         on_cpu = self._device in (None, "cpu") and not _cuda_available()
+        fast_bf16 = on_cpu and cpu_has_fast_bf16()
         choice = self.requested
         if choice == "auto":
-            choice = ("bf16" if on_cpu and cpu_has_fast_bf16() else
-                      "onnx" if on_cpu and onnx_backend.available() else "fp32")
+            choice = auto_precision(on_cpu, onnx_backend.available(), fast_bf16)
         if choice in ("onnx", "int8"):
             if not onnx_backend.available():
                 raise RuntimeError(f"precision {choice} needs onnxruntime: pip install "
@@ -142,9 +161,9 @@ class SentenceTransformerEmbedder:
             except Exception as e:  # noqa: BLE001 - auto falls back; an explicit ask fails
                 if self.requested != "auto":
                     raise RuntimeError(f"could not run {self._name} with ONNX Runtime: {e}") from e
-                log.warning("ONNX Runtime path unavailable for %s (%s): using PyTorch fp32",
-                            self._name, e)
-                choice = "fp32"
+                choice = "bf16" if fast_bf16 else "fp32"
+                log.warning("ONNX Runtime path unavailable for %s (%s): using PyTorch %s",
+                            self._name, e, choice)
         self.precision = choice
 
     @property

@@ -133,20 +133,27 @@ class OnnxEncoder:
 
     @staticmethod
     def _quantize(src: Path, out: Path) -> None:
-        from onnxruntime.quantization import QuantType, quantize_dynamic
+        """int8 weights for src's MatMuls, written to out. ONNX Runtime's quantiser saves
+        scratch models (sym_shape_infer_temp.onnx and its weights) into the current directory
+        and logs on the root logger: it runs in a child process inside a directory of its own."""
+        import subprocess
+        import sys
 
         tmp = Path(tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")[1])
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # its advice to pre-process is logged on the root logger
         try:
-            quantize_dynamic(str(src), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul"],
-                             extra_options={"MatMulConstBOnly": True})
+            with tempfile.TemporaryDirectory(prefix="cm-quantize-") as scratch:
+                done = subprocess.run(
+                    [sys.executable, "-m", "recommender.onnx_backend", "quantize", str(src),
+                     str(tmp)], cwd=scratch, capture_output=True, text=True,
+                    env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                        [str(Path(__file__).resolve().parent.parent),
+                         os.environ.get("PYTHONPATH", "")])})
+            if done.returncode:
+                raise RuntimeError(f"int8 quantisation of {src} failed: "
+                                   f"{done.stderr.strip().splitlines()[-1:]}")
             tmp.chmod(0o644)
             os.replace(tmp, out)
         finally:
-            root.setLevel(level)
             tmp.unlink(missing_ok=True)
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
@@ -170,3 +177,19 @@ class OnnxEncoder:
         if self.normalise:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def _quantize_main(src: str, out: str) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process the model
+    quantize_dynamic(src, out, weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"], extra_options={"MatMulConstBOnly": True})
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 4 or sys.argv[1] != "quantize":
+        raise SystemExit("usage: python -m recommender.onnx_backend quantize SRC.onnx OUT.onnx")
+    _quantize_main(sys.argv[2], sys.argv[3])
