@@ -96,6 +96,9 @@ class OnnxEncoder:
                 self._quantize(fp32, path)
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
+        # ONNX Runtime's threads busy-wait after each run by default, holding the cores the
+        # vector search's OpenMP threads need next: a flat search then waited ~20 ms for them
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.path = path
