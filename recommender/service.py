@@ -34,7 +34,7 @@ from index.store import (
 )
 
 from .catalog import Catalog, CreatorRow, record_hash, text_hash
-from .embedding import Embedder, make_embedder
+from .embedding import INT8_SUFFIX, Embedder, make_embedder
 from .ingest import Parsed, RecordError, read_objects, read_paths
 from .ranking import Candidate, Pool, Ranker, rounded
 from .schema import Brief, Creator, Filters, Match
@@ -147,6 +147,16 @@ class Recommender:
         if embedder is None:
             embedder = make_embedder(model or built_with)
         if built_with is not None and embedder.name != built_with:
+            base = built_with.removesuffix(INT8_SUFFIX)
+            if base == embedder.name.removesuffix(INT8_SUFFIX):  # same model, int8 or not
+                raise ModelMismatchError(
+                    f"index {self.path} was built with {built_with!r}, but this run uses "
+                    f"{embedder.name!r}: int8 vectors and the other paths' differ, so they never "
+                    "share an index. " + (
+                        "Set CREATOR_MATCH_PRECISION=int8 for this index."
+                        if built_with.endswith(INT8_SUFFIX) else
+                        "Use another precision than int8 (CREATOR_MATCH_PRECISION) for it.")
+                    + " Or ingest into a new index directory.")
             raise ModelMismatchError(
                 f"index {self.path} was built with model {built_with!r}, but this run uses "
                 f"{embedder.name!r}. Use --model {built_with} (or no --model) with this index, "

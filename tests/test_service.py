@@ -158,6 +158,25 @@ def test_model_mismatch_names_both(tmp_path):
     assert Recommender(tmp_path / "idx", model="hash-64").embedder.name == "hash-64"
 
 
+class _Int8Named(HashEmbedder):
+    """Stands in for the int8 path, which names its model MODEL@int8."""
+
+    @property
+    def name(self) -> str:
+        return super().name + "@int8"
+
+
+def test_int8_and_other_paths_never_share_an_index(tmp_path):
+    Recommender(tmp_path / "idx", embedder=_Int8Named(64)).ingest(
+        [write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    with pytest.raises(ModelMismatchError, match="Set CREATOR_MATCH_PRECISION=int8"):
+        Recommender(tmp_path / "idx", embedder=HashEmbedder(64))
+    Recommender(tmp_path / "idx2", embedder=HashEmbedder(64)).ingest(
+        [write_jsonl(tmp_path / "b.jsonl", [creator("b")])])
+    with pytest.raises(ModelMismatchError, match="another precision than int8"):
+        Recommender(tmp_path / "idx2", embedder=_Int8Named(64))
+
+
 def test_corrupt_vector_file_is_detected_and_repaired(tmp_path):
     path = tmp_path / "idx"
     Recommender(path, embedder=HashEmbedder()).ingest(
