@@ -611,9 +611,34 @@ class Catalog:
             return self._columns().features(np.asarray(vids, dtype=np.int64))
 
     def forget_columns(self) -> None:
-        """Another process wrote: reload the in-memory columns on next use."""
+        """Reload the in-memory columns on next use (a second or more per million creators)."""
         with self._lock:
             self._cols = None
+
+    def refresh_columns(self, since_gen: int) -> None:
+        """Take into the loaded columns what other processes wrote after since_gen: the rows
+        they wrote and the tombstones they left. (When a snapshot of theirs may have dropped
+        tombstones, call forget_columns instead.)"""
+        with self._lock:
+            if self._cols is None:
+                return
+            rows = self._db.execute(
+                "SELECT vid, tier, country, language, platform, followers, engagement_rate,"
+                " engagement, authenticity FROM creators WHERE gen > ? ORDER BY vid",
+                (since_gen,)).fetchall()
+            cats: dict[int, list[str]] = {}
+            for chunk in _chunks([r[0] for r in rows], 500):
+                for c, v in self._db.execute(
+                        f"SELECT category, vid FROM categories WHERE vid IN ({_marks(chunk)})",
+                        chunk):
+                    cats.setdefault(v, []).append(c)
+            dead = [v for (v,) in self._db.execute(
+                "SELECT vid FROM tombstones WHERE gen > ?", (since_gen,))]
+            for vid, tier, country, language, platform, followers, er, eng, auth in rows:
+                self._cols.set(vid, tier, country, language, platform, followers, er,
+                               cats.get(vid, []), eng, auth)
+            if dead:
+                self._cols.kill(np.array(dead, dtype=np.int64))
 
     def candidates(self, f: Filters) -> np.ndarray | None:
         """The vids that pass every filter, or None when no filter is set (everyone passes)."""

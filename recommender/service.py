@@ -281,17 +281,19 @@ class Recommender:
         if gen == self._seen_gen:
             return
         on_disk = Manifest.read(self.path)
-        self.catalog.forget_columns()  # they hold this process's writes only
         with self._rw.write():
             if on_disk is not None and (self._manifest is None or
                                         on_disk.generation != self._manifest.generation):
                 # another process wrote a snapshot (and dropped the tombstones before it)
                 self._manifest = on_disk
                 self._load_vectors()
-            elif self._index is not None:
-                self._replay(self._seen_gen)
-            elif self.catalog.count():
-                self._index = self._rebuild_from_catalog()
+                self.catalog.forget_columns()  # deletions may have left no tombstone
+            else:
+                self.catalog.refresh_columns(self._seen_gen)
+                if self._index is not None:
+                    self._replay(self._seen_gen)
+                elif self.catalog.count():
+                    self._index = self._rebuild_from_catalog()
         self._seen_gen = gen
 
     def _encode_missing(self, texts: Iterable[str], progress: bool, report: IngestReport

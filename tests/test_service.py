@@ -332,6 +332,34 @@ def test_reader_sees_another_writers_commits(tmp_path):
     assert len(reader) == 1
 
 
+@pytest.mark.parametrize("snapshots", [True, False])
+def test_reader_filters_follow_another_writers_commits(tmp_path, monkeypatch, snapshots):
+    """The in-memory filter and ranking columns take in another process's writes: a creator
+    added, one whose country changed, one removed; reloaded when the writer's snapshot moved
+    (its tombstones may be gone), else updated from the rows and tombstones it wrote."""
+    import recommender.service as service
+
+    if not snapshots:  # a large index: the writer's few changes leave the snapshot where it is
+        monkeypatch.setattr(service, "SNAPSHOT_ALWAYS_BELOW", 0)
+        monkeypatch.setattr(service, "SNAPSHOT_CHANGE_SHARE", 100.0)
+    path = tmp_path / "idx"
+    writer = Recommender(path, embedder=HashEmbedder())
+    writer.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("c")])])
+    reader = Recommender(path, embedder=HashEmbedder())
+    reloads = []
+    forget = reader.catalog.forget_columns
+    monkeypatch.setattr(reader.catalog, "forget_columns", lambda: (reloads.append(1), forget()))
+    fr = {"countries": ["FR"]}
+    assert sorted(ids_of(reader.match(Brief(brief="zero waste", k=5, filters=fr)))) == ["a", "c"]
+    writer.ingest([write_jsonl(tmp_path / "b.jsonl", [
+        creator("b", country="FR"), creator("c", country="BE")])])
+    writer.remove(["a"])
+    assert ids_of(reader.match(Brief(brief="zero waste", k=5, filters=fr))) == ["b"]
+    assert ids_of(reader.match(Brief(brief="zero waste", k=5,
+                                     filters={"countries": ["BE"]}))) == ["c"]
+    assert bool(reloads) == snapshots
+
+
 def test_tier_scheme_is_fixed_at_creation(tmp_path):
     path = tmp_path / "idx"
     rec = Recommender(path, embedder=HashEmbedder(), tiers="industry")
