@@ -251,10 +251,9 @@ class Catalog:
     def _fts_drop(self, vids: Sequence[int]) -> None:
         """Remove these vids' documents (absent ones are skipped); term_df follows."""
         df: Counter[str] = Counter()
+        for _, body in self._bodies(vids):
+            df.update(lexical.terms(body))
         for chunk in _chunks([int(v) for v in vids], 500):
-            for (body,) in self._db.execute(
-                    f"SELECT body FROM creator_text WHERE rowid IN ({_marks(chunk)})", chunk):
-                df.update(lexical.terms(body))
             self._db.execute(f"DELETE FROM creator_text WHERE rowid IN ({_marks(chunk)})", chunk)
         self._db.executemany("UPDATE term_df SET df = df - ? WHERE term = ?",
                              [(n, t) for t, n in df.items()])
@@ -495,7 +494,7 @@ class Catalog:
         words = lexical.terms(text)
         with self._lock:
             n, total = self._fts_averages()
-            df = self._df(words) if words else {}
+            df = self._df(words)
         return lexical.Query.build(words, df, n, total)
 
     def _df(self, words: list[str]) -> dict[str, int]:
@@ -544,16 +543,18 @@ class Catalog:
         from their stored texts and the collection's statistics."""
         if not q.terms or not len(vids):
             return {}
-        out: dict[int, float] = {}
         with self._lock:
-            for chunk in _chunks([int(v) for v in vids], 500):
-                # FTS5's content shadow table (id, c0 = body): through the virtual table each
-                # rowid is a separate lookup, five times slower for a pool of 400
-                rows = self._db.execute(
-                    f"SELECT id, c0 FROM creator_text_content WHERE id IN ({_marks(chunk)})",
-                    chunk).fetchall()
-                for vid, body in rows:
-                    out[vid] = q.score(body)
+            return {vid: q.score(body) for vid, body in self._bodies(vids)}
+
+    def _bodies(self, vids: Sequence[int]) -> list[tuple[int, str]]:
+        """(vid, indexed text) of these vids that hold a document, read from FTS5's content
+        shadow table (id, c0 = body): through the virtual table each rowid is a separate
+        lookup, five times slower for a pool of 400."""
+        out: list[tuple[int, str]] = []
+        for chunk in _chunks([int(v) for v in vids], 500):
+            out += self._db.execute(
+                f"SELECT id, c0 FROM creator_text_content WHERE id IN ({_marks(chunk)})",
+                chunk).fetchall()
         return out
 
     def changes_since(self, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -593,15 +594,29 @@ class Catalog:
         """The filter columns, loaded from SQLite on first use."""
         with self._lock:
             if self._cols is None:
-                cats: dict[int, list[str]] = {}
-                for c, v in self._db.execute("SELECT category, vid FROM categories"):
-                    cats.setdefault(v, []).append(c)
-                rows = self._db.execute(
-                    "SELECT vid, tier, country, language, platform, followers,"
-                    " engagement_rate, engagement, authenticity FROM creators ORDER BY vid"
-                ).fetchall()
-                self._cols = FilterColumns.from_rows(rows, cats)
+                self._cols = FilterColumns.from_rows(*self._column_rows())
             return self._cols
+
+    def _column_rows(self, since_gen: int | None = None
+                     ) -> tuple[list[tuple], dict[int, list[str]]]:
+        """The columns' rows in vid order (all, or those written after since_gen) and the
+        categories of their vids."""
+        where, args = ("", ()) if since_gen is None else (" WHERE gen > ?", (since_gen,))
+        rows = self._db.execute(
+            "SELECT vid, tier, country, language, platform, followers, engagement_rate,"
+            f" engagement, authenticity FROM creators{where} ORDER BY vid", args).fetchall()
+        cats: dict[int, list[str]] = {}
+        if since_gen is None:
+            pairs: Iterable[tuple[str, int]] = self._db.execute(
+                "SELECT category, vid FROM categories")
+        else:
+            pairs = [pair for chunk in _chunks([r[0] for r in rows], 500)
+                     for pair in self._db.execute(
+                         f"SELECT category, vid FROM categories WHERE vid IN ({_marks(chunk)})",
+                         chunk)]
+        for c, v in pairs:
+            cats.setdefault(v, []).append(c)
+        return rows, cats
 
     def features(self, vids: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -622,16 +637,7 @@ class Catalog:
         with self._lock:
             if self._cols is None:
                 return
-            rows = self._db.execute(
-                "SELECT vid, tier, country, language, platform, followers, engagement_rate,"
-                " engagement, authenticity FROM creators WHERE gen > ? ORDER BY vid",
-                (since_gen,)).fetchall()
-            cats: dict[int, list[str]] = {}
-            for chunk in _chunks([r[0] for r in rows], 500):
-                for c, v in self._db.execute(
-                        f"SELECT category, vid FROM categories WHERE vid IN ({_marks(chunk)})",
-                        chunk):
-                    cats.setdefault(v, []).append(c)
+            rows, cats = self._column_rows(since_gen)
             dead = [v for (v,) in self._db.execute(
                 "SELECT vid FROM tombstones WHERE gen > ?", (since_gen,))]
             for vid, tier, country, language, platform, followers, er, eng, auth in rows:

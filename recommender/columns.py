@@ -159,20 +159,15 @@ class FilterColumns:
         """vids of live creators passing every filter. The coded filter with the fewest
         creators gives the positions to test; the other filters are checked on those only."""
         n = self.n
-        wanted = {c: None if v is None else sorted(
-            {self.codes[c][x] for x in v if x in self.codes[c]})
-            for c, v in zip(_CODED, (f.tiers, f.countries, f.languages, f.platforms),
-                            strict=True)}
-        coded = {c: codes for c, codes in wanted.items() if codes is not None}
+        coded = {c: sorted({self.codes[c][x] for x in v if x in self.codes[c]})
+                 for c, v in zip(_CODED, (f.tiers, f.countries, f.languages, f.platforms),
+                                 strict=True) if v is not None}
+        pos: np.ndarray | slice = slice(0, n)  # every position: slices read columns in place
         if coded:
-            lists = {c: [self._posting(c, code) for code in codes] for c, codes in coded.items()}
-            first = min(lists, key=lambda c: sum(len(x) for x in lists[c]))
-            parts = lists.pop(first)
-            pos = parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts)) if parts \
-                else np.zeros(0, np.int64)
-            del coded[first]
-        else:  # every position: slices read the columns in place
-            pos = slice(0, n)
+            first = min(coded, key=lambda c: sum(len(self._posting(c, x)) for x in coded[c]))
+            parts = [self._posting(first, x) for x in coded.pop(first)]
+            pos = (parts[0] if len(parts) == 1 else  # already sorted: no copy
+                   np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64))
         keep = self.alive[pos].copy()
         for column, codes in coded.items():
             col = self.coded[column][pos]

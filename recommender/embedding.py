@@ -138,7 +138,7 @@ class SentenceTransformerEmbedder:
         """Choose the path for 'auto' and start ONNX Runtime where it is asked for.
 
         auto, on CPU: ONNX Runtime fp32 when it is installed and the pipeline is one it
-        reproduces (identical vectors; on two cores 1.2x PyTorch fp32's throughput on an AVX2
+        reproduces (identical vectors; on two cores 1.1-1.2x PyTorch fp32's throughput on an AVX2
         CPU and 3.0x on one with AMX, a fifth of its per-query time on both); else bf16
         autocast where the CPU has native bf16 (AMX / AVX-512 BF16: 2.1x fp32 at mean cosine
         0.99999 on that AMX CPU, but slower per query than ONNX); else PyTorch fp32. int8 is

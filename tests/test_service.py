@@ -453,3 +453,15 @@ def test_term_frequencies_follow_every_write(tmp_path, embedder):
     assert dict(rec.catalog._db.execute("SELECT term, df FROM term_df").fetchall()) == df
     assert rec.catalog.get_meta("lexical_index") == "2"
     rec.close()
+
+
+def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
+    """match scores the pool as columns and reads rows for a shortlist only (ties at its edge
+    included); its answer is the head of rank(), which materialises every candidate."""
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 150, seed=4)])
+    for brief in (Brief(brief="zero waste shampoo", k=5, objective="ugc"),
+                  Brief(brief="thrift haul", values="honest reviews", k=12),
+                  Brief(brief="gaming setup", k=7, filters={"tiers": ["micro"]})):
+        ranked, _, _ = rec.rank(brief)
+        assert ids_of(rec.match(brief)) == [c.row.id for c in ranked[: brief.k]]
