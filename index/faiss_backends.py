@@ -162,6 +162,11 @@ class IVFIndex(_IdTracking):
             _index.sq.rangestat_arg = 0.2
         self._index = _index
         self._index.nprobe = nprobe
+        # split each query's probed lists between the threads: a match searches one to three
+        # queries, which the default (one thread per query) leaves on one core. At 1M
+        # creators on two cores: one query 2.6 ms instead of 4.9 (1.2 instead of 2.1 with a
+        # selective filter), three 8.0 instead of 9.8. Not saved: set on every load.
+        self._index.parallel_mode = 1
         self._index.set_direct_map_type(faiss.DirectMap.Hashtable)
         self._ids = self._stored_ids()
 
