@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,6 +83,9 @@ class OnnxEncoder:
 
         self.pooling, self.normalise = pipeline(st_model)
         self.tokenizer = st_model.tokenizer
+        # a fast tokenizer sets its padding and truncation state on every call: two threads
+        # encoding at once (an HTTP server's) must not share it mid-call ("Already borrowed")
+        self._tokenizer_lock = threading.Lock()
         self.max_len = int(st_model.max_seq_length or 512)
         hf = st_model[0].auto_model
         folder = cache_dir() / _weights_key(name, hf, self.max_len)
@@ -165,8 +169,9 @@ class OnnxEncoder:
         order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding per batch
         for start in range(0, len(texts), batch_size):
             idx = order[start:start + batch_size]
-            enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
-                                 max_length=self.max_len, return_tensors="np")
+            with self._tokenizer_lock:
+                enc = self.tokenizer([texts[i] for i in idx], padding=True, truncation=True,
+                                     max_length=self.max_len, return_tensors="np")
             feed = {k: enc[k].astype(np.int64) for k in self.inputs}
             hidden = self.session.run(None, feed)[0]  # thread-safe: no lock needed
             if self.pooling == "cls":
