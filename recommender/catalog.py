@@ -28,7 +28,7 @@ from .columns import FilterColumns
 from .schema import Creator, Filters
 
 SCHEMA_VERSION = 1
-LEXICAL_VERSION = "2"  # 1: FTS5 only; 2: with the term_df table
+LEXICAL_VERSION = "3"  # 1: FTS5 only; 2: with the term_df table; 3: with term vectors
 MMAP_BYTES = 1 << 33  # SQLite caps it at its compile-time maximum (2 GiB by default)
 _BUSY_S = 10.0  # how long a write waits for another process's write to finish
 
@@ -79,6 +79,10 @@ _FTS_DDL = (
     # each term's document frequency, kept with every write: fts5vocab counts it by reading the
     # term's whole posting list (9 ms for a common word at a million creators)
     "CREATE TABLE IF NOT EXISTS term_df(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
+    # each creator's token count and term vector (lexical.term_vector), written with its
+    # document: BM25 of a candidate pool reads these instead of re-splitting the texts
+    "CREATE TABLE IF NOT EXISTS term_vectors(vid INTEGER PRIMARY KEY, length INTEGER NOT NULL,"
+    " terms BLOB NOT NULL)",
 )
 
 
@@ -218,43 +222,57 @@ class Catalog:
             return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
     def _index_lexically(self) -> None:
-        """Inside the schema transaction: create the lexical index; a catalog written before it
-        existed is indexed once, here (without moving the generation: the vectors do not
-        change)."""
-        if self.get_meta("lexical_index") == LEXICAL_VERSION:
+        """Inside the schema transaction: create the lexical index, or bring one of an earlier
+        version up to date, once (without moving the generation: the vectors do not change)."""
+        version = self.get_meta("lexical_index")
+        if version == LEXICAL_VERSION:
             return
         for ddl in _FTS_DDL:
             self._db.execute(ddl)
-        if self.get_meta("lexical_index") is None:  # written before the lexical index existed
-            self._db.execute("DELETE FROM creator_text")
-            self._db.execute("DELETE FROM term_df")
+        if version is None:  # written before the lexical index existed
+            for table in ("creator_text", "term_df", "term_vectors"):
+                self._db.execute(f"DELETE FROM {table}")
             self._fts_put((vid, lexical.body(json.loads(rec))) for vid, rec in
                           self._db.execute("SELECT vid, record FROM creators").fetchall())
-        else:  # version 1 had no term_df: count it once from FTS5's vocabulary
-            self._db.execute("DELETE FROM term_df")
-            self._db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM "
-                             "creator_text_vocab")
+        else:
+            if version == "1":  # no term_df: count it once from FTS5's vocabulary
+                self._db.execute("DELETE FROM term_df")
+                self._db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM "
+                                 "creator_text_vocab")
+            self._db.execute("DELETE FROM term_vectors")  # before version 3: none
+            docs = self._db.execute("SELECT id, c0 FROM creator_text_content")
+            while batch := docs.fetchmany(10_000):
+                self._db.executemany(
+                    "INSERT INTO term_vectors(vid, length, terms) VALUES(?, ?, ?)",
+                    [(vid, *lexical.term_vector(body)[::2]) for vid, body in batch])
         self.set_meta("lexical_index", LEXICAL_VERSION)
 
     def _fts_put(self, docs: Iterable[tuple[int, str]]) -> None:
-        """Index (vid, body) pairs whose vids hold no document yet; term_df follows."""
+        """Index (vid, body) pairs whose vids hold no document yet; term_df and the term
+        vectors follow."""
         df: Counter[str] = Counter()
-        rows = []
+        rows, vectors = [], []
         for vid, body in docs:
             rows.append((vid, body))
-            df.update(lexical.terms(body))
+            length, words, vec = lexical.term_vector(body)
+            df.update(words)
+            vectors.append((vid, length, vec))
         self._db.executemany("INSERT INTO creator_text(rowid, body) VALUES(?, ?)", rows)
+        self._db.executemany("INSERT INTO term_vectors(vid, length, terms) VALUES(?, ?, ?)",
+                             vectors)
         self._db.executemany(
             "INSERT INTO term_df(term, df) VALUES(?, ?) ON CONFLICT(term) DO UPDATE"
             " SET df = df + excluded.df", df.items())
 
     def _fts_drop(self, vids: Sequence[int]) -> None:
-        """Remove these vids' documents (absent ones are skipped); term_df follows."""
+        """Remove these vids' documents (absent ones are skipped); term_df and the term vectors
+        follow."""
         df: Counter[str] = Counter()
         for _, body in self._bodies(vids):
             df.update(lexical.terms(body))
         for chunk in _chunks([int(v) for v in vids], 500):
             self._db.execute(f"DELETE FROM creator_text WHERE rowid IN ({_marks(chunk)})", chunk)
+            self._db.execute(f"DELETE FROM term_vectors WHERE vid IN ({_marks(chunk)})", chunk)
         self._db.executemany("UPDATE term_df SET df = df - ? WHERE term = ?",
                              [(n, t) for t, n in df.items()])
         self._db.executemany("DELETE FROM term_df WHERE term = ? AND df <= 0",
@@ -538,13 +556,22 @@ class Catalog:
                 cur.close()
         return np.array(vids, dtype=np.int64)
 
-    def lexical_scores(self, q: lexical.Query, vids: Sequence[int]) -> dict[int, float]:
-        """BM25 of the given creators' texts for the query (0 when no word matches), computed
-        from their stored texts and the collection's statistics."""
-        if not q.terms or not len(vids):
-            return {}
+    def lexical_scores(self, q: lexical.Query, vids: Sequence[int]) -> np.ndarray:
+        """BM25 of the given creators' texts for the query, in the order given (0 when no word
+        matches, or the creator holds no text), computed from their term vectors and the
+        collection's statistics: equal to FTS5's bm25()."""
+        vids = [int(v) for v in vids]
+        if not q.terms or not vids:
+            return np.zeros(len(vids), np.float64)
+        found: dict[int, tuple[int, bytes]] = {}
         with self._lock:
-            return {vid: q.score(body) for vid, body in self._bodies(vids)}
+            for chunk in _chunks(vids, 500):
+                for vid, length, vec in self._db.execute(
+                        f"SELECT vid, length, terms FROM term_vectors WHERE vid IN"
+                        f" ({_marks(chunk)})", chunk):
+                    found[vid] = length, vec
+        rows = [found.get(v, (0, b"")) for v in vids]
+        return q.scores([r[0] for r in rows], [r[1] for r in rows])
 
     def _bodies(self, vids: Sequence[int]) -> list[tuple[int, str]]:
         """(vid, indexed text) of these vids that hold a document, read from FTS5's content

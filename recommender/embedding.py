@@ -46,6 +46,13 @@ def auto_precision(on_cpu: bool, onnx_available: bool, fast_bf16: bool) -> str:
     return "onnx" if onnx_available else "bf16" if fast_bf16 else "fp32"
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def cpu_has_fast_bf16() -> bool:
     """True where the CPU multiplies bf16 natively (AMX or AVX-512 BF16); elsewhere bf16 is
     emulated and far slower than fp32."""

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -33,8 +34,9 @@ from index.store import (
     sha256_file,
 )
 
+from . import lexical
 from .catalog import Catalog, CreatorRow, record_hash, text_hash
-from .embedding import INT8_SUFFIX, Embedder, make_embedder
+from .embedding import INT8_SUFFIX, Embedder, make_embedder, usable_cores
 from .ingest import Parsed, RecordError, read_objects, read_paths
 from .ranking import Candidate, Pool, Ranker, rounded
 from .schema import Brief, Creator, Filters, Match
@@ -176,6 +178,8 @@ class Recommender:
         self._manifest = manifest
         self._rw = _RWLock()
         self._write_mutex = threading.Lock()
+        # threads that apply a brief's filters while the brief is encoded (started on first use)
+        self._helpers = ThreadPoolExecutor(usable_cores(), thread_name_prefix="cm-match")
         self._index: vindex.VectorIndex | None = None
         self._pending = 0  # changes committed since the last snapshot
         self._seen_gen = 0  # the catalog generation the in-memory vectors reflect
@@ -251,6 +255,7 @@ class Recommender:
                 self.snapshot()
             except Exception as e:  # noqa: BLE001 - the catalog holds every change anyway
                 log.warning("no snapshot on close of %s: %s", self.path, e)
+        self._helpers.shutdown(wait=True)
         self.catalog.close()
 
     def __enter__(self) -> Recommender:
@@ -548,43 +553,70 @@ class Recommender:
         if self._index is None or not len(self._index):
             return empty, np.zeros(0, np.float32), []
         texts = [brief.brief] + ([brief.values] if brief.values else [])
+        depth = _depth(brief.k)
+        # the filters and the lexical look-up run on a helper thread while this one encodes
+        # the brief (the model releases the GIL for most of its run; the shorter job goes to
+        # the helper, so this thread seldom waits for the GIL when the model returns)
+        lookup = self._helpers.submit(self._lookups, brief, " ".join(texts), depth)
         qv = self.embedder.encode(texts)
+        allowed, lq, hits = lookup.result()
         q_brief = qv[0]
         q_values = qv[1] if brief.values else None
         query = q_brief if q_values is None else _unit(q_brief + q_values)
-        allowed = self.catalog.candidates(brief.filters)
         if allowed is not None and not len(allowed):
             return empty, query, []
-        depth = _depth(brief.k)
-        terms: list[str] = []
-        hits = np.zeros(0, np.int64)
-        if self.ranker.hybrid:  # creators using the rare words join the pool; all get BM25
-            lq = self.catalog.lexical_query(" ".join(texts))
-            terms = lq.terms
-            hits = self.catalog.lexical_hits(lq, depth, allowed)
+        terms = lq.terms if lq is not None else []
         # without a values statement the query is the brief's vector: search it once
         queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
         with self._rw.read():
-            _, ids = self._index.search(queries, depth, allowed)
+            scores, ids = self._index.search(queries, depth, allowed)
             vids = np.union1d(ids[ids >= 0], hits)
             vids = vids[self._index.contains(vids)]  # a hit another process just wrote
-            # the index's own copy: exact below FLAT_MAX, 8-bit codes above (cosine within
-            # about 1e-3 of the catalog's vectors; the benchmark measures it)
-            vecs = self._index.reconstruct(vids)
+            sims = self._similarities(vids, scores, ids, queries, 0 if q_values is None else 1)
         live, tier, engagement, authenticity = self.catalog.features(vids)
-        vids, vecs = vids[live], vecs[live]
+        vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
-        if self.ranker.hybrid:
-            bm25 = self.catalog.lexical_scores(lq, vids.tolist())
-            scores = np.array([bm25.get(v, 0.0) for v in vids.tolist()], np.float64)
-            top = scores.max(initial=0.0)
-            keywords = scores / top if top > 0 else np.zeros(len(vids))
-        pool = Pool(vids=vids, similarity=(vecs @ q_brief).astype(np.float64),
-                    values_similarity=None if q_values is None
-                    else (vecs @ q_values).astype(np.float64),
+        if lq is not None:
+            bm25 = self.catalog.lexical_scores(lq, vids)
+            top = bm25.max(initial=0.0)
+            keywords = bm25 / top if top > 0 else np.zeros(len(vids))
+        pool = Pool(vids=vids, similarity=sims[0],
+                    values_similarity=None if q_values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
                     authenticity=authenticity)
         return pool, query, terms
+
+    def _lookups(self, brief: Brief, text: str, depth: int
+                 ) -> tuple[np.ndarray | None, lexical.Query | None, np.ndarray]:
+        """(the vids the filters allow or None for all, the brief's lexical query or None with
+        lexical search off, the creators its rare words fetch)."""
+        allowed = self.catalog.candidates(brief.filters)
+        if not self.ranker.hybrid or (allowed is not None and not len(allowed)):
+            return allowed, None, np.zeros(0, np.int64)
+        lq = self.catalog.lexical_query(text)
+        return allowed, lq, self.catalog.lexical_hits(lq, depth, allowed)
+
+    def _similarities(self, vids: np.ndarray, scores: np.ndarray, ids: np.ndarray,
+                      queries: np.ndarray, first: int) -> list[np.ndarray]:
+        """Cosine of each vid with queries[first:], under the read lock: the search's own
+        score where it found the vid, else from the index's copy of its vector (exact below
+        FLAT_MAX, 8-bit codes above: within about 1e-3 of the catalog's vectors; the benchmark
+        measures it)."""
+        out, missing = [], np.zeros(len(vids), bool)
+        for row in range(first, len(queries)):
+            found = ids[row] >= 0
+            order = np.argsort(ids[row][found])
+            row_ids, row_scores = ids[row][found][order], scores[row][found][order]
+            pos = np.searchsorted(row_ids, vids).clip(0, max(len(row_ids) - 1, 0))
+            hit = row_ids[pos] == vids if len(row_ids) else np.zeros(len(vids), bool)
+            out.append(np.where(hit, row_scores[pos] if len(row_ids) else 0.0,
+                                np.nan).astype(np.float64))
+            missing |= ~hit
+        if missing.any():
+            vecs = self._index.reconstruct(vids[missing])
+            for sim, q in zip(out, queries[first:], strict=True):
+                sim[missing] = vecs @ q
+        return out
 
     def _candidates(self, queries: np.ndarray, depth: int, allowed: np.ndarray | None,
                     exclude_vid: int | None = None) -> dict[int, CreatorRow]:

@@ -10,7 +10,8 @@ from conftest import creator, write_jsonl
 
 import index.faiss_backends as backends
 from index.store import CorruptIndexError, DirLock, LockedError, Manifest
-from recommender import datagen
+from recommender import datagen, lexical
+from recommender.catalog import LEXICAL_VERSION
 from recommender.embedding import HashEmbedder
 from recommender.ranking import Ranker, Weights
 from recommender.schema import Brief, Filters
@@ -410,19 +411,51 @@ def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embe
     assert rec.check() == []
 
 
+def _assert_bm25_equals_fts5(rec, texts):
+    for text in texts:
+        terms, vids, scores = rec.catalog.bm25_search(text, 30)
+        q = rec.catalog.lexical_query(text)
+        assert q.terms == terms and len(vids)
+        assert np.allclose(rec.catalog.lexical_scores(q, vids), scores, rtol=1e-5)
+
+
 def test_python_bm25_equals_fts5(tmp_path, embedder):
-    """lexical_scores (per candidate, in Python) gives FTS5's own bm25() to float precision,
-    with the collection statistics read from FTS5's averages record."""
+    """lexical_scores (term vectors kept per creator, scored with numpy) gives FTS5's own
+    bm25() to float precision, with the collection statistics read from FTS5's averages record;
+    after an update and a removal too, and 0 for a creator without the words or without text."""
     recs = list(datagen.generate(120, seed=5))
     rec = Recommender(tmp_path / "idx", embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     assert rec.catalog._fts_averages()[0] == 120
-    for text in ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet", "kettlebell"):
-        terms, vids, scores = rec.catalog.bm25_search(text, 30)
-        q = rec.catalog.lexical_query(text)
-        assert q.terms == terms and len(vids)
-        mine = rec.catalog.lexical_scores(q, vids.tolist())
-        assert np.allclose([mine[v] for v in vids], scores, rtol=1e-5)
+    texts = ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet", "kettlebell")
+    _assert_bm25_equals_fts5(rec, texts)
+    changed = dict(recs[0], bio="Kettlebell kettlebell swings, zéro déchet")
+    rec.ingest([write_jsonl(tmp_path / "u.jsonl", [changed])])
+    rec.remove([recs[1]["id"]])
+    _assert_bm25_equals_fts5(rec, texts)
+    q = rec.catalog.lexical_query("kettlebell")
+    without = next(r["id"] for r in recs[2:] if "kettlebell" not in lexical.body(r).lower())
+    unknown = max(rec.catalog.vid_of(r["id"]) or 0 for r in recs) + 1
+    assert rec.catalog.lexical_scores(q, [rec.catalog.vid_of(without), unknown]).tolist() == \
+        [0.0, 0.0]
+
+
+def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder):
+    """A catalog of lexical version 2 (before term vectors) is given them once, on open."""
+    import sqlite3
+
+    recs = list(datagen.generate(80, seed=6))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.executescript("DROP TABLE term_vectors; UPDATE meta SET value='2' WHERE key='lexical_index';")
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    assert rec.catalog.get_meta("lexical_index") == LEXICAL_VERSION
+    assert rec.catalog._db.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
+    _assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
+    rec.close()
 
 
 def _vocab_df(cat) -> dict[str, int]:
@@ -451,7 +484,7 @@ def test_term_frequencies_follow_every_write(tmp_path, embedder):
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
     assert dict(rec.catalog._db.execute("SELECT term, df FROM term_df").fetchall()) == df
-    assert rec.catalog.get_meta("lexical_index") == "2"
+    assert rec.catalog.get_meta("lexical_index") == LEXICAL_VERSION
     rec.close()
 
 
