@@ -133,10 +133,13 @@ TRAIN_POINTS_PER_LIST = 64
 
 def ivf_shape(n: int) -> tuple[int, int]:
     """(nlist, nprobe) for n vectors: about 4*sqrt(n) lists as txtai does, at most MAX_LISTS and
-    at least MIN_POINTS_PER_LIST vectors per list; probing 1/16 of the lists (at least 8) keeps
-    recall@20 high on sentence embeddings while scanning a few percent of the vectors."""
+    at least MIN_POINTS_PER_LIST vectors per list; probing 1/32 of the lists (at least 8).
+    Measured on the benchmark's collections (vectors scattered around real content vectors),
+    recall@20 against exact search: at 1M, 0.978 (filtered 0.9875) probing 32 lists against
+    0.979 (0.989) probing 64, in 1.7 ms instead of 3.1; at 100k, 0.9755 both ways (filtered
+    0.9785 against 0.987). Past ~32 lists recall is bound by the 8-bit codes, not the lists."""
     nlist = max(1, min(int(4 * math.sqrt(max(n, 1))), MAX_LISTS, n // MIN_POINTS_PER_LIST))
-    nprobe = int(min(nlist, max(8, nlist // 16)))
+    nprobe = int(min(nlist, max(8, nlist // 32)))
     return nlist, nprobe
 
 

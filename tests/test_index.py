@@ -118,6 +118,6 @@ def test_auto_choice_and_ivf_shape():
     assert vindex.choose_kind(100) == "flat"
     assert vindex.choose_kind(vindex.FLAT_MAX) == "ivf"
     nlist, nprobe = vindex.ivf_shape(1_000_000)
-    assert nlist == 1024 and nprobe == 64
-    assert vindex.ivf_shape(40_000) == (800, 50)
+    assert nlist == 1024 and nprobe == 32
+    assert vindex.ivf_shape(40_000) == (800, 25)
     assert vindex.ivf_shape(100)[0] >= 1

@@ -498,3 +498,51 @@ def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
                   Brief(brief="gaming setup", k=7, filters={"tiers": ["micro"]})):
         ranked, _, _ = rec.rank(brief)
         assert ids_of(rec.match(brief)) == [c.row.id for c in ranked[: brief.k]]
+
+
+@pytest.mark.parametrize("flat_max", [backends.FLAT_MAX, 50])
+def test_pool_similarities_are_the_index_cosines(tmp_path, monkeypatch, flat_max):
+    """The pool's similarity (and values similarity) of every candidate is the cosine with
+    the index's copy of its vector, whether the search scored it (its own score is used) or
+    only the lexical index found it (scored from the vector); exact and IVF alike."""
+    monkeypatch.setattr(backends, "FLAT_MAX", flat_max)
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 300, seed=8)])
+    for brief in (Brief(brief="zero waste shampoo", k=5),
+                  Brief(brief="thrift haul denim", values="honest reviews", k=5,
+                        filters={"tiers": ["micro", "nano"]})):
+        pool, _, _ = rec._pool(brief)
+        q = rec.embedder.encode([brief.brief] + ([brief.values] if brief.values else []))
+        vecs = rec._index.reconstruct(pool.vids)
+        assert np.allclose(pool.similarity, vecs @ q[0], atol=1e-4)
+        if brief.values:
+            assert np.allclose(pool.values_similarity, vecs @ q[1], atol=1e-4)
+    # the search's own scores where it has them; only the others are decoded
+    q = rec.embedder.encode(["gaming setup"])
+    scores, ids = rec._index.search(q, 10)
+    others = np.setdiff1d(rec._index._ids[:40], ids[0])
+    vids = np.union1d(ids[0], others)
+    decoded = []
+    reconstruct = rec._index.reconstruct
+    monkeypatch.setattr(rec._index, "reconstruct",
+                        lambda v: decoded.append(np.asarray(v).tolist()) or reconstruct(v))
+    sims = rec._similarities(vids, scores, ids, q, 0)
+    assert decoded == [others.tolist()]
+    assert np.allclose(sims[0], reconstruct(vids) @ q[0], atol=1e-4)
+
+
+def test_concurrent_matches_answer_as_one_at_a_time(tmp_path):
+    """Matches from many threads at once (the HTTP server's) each get the answer they get
+    alone: the helper threads that apply filters beside the encoder share no state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 200, seed=9)])
+    briefs = [Brief(brief=b, k=6, filters=f) for b in ("zero waste shampoo", "thrift haul",
+                                                         "gaming setup", "vegan recipes")
+              for f in ({}, {"tiers": ["micro"]}, {"countries": ["FR"]})]
+    alone = [ids_of(rec.match(b)) for b in briefs]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda b: ids_of(rec.match(b)), briefs * 4))
+    assert together == alone * 4
+    rec.close()
