@@ -121,3 +121,21 @@ def test_auto_choice_and_ivf_shape():
     assert nlist == 1024 and nprobe == 32
     assert vindex.ivf_shape(40_000) == (800, 25)
     assert vindex.ivf_shape(100)[0] >= 1
+
+
+@pytest.mark.parametrize("preset", [None, "ACTIVE"])
+def test_openmp_threads_wait_passively_unless_told_otherwise(preset):
+    """Importing index makes OpenMP's threads sleep between searches (spinning, they held the
+    cores the encoder needed next), before faiss loads; a value the user set is kept."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if preset:
+        env["OMP_WAIT_POLICY"] = preset
+    code = ("import sys, os; import index; "
+            "print(os.environ['OMP_WAIT_POLICY'], index.IVFIndex(8, 2, 1)._index.parallel_mode)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == [preset or "PASSIVE", "1"]
