@@ -117,8 +117,8 @@ class Query:
 
 # A text's term vector: each distinct word once, as a 64-bit hash of the word and its count. The
 # catalog keeps one per creator, so BM25 of a candidate pool is a vectorised lookup instead of
-# folding and splitting every candidate's texts at query time (64-bit hashes: two words of a
-# vocabulary of a million collide with odds of about 1 in 10^7).
+# folding and splitting every candidate's texts at query time (64-bit hashes: some two words of
+# a vocabulary of a million share one with odds of about 3 in 10^8, n^2 / 2^65).
 TERM_VECTOR = np.dtype([("term", "<u8"), ("tf", "<u4")])
 
 
