@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -26,6 +27,8 @@ import numpy as np
 from . import lexical
 from .columns import FilterColumns
 from .schema import Creator, Filters
+
+log = logging.getLogger("creator_match")
 
 SCHEMA_VERSION = 1
 LEXICAL_VERSION = "3"  # 1: FTS5 only; 2: with the term_df table; 3: with term vectors
@@ -229,6 +232,10 @@ class Catalog:
             return
         for ddl in _FTS_DDL:
             self._db.execute(ddl)
+        n = self._db.execute("SELECT COUNT(*) FROM creators").fetchone()[0]
+        if n:  # minutes at millions of creators: say why the open waits
+            log.warning("%s: updating the lexical index of %d creators from version %s to %s, "
+                        "once", self.path, n, version or "none", LEXICAL_VERSION)
         if version is None:  # written before the lexical index existed
             for table in ("creator_text", "term_df", "term_vectors"):
                 self._db.execute(f"DELETE FROM {table}")

@@ -440,8 +440,9 @@ def test_python_bm25_equals_fts5(tmp_path, embedder):
         [0.0, 0.0]
 
 
-def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder):
-    """A catalog of lexical version 2 (before term vectors) is given them once, on open."""
+def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, caplog):
+    """A catalog of lexical version 2 (before term vectors) is given them once, on open, and
+    says so (minutes at millions of creators)."""
     import sqlite3
 
     recs = list(datagen.generate(80, seed=6))
@@ -452,6 +453,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder):
     db.executescript("DROP TABLE term_vectors; UPDATE meta SET value='2' WHERE key='lexical_index';")
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
+    assert "updating the lexical index of 80 creators from version 2 to 3" in caplog.text
     assert rec.catalog.get_meta("lexical_index") == LEXICAL_VERSION
     assert rec.catalog._db.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     _assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
