@@ -607,10 +607,12 @@ class Recommender:
             found = ids[row] >= 0
             order = np.argsort(ids[row][found])
             row_ids, row_scores = ids[row][found][order], scores[row][found][order]
-            pos = np.searchsorted(row_ids, vids).clip(0, max(len(row_ids) - 1, 0))
-            hit = row_ids[pos] == vids if len(row_ids) else np.zeros(len(vids), bool)
-            out.append(np.where(hit, row_scores[pos] if len(row_ids) else 0.0,
-                                np.nan).astype(np.float64))
+            sim, hit = np.full(len(vids), np.nan), np.zeros(len(vids), bool)
+            if len(row_ids):
+                pos = np.searchsorted(row_ids, vids).clip(0, len(row_ids) - 1)
+                hit = row_ids[pos] == vids
+                sim[hit] = row_scores[pos[hit]]
+            out.append(sim)
             missing |= ~hit
         if missing.any():
             vecs = self._index.reconstruct(vids[missing])
