@@ -150,6 +150,39 @@ def test_auto_precision(on_cpu, onnx, bf16, want):
     assert auto_precision(on_cpu, onnx, bf16) == want
 
 
+def test_batch_size_settles_with_the_device(real_model, onnx_cache):
+    """64 texts a call on CPU, 256 on a GPU (measured there), unless the caller names one."""
+    from recommender.embedding import SentenceTransformerEmbedder, default_batch_size
+
+    auto = SentenceTransformerEmbedder(device="cpu")
+    assert auto.batch_size is None
+    auto.encode(["a brief"])
+    assert auto.batch_size == default_batch_size(on_cpu=True) == 64
+    assert default_batch_size(on_cpu=False) == 256
+    mine = SentenceTransformerEmbedder(device="cpu", batch_size=8)
+    mine.encode(["a brief"])
+    assert mine.batch_size == 8
+    with pytest.raises(ValueError, match="batch_size must be positive"):
+        SentenceTransformerEmbedder(batch_size=0)
+
+
+def test_an_explicit_cpu_device_takes_the_cpu_path_beside_a_gpu(real_model, onnx_cache,
+                                                                 monkeypatch):
+    """auto decides by where the model runs: device='cpu' on a machine with CUDA still gets the
+    CPU's path and batch size, not the GPU's PyTorch fp32."""
+    import torch
+
+    from recommender import onnx_backend
+    from recommender.embedding import SentenceTransformerEmbedder
+
+    if not onnx_backend.available():
+        pytest.skip("onnxruntime not installed")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    emb = SentenceTransformerEmbedder(device="cpu")
+    emb.encode(["a brief"])
+    assert (emb.precision, emb.batch_size) == ("onnx", 64)
+
+
 def test_int8_is_part_of_the_model_name():
     """An index built on int8 vectors records 'MODEL@int8'; reopening it by that name runs int8,
     and any other path gets a different name (the index refuses it, naming both)."""
