@@ -531,20 +531,42 @@ def run(sizes: list[int], queries: int, ingest_n: int, model: str | None, http: 
     return result
 
 
+def _count(text: str, least: int = 1) -> int:
+    """A whole number >= least, for the options below (argparse prints the error and exits 2)."""
+    import argparse
+
+    try:
+        n = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < least:
+        raise argparse.ArgumentTypeError(f"{n} is less than {least}")
+    return n
+
+
+def _sizes(text: str) -> list[int]:
+    import argparse
+
+    sizes = [_count(s.strip()) for s in text.split(",") if s.strip()]
+    if not sizes:
+        raise argparse.ArgumentTypeError("no size given")
+    return sizes
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     p = argparse.ArgumentParser(prog="creator-match bench", description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="10000,100000,1000000",
-                   help="collection sizes, comma separated")
-    p.add_argument("--queries", type=int, default=200)
-    p.add_argument("--ingest", type=int, default=2000, help="creators for the ingest run (0: skip)")
+    p.add_argument("--sizes", default=[10_000, 100_000, 1_000_000], type=_sizes,
+                   help="collection sizes, comma separated (e.g. 10000,100000)")
+    p.add_argument("--queries", type=_count, default=200)
+    p.add_argument("--ingest", type=lambda t: _count(t, least=0), default=2000,
+                   help="creators for the ingest run (0: skip)")
     p.add_argument("--model", default=None)
     p.add_argument("--no-http", action="store_true")
     p.add_argument("--out", default="benchmarks/results", type=Path)
     args = p.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    run(sizes, args.queries, args.ingest, args.model, not args.no_http, args.out)
+    run(args.sizes, args.queries, args.ingest, args.model, not args.no_http, args.out)
     return 0
 
 

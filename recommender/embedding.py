@@ -99,8 +99,9 @@ class SentenceTransformerEmbedder:
             precision = "int8"
         self._spec = model
         self._device = device
-        if batch_size is not None and batch_size < 1:
-            raise ValueError(f"batch_size must be positive, not {batch_size}")
+        if batch_size is not None and (isinstance(batch_size, bool) or
+                                       not isinstance(batch_size, int) or batch_size < 1):
+            raise ValueError(f"batch_size must be a positive whole number, not {batch_size!r}")
         self.batch_size = batch_size  # None: settled with the device (default_batch_size)
         precision = precision or os.environ.get("CREATOR_MATCH_PRECISION", "auto")
         if precision not in PRECISIONS:

@@ -17,3 +17,20 @@ def test_bench_smoke(tmp_path):
     assert files == [".json", ".md"]
     saved = json.loads(next((tmp_path / "results").glob("*.json")).read_text())
     assert saved["sizes"][0]["n"] == 600
+
+
+def test_bench_refuses_bad_options_before_building_anything(tmp_path, capsys):
+    """A malformed option exits 2 naming the option and the value, and nothing is written."""
+    import pytest
+
+    out = tmp_path / "results"
+    for argv, says in ((["--sizes", "10k"], "argument --sizes: '10k' is not a whole number"),
+                       (["--sizes", ","], "argument --sizes: no size given"),
+                       (["--queries", "0"], "argument --queries: 0 is less than 1"),
+                       (["--ingest", "-1"], "argument --ingest: -1 is less than 0")):
+        with pytest.raises(SystemExit) as stop:
+            bench.main([*argv, "--out", str(out)])
+        assert stop.value.code == 2
+        assert says in capsys.readouterr().err
+    assert not out.exists()
+    assert bench._sizes("10_000, 600") == [10_000, 600]  # noqa: SLF001

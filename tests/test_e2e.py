@@ -162,8 +162,9 @@ def test_batch_size_settles_with_the_device(real_model, onnx_cache):
     mine = SentenceTransformerEmbedder(device="cpu", batch_size=8)
     mine.encode(["a brief"])
     assert mine.batch_size == 8
-    with pytest.raises(ValueError, match="batch_size must be positive"):
-        SentenceTransformerEmbedder(batch_size=0)
+    for bad in (0, "64", 2.5, True):
+        with pytest.raises(ValueError, match="batch_size must be a positive whole number"):
+            SentenceTransformerEmbedder(batch_size=bad)
 
 
 def test_an_explicit_cpu_device_takes_the_cpu_path_beside_a_gpu(real_model, onnx_cache,
