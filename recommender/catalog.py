@@ -567,7 +567,7 @@ class Catalog:
         """BM25 of the given creators' texts for the query, in the order given (0 when no word
         matches, or the creator holds no text), computed from their term vectors and the
         collection's statistics: equal to FTS5's bm25()."""
-        vids = [int(v) for v in vids]
+        vids = np.asarray(vids, np.int64).tolist()  # one C-level pass: this is per match
         if not q.terms or not vids:
             return np.zeros(len(vids), np.float64)
         found: dict[int, tuple[int, bytes]] = {}
