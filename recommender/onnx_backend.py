@@ -3,19 +3,16 @@
 The model is exported once from the loaded sentence-transformers pipeline (transformer, then mean
 or CLS pooling, then normalisation) into a cache folder keyed by a hash of its weights, and the
 int8 variant is quantised from that export (dynamic quantisation of the MatMul weights, per
-channel). fp32 runs a second export with ONNX Runtime's transformer kernels fused, once it is
-checked to compute the same (see OnnxEncoder._fused). Measured on a 2-core AVX2 EPYC: one short
-query encodes in about 4-5 ms against 14-20 ms through PyTorch, at identical vectors; int8 gives 1.4-1.8x PyTorch fp32's batch throughput at
+channel). Measured on a 2-core AVX2 EPYC: one short query encodes in about 5 ms against 14-20 ms
+through PyTorch, at identical vectors; int8 gives 1.4-1.8x PyTorch fp32's batch throughput at
 mean cosine 0.99 (4.9x on a CPU with VNNI; `creator-match bench` prints every path).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import os
-import sys
 import tempfile
 import threading
 import warnings
@@ -70,25 +67,6 @@ def pipeline(st_model) -> tuple[str, bool]:
     return pooling, normalise
 
 
-@contextlib.contextmanager
-def _quiet(module):
-    """ONNX Runtime's transformer optimiser logs each fusion at INFO, on loggers named after
-    its own modules ("fusion_base", "onnx_model"...): those are raised to ERROR meanwhile."""
-    home = os.path.dirname(module.__file__)
-    names = [n for n, m in list(sys.modules.items())
-             if (getattr(m, "__file__", None) or "").startswith(home)]
-    loggers = [logging.getLogger(n) for n in names]
-    loggers += [logging.getLogger(n.rsplit(".", 1)[-1]) for n in names]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
-
-
 def _weights_key(name: str, hf_model, max_len: int) -> str:
     h = hashlib.sha256(f"{name}|{max_len}".encode())
     for key, tensor in sorted(hf_model.state_dict().items()):
@@ -115,12 +93,11 @@ class OnnxEncoder:
         fp32 = folder / "model.onnx"
         if not fp32.exists():
             self._export(hf, fp32)
+        path = fp32
         if quantize:
             path = folder / "model-int8.onnx"
             if not path.exists():
                 self._quantize(fp32, path)
-        else:
-            path = self._fused(hf, fp32)
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
         # ONNX Runtime's threads busy-wait after each run by default, holding the cores the
@@ -130,12 +107,7 @@ class OnnxEncoder:
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.path = path
 
-    def _export(self, hf, out: Path, eager: bool = False) -> None:
-        """The transformer as traced by torch.onnx.export into out. eager: with attention
-        traced as plain MatMul/Softmax, the pattern ONNX Runtime's transformer optimiser fuses
-        (see _fused); the default SDPA trace computes the same and is what int8 is quantised
-        from (kept as it was, so an int8 index's queries keep their vectors). The PyTorch model
-        is left as it was loaded."""
+    def _export(self, hf, out: Path) -> None:
         import torch
 
         sample = self.tokenizer(["an example sentence", "another"], padding=True,
@@ -150,14 +122,8 @@ class OnnxEncoder:
             def forward(self, *args):
                 return self.model(**dict(zip(names, args, strict=True))).last_hidden_state
 
-        before = getattr(hf.config, "_attn_implementation", None)
-        switch = eager and before not in (None, "eager")
-        if switch and not hasattr(hf, "set_attn_implementation"):
-            raise RuntimeError(f"this transformers cannot trace {before} attention as eager")
         tmp = Path(tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")[1])
         try:
-            if switch:
-                hf.set_attn_implementation("eager")
             with warnings.catch_warnings(), torch.no_grad():
                 warnings.simplefilter("ignore")
                 torch.onnx.export(
@@ -169,82 +135,8 @@ class OnnxEncoder:
             tmp.chmod(0o644)
             os.replace(tmp, out)  # a reader never sees half a file
         finally:
-            if switch:
-                hf.set_attn_implementation(before)
             tmp.unlink(missing_ok=True)
         log.info("exported %s", out)
-
-    def _fused(self, hf, plain: Path) -> Path:
-        """An eager-attention export with ONNX Runtime's transformer fusions (attention,
-        skip-layer-norm, bias-GELU, embeddings as single kernels), where it reproduces the
-        plain export; else the plain export.
-
-        Fewer, larger kernels cut the fixed cost of one short query, which the vector search
-        waits on: on a 2-core AVX2 EPYC 4.06 ms against 5.12 ms p50 for MiniLM-L6, at the same
-        vectors (largest difference 1.5e-7), and the same batch throughput. A model the
-        optimiser does not know, or one whose fused graph computes something else (checked here
-        on a padded batch), keeps the plain export; the outcome is cached either way.
-        """
-        out, refused = plain.with_name("model-fused.onnx"), plain.with_name("model-fused.refused")
-        if out.exists():
-            return out
-        if refused.exists():
-            return plain
-        try:
-            from onnxruntime.transformers import optimizer
-        except ImportError as e:  # this install lacks it: no verdict to cache
-            log.info("ONNX Runtime's transformer optimiser is unavailable: %s", e)
-            return plain
-        cfg = hf.config
-        why = None
-        eager = Path(tempfile.mkstemp(dir=plain.parent, suffix=".eager.onnx.tmp")[1])
-        tmp = Path(tempfile.mkstemp(dir=plain.parent, suffix=".onnx.tmp")[1])
-        try:
-            self._export(hf, eager, eager=True)
-            with _quiet(optimizer):
-                fused = optimizer.optimize_model(
-                    str(eager), model_type="bert",
-                    num_heads=int(getattr(cfg, "num_attention_heads", 0) or 0),
-                    hidden_size=int(getattr(cfg, "hidden_size", 0) or 0))
-                fused.save_model_to_file(str(tmp))
-            why = self._differs(plain, tmp)
-        except Exception as e:  # noqa: BLE001 - the plain export is always a right answer
-            why = f"{type(e).__name__}: {e}"
-        try:
-            if why is None:
-                tmp.chmod(0o644)
-                os.replace(tmp, out)
-                log.info("fused %s", out)
-                return out
-            log.info("kept the plain ONNX export of %s: %s", plain.parent.name, why)
-            refused.write_text(why + "\n", encoding="utf-8")
-            return plain
-        finally:
-            tmp.unlink(missing_ok=True)
-            eager.unlink(missing_ok=True)
-
-    def _differs(self, plain: Path, fused: Path) -> str | None:
-        """Why fused does not compute what plain does on a padded batch, or None."""
-        import onnxruntime as ort
-
-        texts = ["an example sentence", "x",
-                 "a longer one, with punctuation, numbers (42) and émojis 🌱 to pad the others"]
-        with self._tokenizer_lock:
-            enc = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_len,
-                                 return_tensors="np")
-        opts = ort.SessionOptions()
-        opts.log_severity_level = 3
-        got = []
-        for path in (plain, fused):
-            sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-            feed = {i.name: enc[i.name].astype(np.int64) for i in sess.get_inputs()}
-            got.append(sess.run(None, feed)[0])
-        mask = enc["attention_mask"].astype(bool)  # padding positions are pooled away
-        a, b = got[0][mask], got[1][mask]
-        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-3, atol=1e-4):
-            return f"fused outputs differ (largest difference {np.abs(a - b).max():.3g})" \
-                if a.shape == b.shape else f"fused output shape {b.shape}, not {a.shape}"
-        return None
 
     @staticmethod
     def _quantize(src: Path, out: Path) -> None:
@@ -252,6 +144,7 @@ class OnnxEncoder:
         scratch models (sym_shape_infer_temp.onnx and its weights) into the current directory
         and logs on the root logger: it runs in a child process inside a directory of its own."""
         import subprocess
+        import sys
 
         tmp = Path(tempfile.mkstemp(dir=out.parent, suffix=".onnx.tmp")[1])
         try:
@@ -303,6 +196,8 @@ def _quantize_main(src: str, out: str) -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
     if len(sys.argv) != 4 or sys.argv[1] != "quantize":
         raise SystemExit("usage: python -m recommender.onnx_backend quantize SRC.onnx OUT.onnx")
     _quantize_main(sys.argv[2], sys.argv[3])

@@ -3,7 +3,6 @@
 import copy
 import json
 
-import numpy as np
 import pytest
 from conftest import DATA
 
@@ -127,58 +126,8 @@ def test_encoder_paths_agree_with_pytorch_fp32(real_model, onnx_cache, tmp_path,
     int8 = SentenceTransformerEmbedder(precision="int8")
     cos = (fp32 * int8.encode(texts)).sum(axis=1)
     assert cos.mean() > 0.98 and cos.min() > 0.95
-    assert sorted(p.name for p in onnx_cache.rglob("*.onnx")) == [
-        "model-fused.onnx", "model-int8.onnx", "model.onnx"]
-    assert real_model._onnx.path.name == "model-fused.onnx"  # MiniLM fuses: BERT attention
-    assert not list(onnx_cache.rglob("*.tmp"))
+    assert sorted(p.name for p in onnx_cache.rglob("*.onnx")) == ["model-int8.onnx", "model.onnx"]
     assert list(tmp_path.iterdir()) == []
-
-
-def test_a_fused_graph_that_computes_something_else_is_refused(real_model, onnx_cache):
-    """The check behind the fused export: the fused graph passes it, and a graph that is
-    only close (the int8 one, mean cosine ~0.99) does not."""
-    from recommender import onnx_backend
-
-    if not onnx_backend.available():
-        pytest.skip("onnxruntime not installed")
-    enc = real_model._onnx
-    folder = enc.path.parent
-    assert enc._differs(folder / "model.onnx", folder / "model-fused.onnx") is None
-    int8 = onnx_backend.OnnxEncoder(real_model._load(), real_model.name, quantize=True).path
-    why = enc._differs(folder / "model.onnx", int8)
-    assert why is not None and why.startswith("fused outputs differ (largest difference ")
-
-
-def test_a_refused_fusion_keeps_the_plain_export_and_is_not_retried(real_model, onnx_cache,
-                                                                     tmp_path, monkeypatch):
-    from recommender import onnx_backend
-
-    if not onnx_backend.available():
-        pytest.skip("onnxruntime not installed")
-    from onnxruntime.transformers import optimizer
-
-    monkeypatch.setenv("CREATOR_MATCH_CACHE", str(tmp_path))
-    monkeypatch.setattr(onnx_backend.OnnxEncoder, "_differs",
-                        lambda self, plain, fused: "fused outputs differ (largest difference 9)")
-    st = real_model._load()
-    attention = st[0].auto_model.config._attn_implementation
-    first = onnx_backend.OnnxEncoder(st, real_model.name)
-    assert first.path.name == "model.onnx"
-    refused = first.path.with_name("model-fused.refused")
-    assert refused.read_text() == "fused outputs differ (largest difference 9)\n"
-    assert sorted(p.name for p in first.path.parent.iterdir()) == [
-        "model-fused.refused", "model.onnx"]
-
-    def must_not_run(*a, **k):
-        raise AssertionError("the refusal is cached: no second attempt")
-
-    monkeypatch.setattr(optimizer, "optimize_model", must_not_run)
-    again = onnx_backend.OnnxEncoder(st, real_model.name)
-    assert again.path == first.path
-    texts = ["zero-waste skincare", "x"]
-    assert np.allclose(again.encode(texts), real_model.encode(texts), atol=1e-5)
-    # the PyTorch model is left as loaded: the eager trace switched its attention and back
-    assert st[0].auto_model.config._attn_implementation == attention
 
 
 def test_unknown_precision_is_refused():
