@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import datagen
-from .embedding import make_embedder
+from .embedding import SentenceTransformerEmbedder, encode_queries, make_embedder
 from .schema import Brief
 
 QUERY_TEXTS = [
@@ -107,8 +107,6 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
 
 def baseline_embedder(model: str | None):
     """What the planner's script uses: sentence-transformers on PyTorch, fp32."""
-    from .embedding import SentenceTransformerEmbedder
-
     if model and model.startswith("hash"):
         return make_embedder(model)
     return SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", precision="fp32")
@@ -118,7 +116,7 @@ def bench_precision(model: str | None, texts: list[str]) -> dict:
     """Encoder paths side by side: texts/s, one query's encode time, mean cosine to PyTorch
     fp32 and top-20 overlap of the nearest texts for the benchmark queries."""
     from . import onnx_backend
-    from .embedding import SentenceTransformerEmbedder, cpu_has_fast_bf16
+    from .embedding import cpu_has_fast_bf16
 
     if model and model.startswith("hash"):
         return {}
@@ -267,6 +265,15 @@ def baseline_query(emb, vecs, meta, text: str, k: int, filt: dict | None) -> lis
     return [cid for _, cid in cands[:k]]
 
 
+def query_int8_available(emb) -> bool:
+    """Whether briefs can also be encoded by the int8 model beside this embedder's own path
+    (a sentence-transformers model on a non-int8 path, with ONNX Runtime installed)."""
+    from . import onnx_backend
+
+    return (isinstance(emb, SentenceTransformerEmbedder) and emb.requested != "int8"
+            and emb.query_precision is None and onnx_backend.available())
+
+
 def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
             baseline: bool) -> dict:
     from .service import Recommender
@@ -287,27 +294,48 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     rss1 = rss_mb()
     out: dict = {"n": n, "open_s": round(open_s, 2), "index_kind": rec.stats()["index_kind"]}
 
-    lat, lat_f = [], []
-    for t, f in zip(texts, filt, strict=True):
+    # beside the default, the same filtered briefs encoded by the int8 model (opt-in:
+    # CREATOR_MATCH_QUERY_PRECISION=int8), in alternating order, with the share of the
+    # default's matches they return
+    q8 = query_int8_available(emb)
+    lat, lat_f, lat_q8, overlap = [], [], [], []
+    for qi, (t, f) in enumerate(zip(texts, filt, strict=True)):
         s = time.perf_counter()
         rec.match(Brief(brief=t, k=20))
         lat.append(time.perf_counter() - s)
-        s = time.perf_counter()
-        rec.match(Brief(brief=t, k=20, filters={"countries": [f["country"]],
-                                                "tiers": [f["tier"]]}))
-        lat_f.append(time.perf_counter() - s)
-    enc = []
+        brief = Brief(brief=t, k=20, filters={"countries": [f["country"]], "tiers": [f["tier"]]})
+        got = {}
+        for way in ((None, "int8") if qi % 2 == 0 else ("int8", None)) if q8 else (None,):
+            if q8:
+                emb.query_precision = way
+            s = time.perf_counter()
+            got[way] = [m.creator_id for m in rec.match(brief)]
+            (lat_q8 if way else lat_f).append(time.perf_counter() - s)
+        if q8:
+            emb.query_precision = None
+        if q8 and got[None]:
+            overlap.append(len(set(got[None]) & set(got["int8"])) / len(got[None]))
+    enc, enc_q8 = [], []
     for t in texts[:50]:
         s = time.perf_counter()
-        emb.encode([t])
+        encode_queries(emb, [t])
         enc.append(time.perf_counter() - s)
+        if q8:
+            emb.query_precision = "int8"
+            s = time.perf_counter()
+            encode_queries(emb, [t])
+            enc_q8.append(time.perf_counter() - s)
+            emb.query_precision = None
     out["match_ms"] = pct(lat)
     out["match_filtered_ms"] = pct(lat_f)
     out["query_encode_ms"] = pct(enc)
+    if q8:
+        out["query_int8"] = {"match_filtered_ms": pct(lat_q8), "query_encode_ms": pct(enc_q8),
+                             "top20_overlap": round(float(np.mean(overlap)), 4)}
 
     # recall@20 of the index against exact search over the same vectors
     index = rec._index  # noqa: SLF001 - measuring the backend itself
-    qv = emb.encode(texts[:100])
+    qv = encode_queries(emb, texts[:100])
     ids_all = index._ids  # noqa: SLF001
     _, approx = index.search(qv, 20)
     exact_vecs = []
@@ -328,6 +356,14 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     exact_f = allids[mask][np.argsort(-(qv @ allvec[mask].T), axis=1)[:, :20]]
     out["recall_at_20_filtered"] = round(float(np.mean(
         [len(set(a) & set(e)) / 20 for a, e in zip(approx_f, exact_f, strict=True)])), 4)
+    if q8:  # the int8 briefs' own vectors, approximate against exact
+        emb.query_precision = "int8"
+        qv8 = encode_queries(emb, texts[:100])
+        emb.query_precision = None
+        _, approx_8 = index.search(qv8, 20, allowed)
+        exact_8 = allids[mask][np.argsort(-(qv8 @ allvec[mask].T), axis=1)[:, :20]]
+        out["query_int8"]["recall_at_20_filtered"] = round(float(np.mean(
+            [len(set(a) & set(e)) / 20 for a, e in zip(approx_8, exact_8, strict=True)])), 4)
     out["filter_selectivity"] = round(len(allowed) / n, 4)
     # matching scores candidates with the index's copy of their vectors (8-bit codes in IVF):
     # how far those cosines are from the catalog's vectors, over each query's 200 nearest
@@ -489,6 +525,22 @@ def markdown(result: dict) -> str:
     lines += ["One upsert visible (ms), the first after opening, then four more: " + ", ".join(
         f"{r['n']:,}: {r['upsert_visible_ms']}, then {r.get('upsert_visible_next_ms', [])}"
         for r in result["sizes"])]
+    q8 = [r for r in result["sizes"] if "query_int8" in r]
+    if q8:
+        lines += ["", "Opt-in int8 brief encoding (`CREATOR_MATCH_QUERY_PRECISION=int8`; the "
+                  "creators' vectors unchanged), on the same filtered briefs in alternating "
+                  "order:", "",
+                  "| N | filtered p50 / p95 / p99 ms | default filtered p50 / p95 / p99 ms |"
+                  " query encoding p50 ms (default) | recall@20 filtered | top-20 overlap with"
+                  " the default's matches |", "|---|---|---|---|---|---|"]
+        for r in q8:
+            g, f = r["query_int8"], r["match_filtered_ms"]
+            m = g["match_filtered_ms"]
+            lines.append(f"| {r['n']:,} | {m['p50']} / {m['p95']} / {m['p99']} | {f['p50']} / "
+                         f"{f['p95']} / {f['p99']} | {g['query_encode_ms']['p50']} "
+                         f"({r['query_encode_ms']['p50']}) | {g['recall_at_20_filtered']} | "
+                         f"{g['top20_overlap']} |")
+        lines.append("")
     lines += ["Query encoding alone (p50 ms): " + ", ".join(
         f"{r['n']:,}: {r['query_encode_ms']['p50']}" for r in result["sizes"]),
         "Build (s): " + ", ".join(f"{r['n']:,}: catalog {r['build']['catalog_load_s']}, "

@@ -15,6 +15,8 @@ import numpy as np
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # auto: see SentenceTransformerEmbedder._settle; fp32 / bf16: PyTorch; onnx / int8: ONNX Runtime
 PRECISIONS = ("auto", "fp32", "bf16", "onnx", "int8")
+# how briefs are encoded: None, as the creators' texts; int8, through the int8 ONNX model
+QUERY_PRECISIONS = (None, "int8")
 INT8_SUFFIX = "@int8"
 log = logging.getLogger(__name__)
 _PACKAGED = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
@@ -31,6 +33,21 @@ class Embedder(Protocol):
     def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Vectors for briefs: the embedder's encode_query where it has one (a faster query path),
+    else its encode."""
+    fn = getattr(embedder, "encode_query", None)
+    return fn(texts) if fn is not None else embedder.encode(texts)
+
+
+def _query_precision(value: str | None) -> str | None:
+    value = value or None
+    if value not in QUERY_PRECISIONS:
+        raise ValueError(f"query precision must be int8 or unset (the creators' own path), "
+                         f"not {value!r}")
+    return value
 
 
 def _normalise(x: np.ndarray) -> np.ndarray:
@@ -90,7 +107,8 @@ class SentenceTransformerEmbedder:
     """
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None,
-                 batch_size: int | None = None, precision: str | None = None) -> None:
+                 batch_size: int | None = None, precision: str | None = None,
+                 query_precision: str | None = None) -> None:
         if model.endswith(INT8_SUFFIX):  # the name an int8 index records (see name)
             model = model[: -len(INT8_SUFFIX)]
             if precision not in (None, "int8"):
@@ -111,12 +129,51 @@ class SentenceTransformerEmbedder:
         self.precision = precision  # auto is settled when the model loads (see _settle)
         self._model = None
         self._onnx = None
+        self._query_onnx = None
+        self.query_precision = query_precision or os.environ.get("CREATOR_MATCH_QUERY_PRECISION")
         self._lock = threading.Lock()
         packaged = model.lower() in _PACKAGED
         self._name = DEFAULT_MODEL if packaged else model
         self._path = packaged_model_path() if packaged else None
         if packaged and self._path is None:
             self._path = model  # fall back to the hub, for users who have it
+
+    @property
+    def query_precision(self) -> str | None:
+        """int8: briefs are encoded by the int8 model while the creators' texts keep their own
+        path, so the index and its recorded model name are unchanged. On the 2-core AVX2 EPYC a
+        brief then encodes in about 2 ms instead of 4 (ONNX fp32), at mean cosine 0.991 to
+        its fp32 vector; on the labelled set, test nDCG@10 0.976 either way and dev 0.920
+        against 0.930 (one dev brief lost its first hit). Opt-in for that reason: None keeps
+        briefs on the creators' path."""
+        return self._query_precision
+
+    @query_precision.setter
+    def query_precision(self, value: str | None) -> None:
+        self._query_precision = _query_precision(value)
+        if self._query_precision is not None and self._model is not None:
+            self._query_encoder()  # loaded: fail now, not at the first brief
+
+    def _query_encoder(self):
+        """The ONNX encoder briefs go through, or None where they take encode's path."""
+        if self._query_precision is None or self.requested == "int8":
+            return None  # an int8 index already encodes everything with int8
+        if self._query_onnx is None:
+            model = self._load()
+            from . import onnx_backend
+
+            if not onnx_backend.available():
+                raise RuntimeError("query precision int8 needs onnxruntime: pip install "
+                                   "'creator-match[cpu]' (or onnxruntime onnx)")
+            with self._lock:
+                if self._query_onnx is None:
+                    try:
+                        self._query_onnx = onnx_backend.OnnxEncoder(model, self._name,
+                                                                    quantize=True)
+                    except Exception as e:
+                        raise RuntimeError(f"could not run {self._name} with ONNX Runtime "
+                                           f"int8 for briefs: {e}") from e
+        return self._query_onnx
 
     @property
     def name(self) -> str:
@@ -152,6 +209,10 @@ class SentenceTransformerEmbedder:
                     ) from e
                 self._settle(model)
                 self._model = model
+            else:
+                return self._model
+        if self._query_precision is not None:
+            self._query_encoder()  # a missing onnxruntime fails on open, not mid-query
         return self._model
 
     def _settle(self, model) -> None:
@@ -212,6 +273,14 @@ class SentenceTransformerEmbedder:
         else:
             vecs = model.encode(list(texts), **kwargs)
         return _normalise(np.asarray(vecs, dtype=np.float32))
+
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for briefs: through the int8 model with query_precision int8, else encode."""
+        self._load()
+        fast = self._query_encoder()
+        if fast is None or not texts:
+            return self.encode(texts)
+        return _normalise(fast.encode(texts, self.batch_size))
 
 
 _TOKEN = re.compile(r"[#@]?\w+", re.UNICODE)

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from . import evalset, judging
+from .embedding import encode_queries
 from .ranking import COMPONENTS, Ranker, Weights
 from .schema import Brief
 
@@ -121,7 +122,7 @@ def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
             if name in runs:
                 with using(rec, ranker):
                     runs[name][b["id"]] = [m.creator_id for m in rec.match(brief)]
-        qv = rec.embedder.encode(texts)
+        qv = encode_queries(rec.embedder, texts)
         q = qv.sum(axis=0)
         q /= max(float(np.linalg.norm(q)), 1e-12)
         cos = col.vecs[rows] @ q
@@ -285,8 +286,10 @@ def _fmt(v: float | None, count: bool = False) -> str:
 
 def markdown(result: dict, meta: dict) -> str:
     lines = [f"# creator-match eval — {meta['when']}", "",
-             (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`; "
-              f"weights {meta['weights']}."), ""]
+             (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`"
+              + (f" (briefs encoded {meta['query_precision']})"
+                 if meta.get("query_precision") else "")
+              + f"; weights {meta['weights']}."), ""]
     for sp, systems in result["splits"].items():
         n = next(iter(systems.values()))
         lines += [f"## {sp} briefs ({n['all']['briefs']}: " + ", ".join(
@@ -385,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                 dense = Weights(**tuned["dense_weights"])
             result = evaluate(rec, es, args.split, seed=args.seed, dense_weights=dense)
             model = rec.embedder.name
+            query_precision = getattr(rec.embedder, "query_precision", None)
             weights = asdict(rec.ranker.weights)
         finally:
             rec.close()
@@ -392,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(es.creators, encoding="utf-8") as fh:
         creators = sum(1 for _ in fh)
     meta = {"when": when, "set": str(es.path), "creators": creators,
-            "model": model, "weights": weights, "tuned": tuned,
+            "model": model, "query_precision": query_precision, "weights": weights, "tuned": tuned,
             "seconds": round(time.perf_counter() - t0, 1)}
     md = markdown(result, meta)
     out = Path(args.out)

@@ -36,7 +36,7 @@ from index.store import (
 
 from . import lexical
 from .catalog import Catalog, CreatorRow, record_hash, text_hash
-from .embedding import INT8_SUFFIX, Embedder, make_embedder, usable_cores
+from .embedding import INT8_SUFFIX, Embedder, encode_queries, make_embedder, usable_cores
 from .ingest import Parsed, RecordError, read_objects, read_paths
 from .ranking import Candidate, Pool, Ranker, rounded
 from .schema import Brief, Creator, Filters, Match
@@ -558,7 +558,7 @@ class Recommender:
         # the brief (the model releases the GIL for most of its run; the shorter job goes to
         # the helper, so this thread seldom waits for the GIL when the model returns)
         lookup = self._helpers.submit(self._lookups, brief, " ".join(texts), depth)
-        qv = self.embedder.encode(texts)
+        qv = encode_queries(self.embedder, texts)
         allowed, lq, hits = lookup.result()
         q_brief = qv[0]
         q_values = qv[1] if brief.values else None

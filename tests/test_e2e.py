@@ -3,6 +3,7 @@
 import copy
 import json
 
+import numpy as np
 import pytest
 from conftest import DATA
 
@@ -196,3 +197,65 @@ def test_int8_is_part_of_the_model_name():
     assert SentenceTransformerEmbedder(precision="onnx").name == DEFAULT_MODEL
     with pytest.raises(ValueError, match="contradicts"):
         SentenceTransformerEmbedder("all-MiniLM-L6-v2@int8", precision="fp32")
+
+
+def test_int8_briefs_beside_the_creators_own_vectors(sample_index, real_model, onnx_cache):
+    """query_precision int8 (CREATOR_MATCH_QUERY_PRECISION): briefs go through the int8 model;
+    the creators' texts, the index and its model name stay as they are, and the matches stay
+    close to the default's."""
+    from recommender import onnx_backend
+    from recommender.embedding import DEFAULT_MODEL, SentenceTransformerEmbedder, encode_queries
+
+    if not onnx_backend.available():
+        pytest.skip("onnxruntime not installed")
+    texts = ["zero-waste skincare for sensitive skin", "recettes vegan à Lyon"]
+    int8 = SentenceTransformerEmbedder(precision="int8")
+    assert np.array_equal(encode_queries(int8, texts), int8.encode(texts))  # one path already
+    fp32 = real_model.encode(texts)
+    brief = Brief(brief="plastic-free beauty routine, honest reviews", k=10)
+    before = [m.creator_id for m in sample_index.match(brief)]
+    assert real_model.name == DEFAULT_MODEL
+    real_model.query_precision = "int8"
+    try:
+        assert real_model.name == DEFAULT_MODEL
+        assert np.allclose(encode_queries(real_model, texts), int8.encode(texts), atol=1e-6)
+        assert np.allclose(real_model.encode(texts), fp32, atol=1e-6)  # creators: unchanged
+        cos = (encode_queries(real_model, texts) * fp32).sum(axis=1)
+        assert cos.min() > 0.97 and cos.max() < 0.99999  # close, and really another path
+        after = [m.creator_id for m in sample_index.match(brief)]
+    finally:
+        real_model.query_precision = None
+    assert after[0] == before[0] and len(set(after) & set(before)) >= 7
+    assert [m.creator_id for m in sample_index.match(brief)] == before
+
+
+def test_query_precision_is_checked(monkeypatch):
+    from recommender.embedding import SentenceTransformerEmbedder
+
+    with pytest.raises(ValueError, match="query precision must be int8 or unset .*'fp16'"):
+        SentenceTransformerEmbedder(query_precision="fp16")
+    monkeypatch.setenv("CREATOR_MATCH_QUERY_PRECISION", "int4")
+    with pytest.raises(ValueError, match="not 'int4'"):
+        SentenceTransformerEmbedder()
+    monkeypatch.setenv("CREATOR_MATCH_QUERY_PRECISION", "int8")
+    assert SentenceTransformerEmbedder().query_precision == "int8"
+    assert SentenceTransformerEmbedder(query_precision="int8").name == \
+        SentenceTransformerEmbedder().name  # the index records the creators' path only
+
+
+def test_bench_reports_int8_briefs_beside_the_default(tmp_path, real_model, onnx_cache):
+    """With the real model the benchmark also times the same filtered briefs encoded by the
+    int8 model and reports how many of the default's matches they return."""
+    from recommender import bench, onnx_backend
+
+    if not onnx_backend.available():
+        pytest.skip("onnxruntime not installed")
+    path = tmp_path / "n800"
+    bench.build_synthetic(path, 800, None, bench.centers(None))
+    r = bench.measure(path, 800, None, queries=6, http=False, baseline=False)
+    q8 = r["query_int8"]
+    assert q8["match_filtered_ms"]["p50"] > 0 and q8["query_encode_ms"]["p50"] > 0
+    assert 0.5 <= q8["top20_overlap"] <= 1.0 and 0.0 <= q8["recall_at_20_filtered"] <= 1.0
+    md = bench.markdown({"machine": "test", "sizes": [{**r, "build": {
+        "catalog_load_s": 0, "index_build_s": 0}}]})
+    assert "Opt-in int8 brief encoding" in md and f"| 800 | {q8['match_filtered_ms']['p50']}" in md
