@@ -255,6 +255,7 @@ def test_bench_reports_int8_briefs_beside_the_default(tmp_path, real_model, onnx
     r = bench.measure(path, 800, None, queries=6, http=False, baseline=False)
     q8 = r["query_int8"]
     assert q8["match_filtered_ms"]["p50"] > 0 and q8["query_encode_ms"]["p50"] > 0
+    assert q8["default_match_filtered_ms"]["p50"] > 0 and r["match_filtered_ms"]["p50"] > 0
     assert 0.5 <= q8["top20_overlap"] <= 1.0 and 0.0 <= q8["recall_at_20_filtered"] <= 1.0
     md = bench.markdown({"machine": "test", "sizes": [{**r, "build": {
         "catalog_load_s": 0, "index_build_s": 0}}]})
