@@ -91,6 +91,9 @@ class StatsResponse(BaseModel):
     tiers: dict[str, int]
     platforms: dict[str, int]
     model: str
+    query_precision: str | None = Field(
+        None, description="int8 where briefs are encoded by the int8 model "
+        "(CREATOR_MATCH_QUERY_PRECISION); null: as the creators' texts")
     index_kind: str | None
     tier_scheme: str
     cached_texts: int
@@ -100,7 +103,7 @@ class StatsResponse(BaseModel):
     model_config = {"json_schema_extra": {"examples": [
         {"creators": 360, "tiers": {"nano": 120, "micro": 160, "macro": 80},
          "platforms": {"instagram": 120, "tiktok": 90}, "model":
-         "sentence-transformers/all-MiniLM-L6-v2", "index_kind": "flat",
+         "sentence-transformers/all-MiniLM-L6-v2", "query_precision": None, "index_kind": "flat",
          "tier_scheme": "mission", "cached_texts": 3300,
          "updated_at": "2026-11-23T10:00:00+00:00", "generation": 4}]}}
 

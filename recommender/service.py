@@ -659,6 +659,7 @@ class Recommender:
         s = self.catalog.stats()
         m = self._manifest
         return {**s, "model": self.embedder.name,
+                "query_precision": getattr(self.embedder, "query_precision", None),
                 "index_kind": None if self._index is None else self._index.kind,
                 "vectors": len(self), "tier_scheme": self.tiers.name,
                 "generation": m.generation if m else 0}

@@ -218,6 +218,7 @@ def test_int8_briefs_beside_the_creators_own_vectors(sample_index, real_model, o
     real_model.query_precision = "int8"
     try:
         assert real_model.name == DEFAULT_MODEL
+        assert sample_index.stats()["query_precision"] == "int8"
         assert np.allclose(encode_queries(real_model, texts), int8.encode(texts), atol=1e-6)
         assert np.allclose(real_model.encode(texts), fp32, atol=1e-6)  # creators: unchanged
         cos = (encode_queries(real_model, texts) * fp32).sum(axis=1)
@@ -227,6 +228,7 @@ def test_int8_briefs_beside_the_creators_own_vectors(sample_index, real_model, o
         real_model.query_precision = None
     assert after[0] == before[0] and len(set(after) & set(before)) >= 7
     assert [m.creator_id for m in sample_index.match(brief)] == before
+    assert sample_index.stats()["query_precision"] is None
 
 
 def test_query_precision_is_checked(monkeypatch):
