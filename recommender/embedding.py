@@ -130,7 +130,12 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._onnx = None
         self._query_onnx = None
-        self.query_precision = query_precision or os.environ.get("CREATOR_MATCH_QUERY_PRECISION")
+        if query_precision is None and os.environ.get("CREATOR_MATCH_QUERY_PRECISION"):
+            try:
+                query_precision = _query_precision(os.environ["CREATOR_MATCH_QUERY_PRECISION"])
+            except ValueError as e:
+                raise ValueError(f"CREATOR_MATCH_QUERY_PRECISION: {e}") from None
+        self.query_precision = query_precision
         self._lock = threading.Lock()
         packaged = model.lower() in _PACKAGED
         self._name = DEFAULT_MODEL if packaged else model

@@ -237,7 +237,8 @@ def test_query_precision_is_checked(monkeypatch):
     with pytest.raises(ValueError, match="query precision must be int8 or unset .*'fp16'"):
         SentenceTransformerEmbedder(query_precision="fp16")
     monkeypatch.setenv("CREATOR_MATCH_QUERY_PRECISION", "int4")
-    with pytest.raises(ValueError, match="not 'int4'"):
+    with pytest.raises(ValueError,
+                       match="^CREATOR_MATCH_QUERY_PRECISION: query precision .* 'int4'"):
         SentenceTransformerEmbedder()
     monkeypatch.setenv("CREATOR_MATCH_QUERY_PRECISION", "int8")
     assert SentenceTransformerEmbedder().query_precision == "int8"
