@@ -130,13 +130,13 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._onnx = None
         self._query_onnx = None
+        self._lock = threading.Lock()
         if query_precision is None and os.environ.get("CREATOR_MATCH_QUERY_PRECISION"):
             try:
                 query_precision = _query_precision(os.environ["CREATOR_MATCH_QUERY_PRECISION"])
             except ValueError as e:
                 raise ValueError(f"CREATOR_MATCH_QUERY_PRECISION: {e}") from None
         self.query_precision = query_precision
-        self._lock = threading.Lock()
         packaged = model.lower() in _PACKAGED
         self._name = DEFAULT_MODEL if packaged else model
         self._path = packaged_model_path() if packaged else None
@@ -148,9 +148,9 @@ class SentenceTransformerEmbedder:
         """int8: briefs are encoded by the int8 model while the creators' texts keep their own
         path, so the index and its recorded model name are unchanged. On the 2-core AVX2 EPYC a
         brief then encodes in about 2 ms instead of 4 (ONNX fp32), at mean cosine 0.991 to
-        its fp32 vector; on the labelled set, test nDCG@10 0.976 either way and dev 0.920
-        against 0.930 (one dev brief lost its first hit). Opt-in for that reason: None keeps
-        briefs on the creators' path."""
+        its fp32 vector; on the labelled set, test nDCG@10 0.976 either way but dev 0.920
+        against 0.930 (English dev briefs 0.876 against 0.896, under their target; one lost
+        its first hit). Opt-in for that reason: None keeps briefs on the creators' path."""
         return self._query_precision
 
     @query_precision.setter
