@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -265,6 +266,16 @@ def baseline_query(emb, vecs, meta, text: str, k: int, filt: dict | None) -> lis
     return [cid for _, cid in cands[:k]]
 
 
+@contextmanager
+def briefs_by(emb, way: str | None):
+    """Briefs encoded by way (None: the embedder's own path, "int8") meanwhile."""
+    emb.query_precision = way
+    try:
+        yield
+    finally:
+        emb.query_precision = None
+
+
 def query_int8_available(emb) -> bool:
     """Whether briefs can also be encoded by the int8 model beside this embedder's own path
     (a sentence-transformers model on a non-int8 path, with ONNX Runtime installed)."""
@@ -313,11 +324,10 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
         brief = Brief(brief=t, k=20, filters={"countries": [f["country"]], "tiers": [f["tier"]]})
         got = {}
         for way in (None, "int8") if qi % 2 == 0 else ("int8", None):
-            emb.query_precision = way
-            s = time.perf_counter()
-            got[way] = [m.creator_id for m in rec.match(brief)]
-            ab[way].append(time.perf_counter() - s)
-        emb.query_precision = None
+            with briefs_by(emb, way):
+                s = time.perf_counter()
+                got[way] = [m.creator_id for m in rec.match(brief)]
+                ab[way].append(time.perf_counter() - s)
         if got[None]:
             overlap.append(len(set(got[None]) & set(got["int8"])) / len(got[None]))
     enc, enc_q8 = [], []
@@ -326,11 +336,10 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
         encode_queries(emb, [t])
         enc.append(time.perf_counter() - s)
         if q8:
-            emb.query_precision = "int8"
-            s = time.perf_counter()
-            encode_queries(emb, [t])
-            enc_q8.append(time.perf_counter() - s)
-            emb.query_precision = None
+            with briefs_by(emb, "int8"):
+                s = time.perf_counter()
+                encode_queries(emb, [t])
+                enc_q8.append(time.perf_counter() - s)
     out["match_ms"] = pct(lat)
     out["match_filtered_ms"] = pct(lat_f)
     out["query_encode_ms"] = pct(enc)
@@ -364,9 +373,8 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     out["recall_at_20_filtered"] = round(float(np.mean(
         [len(set(a) & set(e)) / 20 for a, e in zip(approx_f, exact_f, strict=True)])), 4)
     if q8:  # the int8 briefs' own vectors, approximate against exact
-        emb.query_precision = "int8"
-        qv8 = encode_queries(emb, texts[:100])
-        emb.query_precision = None
+        with briefs_by(emb, "int8"):
+            qv8 = encode_queries(emb, texts[:100])
         _, approx_8 = index.search(qv8, 20, allowed)
         exact_8 = allids[mask][np.argsort(-(qv8 @ allvec[mask].T), axis=1)[:, :20]]
         out["query_int8"]["recall_at_20_filtered"] = round(float(np.mean(

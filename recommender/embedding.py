@@ -155,30 +155,26 @@ class SentenceTransformerEmbedder:
 
     @query_precision.setter
     def query_precision(self, value: str | None) -> None:
-        self._query_precision = _query_precision(value)
-        if self._query_precision is not None and self._model is not None:
-            self._query_encoder()  # loaded: fail now, not at the first brief
+        value = _query_precision(value)
+        if value is not None and self.requested != "int8":
+            with self._lock:  # loaded already: start the int8 model now, not at a brief
+                if self._model is not None and self._query_onnx is None:
+                    self._query_onnx = self._start_onnx(self._model, True,
+                                                        "query precision int8")
+        self._query_precision = value  # only once its model runs
 
-    def _query_encoder(self):
-        """The ONNX encoder briefs go through, or None where they take encode's path."""
-        if self._query_precision is None or self.requested == "int8":
-            return None  # an int8 index already encodes everything with int8
-        if self._query_onnx is None:
-            model = self._load()
-            from . import onnx_backend
+    def _start_onnx(self, model, quantize: bool, what: str):
+        """An ONNX Runtime encoder of model (int8 with quantize), for what asked for it."""
+        from . import onnx_backend
 
-            if not onnx_backend.available():
-                raise RuntimeError("query precision int8 needs onnxruntime: pip install "
-                                   "'creator-match[cpu]' (or onnxruntime onnx)")
-            with self._lock:
-                if self._query_onnx is None:
-                    try:
-                        self._query_onnx = onnx_backend.OnnxEncoder(model, self._name,
-                                                                    quantize=True)
-                    except Exception as e:
-                        raise RuntimeError(f"could not run {self._name} with ONNX Runtime "
-                                           f"int8 for briefs: {e}") from e
-        return self._query_onnx
+        if not onnx_backend.available():
+            raise RuntimeError(f"{what} needs onnxruntime: pip install 'creator-match[cpu]' "
+                               "(or onnxruntime onnx)")
+        try:
+            return onnx_backend.OnnxEncoder(model, self._name, quantize=quantize)
+        except Exception as e:
+            raise RuntimeError(f"could not run {self._name} with ONNX Runtime for {what}: "
+                               f"{e}") from e
 
     @property
     def name(self) -> str:
@@ -214,10 +210,6 @@ class SentenceTransformerEmbedder:
                     ) from e
                 self._settle(model)
                 self._model = model
-            else:
-                return self._model
-        if self._query_precision is not None:
-            self._query_encoder()  # a missing onnxruntime fails on open, not mid-query
         return self._model
 
     def _settle(self, model) -> None:
@@ -239,18 +231,17 @@ class SentenceTransformerEmbedder:
         if choice == "auto":
             choice = auto_precision(on_cpu, onnx_backend.available(), fast_bf16)
         if choice in ("onnx", "int8"):
-            if not onnx_backend.available():
-                raise RuntimeError(f"precision {choice} needs onnxruntime: pip install "
-                                   "'creator-match[cpu]' (or onnxruntime onnx)")
             try:
-                self._onnx = onnx_backend.OnnxEncoder(model, self._name,
-                                                      quantize=choice == "int8")
-            except Exception as e:  # noqa: BLE001 - auto falls back; an explicit ask fails
+                self._onnx = self._start_onnx(model, choice == "int8", f"precision {choice}")
+            except RuntimeError as e:  # auto falls back; an explicit ask fails
                 if self.requested != "auto":
-                    raise RuntimeError(f"could not run {self._name} with ONNX Runtime: {e}") from e
+                    raise
                 choice = "bf16" if fast_bf16 else "fp32"
                 log.warning("ONNX Runtime path unavailable for %s (%s): using PyTorch %s",
-                            self._name, e, choice)
+                            self._name, e.__cause__ or e, choice)
+        if self._query_precision is not None and choice != "int8":
+            # the briefs' model starts with the model: a missing onnxruntime fails on open
+            self._query_onnx = self._start_onnx(model, True, "query precision int8")
         self.precision = choice
         if self.batch_size is None:
             self.batch_size = default_batch_size(on_cpu)
@@ -281,11 +272,10 @@ class SentenceTransformerEmbedder:
 
     def encode_query(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for briefs: through the int8 model with query_precision int8, else encode."""
-        self._load()
-        fast = self._query_encoder()
-        if fast is None or not texts:
-            return self.encode(texts)
-        return _normalise(fast.encode(texts, self.batch_size))
+        if self._query_precision is None or self.requested == "int8" or not texts:
+            return self.encode(texts)  # an int8 index encodes everything with int8 already
+        self._load()  # starts the int8 model too
+        return _normalise(self._query_onnx.encode(texts, self.batch_size))
 
 
 _TOKEN = re.compile(r"[#@]?\w+", re.UNICODE)

@@ -263,3 +263,23 @@ def test_bench_reports_int8_briefs_beside_the_default(tmp_path, real_model, onnx
     md = bench.markdown({"machine": "test", "sizes": [{**r, "build": {
         "catalog_load_s": 0, "index_build_s": 0}}]})
     assert "Opt-in int8 brief encoding" in md and f"| 800 | {q8['match_filtered_ms']['p50']}" in md
+
+
+def test_int8_briefs_without_onnxruntime_fail_and_change_nothing(real_model, onnx_cache,
+                                                                  monkeypatch):
+    """Turning int8 briefs on where ONNX Runtime is missing fails naming what to install,
+    on open or when set on a loaded model; the embedder keeps encoding briefs as before."""
+    from recommender import onnx_backend
+    from recommender.embedding import SentenceTransformerEmbedder, encode_queries
+
+    emb = SentenceTransformerEmbedder(precision="fp32")
+    texts = ["zero-waste skincare"]
+    before = encode_queries(emb, texts)
+    monkeypatch.setattr(onnx_backend, "available", lambda: False)
+    with pytest.raises(RuntimeError, match="query precision int8 needs onnxruntime: pip install"):
+        emb.query_precision = "int8"
+    assert emb.query_precision is None
+    assert np.array_equal(encode_queries(emb, texts), before)
+    fresh = SentenceTransformerEmbedder(precision="fp32", query_precision="int8")
+    with pytest.raises(RuntimeError, match="query precision int8 needs onnxruntime"):
+        fresh.encode(texts)
