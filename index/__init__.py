@@ -8,8 +8,8 @@ import os
 # set before the OpenMP runtime loads (with faiss, below); a value the user set is kept.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from .base import VectorIndex
+from .base import Allowed, VectorIndex
 from .faiss_backends import FLAT_MAX, FlatIndex, IVFIndex, build, choose_kind, ivf_shape, load
 
-__all__ = ["FLAT_MAX", "FlatIndex", "IVFIndex", "VectorIndex", "build", "choose_kind",
+__all__ = ["FLAT_MAX", "Allowed", "FlatIndex", "IVFIndex", "VectorIndex", "build", "choose_kind",
            "ivf_shape", "load"]

@@ -40,6 +40,25 @@ def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.n
     return out_s, out_i
 
 
+class Allowed:
+    """The ids a filtered search may return, sorted and unique, with the backend's own form of
+    them (a FAISS selector) once VectorIndex.prepare has built it. A match prepares its filter
+    on the helper thread while the brief encodes: at a million creators a country-and-tier
+    filter (~65k ids) took 0.3 ms to become a bitmap, a quarter of the search after it."""
+
+    __slots__ = ("ids", "selector")
+
+    def __init__(self, ids: object) -> None:
+        ids = as_ids(ids)
+        if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+            ids = np.unique(ids)  # the catalog's filters already give sorted, unique ids
+        self.ids = ids
+        self.selector: object | None = None  # the backend's, from _prepare
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 class VectorIndex(ABC):
     """Inner-product search over L2-normalised vectors keyed by stable int64 ids."""
 
@@ -64,8 +83,14 @@ class VectorIndex(ABC):
 
     @abstractmethod
     def _search(self, queries: np.ndarray, k: int,
-                allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """The backend's own (possibly approximate) search, restricted to allowed ids if given."""
+                allowed: Allowed | None) -> tuple[np.ndarray, np.ndarray]:
+        """The backend's own (possibly approximate) search, restricted to allowed ids if given
+        (prepared: its selector is built when the backend has one)."""
+
+    def _prepare(self, ids: np.ndarray) -> object | None:
+        """The backend's own form of a large allowed set, built from the ids alone (None: it
+        searches with the ids as they are)."""
+        return None
 
     @abstractmethod
     def __len__(self) -> int: ...
@@ -92,9 +117,19 @@ class VectorIndex(ABC):
         self.remove(ids)
         self.add(ids, vectors)
 
+    def prepare(self, allowed: object) -> Allowed:
+        """Allowed ids made ready for search: sorted, and for a set large enough to go to the
+        backend, its selector built. Reads nothing of the index, so any thread may call it
+        without the index's lock, and the result serves whichever index searches next."""
+        a = allowed if isinstance(allowed, Allowed) else Allowed(allowed)
+        if a.selector is None and len(a) > EXACT_SUBSET_MAX:
+            a.selector = self._prepare(a.ids)
+        return a
+
     def search(self, queries: object, k: int,
                allowed: object | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top k (scores, ids) per query; with allowed ids, only those, and still k when it can.
+        """Top k (scores, ids) per query; with allowed ids (an array, or an Allowed from
+        prepare), only those, and still k when it can.
 
         Rows are padded with (-inf, -1) when fewer than k vectors qualify.
         """
@@ -103,20 +138,19 @@ class VectorIndex(ABC):
             raise ValueError("k must be positive")
         if allowed is None:
             return self._search(q, k, None)
-        allowed = as_ids(allowed)
-        if len(allowed) > 1 and not bool(np.all(allowed[1:] > allowed[:-1])):
-            allowed = np.unique(allowed)  # the catalog's filters already give sorted, unique ids
+        allowed = allowed if isinstance(allowed, Allowed) else Allowed(allowed)
+        ids_allowed = allowed.ids
         if len(allowed) <= max(EXACT_SUBSET_MAX, k):
-            return self.exact_subset(q, k, allowed[self.contains(allowed)])
+            return self.exact_subset(q, k, ids_allowed[self.contains(ids_allowed)])
         # a large allowed set goes to the backend as it is (ids it lacks never come back):
         # checking each against the index costs more than the search at a million creators
-        scores, ids = self._search(q, k, allowed)
+        scores, ids = self._search(q, k, self.prepare(allowed))
         short = (ids >= 0).sum(axis=1) < k
         if short.any():  # fewer than k: too few allowed ids are present, or the approximate
-            allowed = allowed[self.contains(allowed)]  # walk missed some: then score exactly
-            short &= (ids >= 0).sum(axis=1) < min(k, len(allowed))
+            present = ids_allowed[self.contains(ids_allowed)]  # walk missed some: then score
+            short &= (ids >= 0).sum(axis=1) < min(k, len(present))  # exactly
             if short.any():
-                s2, i2 = self.exact_subset(q[short], k, allowed)
+                s2, i2 = self.exact_subset(q[short], k, present)
                 scores[short], ids[short] = s2, i2
         return scores, ids
 

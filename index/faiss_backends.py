@@ -7,7 +7,7 @@ import math
 import faiss
 import numpy as np
 
-from .base import VectorIndex, as_ids, as_vectors
+from .base import Allowed, VectorIndex, as_ids, as_vectors
 
 # Exact search reads every vector: at 384 dimensions, 20k vectors are ~30 MB and one query costs a
 # few milliseconds on two cores. Above that an IVF index scans a fraction of the lists instead.
@@ -80,10 +80,8 @@ class _IdTracking(VectorIndex):
 BITMAP_MIN = 4_096
 
 
-def _selector(allowed: np.ndarray | None) -> tuple[faiss.IDSelector | None, np.ndarray | None]:
+def _selector(allowed: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
     """A FAISS selector for sorted allowed ids and the array it points into (keep it alive)."""
-    if allowed is None:
-        return None, None
     if len(allowed) >= BITMAP_MIN and allowed[0] >= 0:
         mask = np.zeros(int(allowed[-1]) + 1, dtype=bool)
         mask[allowed] = True
@@ -92,7 +90,23 @@ def _selector(allowed: np.ndarray | None) -> tuple[faiss.IDSelector | None, np.n
     return faiss.IDSelectorBatch(allowed), allowed
 
 
-class FlatIndex(_IdTracking):
+def _params(cls: type, allowed: Allowed | None, **kw) -> tuple[object | None, object]:
+    """Search parameters of class cls with allowed's selector (built now where prepare did not
+    build it), and what must stay alive until the search is over."""
+    if allowed is None:
+        return (cls(**kw) if kw else None), None
+    keep = allowed.selector if allowed.selector is not None else _selector(allowed.ids)
+    return cls(sel=keep[0], **kw), keep
+
+
+class _Faiss(_IdTracking):
+    """What the FAISS backends share: their selectors."""
+
+    def _prepare(self, ids: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
+        return _selector(ids)
+
+
+class FlatIndex(_Faiss):
     """Exact inner-product search: the reference every approximate index is measured against."""
 
     kind = "flat"
@@ -110,10 +124,9 @@ class FlatIndex(_IdTracking):
         self._ids = _sorted_insert(self._ids, ids)
 
     def _search(self, q, k, allowed):
-        sel, keep = _selector(allowed)
-        params = faiss.SearchParameters(sel=sel) if sel is not None else None
+        params, keep = _params(faiss.SearchParameters, allowed)
         s, i = self._index.search(q, k, params=params)
-        del keep
+        del keep  # the bitmap a selector points into lives until the search is over
         s[i < 0] = -np.inf
         return s, i
 
@@ -143,7 +156,7 @@ def ivf_shape(n: int) -> tuple[int, int]:
     return nlist, nprobe
 
 
-class IVFIndex(_IdTracking):
+class IVFIndex(_Faiss):
     """Approximate search: vectors bucketed by nearest centroid, a few buckets probed per query.
 
     Vectors are stored as 8-bit scalar-quantised codes (one byte per dimension, a quarter of
@@ -202,8 +215,8 @@ class IVFIndex(_IdTracking):
         self._ids = _sorted_insert(self._ids, ids)
 
     def _search(self, q, k, allowed, nprobe: int | None = None):
-        sel, keep = _selector(allowed)
-        params = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe or self.nprobe)
+        params, keep = _params(faiss.SearchParametersIVF, allowed,
+                               nprobe=nprobe or self.nprobe)
         s, i = self._index.search(q, k, params=params)
         del keep  # the bitmap a selector points into lives until the search is over
         s[i < 0] = -np.inf
@@ -214,7 +227,7 @@ class IVFIndex(_IdTracking):
         hash lookup, far cheaper than gathering and decoding vectors one id at a time."""
         if not len(allowed):
             return super().exact_subset(q, k, allowed)
-        return self._search(q, k, allowed, nprobe=self.nlist)
+        return self._search(q, k, Allowed(allowed), nprobe=self.nlist)
 
     def params(self) -> dict:
         return {"nlist": self.nlist, "nprobe": self.nprobe}

@@ -587,14 +587,15 @@ class Recommender:
         return pool, query, terms
 
     def _lookups(self, brief: Brief, text: str, depth: int
-                 ) -> tuple[np.ndarray | None, lexical.Query | None, np.ndarray]:
-        """(the vids the filters allow or None for all, the brief's lexical query or None with
-        lexical search off, the creators its rare words fetch)."""
-        allowed = self.catalog.candidates(brief.filters)
-        if not self.ranker.hybrid or (allowed is not None and not len(allowed)):
+                 ) -> tuple[vindex.Allowed | None, lexical.Query | None, np.ndarray]:
+        """(the vids the filters allow, prepared for the search, or None for all; the brief's
+        lexical query or None with lexical search off; the creators its rare words fetch)."""
+        vids = self.catalog.candidates(brief.filters)
+        allowed = None if vids is None else self._index.prepare(vids)
+        if not self.ranker.hybrid or (vids is not None and not len(vids)):
             return allowed, None, np.zeros(0, np.int64)
         lq = self.catalog.lexical_query(text)
-        return allowed, lq, self.catalog.lexical_hits(lq, depth, allowed)
+        return allowed, lq, self.catalog.lexical_hits(lq, depth, vids)
 
     def _similarities(self, vids: np.ndarray, scores: np.ndarray, ids: np.ndarray,
                       queries: np.ndarray, first: int) -> list[np.ndarray]:

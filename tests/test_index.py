@@ -87,6 +87,30 @@ def test_filtered_search_is_exact_and_full(n_allowed):
                 assert len(set(g[:want_n]) & set(w[:want_n])) >= 0.8 * want_n
 
 
+def test_prepared_filter_searches_as_the_ids_do():
+    """A match prepares its filter on a helper thread, before it knows which index object will
+    search: the prepared form must give what the plain ids give, on any backend, and unsorted
+    or repeated ids must come out sorted and unique."""
+    ids, x = data(EXACT_SUBSET_MAX + 3000, seed=3)
+    rng = np.random.default_rng(4)
+    allowed = rng.choice(ids, EXACT_SUBSET_MAX + 1000, replace=False)  # unsorted
+    q = x[rng.integers(0, len(ids), 4)]
+    flat, ivf = vindex.build("flat", DIM, ids, x), vindex.build("ivf", DIM, ids, x)
+    prepared = ivf.prepare(np.concatenate([allowed, allowed[:50]]))
+    assert isinstance(prepared, vindex.Allowed) and prepared.selector is not None
+    np.testing.assert_array_equal(prepared.ids, np.sort(allowed))
+    assert ivf.prepare(prepared) is prepared  # prepared once, not again
+    for idx in (ivf, flat):  # prepared by one index, searched by another
+        got_s, got = idx.search(q, 20, prepared)
+        want_s, want = idx.search(q, 20, allowed)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(got_s, want_s)
+        assert set(got.ravel().tolist()) <= set(allowed.tolist())
+    small = ivf.prepare(allowed[:30])  # scored exactly: nothing for the backend to build
+    assert small.selector is None
+    np.testing.assert_array_equal(ivf.search(q, 5, small)[1], ivf.search(q, 5, allowed[:30])[1])
+
+
 def test_persistence_roundtrip(built):
     idx, ids, x = built
     again = vindex.load(idx.kind, DIM, idx.to_bytes(), idx.params())
