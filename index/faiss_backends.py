@@ -86,7 +86,9 @@ def _selector(allowed: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
         mask = np.zeros(int(allowed[-1]) + 1, dtype=bool)
         mask[allowed] = True
         bits = np.packbits(mask, bitorder="little")
-        return faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)), bits
+        # FAISS takes the bitmap's size in bytes: with its bits an id past the last allowed one
+        # reads beyond the array (garbage let some through, now and then, at a million)
+        return faiss.IDSelectorBitmap(len(bits), faiss.swig_ptr(bits)), bits
     return faiss.IDSelectorBatch(allowed), allowed
 
 

@@ -1,5 +1,6 @@
 """One suite over every vector backend: exact (flat) and approximate (IVF)."""
 
+import faiss
 import numpy as np
 import pytest
 
@@ -109,6 +110,22 @@ def test_prepared_filter_searches_as_the_ids_do():
     small = ivf.prepare(allowed[:30])  # scored exactly: nothing for the backend to build
     assert small.selector is None
     np.testing.assert_array_equal(ivf.search(q, 5, small)[1], ivf.search(q, 5, allowed[:30])[1])
+
+
+def test_bitmap_selector_admits_the_allowed_ids_only():
+    """FAISS's IDSelectorBitmap takes its size in bytes; given the number of bits it read up to
+    seven eighths of its length past the array, and at a million creators a filtered match now
+    and then returned creators beyond the filter's last id (a macro one for a nano brief)."""
+    from index.faiss_backends import BITMAP_MIN, _selector
+
+    rng = np.random.default_rng(5)
+    allowed = np.sort(rng.choice(50_000, BITMAP_MIN + 100, replace=False))
+    sel, bits = _selector(allowed)
+    assert isinstance(sel, faiss.IDSelectorBitmap)
+    assert sel.n == len(bits)  # bytes, as is_member reads them
+    probe = np.arange(0, 8 * len(bits) * 8)  # far past the last allowed id
+    member = np.array([sel.is_member(int(i)) for i in probe])
+    np.testing.assert_array_equal(member, np.isin(probe, allowed))
 
 
 def test_persistence_roundtrip(built):
