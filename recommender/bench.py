@@ -306,14 +306,16 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     out: dict = {"n": n, "open_s": round(open_s, 2), "index_kind": rec.stats()["index_kind"]}
 
     lat, lat_f = [], []
+    outside = 0  # filtered matches' creators of another tier than the filter's (checked untimed)
     for t, f in zip(texts, filt, strict=True):
         s = time.perf_counter()
         rec.match(Brief(brief=t, k=20))
         lat.append(time.perf_counter() - s)
         s = time.perf_counter()
-        rec.match(Brief(brief=t, k=20, filters={"countries": [f["country"]],
-                                                "tiers": [f["tier"]]}))
+        got = rec.match(Brief(brief=t, k=20, filters={"countries": [f["country"]],
+                                                      "tiers": [f["tier"]]}))
         lat_f.append(time.perf_counter() - s)
+        outside += sum(m.tier != f["tier"] for m in got)
     # then the same filtered briefs again, each by the default path and encoded by the int8
     # model (opt-in: CREATOR_MATCH_QUERY_PRECISION=int8), in alternating order so that neither
     # is always the second to see a brief; with the share of the default's matches int8 returns
@@ -372,6 +374,10 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     exact_f = allids[mask][np.argsort(-(qv @ allvec[mask].T), axis=1)[:, :20]]
     out["recall_at_20_filtered"] = round(float(np.mean(
         [len(set(a) & set(e)) / 20 for a, e in zip(approx_f, exact_f, strict=True)])), 4)
+    # what a filter must never let through: ids the filtered search returned that it does not
+    # allow, and the timed filtered matches' creators of another tier
+    found = approx_f[approx_f >= 0]
+    out["outside_filter"] = int((~np.isin(found, allowed)).sum()) + outside
     if q8:  # the int8 briefs' own vectors, approximate against exact
         with briefs_by(emb, "int8"):
             qv8 = encode_queries(emb, texts[:100])
@@ -537,6 +543,9 @@ def markdown(result: dict) -> str:
                   f"{r['n']:,}: {r['pool_cosine_error']['mean']} / "
                   f"{r['pool_cosine_error']['max']}" for r in result["sizes"]
                   if "pool_cosine_error" in r)]
+    lines += ["Results outside their filter (filtered search ids and filtered matches' tiers; "
+              "must be 0): " + ", ".join(f"{r['n']:,}: {r['outside_filter']}"
+                                         for r in result["sizes"] if "outside_filter" in r)]
     lines += ["One upsert visible (ms), the first after opening, then four more: " + ", ".join(
         f"{r['n']:,}: {r['upsert_visible_ms']}, then {r.get('upsert_visible_next_ms', [])}"
         for r in result["sizes"])]

@@ -11,6 +11,7 @@ def test_bench_smoke(tmp_path):
     r = result["sizes"][0]
     assert r["n"] == 600 and r["upsert_found"] is True
     assert 0.0 <= r["recall_at_20"] <= 1.0 and r["match_ms"]["p50"] > 0
+    assert r["outside_filter"] == 0
     assert r["baseline_ms"]["p50"] > 0 and r["http"]["match_ms"]["p99"] > 0
     assert result["ingest"]["warm"]["encoded"] == 0
     files = sorted(p.suffix for p in (tmp_path / "results").iterdir())
