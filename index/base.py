@@ -44,7 +44,8 @@ class Allowed:
     """The ids a filtered search may return, sorted and unique, with the backend's own form of
     them (a FAISS selector) once VectorIndex.prepare has built it. A match prepares its filter
     on the helper thread while the brief encodes: at a million creators a country-and-tier
-    filter (~65k ids) took 0.3 ms to become a bitmap, a quarter of the search after it."""
+    filter (~65k ids) took 0.3 ms to become a bitmap, nearly a third of the filtered search,
+    and preparing it beside the encoder took 0.35-0.5 ms off a filtered match's p50."""
 
     __slots__ = ("ids", "selector")
 
