@@ -26,7 +26,8 @@ def _sorted_insert(sorted_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 class _IdTracking(VectorIndex):
-    """Keeps a sorted copy of the present ids, so membership tests are O(log n)."""
+    """What the FAISS backends share: a sorted copy of the present ids, so membership tests are
+    O(log n), and their selectors for filtered search."""
 
     def __init__(self, dim: int) -> None:
         super().__init__(dim)
@@ -60,6 +61,9 @@ class _IdTracking(VectorIndex):
 
     def to_bytes(self) -> bytes:
         return faiss.serialize_index(self._index).tobytes()
+
+    def _prepare(self, ids: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
+        return _selector(ids)
 
     def remove(self, ids: np.ndarray) -> int:
         ids = as_ids(ids)
@@ -101,14 +105,7 @@ def _params(cls: type, allowed: Allowed | None, **kw) -> tuple[object | None, ob
     return cls(sel=keep[0], **kw), keep
 
 
-class _Faiss(_IdTracking):
-    """What the FAISS backends share: their selectors."""
-
-    def _prepare(self, ids: np.ndarray) -> tuple[faiss.IDSelector, np.ndarray]:
-        return _selector(ids)
-
-
-class FlatIndex(_Faiss):
+class FlatIndex(_IdTracking):
     """Exact inner-product search: the reference every approximate index is measured against."""
 
     kind = "flat"
@@ -158,7 +155,7 @@ def ivf_shape(n: int) -> tuple[int, int]:
     return nlist, nprobe
 
 
-class IVFIndex(_Faiss):
+class IVFIndex(_IdTracking):
     """Approximate search: vectors bucketed by nearest centroid, a few buckets probed per query.
 
     Vectors are stored as 8-bit scalar-quantised codes (one byte per dimension, a quarter of
