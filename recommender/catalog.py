@@ -499,17 +499,7 @@ class Catalog:
                  " ORDER BY rank")
             cur = self._db.execute(q if allowed is not None else q + f" LIMIT {int(limit)}",
                                    (lexical.fts_query(used),))
-            if allowed is None:
-                rows = cur.fetchall()
-            else:  # stream the ranked matches, keeping those the filters allow
-                ok = set(np.asarray(allowed, dtype=np.int64).tolist())
-                rows = []
-                for r in cur:
-                    if r[0] in ok:
-                        rows.append(r)
-                        if len(rows) == limit:
-                            break
-                cur.close()
+            rows = cur.fetchall() if allowed is None else _allowed_rows(cur, allowed, limit)
         return (used, np.array([r[0] for r in rows], np.int64),
                 np.array([r[1] for r in rows], np.float32))
 
@@ -550,18 +540,8 @@ class Catalog:
                + ("" if allowed is not None else f" LIMIT {int(limit)}"))
         with self._lock:
             cur = self._db.execute(sql, (lexical.fts_query(q.rare),))
-            if allowed is None:
-                vids = [r[0] for r in cur]
-            else:
-                ok = set(np.asarray(allowed, dtype=np.int64).tolist())
-                vids = []
-                for (v,) in cur:
-                    if v in ok:
-                        vids.append(v)
-                        if len(vids) == limit:
-                            break
-                cur.close()
-        return np.array(vids, dtype=np.int64)
+            rows = cur.fetchall() if allowed is None else _allowed_rows(cur, allowed, limit)
+        return np.array([r[0] for r in rows], dtype=np.int64)
 
     def lexical_scores(self, q: lexical.Query, vids: Sequence[int]) -> np.ndarray:
         """BM25 of the given creators' texts for the query, in the order given (0 when no word
@@ -712,6 +692,25 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
         if not b & 0x80:
             return v, pos + i + 1
     return v, pos + 9
+
+
+def _allowed_rows(cur: sqlite3.Cursor, allowed: np.ndarray, limit: int) -> list[tuple]:
+    """The first limit rows of a ranked cursor (the vid first) whose vid allowed holds, tested
+    a batch at a time against the sorted ids. A set of the ids cost more than the search: 6 ms
+    to build for a 90k-creator filter at a million, on the helper thread beside a 4 ms encode."""
+    ok = np.asarray(allowed, dtype=np.int64)
+    if len(ok) > 1 and not bool(np.all(ok[1:] > ok[:-1])):
+        ok = np.unique(ok)  # the filters give sorted ids already
+    out: list[tuple] = []
+    while len(ok) and len(out) < limit:
+        rows = cur.fetchmany(256)
+        if not rows:
+            break
+        vids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        hit = ok[np.searchsorted(ok, vids).clip(0, len(ok) - 1)] == vids
+        out += [r for r, keep in zip(rows, hit.tolist(), strict=True) if keep]
+    cur.close()
+    return out[:limit]
 
 
 def _marks(seq: Sequence[object]) -> str:

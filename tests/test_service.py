@@ -394,6 +394,30 @@ def test_exact_words_found_by_the_lexical_index(tmp_path, embedder):
     assert terms == [] and len(vids) == 0
 
 
+def test_filtered_lexical_hits_keep_rank_order_and_the_limit(tmp_path, embedder):
+    """Creators using a rare word, best BM25 first, among those a filter allows: tested in
+    batches against the sorted ids (a set of a large filter's ids cost more than the search),
+    with the same answer for unsorted ids, an empty filter, and more matches than a batch."""
+    recs = [creator(f"k{i:03d}", ("konjac " * (1 + i % 7) if i % 3 == 0 else "loofah ")
+                    + f"sponge number {i}") for i in range(900)]  # konjac: 300 of 900
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    cat = rec.catalog
+    q = cat.lexical_query("konjac")
+    q.rare = ["konjac"]  # common in this small set; the look-up is what is tested
+    ranked = cat.lexical_hits(q, 1000)
+    assert len(ranked) == 300
+    allowed = np.sort(ranked[::2])  # the 140th allowed hit is past the first batch of rows
+    got = cat.lexical_hits(q, 140, allowed)
+    want = [v for v in ranked.tolist() if v in set(allowed.tolist())][:140]
+    assert got.tolist() == want and len(want) == 140
+    assert cat.lexical_hits(q, 140, allowed[::-1]).tolist() == want  # unsorted
+    assert cat.lexical_hits(q, 10, allowed[:0]).tolist() == []
+    terms, vids, scores = cat.bm25_search("konjac", 140, allowed)
+    assert vids.tolist() == want and list(scores) == sorted(scores, reverse=True)
+    rec.close()
+
+
 def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embedder):
     import sqlite3
 
