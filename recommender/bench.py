@@ -266,6 +266,11 @@ def baseline_query(emb, vecs, meta, text: str, k: int, filt: dict | None) -> lis
     return [cid for _, cid in cands[:k]]
 
 
+def as_filters(f: dict) -> dict:
+    """A benchmark filter (one country, one tier) as a brief's filters."""
+    return {"countries": [f["country"]], "tiers": [f["tier"]]}
+
+
 @contextmanager
 def briefs_by(emb, way: str | None):
     """Briefs encoded by way (None: the embedder's own path, "int8") meanwhile."""
@@ -312,8 +317,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
         rec.match(Brief(brief=t, k=20))
         lat.append(time.perf_counter() - s)
         s = time.perf_counter()
-        got = rec.match(Brief(brief=t, k=20, filters={"countries": [f["country"]],
-                                                      "tiers": [f["tier"]]}))
+        got = rec.match(Brief(brief=t, k=20, filters=as_filters(f)))
         lat_f.append(time.perf_counter() - s)
         outside += sum(m.tier != f["tier"] for m in got)
     # then the same filtered briefs again, each by the default path and encoded by the int8
@@ -323,7 +327,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     ab: dict = {None: [], "int8": []}
     overlap = []
     for qi, (t, f) in enumerate(zip(texts, filt, strict=True) if q8 else ()):
-        brief = Brief(brief=t, k=20, filters={"countries": [f["country"]], "tiers": [f["tier"]]})
+        brief = Brief(brief=t, k=20, filters=as_filters(f))
         got = {}
         for way in (None, "int8") if qi % 2 == 0 else ("int8", None):
             with briefs_by(emb, way):
@@ -366,9 +370,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     exact = allids[np.argsort(-scores, axis=1)[:, :20]]
     out["recall_at_20"] = round(float(np.mean([len(set(a) & set(e)) / 20
                                                for a, e in zip(approx, exact, strict=True)])), 4)
-    f0 = filt[0]
-    allowed = rec.catalog.candidates(Brief(brief="x", filters={
-        "countries": [f0["country"]], "tiers": [f0["tier"]]}).filters)
+    allowed = rec.catalog.candidates(Brief(brief="x", filters=as_filters(filt[0])).filters)
     _, approx_f = index.search(qv, 20, allowed)
     mask = np.isin(allids, allowed)
     exact_f = allids[mask][np.argsort(-(qv @ allvec[mask].T), axis=1)[:, :20]]
@@ -481,8 +483,8 @@ def measure_http(path: Path, model: str | None, texts: list[str], filt: list[dic
                 c.post("/v1/match", json={"brief": t, "k": 20}).raise_for_status()
                 lat.append(time.perf_counter() - s)
                 s = time.perf_counter()
-                c.post("/v1/match", json={"brief": t, "k": 20, "filters": {
-                    "countries": [f["country"]], "tiers": [f["tier"]]}}).raise_for_status()
+                c.post("/v1/match", json={"brief": t, "k": 20, "filters": as_filters(f)}
+                       ).raise_for_status()
                 lat_f.append(time.perf_counter() - s)
         return {"match_ms": pct(lat), "match_filtered_ms": pct(lat_f)}
     finally:
