@@ -595,7 +595,8 @@ class Recommender:
         if not self.ranker.hybrid or (vids is not None and not len(vids)):
             return allowed, None, np.zeros(0, np.int64)
         lq = self.catalog.lexical_query(text)
-        return allowed, lq, self.catalog.lexical_hits(lq, depth, vids)
+        return allowed, lq, self.catalog.lexical_hits(lq, depth,
+                                                     None if allowed is None else allowed.ids)
 
     def _similarities(self, vids: np.ndarray, scores: np.ndarray, ids: np.ndarray,
                       queries: np.ndarray, first: int) -> list[np.ndarray]:
