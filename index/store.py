@@ -16,6 +16,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .faults import crash_point
+
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CATALOG = "catalog.sqlite"
@@ -42,14 +44,23 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write data to path so that readers see the old file or the whole new one, never a mix."""
+def atomic_write(path: Path, data: bytes, crash_points: str | None = None) -> None:
+    """Write data to path so that readers see the old file or the whole new one, never a mix.
+    crash_points names this write's points for fault injection ("snapshot", "manifest")."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    half = len(data) // 2
     try:
         with open(tmp, "wb") as fh:
-            fh.write(data)
+            fh.write(data[:half])
+            if crash_points:
+                fh.flush()
+                os.fsync(fh.fileno())
+                crash_point(f"{crash_points}-half-written")
+            fh.write(data[half:])
             fh.flush()
             os.fsync(fh.fileno())
+        if crash_points:
+            crash_point(f"{crash_points}-before-rename")
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -86,7 +97,7 @@ class Manifest:
 
     def write(self, directory: Path) -> None:
         data = json.dumps(asdict(self), indent=2, sort_keys=True).encode()
-        atomic_write(directory / MANIFEST, data)
+        atomic_write(directory / MANIFEST, data, crash_points="manifest")
 
     @classmethod
     def read(cls, directory: Path) -> Manifest | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import index as vindex
+from index.faults import crash_point
 from index.store import (
     CATALOG,
     CorruptIndexError,
@@ -357,6 +358,7 @@ class Recommender:
             if todo:
                 texts = [t for c, _ in todo for _, t in creator_texts(c)]
                 vectors, new = self._encode_missing(texts, progress, report)
+                crash_point("encoded")
                 self._commit_upserts(todo, vectors, new, existing, report)
         report.seconds = time.perf_counter() - t0
         return report
@@ -412,6 +414,8 @@ class Recommender:
                 self.catalog.set_meta("dim", str(dim))
                 self.catalog.set_meta("tier_scheme", self.tiers.name)
             add_ids, add_vecs, del_ids = write(self.catalog)
+            crash_point("before-commit")
+        crash_point("after-commit")
         # committed: from here on the change is durable, whatever happens to the vectors
         try:
             with self._rw.write():
@@ -462,7 +466,7 @@ class Recommender:
         old = self._manifest.index_file if self._manifest else None
         for stale in self.path.glob(".*.tmp"):  # left by a writer killed mid-write
             stale.unlink(missing_ok=True)
-        atomic_write(self.path / name, data)
+        atomic_write(self.path / name, data, crash_points="snapshot")
         manifest = Manifest(
             model=self.embedder.name, dim=dim, index_kind=kind, index_file=name,
             index_sha256=sha256_bytes(data), index_params=params, generation=gen,

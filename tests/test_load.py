@@ -16,6 +16,7 @@ def test_load_smoke(tmp_path):
     spec.loader.exec_module(load)
     with Recommender(tmp_path / "idx", embedder=HashEmbedder(64)) as rec:
         rec.ingest([DATA / "creators.jsonl"])
-    r = load.run(tmp_path / "idx", clients=5, seconds=3, max_requests=40, model="hash-64")
-    assert r["requests"] > 10 and r["matches"] and r["upserts"]
-    assert r["errors"] == 0
+    # bounded by request count, not by time: the same 40 requests (seeded: 38 matches, 2
+    # upserts) run on any machine; the time bound is only a safety net
+    r = load.run(tmp_path / "idx", clients=5, seconds=300, max_requests=8, model="hash-64")
+    assert (r["requests"], r["matches"], r["upserts"], r["errors"]) == (40, 38, 2, 0)
