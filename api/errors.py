@@ -1,4 +1,7 @@
-"""One JSON error shape everywhere: {"error": {"status", "code", "message", "details"}}."""
+"""One JSON error shape everywhere: {"error": {"status", "code", "message", "details"}}.
+
+Domain errors (recommender.errors) become statuses here, at the edge; anything else - a plain
+ValueError included - is a bug, answered 500 and logged."""
 
 from __future__ import annotations
 
@@ -10,7 +13,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.store import CorruptIndexError, LockedError
-from recommender.service import IngestRejected, ModelMismatchError, NotFoundError
+from recommender.errors import (
+    CreatorMatchError,
+    IngestRejected,
+    InvalidInputError,
+    ModelMismatchError,
+    NotFoundError,
+)
 
 log = logging.getLogger("creator_match.api")
 
@@ -74,9 +83,14 @@ def install(app: FastAPI) -> None:
     async def _broken(_: Request, e: Exception):
         return respond(503, str(e))
 
-    @app.exception_handler(ValueError)
-    async def _value(_: Request, e: ValueError):
+    @app.exception_handler(InvalidInputError)
+    async def _invalid(_: Request, e: InvalidInputError):
         return respond(422, str(e))
+
+    @app.exception_handler(CreatorMatchError)
+    async def _domain(_: Request, e: CreatorMatchError):  # a kind without its own status yet
+        log.exception("creator-match error without an HTTP status")
+        return respond(500, str(e))
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, e: Exception):

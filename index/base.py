@@ -97,6 +97,10 @@ class VectorIndex(ABC):
     def __len__(self) -> int: ...
 
     @abstractmethod
+    def ids(self) -> np.ndarray:
+        """Every present id, ascending (a copy)."""
+
+    @abstractmethod
     def contains(self, ids: np.ndarray) -> np.ndarray:
         """A boolean mask: which ids are present."""
 

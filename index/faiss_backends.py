@@ -36,6 +36,9 @@ class _IdTracking(VectorIndex):
     def __len__(self) -> int:
         return len(self._ids)
 
+    def ids(self) -> np.ndarray:
+        return self._ids.copy()
+
     def contains(self, ids: np.ndarray) -> np.ndarray:
         ids = as_ids(ids)
         if not len(self._ids):

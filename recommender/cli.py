@@ -146,7 +146,7 @@ def _print_report(report, as_json: bool) -> None:
 
 
 def cmd_ingest(args) -> int:
-    from .service import IngestRejected
+    from .errors import IngestRejected
 
     with _open(args, create=True, tiers=args.tiers) as rec:
         try:
@@ -328,18 +328,6 @@ def cmd_serve(args) -> int:
                  keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"))
 
 
-def cmd_bench(args) -> int:
-    from .bench import main as bench_main
-
-    return bench_main(args.bench_args)
-
-
-def cmd_eval(args) -> int:
-    from . import evaluate
-
-    return evaluate.main(args.eval_args)
-
-
 def cmd_api_key(args) -> int:
     from api.auth import KeyStore
 
@@ -352,19 +340,32 @@ def cmd_api_key(args) -> int:
     return 0
 
 
-COMMANDS = {"api-key": cmd_api_key, "bench": cmd_bench, "eval": cmd_eval, "ingest": cmd_ingest,
-            "remove": cmd_remove, "match": cmd_match, "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check, "demo": cmd_demo,
-            "serve": cmd_serve}
+COMMANDS = {"api-key": cmd_api_key, "ingest": cmd_ingest, "remove": cmd_remove,
+            "match": cmd_match, "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check,
+            "demo": cmd_demo, "serve": cmd_serve}
+
+
+def run_bench(argv: list[str]) -> int:
+    """creator-match bench: the benchmarks of the source checkout (benchmarks/ is not installed
+    with the package)."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "benchmarks" / "bench.py").is_file():
+        print("error: the benchmarks run from a source checkout: clone the repository, "
+              "'pip install -e .' in it, then run 'creator-match bench' there", file=sys.stderr)
+        return 2
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from benchmarks.bench import main as bench_main
+
+    return bench_main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:  # its own options, --help included
-        from .bench import main as bench_main
-
-        return bench_main(argv[1:])
+        return run_bench(argv[1:])
     if argv[:1] == ["eval"]:
-        from .evaluate import main as eval_main
+        from .evaluation.runner import main as eval_main
 
         try:
             return eval_main(argv[1:])
@@ -377,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from index.store import IndexStoreError
 
-    from .service import ModelMismatchError, NotFoundError
+    from .errors import ModelMismatchError, NotFoundError
 
     try:
         return COMMANDS[args.command](args)

@@ -16,8 +16,8 @@ values statement, tier_fit an objective). Every component lies in [0, 1]:
 * engagement   - engagement rate against the tier's norm (signals.py)
 * authenticity - 1 minus the penalties of the flags raised (signals.py)
 
-The ranker never touches storage: the service hands it candidates and, for the chosen few, their
-posts' vectors to pick evidence from.
+The ranker never touches storage: retrieval hands it a pool of columns (pool.py), and it
+answers scores; explain.py turns the chosen few into explained matches.
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import lexical
-from .catalog import CreatorRow
-from .schema import Evidence, Match
+from .pool import Candidate, Pool
 from .tiers import MISSION, TierScheme
 
 COMPONENTS = ("similarity", "values", "keywords", "tier_fit", "engagement", "authenticity")
@@ -73,32 +71,6 @@ class Weights:
 
 
 @dataclass
-class Candidate:
-    row: CreatorRow
-    similarity: float  # raw cosine with the brief
-    values_similarity: float | None  # raw cosine with the values statement
-    keywords: float | None = None  # BM25 / best BM25 for the brief; None: lexical search off
-    components: dict[str, float | None] = field(default_factory=dict)
-    score: float = 0.0
-
-
-@dataclass
-class Pool:
-    """A brief's candidates as columns: everything the ranker scores, before any row is read."""
-
-    vids: np.ndarray  # int64
-    similarity: np.ndarray  # raw cosine with the brief
-    values_similarity: np.ndarray | None  # raw cosine with the values statement
-    keywords: np.ndarray | None  # BM25 / best BM25; None: lexical search off
-    tier: np.ndarray  # tier names
-    engagement: np.ndarray
-    authenticity: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.vids)
-
-
-@dataclass
 class Ranker:
     weights: Weights = field(default_factory=Weights)
     tiers: TierScheme = MISSION
@@ -106,7 +78,6 @@ class Ranker:
     similarity_floor: float = 0.15  # cosine that counts as no fit at all
     similarity_span: float = 0.5  # cosine above the floor that counts as a perfect fit
     calibration: str = "pool"  # or "fixed": see _calibration
-    evidence_posts: int = 3
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.diversity < 1.0:
@@ -142,27 +113,6 @@ class Ranker:
         for k in active:
             acc = acc + w[k] * comps[k]
         return (acc / total if total else acc), comps
-
-    def score(self, candidates: list[Candidate], objective: str | None) -> list[Candidate]:
-        """Fill each candidate's components and score; returns them best first. (The service
-        scores a pool as columns with score_pool; this is the same formula for a list.)"""
-        if not candidates:
-            return []
-        pool = Pool(
-            vids=np.array([c.row.vid for c in candidates], np.int64),
-            similarity=np.array([c.similarity for c in candidates], np.float64),
-            values_similarity=None if candidates[0].values_similarity is None
-            else np.array([c.values_similarity for c in candidates], np.float64),
-            keywords=None if candidates[0].keywords is None
-            else np.array([c.keywords for c in candidates], np.float64),
-            tier=np.array([c.row.tier for c in candidates], dtype=object),
-            engagement=np.array([c.row.engagement for c in candidates], np.float64),
-            authenticity=np.array([c.row.authenticity for c in candidates], np.float64))
-        scores, comps = self.score_pool(pool, objective)
-        for i, c in enumerate(candidates):
-            c.score = float(scores[i])
-            c.components = rounded(comps, i)
-        return sorted(candidates, key=lambda c: (-c.score, c.row.id))
 
     def _calibrate(self, cosines: np.ndarray) -> np.ndarray:
         """cosine -> [0, 1]. 'fixed': (cos - floor) / span. 'pool': the pool's lowest cosine is
@@ -212,43 +162,3 @@ class Ranker:
     def hybrid(self) -> bool:
         """Whether the lexical index takes part (a positive keywords weight)."""
         return self.weights.keywords > 0
-
-    def explain(self, c: Candidate, query: np.ndarray,
-                texts: list[tuple[str | None, str, np.ndarray]],
-                query_terms: list[str] | None = None) -> Match:
-        """The match object: components, flags with their evidence, the closest posts and the
-        brief's words the creator used."""
-        posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
-        evidence: list[Evidence] = []
-        if posts:
-            sims = np.stack([v for _, _, v in posts]) @ query
-            for i in np.argsort(-sims, kind="stable")[: self.evidence_posts]:
-                pid, text, _ = posts[i]
-                evidence.append(Evidence(post_id=pid, text=_snippet(text),
-                                         similarity=round(float(sims[i]), 4)))
-        flags = c.row.signals.get("flags", [])
-        return Match(
-            creator_id=c.row.id,
-            handle=c.row.handle,
-            platform=c.row.platform,
-            tier=c.row.tier,
-            followers=c.row.followers,
-            engagement_rate=None if c.row.engagement_rate is None
-            else round(c.row.engagement_rate, 5),
-            score=round(c.score, 4),
-            components=c.components,
-            evidence=evidence,
-            flags=[f["name"] for f in flags],
-            flag_details={f["name"]: f["evidence"] for f in flags},
-            matched_terms=lexical.matched(query_terms or [], (t for _, t, _ in texts)),
-        )
-
-
-def rounded(comps: dict[str, np.ndarray | None], i: int) -> dict[str, float | None]:
-    """Candidate i's components, rounded for display."""
-    return {k: None if v is None else round(float(v[i]), 4) for k, v in comps.items()}
-
-
-def _snippet(text: str, limit: int = 280) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from recommender.embedding import HashEmbedder
+from recommender.schema import Filters
 
 DATA = Path(__file__).resolve().parents[1] / "recommender" / "data"
 
@@ -96,3 +97,33 @@ def sample_index(tmp_path_factory, real_model):
 def unit(v) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def ids_of(matches):
+    return [m.creator_id for m in matches]
+
+
+def snapshot(path):
+    """Everything a reader sees of an index: manifest, vectors file and catalog content."""
+    m = json.loads((path / "manifest.json").read_text())
+    from recommender.service import Recommender
+
+    rec = Recommender(path, embedder=HashEmbedder())
+    try:
+        state = {cid: rec.get(cid)["record"] for cid in
+                 sorted(r.id for r in rec.catalog.rows(rec.catalog.filters.candidates(
+                     Filters(min_followers=0))).values())}
+        return m, (path / m["index_file"]).read_bytes(), state
+    finally:
+        rec.close()
+
+
+def assert_bm25_equals_fts5(rec, texts):
+    """BM25 from the stored term vectors equals FTS5's own bm25() for each text."""
+    from recommender.evaluation.systems import bm25
+
+    for text in texts:
+        terms, vids, scores = bm25(rec.catalog, text, 30)
+        q = rec.catalog.lexical.query(text)
+        assert q.terms == terms and len(vids)
+        assert np.allclose(rec.catalog.lexical.scores(q, vids), scores, rtol=1e-5)

@@ -2,7 +2,7 @@
 
 import json
 
-from recommender import bench
+from benchmarks import bench
 
 
 def test_bench_smoke(tmp_path):

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks import datagen
 from index.faults import ENV as FAULT
 from index.faults import POINTS
-from recommender import datagen
 from recommender.embedding import HashEmbedder
 from recommender.service import Recommender
 
@@ -120,7 +120,7 @@ def test_corrupt_files_are_reported_by_check(tmp_path):
 
 
 def _open_catalog(path: str, barrier, errors) -> None:
-    from recommender.catalog import Catalog
+    from recommender.storage.catalog import Catalog
     barrier.wait()
     try:
         Catalog(path).close()
@@ -133,7 +133,8 @@ def test_processes_opening_a_new_catalog_at_once(tmp_path):
     and exactly one initialises the metadata."""
     import multiprocessing as mp
 
-    from recommender.catalog import LEXICAL_VERSION, Catalog
+    from recommender.storage import migrations
+    from recommender.storage.catalog import Catalog
     ctx = mp.get_context("fork")
     errors = ctx.Queue()
     for round_ in range(40):
@@ -150,5 +151,5 @@ def test_processes_opening_a_new_catalog_at_once(tmp_path):
             found.append(errors.get())
         assert not found, f"round {round_}: {found}"
         cat = Catalog(path)
-        assert cat.generation == 0 and cat.get_meta("lexical_index") == LEXICAL_VERSION
+        assert cat.generation == 0 and cat.get_meta("migration") == str(len(migrations.STEPS))
         cat.close()

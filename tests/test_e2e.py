@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import DATA
 
-from recommender import datagen
+from benchmarks import datagen
 from recommender.schema import Brief
 from recommender.service import Recommender
 
@@ -249,7 +249,8 @@ def test_query_precision_is_checked(monkeypatch):
 def test_bench_reports_int8_briefs_beside_the_default(tmp_path, real_model, onnx_cache):
     """With the real model the benchmark also times the same filtered briefs encoded by the
     int8 model and reports how many of the default's matches they return."""
-    from recommender import bench, onnx_backend
+    from benchmarks import bench
+    from recommender import onnx_backend
 
     if not onnx_backend.available():
         pytest.skip("onnxruntime not installed")

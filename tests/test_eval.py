@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from recommender import datagen, evalset, evaluate, judging
+from benchmarks import build_evalset, datagen
 from recommender.cli import main as cli_main
+from recommender.evaluation import dataset as evalset
+from recommender.evaluation import judging, metrics, systems, tuning
 
 BRIEF = {"id": "b", "language": "en", "brief": "x", "objective": "ugc",
          "judging": {"niches": ["thrift_fashion"], "related": ["home_diy"],
@@ -51,7 +53,7 @@ def test_packaged_set_is_the_rules_applied_to_the_generated_collection(tmp_path)
     """qrels.json, creators.jsonl and truth.jsonl are exactly what the generator and the
     written rules give: nobody edited a judgment by hand."""
     packaged = evalset.load()
-    rebuilt = evalset.load(evalset.build(tmp_path / "set"))
+    rebuilt = evalset.load(build_evalset.build(tmp_path / "set"))
     assert rebuilt.qrels == packaged.qrels
     assert rebuilt.creators.read_bytes() == packaged.creators.read_bytes()
     splits = {(b["split"], b["language"]) for b in packaged.briefs}
@@ -63,7 +65,7 @@ def test_packaged_set_is_the_rules_applied_to_the_generated_collection(tmp_path)
 def test_scorer_uses_trec_measures_on_our_order():
     es = evalset.load()
     briefs = es.split("test")[:2]
-    scorer = evaluate.Scorer(es, briefs)
+    scorer = metrics.Scorer(es, briefs)
     ideal = {b["id"]: sorted(es.qrels[b["id"]], key=lambda c: (-es.qrels[b["id"]][c], c))
              for b in briefs}
     worst = {q: list(reversed(ids)) for q, ids in ideal.items()}
@@ -75,7 +77,7 @@ def test_scorer_uses_trec_measures_on_our_order():
 
 
 def test_simplex_grid():
-    grid = list(evaluate.simplex(0.5, dims=3))
+    grid = list(tuning.simplex(0.5, dims=3))
     assert len(grid) == 6 and all(abs(sum(w) - 1) < 1e-9 for w in grid)
 
 
@@ -84,7 +86,7 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     the markdown, JSON and PNG; --tune picks weights on dev."""
     data = tmp_path / "set"
     data.mkdir()
-    pairs = list(datagen.generate_with_truth(140, 3, 0.06, **evalset.OPTIONS))
+    pairs = list(datagen.generate_with_truth(140, 3, 0.06, **build_evalset.OPTIONS))
     with open(data / "creators.jsonl", "w") as fc, open(data / "truth.jsonl", "w") as ft:
         for r, t in pairs:
             fc.write(json.dumps(r) + "\n")
@@ -107,9 +109,9 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     assert list(out.glob("eval-*.png"))
     result = json.loads(js.read_text())
     assert set(result["splits"]) == {"dev", "test"}
-    for systems in result["splits"].values():
-        assert set(systems) == set(evaluate.SYSTEMS)
-        for groups in systems.values():
+    for runs in result["splits"].values():
+        assert set(runs) == set(systems.SYSTEMS)
+        for groups in runs.values():
             assert set(groups) == {"all", "en", "fr"}
             for m in ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10"):
                 assert 0.0 <= groups["all"][m] <= 1.0

@@ -87,7 +87,7 @@ def test_brief_parser_never_crashes(obj):
 def test_fast_word_split_equals_the_word_pattern(text):
     """lexical.words (bytes.translate for ASCII) splits exactly as the [^\\W_]+ pattern that
     mirrors FTS5's unicode61 tokenizer."""
-    from recommender import lexical
+    from recommender.lexical import tokens as lexical
 
     folded = lexical.fold(text)
     assert lexical.words(folded) == lexical._WORD.findall(folded)

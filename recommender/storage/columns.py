@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .schema import Filters
+from ..schema import Filters
 
 _CODED = ("tier", "country", "language", "platform")
 

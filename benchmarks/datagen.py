@@ -387,7 +387,7 @@ TIER_SHARE = [("nano", 0.3), ("micro", 0.45), ("macro", 0.25)]
 EXPECTED_ER = {"nano": 0.06, "micro": 0.035, "macro": 0.015}
 
 
-def _fill(template: str, bank: dict, rng: random.Random, city: str) -> str:
+def fill(template: str, bank: dict, rng: random.Random, city: str) -> str:
     out = template.replace("{city}", city)
     for key, values in bank.items():
         if isinstance(values, list) and key not in ("bio", "post"):
@@ -439,7 +439,7 @@ def creator_with_truth(i: int, rng: random.Random, kind: str = "genuine", *,
     sponsored_posts = set(rng.sample(range(n_posts), round(sponsored_share * n_posts)))
     for j in range(n_posts):
         src = stuffer_bank if kind == "stuffer" else bank
-        text = _fill(rng.choice(src["post"]), src, rng, city)
+        text = fill(rng.choice(src["post"]), src, rng, city)
         sponsored = j in sponsored_posts
         if sponsored:
             text += SPONSOR[lang].format(code=f"{name.upper()}{rng.randint(10, 99)}")
@@ -455,7 +455,7 @@ def creator_with_truth(i: int, rng: random.Random, kind: str = "genuine", *,
         posts.append({"id": f"p{j + 1}", "text": text, "likes": likes, "comments": comments,
                       "shares": shares, "views": views, "sponsored": sponsored,
                       "posted_at": posted.strftime("%Y-%m-%dT%H:%M:%SZ")})
-    bio = STUFFER_BIO[lang] if kind == "stuffer" else _fill(rng.choice(bank["bio"]), bank, rng,
+    bio = STUFFER_BIO[lang] if kind == "stuffer" else fill(rng.choice(bank["bio"]), bank, rng,
                                                              city)
     tag = None
     if hashtags > 0 and kind != "stuffer" and rng.random() < hashtags:

@@ -1,6 +1,6 @@
 """Words, as the lexical index sees them: the query side of SQLite FTS5's unicode61 tokenizer.
 
-The catalog keeps a BM25 full-text index of every creator's bio and posts (catalog.py). Planners
+The catalog keeps a BM25 full-text index of every creator's bio and posts (fulltext.py). Planners
 search for exact words - a hashtag, a product name, a brand - that a sentence embedding blurs
 into its topic; this module turns a brief into the terms to look up and names the ones a creator
 actually used, for the explanation.

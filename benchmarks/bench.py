@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from recommender.embedding import SentenceTransformerEmbedder, encode_queries, make_embedder
+from recommender.schema import Brief
+
 from . import datagen
-from .embedding import SentenceTransformerEmbedder, encode_queries, make_embedder
-from .schema import Brief
 
 QUERY_TEXTS = [
     "launch of a plastic-free solid shampoo bar", "refillable skincare for sensitive skin",
@@ -62,7 +63,7 @@ def pct(xs: list[float]) -> dict[str, float]:
 
 def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     """creators/s and posts/s: baseline encode-everything vs creator-match cold and warm."""
-    from .service import Recommender
+    from recommender.service import Recommender
 
     src = datagen.write_jsonl(workdir / "ingest.jsonl", n, seed=11)
     records = [json.loads(line) for line in open(src, encoding="utf-8")]
@@ -116,8 +117,8 @@ def baseline_embedder(model: str | None):
 def bench_precision(model: str | None, texts: list[str]) -> dict:
     """Encoder paths side by side: texts/s, one query's encode time, mean cosine to PyTorch
     fp32 and top-20 overlap of the nearest texts for the benchmark queries."""
-    from . import onnx_backend
-    from .embedding import cpu_has_fast_bf16
+    from recommender import onnx_backend
+    from recommender.embedding import cpu_has_fast_bf16
 
     if model and model.startswith("hash"):
         return {}
@@ -168,7 +169,8 @@ def centers(model: str | None) -> np.ndarray:
 
 def synthetic_rows(n: int, c: np.ndarray, seed: int):
     """Creators with realistic metadata and vectors near real ones, in chunks."""
-    from .tiers import MISSION
+    from recommender.storage.catalog import StoredCreator
+    from recommender.tiers import MISSION
 
     rng = np.random.default_rng(seed)
     niches = list(datagen.BANKS)
@@ -198,32 +200,31 @@ def synthetic_rows(n: int, c: np.ndarray, seed: int):
             # realistic vocabulary (the vectors stay synthetic; nothing is encoded)
             bank = datagen.BANKS[niches[which[i] % len(niches)]][lang]
             city = texts.choice(datagen.CITIES[lang])[0]
-            bio = datagen._fill(texts.choice(bank["bio"]), bank, texts, city)
-            posts = [datagen._fill(texts.choice(bank["post"]), bank, texts, city)
+            bio = datagen.fill(texts.choice(bank["bio"]), bank, texts, city)
+            posts = [datagen.fill(texts.choice(bank["post"]), bank, texts, city)
                      for _ in range(3)]
-            rows.append({
-                "id": cid, "handle": f"@{cid}", "platform": PLATFORMS[i % len(PLATFORMS)],
-                "followers": int(followers[i]), "country": country, "language": lang,
-                "tier": tier.name, "engagement_rate": float(er[i]), "authenticity": 1.0,
-                "signals": sig, "categories": cats,
-                "record": {"id": cid, "platform": PLATFORMS[i % len(PLATFORMS)],
-                           "followers": int(followers[i]), "bio": bio,
-                           "posts": [{"id": f"p{j}", "text": t} for j, t in enumerate(posts)]},
-                "record_hash": hashlib.sha256(cid.encode()).hexdigest(), "vector": vecs[i]})
+            platform = PLATFORMS[i % len(PLATFORMS)]
+            rows.append(StoredCreator(
+                record={"id": cid, "handle": f"@{cid}", "platform": platform,
+                        "followers": int(followers[i]), "country": country, "language": lang,
+                        "categories": cats, "bio": bio,
+                        "posts": [{"id": f"p{j}", "text": t} for j, t in enumerate(posts)]},
+                record_hash=hashlib.sha256(cid.encode()).hexdigest(), signals=sig,
+                vector=vecs[i]))
         yield rows, vecs
 
 
 def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dict:
     """An index directory of n synthetic creators; returns build timings."""
-    from .catalog import Catalog
-    from .service import Recommender
+    from recommender.service import Recommender
+    from recommender.storage.catalog import Catalog
 
     path.mkdir(parents=True, exist_ok=True)
     cat = Catalog(path / "catalog.sqlite")
     t0 = time.perf_counter()
-    with cat.transaction():
+    with cat.transaction() as gen:
         for rows, _ in synthetic_rows(n, c, seed=n):
-            cat.insert_many(rows, gen=1)
+            cat.write(rows, gen)
     cat.close()
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -241,13 +242,14 @@ def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dic
 
 def baseline_matrix(path: Path) -> tuple[np.ndarray, list[dict]]:
     """What the planner's script holds: every vector as float32 and every creator as a dict."""
-    from .catalog import Catalog, from_blob
+    import sqlite3
 
-    cat = Catalog(path / "catalog.sqlite")
-    rows = cat._db.execute(  # noqa: SLF001 - a benchmark reading the file as a script would
-        "SELECT id, tier, country, language, platform, followers, vector FROM creators"
-        " ORDER BY vid").fetchall()
-    cat.close()
+    from recommender.storage.database import from_blob
+
+    db = sqlite3.connect(f"file:{path / 'catalog.sqlite'}?mode=ro", uri=True)
+    rows = db.execute("SELECT id, tier, country, language, platform, followers, vector"
+                      " FROM creators ORDER BY vid").fetchall()
+    db.close()
     vecs = np.stack([from_blob(r[6]) for r in rows]).astype(np.float32)
     meta = [{"id": r[0], "tier": r[1], "country": r[2], "language": r[3], "platform": r[4],
              "followers": r[5]} for r in rows]
@@ -284,7 +286,7 @@ def briefs_by(emb, way: str | None):
 def query_int8_available(emb) -> bool:
     """Whether briefs can also be encoded by the int8 model beside this embedder's own path
     (a sentence-transformers model on a non-int8 path, with ONNX Runtime installed)."""
-    from . import onnx_backend
+    from recommender import onnx_backend
 
     return (isinstance(emb, SentenceTransformerEmbedder) and emb.requested != "int8"
             and emb.query_precision is None and onnx_backend.available())
@@ -292,7 +294,7 @@ def query_int8_available(emb) -> bool:
 
 def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
             baseline: bool) -> dict:
-    from .service import Recommender
+    from recommender.service import Recommender
 
     gc.collect()
     rss0 = rss_mb()
@@ -356,9 +358,9 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
                              "top20_overlap": round(float(np.mean(overlap)), 4)}
 
     # recall@20 of the index against exact search over the same vectors
-    index = rec._index  # noqa: SLF001 - measuring the backend itself
+    index = rec.store.index
     qv = encode_queries(emb, texts[:100])
-    ids_all = index._ids  # noqa: SLF001
+    ids_all = index.ids()
     _, approx = index.search(qv, 20)
     exact_vecs = []
     for start in range(0, len(ids_all), 200_000):
@@ -370,7 +372,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     exact = allids[np.argsort(-scores, axis=1)[:, :20]]
     out["recall_at_20"] = round(float(np.mean([len(set(a) & set(e)) / 20
                                                for a, e in zip(approx, exact, strict=True)])), 4)
-    allowed = rec.catalog.candidates(Brief(brief="x", filters=as_filters(filt[0])).filters)
+    allowed = rec.catalog.filters.candidates(Brief(brief="x", filters=as_filters(filt[0])).filters)
     _, approx_f = index.search(qv, 20, allowed)
     mask = np.isin(allids, allowed)
     exact_f = allids[mask][np.argsort(-(qv @ allvec[mask].T), axis=1)[:, :20]]

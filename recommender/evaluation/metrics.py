@@ -1,0 +1,90 @@
+"""The measures: pytrec_eval (trec_eval's) nDCG@10 with the grades as gains, Recall@50 and MRR
+counting grades >= 2 as relevant; beside them the share of the top 10 in the objective's tier
+and the share the generator made inflated or saturated ("flagged")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+
+from . import judging
+from .dataset import EvalSet
+from .systems import DEPTH
+
+FLAGGED = ("inflated", "saturated")
+METRICS = ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10", "briefs_flagged")
+
+
+def _pytrec():
+    try:
+        import pytrec_eval
+    except ImportError:
+        raise SystemExit("creator-match eval needs pytrec_eval: pip install "
+                         "'creator-match[eval]' (or pytrec-eval-terrier)") from None
+    return pytrec_eval
+
+
+class Scorer:
+    """The measures of runs against one set's judgments."""
+
+    def __init__(self, es: EvalSet, briefs: list[dict]) -> None:
+        pt = _pytrec()
+        self.briefs = briefs
+        self.truth = es.truth
+        qrels = {b["id"]: es.qrels[b["id"]] or {"-": 0} for b in briefs}
+        self._graded = pt.RelevanceEvaluator(qrels, {"ndcg_cut.10"})
+        self._binary = pt.RelevanceEvaluator(qrels, {"recall.50", "recip_rank"},
+                                             relevance_level=2)
+        self.followers: dict[str, int] = {}
+        with open(es.creators, encoding="utf-8") as fh:
+            for line in fh:
+                r = json.loads(line)
+                self.followers[r["id"]] = r["followers"]
+
+    @staticmethod
+    def _trec(run: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+        # unique descending scores, so trec_eval keeps the system's order exactly
+        return {q: {cid: float(DEPTH - i) for i, cid in enumerate(ids)} or {"-": 0.0}
+                for q, ids in run.items()}
+
+    def ndcg10(self, run: dict[str, list[str]]) -> dict[str, float]:
+        got = self._graded.evaluate(self._trec(run))
+        return {b["id"]: got.get(b["id"], {}).get("ndcg_cut_10", 0.0) for b in self.briefs}
+
+    def per_brief(self, run: dict[str, list[str]]) -> dict[str, dict[str, float | None]]:
+        trec = self._trec(run)
+        graded, binary = self._graded.evaluate(trec), self._binary.evaluate(trec)
+        out: dict[str, dict[str, float | None]] = {}
+        for b in self.briefs:
+            q = b["id"]
+            top = run.get(q, [])[:10]
+            want = judging.OBJECTIVE_TIER.get(b.get("objective") or "")
+            fit = (None if not want or not top else
+                   sum(judging.shown_tier(self.followers[c]) == want for c in top) / len(top))
+            flagged = (None if not self.truth or not top else
+                       sum(self.truth[c]["kind"] in FLAGGED for c in top) / len(top))
+            out[q] = {"ndcg@10": graded.get(q, {}).get("ndcg_cut_10", 0.0),
+                      "recall@50": binary.get(q, {}).get("recall_50", 0.0),
+                      "mrr": binary.get(q, {}).get("recip_rank", 0.0),
+                      "tier_fit@10": fit, "flagged@10": flagged,
+                      "briefs_flagged": None if flagged is None else float(flagged > 0)}
+        return out
+
+
+def summarise(per_brief: dict[str, dict], briefs: list[dict]) -> dict[str, dict]:
+    """Means per group (all, en, fr, ...); briefs_flagged is a count."""
+    groups = {"all": briefs}
+    for lang in sorted({b["language"] for b in briefs}):
+        groups[lang] = [b for b in briefs if b["language"] == lang]
+    out = {}
+    for g, bs in groups.items():
+        row = {}
+        for m in METRICS:
+            vals = [per_brief[b["id"]][m] for b in bs if per_brief[b["id"]][m] is not None]
+            row[m] = (None if not vals else float(sum(vals)) if m == "briefs_flagged"
+                      else float(np.mean(vals)))
+        row["briefs"] = len(bs)
+        out[g] = row
+    return out

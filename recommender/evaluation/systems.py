@@ -1,0 +1,128 @@
+"""The systems the evaluation compares, each answering a brief with its top DEPTH creator ids:
+creator-match (hybrid and dense) and the baselines a planner would otherwise use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import lexical
+from ..embedding import encode_queries
+from ..ranking import Ranker, Weights
+from ..schema import Brief
+
+if TYPE_CHECKING:
+    from ..service import Recommender
+    from ..storage.catalog import Catalog
+
+DEPTH = 50  # results per brief: Recall@50 needs 50
+RRF_K = 60
+SYSTEMS = ("creator-match", "creator-match dense", "similarity only", "BM25", "hybrid RRF",
+           "popularity", "random")
+
+
+def to_brief(b: dict, k: int = DEPTH) -> Brief:
+    filters = {"languages": [b["language"]], **b.get("filters", {})}
+    return Brief(brief=b["brief"], values=b.get("values"), objective=b.get("objective"), k=k,
+                 filters=filters)
+
+
+@contextmanager
+def using(rec, ranker: Ranker):
+    """The recommender with another ranker for a while (the evaluation is single-threaded)."""
+    before = rec.ranker
+    ranker.tiers = rec.tiers
+    rec.ranker = ranker
+    try:
+        yield rec
+    finally:
+        rec.ranker = before
+
+
+class _Collection:
+    """Every creator's vector, id and followers, for the baselines that scan them all."""
+
+    def __init__(self, rec) -> None:
+        vids, vecs = [], []
+        for v, x in rec.catalog.journal.vectors():
+            vids.append(v)
+            vecs.append(x)
+        self.vids = np.concatenate(vids)
+        self.vecs = np.concatenate(vecs)
+        self.vecs /= np.maximum(np.linalg.norm(self.vecs, axis=1, keepdims=True), 1e-12)
+        rows = rec.catalog.rows(self.vids)
+        self.ids = np.array([rows[int(v)].id for v in self.vids])
+        self.followers = np.array([rows[int(v)].followers for v in self.vids])
+        self.pos = {int(v): i for i, v in enumerate(self.vids)}
+
+    def subset(self, allowed: np.ndarray | None) -> np.ndarray:
+        if allowed is None:
+            return np.arange(len(self.vids))
+        return np.array(sorted(self.pos[int(v)] for v in allowed if int(v) in self.pos),
+                        dtype=np.int64)
+
+    def top(self, rows: np.ndarray, scores: np.ndarray, n: int) -> list[str]:
+        """Ids of the n best rows, ties by id."""
+        order = np.lexsort((self.ids[rows], -scores))[:n]
+        return self.ids[rows[order]].tolist()
+
+
+def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
+                dense_weights: Weights | None = None) -> dict:
+    """{system: {brief id: [creator ids, best first]}}. creator-match dense uses dense_weights,
+    by default the ranker's with keywords at 0."""
+    col = _Collection(rec)
+    runs: dict[str, dict[str, list[str]]] = {s: {} for s in systems}
+    hybrid = Ranker(weights=rec.ranker.weights, diversity=rec.ranker.diversity)
+    dense = Ranker(weights=dense_weights or Weights(**{**asdict(rec.ranker.weights),
+                                                       "keywords": 0.0}),
+                   diversity=rec.ranker.diversity)
+    for n, b in enumerate(briefs):
+        brief = to_brief(b)
+        allowed = rec.catalog.filters.candidates(brief.filters)
+        rows = col.subset(allowed)
+        texts = [brief.brief] + ([brief.values] if brief.values else [])
+        for name, ranker in (("creator-match", hybrid), ("creator-match dense", dense)):
+            if name in runs:
+                with using(rec, ranker):
+                    runs[name][b["id"]] = [m.creator_id for m in rec.match(brief)]
+        qv = encode_queries(rec.embedder, texts)
+        q = qv.sum(axis=0)
+        q /= max(float(np.linalg.norm(q)), 1e-12)
+        cos = col.vecs[rows] @ q
+        sim = col.top(rows, cos, len(rows))
+        _, lvids, _ = bm25(rec.catalog, " ".join(texts), 4 * DEPTH, allowed)
+        lex = [col.ids[col.pos[int(v)]] for v in lvids]
+        if "similarity only" in runs:
+            runs["similarity only"][b["id"]] = sim[:DEPTH]
+        if "BM25" in runs:
+            runs["BM25"][b["id"]] = lex[:DEPTH]
+        if "hybrid RRF" in runs:
+            fused: dict[str, float] = {}
+            for ranking in (sim[:4 * DEPTH], lex):
+                for r, cid in enumerate(ranking, start=1):
+                    fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + r)
+            runs["hybrid RRF"][b["id"]] = sorted(fused, key=lambda c: (-fused[c], c))[:DEPTH]
+        if "popularity" in runs:
+            runs["popularity"][b["id"]] = col.top(rows, col.followers[rows].astype(float), DEPTH)
+        if "random" in runs:
+            rng = np.random.default_rng(seed + n)
+            runs["random"][b["id"]] = col.ids[rows[rng.permutation(len(rows))[:DEPTH]]].tolist()
+    return runs
+
+
+def bm25(catalog: Catalog, text: str, limit: int, allowed: np.ndarray | None = None
+         ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The BM25 baseline: (the words used, vids, scores) of every creator holding any
+    informative word of the text, ranked by FTS5's bm25(), best first (words in more than half
+    of the texts are left out: their IDF is 0). Exhaustive, unlike matching's look-up of rare
+    words only."""
+    words = lexical.terms(text)
+    n, _ = catalog.lexical.averages()
+    df = catalog.lexical.df(words)
+    used = [w for w in words if 0 < df.get(w, 0) <= max(1.0, lexical.MAX_DOC_SHARE * n)]
+    return (used, *catalog.lexical.ranked(used, limit, allowed))

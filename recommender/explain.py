@@ -1,0 +1,48 @@
+"""Explanation: a chosen candidate -> the match a planner reads: its score and components, the
+posts closest to the brief as evidence, the flags raised with their evidence, and the brief's
+words the creator used."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import lexical
+from .pool import Candidate
+from .schema import Evidence, Match
+
+EVIDENCE_POSTS = 3
+
+
+def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, np.ndarray]],
+            query_terms: list[str] | None = None, evidence_posts: int = EVIDENCE_POSTS) -> Match:
+    """The match of one candidate, given its (post id or None for the bio, text, vector)."""
+    posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
+    evidence: list[Evidence] = []
+    if posts:
+        sims = np.stack([v for _, _, v in posts]) @ query
+        for i in np.argsort(-sims, kind="stable")[:evidence_posts]:
+            pid, text, _ = posts[i]
+            evidence.append(Evidence(post_id=pid, text=snippet(text),
+                                     similarity=round(float(sims[i]), 4)))
+    flags = c.row.signals.get("flags", [])
+    return Match(
+        creator_id=c.row.id,
+        handle=c.row.handle,
+        platform=c.row.platform,
+        tier=c.row.tier,
+        followers=c.row.followers,
+        engagement_rate=None if c.row.engagement_rate is None
+        else round(c.row.engagement_rate, 5),
+        score=round(c.score, 4),
+        components=c.components,
+        evidence=evidence,
+        flags=[f["name"] for f in flags],
+        flag_details={f["name"]: f["evidence"] for f in flags},
+        matched_terms=lexical.matched(query_terms or [], (t for _, t, _ in texts)),
+    )
+
+
+def snippet(text: str, limit: int = 280) -> str:
+    """One line of at most limit characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,157 @@
+"""The write path: validated records -> signals -> embeddings (each text once, ever) -> one
+catalog commit -> the vectors. Removal goes the same way."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.faults import crash_point
+
+from .embedding import Embedder
+from .errors import IngestRejected
+from .ingest import Parsed, RecordError
+from .schema import Creator
+from .signals import compute as compute_signals
+from .storage.catalog import Catalog, StoredCreator, record_hash
+from .storage.textcache import text_hash
+from .storage.vectors import VectorStore
+from .tiers import TierScheme
+
+ENCODE_CHUNK = 256  # texts per encoder call: large enough to keep the model busy
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    encoded_texts: int = 0
+    cached_texts: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
+                "rejected": self.rejected, "encoded_texts": self.encoded_texts,
+                "cached_texts": self.cached_texts, "seconds": round(self.seconds, 3),
+                "errors": [e.to_dict() for e in self.errors]}
+
+
+def creator_texts(c: Creator) -> list[tuple[str | None, str]]:
+    """(post id, text) of everything embedded for a creator: the bio (post id None), then posts."""
+    out: list[tuple[str | None, str]] = []
+    if c.bio and c.bio.strip():
+        out.append((None, c.bio))
+    out.extend((p.id, p.text) for p in c.posts)
+    return out
+
+
+class Indexer:
+    def __init__(self, store: VectorStore, embedder: Embedder, tiers: TierScheme) -> None:
+        self.store = store
+        self.catalog = store.catalog
+        self.embedder = embedder
+        self.tiers = tiers
+
+    def ingest(self, parsed: Parsed, *, strict: bool = False,
+               progress: bool = False) -> IngestReport:
+        """Upsert the parsed records: unchanged ones are skipped, changed ones re-encoded
+        for the texts never seen before, all in one commit."""
+        t0 = time.perf_counter()
+        report = IngestReport(rejected=len({(e.file, e.line) for e in parsed.errors}),
+                              errors=list(parsed.errors))
+        if strict and parsed.errors:
+            raise IngestRejected(parsed.errors)
+        with self.store.writing():
+            existing = self.catalog.record_hashes([c.id for c in parsed.records])
+            todo: list[tuple[Creator, str]] = []
+            for c in parsed.records:
+                h = record_hash(c)
+                if existing.get(c.id) == h:
+                    report.unchanged += 1
+                else:
+                    todo.append((c, h))
+            if todo:
+                texts = [t for c, _ in todo for _, t in creator_texts(c)]
+                vectors, new = self._encode_missing(texts, progress, report)
+                crash_point("encoded")
+                self._commit(todo, vectors, new)
+                for c, _ in todo:
+                    if c.id in existing:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _encode_missing(self, texts: Iterable[str], progress: bool, report: IngestReport
+                        ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """(all vectors, newly encoded ones) keyed by text hash: no text is encoded twice."""
+        by_hash: dict[str, str] = {}
+        for t in texts:
+            by_hash.setdefault(text_hash(t), t)
+        cached = self.catalog.texts.get(by_hash)
+        missing = [h for h in by_hash if h not in cached]
+        report.cached_texts += len(cached)
+        report.encoded_texts += len(missing)
+        new: dict[str, np.ndarray] = {}
+        bar = None
+        if progress and missing:
+            from tqdm import tqdm
+            bar = tqdm(total=len(missing), unit="text", desc="encoding", disable=None)
+        for start in range(0, len(missing), ENCODE_CHUNK):
+            chunk = missing[start:start + ENCODE_CHUNK]
+            vecs = self.embedder.encode([by_hash[h] for h in chunk])
+            # stored as float16: round-trip now so a cached and a fresh vector are identical
+            new.update(zip(chunk, vecs.astype(np.float16).astype(np.float32), strict=True))
+            if bar is not None:
+                bar.update(len(chunk))
+        if bar is not None:
+            bar.close()
+        return {**cached, **new}, new
+
+    def _commit(self, todo: list[tuple[Creator, str]], vectors: dict[str, np.ndarray],
+                new: dict[str, np.ndarray]) -> None:
+        """One catalog commit for every changed creator, then their vectors."""
+        dim = next(iter(vectors.values())).shape[0]
+        stored = []
+        for c, h in todo:
+            items = creator_texts(c)
+            hashes = [text_hash(t) for _, t in items]
+            mean = np.mean([vectors[x] for x in hashes], axis=0)
+            vec = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float16)
+            stored.append(StoredCreator(
+                record=c.model_dump(mode="json"), record_hash=h,
+                signals=compute_signals(c, self.tiers).to_dict(), vector=vec,
+                texts=[(pid, x) for (pid, _), x in zip(items, hashes, strict=True)]))
+
+        def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            catalog.texts.put(new)
+            vids = catalog.write(stored, gen)
+            catalog.texts.prune()
+            return (np.array(vids, np.int64),
+                    np.stack([s.vector for s in stored]).astype(np.float32),
+                    np.zeros(0, np.int64))
+
+        self.store.commit(change, dim)
+
+    def remove(self, ids: Sequence[str]) -> list[str]:
+        """Delete creators from the catalog, the vectors and the embedding cache; returns those
+        that existed."""
+        removed: dict[str, int] = {}
+
+        def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, None, np.ndarray]:
+            removed.update(catalog.remove(list(ids), gen))
+            return (np.zeros(0, np.int64), None,
+                    np.array(list(removed.values()), dtype=np.int64))
+
+        if self.store.index is None:
+            return []
+        with self.store.writing():
+            self.store.commit(change, self.store.index.dim)
+        return sorted(removed)

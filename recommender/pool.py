@@ -1,0 +1,63 @@
+"""What retrieval hands the ranker: a brief's candidate pool as columns (everything scoring
+needs, before any catalog row is read), then the rows of the few that can make the top k."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Pool:
+    """A brief's candidates as columns."""
+
+    vids: np.ndarray  # int64
+    similarity: np.ndarray  # raw cosine with the brief
+    values_similarity: np.ndarray | None  # raw cosine with the values statement
+    keywords: np.ndarray | None  # BM25 / best BM25; None: lexical search off
+    tier: np.ndarray  # tier names
+    engagement: np.ndarray
+    authenticity: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.vids)
+
+    @classmethod
+    def empty(cls) -> Pool:
+        return cls(np.zeros(0, np.int64), np.zeros(0), None, None, np.zeros(0, dtype=object),
+                   np.zeros(0), np.zeros(0))
+
+
+@dataclass
+class CreatorRow:
+    """What ranking and explanation read of a stored creator (signals parsed on demand)."""
+
+    vid: int
+    id: str
+    handle: str | None
+    platform: str
+    followers: int
+    tier: str
+    engagement_rate: float | None
+    engagement: float
+    authenticity: float
+    signals_json: str
+    vector: np.ndarray
+
+    @property
+    def signals(self) -> dict:
+        return json.loads(self.signals_json)  # type: ignore[no-any-return]
+
+
+@dataclass
+class Candidate:
+    """One scored creator of a pool, with its catalog row."""
+
+    row: CreatorRow
+    similarity: float  # raw cosine with the brief
+    values_similarity: float | None  # raw cosine with the values statement
+    keywords: float | None = None  # BM25 / best BM25 for the brief; None: lexical search off
+    components: dict[str, float | None] = field(default_factory=dict)
+    score: float = 0.0

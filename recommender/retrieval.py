@@ -1,0 +1,166 @@
+"""Retrieval: a brief -> its candidate pool, as columns the ranker scores.
+
+The pool is the nearest neighbours of the brief's vectors (the brief, its values statement and
+their sum) among the creators its filters allow, joined with the creators using its rare words
+when lexical search is on; each with its cosines, its BM25 and the per-creator values scoring
+needs, read from memory. Catalog rows are read later, for the few that can make the top k.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+import index as vindex
+
+from . import lexical
+from .embedding import Embedder, encode_queries, usable_cores
+from .pool import Candidate, Pool
+from .schema import Brief, Filters
+from .storage.vectors import VectorStore
+
+
+def depth_for(k: int) -> int:
+    """How many neighbours to score for k results: the ranker re-orders by more than
+    similarity, so it needs a deep pool to choose from."""
+    return max(k * 10, 200)
+
+
+def unit(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+class Retriever:
+    def __init__(self, store: VectorStore, embedder: Embedder) -> None:
+        self.store = store
+        self.catalog = store.catalog
+        self.embedder = embedder
+        # threads that apply a brief's filters while the brief is encoded (started on first use)
+        self._helpers = ThreadPoolExecutor(usable_cores(), thread_name_prefix="cm-match")
+
+    def close(self) -> None:
+        self._helpers.shutdown(wait=True)
+
+    def pool(self, brief: Brief, lexical_search: bool = True
+             ) -> tuple[Pool, np.ndarray, list[str]]:
+        """The brief's candidate pool, the query vector, and the words looked up lexically."""
+        index = self.store.index
+        if index is None or not len(index):
+            return Pool.empty(), np.zeros(0, np.float32), []
+        texts = [brief.brief] + ([brief.values] if brief.values else [])
+        depth = depth_for(brief.k)
+        # the filters and the lexical look-up run on a helper thread while this one encodes
+        # the brief (the model releases the GIL for most of its run; the shorter job goes to
+        # the helper, so this thread seldom waits for the GIL when the model returns)
+        lookup = self._helpers.submit(self._lookups, index, brief.filters, " ".join(texts),
+                                      depth, lexical_search)
+        qv = encode_queries(self.embedder, texts)
+        allowed, lq, hits = lookup.result()
+        q_brief = qv[0]
+        q_values = qv[1] if brief.values else None
+        query = q_brief if q_values is None else unit(q_brief + q_values)
+        if allowed is not None and not len(allowed):
+            return Pool.empty(), query, []
+        terms = lq.terms if lq is not None else []
+        # without a values statement the query is the brief's vector: search it once
+        queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
+        with self.store.rw.read():
+            index = self.store.index  # a writer may have swapped it since
+            assert index is not None
+            scores, ids = index.search(queries, depth, allowed)
+            vids = np.union1d(ids[ids >= 0], hits)
+            vids = vids[index.contains(vids)]  # a hit another process just wrote
+            sims = _similarities(index, vids, scores, ids, queries, 0 if q_values is None else 1)
+        live, tier, engagement, authenticity = self.catalog.filters.features(vids)
+        vids, sims = vids[live], [x[live] for x in sims]
+        keywords = None
+        if lq is not None:
+            bm25 = self.catalog.lexical.scores(lq, vids)
+            top = bm25.max(initial=0.0)
+            keywords = bm25 / top if top > 0 else np.zeros(len(vids))
+        pool = Pool(vids=vids, similarity=sims[0],
+                    values_similarity=None if q_values is None else sims[1],
+                    keywords=keywords, tier=tier, engagement=engagement,
+                    authenticity=authenticity)
+        return pool, query, terms
+
+    def _lookups(self, index: vindex.VectorIndex, filters: Filters, text: str, depth: int,
+                 lexical_search: bool
+                 ) -> tuple[vindex.Allowed | None, lexical.Query | None, np.ndarray]:
+        """(the vids the filters allow, prepared for the search, or None for all; the brief's
+        lexical query or None with lexical search off; the creators its rare words fetch)."""
+        vids = self.catalog.filters.candidates(filters)
+        allowed = None if vids is None else index.prepare(vids)
+        if not lexical_search or (vids is not None and not len(vids)):
+            return allowed, None, np.zeros(0, np.int64)
+        lq = self.catalog.lexical.query(text)
+        return allowed, lq, self.catalog.lexical.hits(lq, depth,
+                                                      None if allowed is None else allowed.ids)
+
+    def neighbours(self, creator_id: str, vid: int, k: int, filters: Filters
+                   ) -> tuple[Pool, np.ndarray]:
+        """Lookalikes' pool: the creators whose content vectors are nearest this creator's
+        (itself left out), among those the filters allow; with the query vector."""
+        source = self.catalog.rows([vid])[vid]
+        q = unit(source.vector)
+        allowed = self.catalog.filters.candidates(filters)
+        depth = depth_for(k)
+        if allowed is not None:
+            allowed = allowed[allowed != vid]
+            if not len(allowed):
+                return Pool.empty(), q
+        with self.store.rw.read():
+            assert self.store.index is not None
+            _, ids = self.store.index.search(q[None, :], depth + 1, allowed)
+        vids = np.unique(ids[ids >= 0])
+        vids = vids[vids != vid]
+        rows = self.catalog.rows(vids)
+        vids = np.array(sorted(rows), np.int64)
+        live, tier, engagement, authenticity = self.catalog.filters.features(vids)
+        vids, tier, engagement, authenticity = (vids[live], tier[live], engagement[live],
+                                                authenticity[live])
+        sims = np.array([float(rows[v].vector @ q) for v in vids.tolist()], np.float64)
+        return Pool(vids=vids, similarity=sims, values_similarity=None, keywords=None,
+                    tier=tier, engagement=engagement, authenticity=authenticity), q
+
+    def materialise(self, pool: Pool, idx: np.ndarray, scores: np.ndarray,
+                    comps: dict[str, np.ndarray | None]) -> list[Candidate]:
+        """Candidates for pool positions idx, with their catalog rows, best first (ties by
+        creator id)."""
+        rows = self.catalog.rows(pool.vids[idx])
+        out = [Candidate(
+            row=rows[v], similarity=float(pool.similarity[i]),
+            values_similarity=None if pool.values_similarity is None
+            else float(pool.values_similarity[i]),
+            keywords=None if pool.keywords is None else float(pool.keywords[i]),
+            components={k: None if c is None else round(float(c[i]), 4)
+                        for k, c in comps.items()},
+            score=float(scores[i]))
+            for i, v in zip(idx.tolist(), pool.vids[idx].tolist(), strict=True) if v in rows]
+        return sorted(out, key=lambda c: (-c.score, c.row.id))
+
+
+def _similarities(index: vindex.VectorIndex, vids: np.ndarray, scores: np.ndarray,
+                  ids: np.ndarray, queries: np.ndarray, first: int) -> list[np.ndarray]:
+    """Cosine of each vid with queries[first:], under the read lock: the search's own score
+    where it found the vid, else from the index's copy of its vector (exact below FLAT_MAX,
+    8-bit codes above: within about 1e-3 of the catalog's vectors; the benchmark measures it)."""
+    out, missing = [], np.zeros(len(vids), bool)
+    for row in range(first, len(queries)):
+        found = ids[row] >= 0
+        order = np.argsort(ids[row][found])
+        row_ids, row_scores = ids[row][found][order], scores[row][found][order]
+        sim, hit = np.full(len(vids), np.nan), np.zeros(len(vids), bool)
+        if len(row_ids):
+            pos = np.searchsorted(row_ids, vids).clip(0, len(row_ids) - 1)
+            hit = row_ids[pos] == vids
+            sim[hit] = row_scores[pos[hit]]
+        out.append(sim)
+        missing |= ~hit
+    if missing.any():
+        vecs = index.reconstruct(vids[missing])
+        for sim, q in zip(out, queries[first:], strict=True):
+            sim[missing] = vecs @ q
+    return out

@@ -1,0 +1,227 @@
+"""The catalog: one SQLite file holding every creator (record, signals, content vector), the
+source of truth of an index directory and its write-ahead log.
+
+It is composed of parts that share one connection: the text-embedding cache (``texts``), the
+journal of generations and tombstones (``journal``), the BM25 index (``lexical``) and the filter
+columns (``filters``); this module writes and reads the creator rows themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..lexical import body
+from ..lexical.fulltext import FullText
+from ..pool import CreatorRow
+from ..schema import Creator
+from . import migrations
+from .database import Database, from_blob, to_blob
+from .filters import FilterIndex
+from .journal import Journal
+from .textcache import TextCache
+
+_COLUMNS = ("handle", "platform", "followers", "country", "language", "tier", "engagement_rate",
+            "engagement", "authenticity", "signals", "record", "record_hash", "vector", "gen",
+            "updated_at")
+_INSERT = (f"INSERT INTO creators(id, {', '.join(_COLUMNS)})"
+           f" VALUES(?, {', '.join('?' * len(_COLUMNS))})")
+_UPDATE = f"UPDATE creators SET {', '.join(c + '=?' for c in _COLUMNS)} WHERE vid=?"
+
+
+def record_hash(creator: Creator) -> str:
+    """A hash of everything in the record: equal hashes mean an unchanged creator."""
+    return hashlib.sha256(creator.model_dump_json().encode()).hexdigest()
+
+
+@dataclass
+class StoredCreator:
+    """One creator as the catalog writes it: the record and what ingest derived from it."""
+
+    record: dict[str, Any]  # the validated record, JSON-ready
+    record_hash: str
+    signals: dict[str, Any]
+    vector: np.ndarray  # the content vector (stored as float16)
+    texts: list[tuple[str | None, str]] = field(default_factory=list)  # (post id, text hash)
+
+
+class Catalog:
+    """One SQLite file; safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.db = Database(self.path)
+        migrations.migrate(self.db)
+        self.texts = TextCache(self.db)
+        self.journal = Journal(self.db)
+        self.lexical = FullText(self.db)
+        self.filters = FilterIndex(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[int]:
+        """All or nothing: the generation moves with the data it describes. Yields the
+        generation this write will have."""
+        with self.db.write():
+            try:
+                gen = self.journal.generation + 1
+                yield gen
+                self.journal.advance()
+                self.db.set_meta("updated_at", datetime.now(timezone.utc).isoformat())
+            except BaseException:
+                self.filters.forget()  # it may hold part of the change: reload on next use
+                raise
+
+    @property
+    def generation(self) -> int:
+        return self.journal.generation
+
+    def get_meta(self, key: str) -> str | None:
+        return self.db.get_meta(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.set_meta(key, value)
+
+    def integrity_check(self) -> str:
+        return self.db.integrity_check()
+
+    # -- writing (inside transaction()) --------------------------------------------------------
+
+    def write(self, creators: Sequence[StoredCreator], gen: int) -> list[int]:
+        """Insert or replace creators (an existing id keeps its vid), with their categories,
+        texts and lexical documents; returns their vids in order."""
+        ids = [c.record["id"] for c in creators]
+        if len(set(ids)) != len(ids):
+            raise ValueError("one write holds the same creator id twice")
+        now = datetime.now(timezone.utc).isoformat()
+        conn = self.db.conn
+        with self.db.lock:
+            existing = self.vids_of(ids)
+            self.lexical.drop(list(existing.values()))
+            vids: list[int] = []
+            for c in creators:
+                r, sig = c.record, c.signals
+                values = (r.get("handle"), r["platform"], r["followers"], r.get("country"),
+                          r.get("language"), sig["tier"], sig["engagement_rate"],
+                          sig["engagement"], sig["authenticity"], json.dumps(sig),
+                          json.dumps(r, ensure_ascii=False), c.record_hash, to_blob(c.vector),
+                          gen, now)
+                vid = existing.get(r["id"])
+                if vid is not None:
+                    conn.execute(_UPDATE, (*values, vid))
+                    conn.execute("DELETE FROM categories WHERE vid=?", (vid,))
+                    conn.execute("DELETE FROM texts WHERE vid=?", (vid,))
+                else:
+                    cur = conn.execute(_INSERT, (r["id"], *values))
+                    vid = int(cur.lastrowid or 0)
+                vids.append(vid)
+                conn.executemany("INSERT OR IGNORE INTO categories(category, vid) VALUES(?, ?)",
+                                 [(cat, vid) for cat in r.get("categories") or []])
+                conn.executemany(
+                    "INSERT INTO texts(vid, position, post_id, text_hash) VALUES(?,?,?,?)",
+                    [(vid, i, pid, h) for i, (pid, h) in enumerate(c.texts)])
+                self.filters.set(vid, sig["tier"], r.get("country"), r.get("language"),
+                                 r["platform"], r["followers"], sig["engagement_rate"],
+                                 r.get("categories") or [], sig["engagement"],
+                                 sig["authenticity"])
+            self.lexical.put((vid, body(c.record)) for vid, c in zip(vids, creators,
+                                                                       strict=True))
+        return vids
+
+    def remove(self, ids: Sequence[str], gen: int) -> dict[str, int]:
+        """Delete creators, their texts and the cached vectors no one else uses, leaving
+        tombstones at gen; id -> vid removed."""
+        removed = self.vids_of(ids)
+        if not removed:
+            return removed
+        vids = list(removed.values())
+        with self.db.lock:
+            self.journal.bury(vids, gen)
+            hashes = [h for (h,) in self.db.rows_in(
+                "SELECT DISTINCT text_hash FROM texts WHERE vid IN ({marks})", vids)]
+            self.lexical.drop(vids)
+            for table in ("texts", "categories", "creators"):
+                self.db.execute_in(f"DELETE FROM {table} WHERE vid IN ({{marks}})", vids)
+            self.texts.forget(hashes)
+            self.filters.kill(np.array(vids, dtype=np.int64))
+        return removed
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def record_hashes(self, ids: Sequence[str]) -> dict[str, str]:
+        """id -> record hash for the ids already stored."""
+        return dict(self.db.rows_in("SELECT id, record_hash FROM creators WHERE id IN ({marks})",
+                                    list(ids)))
+
+    def vids_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """id -> vid for the ids already stored."""
+        return dict(self.db.rows_in("SELECT id, vid FROM creators WHERE id IN ({marks})",
+                                    list(ids)))
+
+    def vid_of(self, creator_id: str) -> int | None:
+        return self.vids_of([creator_id]).get(creator_id)
+
+    def count(self) -> int:
+        return int(self.db.rows("SELECT COUNT(*) FROM creators")[0][0])
+
+    def record(self, creator_id: str) -> dict[str, Any] | None:
+        """The stored record with its signals, or None."""
+        rows = self.db.rows("SELECT record, signals, tier, updated_at FROM creators WHERE id=?",
+                            (creator_id,))
+        if not rows:
+            return None
+        rec, sig, tier, updated = rows[0]
+        return {"record": json.loads(rec), "signals": json.loads(sig), "tier": tier,
+                "updated_at": updated}
+
+    def rows(self, vids: Sequence[int] | np.ndarray) -> dict[int, CreatorRow]:
+        return {r[0]: CreatorRow(*r[:10], from_blob(r[10])) for r in self.db.rows_in(
+            "SELECT vid, id, handle, platform, followers, tier, engagement_rate, engagement,"
+            " authenticity, signals, vector FROM creators WHERE vid IN ({marks})",
+            [int(v) for v in vids])}
+
+    def texts_of(self, vids: Sequence[int]
+                 ) -> dict[int, list[tuple[str | None, str, np.ndarray]]]:
+        """Each creator's (post id or None for the bio, text, vector), in record order."""
+        ids = [int(v) for v in vids]
+        if not ids:
+            return {}
+        with self.db.lock:
+            recs = dict(self.db.rows_in("SELECT vid, record FROM creators WHERE vid IN ({marks})",
+                                        ids))
+            rows = self.db.rows_in(
+                "SELECT t.vid, t.post_id, v.vector FROM texts t JOIN text_vectors v"
+                " ON v.hash=t.text_hash WHERE t.vid IN ({marks}) ORDER BY t.vid, t.position",
+                ids)
+        out: dict[int, list[tuple[str | None, str, np.ndarray]]] = {}
+        posts: dict[int, tuple[dict, dict]] = {}
+        for vid, text in recs.items():
+            record = json.loads(text)
+            posts[vid] = record, {p["id"]: p["text"] for p in record.get("posts", [])}
+            out[vid] = []
+        for vid, pid, blob in sorted(rows, key=lambda r: r[0]):
+            if vid not in posts:
+                continue
+            record, by_post = posts[vid]
+            text = record.get("bio") or "" if pid is None else by_post.get(pid, "")
+            out[vid].append((pid, text, from_blob(blob)))
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        with self.db.lock:
+            tiers = dict(self.db.rows("SELECT tier, COUNT(*) FROM creators GROUP BY tier"))
+            platforms = dict(self.db.rows(
+                "SELECT platform, COUNT(*) FROM creators GROUP BY platform"))
+            texts = self.texts.count()
+        return {"creators": sum(tiers.values()), "tiers": tiers, "platforms": platforms,
+                "cached_texts": texts, "updated_at": self.get_meta("updated_at")}

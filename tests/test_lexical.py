@@ -1,0 +1,117 @@
+"""The lexical index (lexical/fulltext.py): rare words found, filtered hits in rank order, BM25
+from term vectors equal to FTS5's, document frequencies kept with every write."""
+
+
+import numpy as np
+from conftest import assert_bm25_equals_fts5, creator, ids_of, write_jsonl
+
+from benchmarks import datagen
+from recommender import lexical
+from recommender.evaluation.systems import bm25
+from recommender.ranking import Ranker, Weights
+from recommender.schema import Brief
+from recommender.service import Recommender
+from recommender.storage import migrations
+
+
+def test_exact_words_found_by_the_lexical_index(tmp_path, embedder):
+    """A rare word (a product name) is found through BM25 even outside the dense pool, explained
+    in matched_terms; removing the creator removes it from the lexical index too."""
+    recs = [creator(f"c{i}", f"weekly thoughts about topic number {i}") for i in range(300)]
+    recs.append(creator("kj", "my konjac sponge lasted three months"))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    ms = rec.match(Brief(brief="konjac", k=5))
+    assert ms[0].creator_id == "kj"
+    assert ms[0].components["keywords"] == 1.0 and ms[0].matched_terms == ["konjac"]
+    assert all(m.components["keywords"] == 0.0 for m in ms[1:])
+    off = Recommender(tmp_path / "idx", embedder=embedder,
+                      ranker=Ranker(weights=Weights(keywords=0.0)))
+    m0 = off.match(Brief(brief="konjac", k=5))[0]
+    assert m0.components["keywords"] is None and m0.matched_terms == []
+    off.close()
+    rec.remove(["kj"])
+    assert "kj" not in ids_of(rec.match(Brief(brief="konjac", k=5)))
+    terms, vids, _ = bm25(rec.catalog, "konjac", 10)
+    assert terms == [] and len(vids) == 0
+
+def test_filtered_lexical_hits_keep_rank_order_and_the_limit(tmp_path, embedder):
+    """Creators using a rare word, best BM25 first, among those a filter allows: tested in
+    batches against the sorted ids (a set of a large filter's ids cost more than the search),
+    with the same answer for unsorted ids, an empty filter, and more matches than a batch."""
+    recs = [creator(f"k{i:03d}", ("konjac " * (1 + i % 7) if i % 3 == 0 else "loofah ")
+                    + f"sponge number {i}") for i in range(900)]  # konjac: 300 of 900
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    cat = rec.catalog
+    q = cat.lexical.query("konjac")
+    q.rare = ["konjac"]  # common in this small set; the look-up is what is tested
+    ranked = cat.lexical.hits(q, 1000)
+    assert len(ranked) == 300
+    allowed = np.sort(ranked[::2])  # the 140th allowed hit is past the first batch of rows
+    got = cat.lexical.hits(q, 140, allowed)
+    want = [v for v in ranked.tolist() if v in set(allowed.tolist())][:140]
+    assert got.tolist() == want and len(want) == 140
+    assert cat.lexical.hits(q, 140, allowed[::-1]).tolist() == want  # unsorted
+    assert cat.lexical.hits(q, 10, allowed[:0]).tolist() == []
+    terms, vids, scores = bm25(cat, "konjac", 140, allowed)
+    assert vids.tolist() == want and list(scores) == sorted(scores, reverse=True)
+    rec.close()
+
+def assert_bm25_equals_fts5(rec, texts):
+    for text in texts:
+        terms, vids, scores = bm25(rec.catalog, text, 30)
+        q = rec.catalog.lexical.query(text)
+        assert q.terms == terms and len(vids)
+        assert np.allclose(rec.catalog.lexical.scores(q, vids), scores, rtol=1e-5)
+
+def test_python_bm25_equals_fts5(tmp_path, embedder):
+    """lexical_scores (term vectors kept per creator, scored with numpy) gives FTS5's own
+    bm25() to float precision, with the collection statistics read from FTS5's averages record;
+    after an update and a removal too, and 0 for a creator without the words or without text."""
+    recs = list(datagen.generate(120, seed=5))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    assert rec.catalog.lexical.averages()[0] == 120
+    texts = ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet", "kettlebell")
+    assert_bm25_equals_fts5(rec, texts)
+    changed = dict(recs[0], bio="Kettlebell kettlebell swings, zéro déchet")
+    rec.ingest([write_jsonl(tmp_path / "u.jsonl", [changed])])
+    rec.remove([recs[1]["id"]])
+    assert_bm25_equals_fts5(rec, texts)
+    q = rec.catalog.lexical.query("kettlebell")
+    without = next(r["id"] for r in recs[2:] if "kettlebell" not in lexical.body(r).lower())
+    unknown = max(rec.catalog.vid_of(r["id"]) or 0 for r in recs) + 1
+    assert rec.catalog.lexical.scores(q, [rec.catalog.vid_of(without), unknown]).tolist() == \
+        [0.0, 0.0]
+
+def _vocab_df(cat) -> dict[str, int]:
+    return dict(cat.db.conn.execute("SELECT term, doc FROM creator_text_vocab").fetchall())
+
+def test_term_frequencies_follow_every_write(tmp_path, embedder):
+    """term_df (document frequencies kept with each write) always equals what FTS5's vocabulary
+    counts: after ingest, an update that changes words, a removal, and for a catalog of
+    lexical version 1 (before term_df), which is counted once on open."""
+    import sqlite3
+
+    recs = list(datagen.generate(60, seed=3))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    df = dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall())
+    assert df == _vocab_df(rec.catalog) and len(df) > 100
+    changed = dict(recs[0], bio="Kombucha brewer and Zéro-déchet fan")
+    rec.ingest([write_jsonl(tmp_path / "u.jsonl", [changed])])
+    rec.remove([recs[1]["id"], recs[2]["id"]])
+    df = dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall())
+    assert df == _vocab_df(rec.catalog) and df["kombucha"] >= 1
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    # as a catalog of lexical version 1 recorded it, before numbered steps (term_df empty)
+    db.executescript("DROP TABLE term_vectors; DROP TABLE term_df; DELETE FROM meta WHERE"
+                     " key='migration'; INSERT INTO meta VALUES('schema_version', '1'),"
+                     " ('lexical_index', '1');")
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    assert dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall()) == df
+    assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+    rec.close()

@@ -1,0 +1,77 @@
+"""The catalog's numbered schema steps (storage/migrations.py): a new catalog gets them all,
+an older one the steps it lacks, once, on open."""
+
+
+from conftest import assert_bm25_equals_fts5, creator, write_jsonl
+
+from benchmarks import datagen
+from recommender.evaluation.systems import bm25
+from recommender.service import Recommender
+from recommender.storage import migrations
+
+
+def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embedder):
+    import sqlite3
+
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("a", "solid shampoo bar"),
+                                                    creator("b", "retro gaming")])])
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.executescript("DROP TABLE term_vectors; DROP TABLE term_df; DROP TABLE creator_text_vocab;"
+                     "DROP TABLE creator_text; DELETE FROM meta WHERE key='migration';"
+                     "INSERT INTO meta VALUES('schema_version', '1');")  # as before numbered steps
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    terms, vids, scores = bm25(rec.catalog, "shampoo", 10)
+    assert terms == ["shampoo"] and len(vids) == 1 and scores[0] > 0
+    assert rec.check() == []
+
+def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, caplog):
+    """A catalog of lexical version 2 (before term vectors) is given them once, on open, and
+    says so (minutes at millions of creators)."""
+    import sqlite3
+
+    recs = list(datagen.generate(80, seed=6))
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.executescript("DROP TABLE term_vectors; UPDATE meta SET value='3' WHERE key='migration';")
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    assert "upgrading the catalog of 80 creators (m004_term_vectors)" in caplog.text
+    assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+    assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
+    assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
+    rec.close()
+
+
+def test_a_new_catalog_runs_every_step_once(tmp_path):
+    """Every step runs on a new file and is recorded; opening again runs none."""
+    from recommender.storage.catalog import Catalog
+    from recommender.storage.database import Database
+
+    cat = Catalog(tmp_path / "c.sqlite")
+    assert cat.get_meta("migration") == str(len(migrations.STEPS)) and cat.generation == 0
+    tables = {r[0] for r in cat.db.rows("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"creators", "tombstones", "texts", "text_vectors", "term_df",
+            "term_vectors", "creator_text"} <= tables
+    cat.close()
+    db = Database(tmp_path / "c.sqlite")
+    assert migrations.migrate(db) == []
+    db.close()
+
+
+def test_each_legacy_lexical_version_maps_to_its_step():
+    """Catalogs written before numbered steps are read by what they recorded."""
+    import sqlite3
+
+    for lexical_version, done in ((None, 1), ("1", 2), ("2", 3), ("3", 4)):
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.execute("INSERT INTO meta VALUES('schema_version', '1')")
+        if lexical_version:
+            conn.execute("INSERT INTO meta VALUES('lexical_index', ?)", (lexical_version,))
+        assert migrations.applied(conn) == done
+    assert migrations.applied(sqlite3.connect(":memory:")) == 0

@@ -1,0 +1,43 @@
+"""Retrieval (retrieval.py): the pool's similarities are the index's cosines."""
+
+
+import numpy as np
+import pytest
+
+import index.faiss_backends as backends
+from benchmarks import datagen
+from recommender import retrieval
+from recommender.embedding import HashEmbedder
+from recommender.schema import Brief
+from recommender.service import Recommender
+
+
+@pytest.mark.parametrize("flat_max", [backends.FLAT_MAX, 50])
+def test_pool_similarities_are_the_index_cosines(tmp_path, monkeypatch, flat_max):
+    """The pool's similarity (and values similarity) of every candidate is the cosine with
+    the index's copy of its vector, whether the search scored it (its own score is used) or
+    only the lexical index found it (scored from the vector); exact and IVF alike."""
+    monkeypatch.setattr(backends, "FLAT_MAX", flat_max)
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 300, seed=8)])
+    for brief in (Brief(brief="zero waste shampoo", k=5),
+                  Brief(brief="thrift haul denim", values="honest reviews", k=5,
+                        filters={"tiers": ["micro", "nano"]})):
+        pool, _, _ = rec.retriever.pool(brief)
+        q = rec.embedder.encode([brief.brief] + ([brief.values] if brief.values else []))
+        vecs = rec.store.index.reconstruct(pool.vids)
+        assert np.allclose(pool.similarity, vecs @ q[0], atol=1e-4)
+        if brief.values:
+            assert np.allclose(pool.values_similarity, vecs @ q[1], atol=1e-4)
+    # the search's own scores where it has them; only the others are decoded
+    q = rec.embedder.encode(["gaming setup"])
+    scores, ids = rec.store.index.search(q, 10)
+    others = np.setdiff1d(rec.store.index.ids()[:40], ids[0])
+    vids = np.union1d(ids[0], others)
+    decoded = []
+    reconstruct = rec.store.index.reconstruct
+    monkeypatch.setattr(rec.store.index, "reconstruct",
+                        lambda v: decoded.append(np.asarray(v).tolist()) or reconstruct(v))
+    sims = retrieval._similarities(rec.store.index, vids, scores, ids, q, 0)
+    assert decoded == [others.tolist()]
+    assert np.allclose(sims[0], reconstruct(vids) @ q[0], atol=1e-4)

@@ -1,0 +1,154 @@
+"""The durable vector store (storage/vectors.py): failed writes, snapshots, repair, the writer
+lock, growth from exact to IVF, and readers taking in another process's writes."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from conftest import creator, ids_of, snapshot, write_jsonl
+
+import index.faiss_backends as backends
+from benchmarks import datagen
+from index.store import CorruptIndexError, DirLock, LockedError, Manifest
+from recommender.embedding import HashEmbedder
+from recommender.schema import Brief
+from recommender.service import NotFoundError, Recommender
+
+
+def test_failed_write_leaves_previous_index(tmp_path, monkeypatch):
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming")])])
+    before = snapshot(path)
+    from recommender.storage.textcache import TextCache
+
+    def disk_full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(TextCache, "prune", disk_full)  # fails inside the transaction
+    with pytest.raises(OSError, match="No space"):
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("c", "travel"),
+                                                        creator("a", followers=7)])])
+    monkeypatch.undo()
+    assert snapshot(path) == before
+    assert len(rec) == 2 and sorted(ids_of(rec.match(Brief(brief="gaming", k=5)))) == ["a", "b"]
+    assert rec.get("a")["record"]["followers"] == 4200
+
+def test_snapshot_failure_loses_nothing(tmp_path, monkeypatch):
+    """The catalog commit is the acknowledgement: a vector file that cannot be written (disk
+    full, crash before the manifest moved) is made up for by replay on the next open."""
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    import recommender.storage.vectors as vectors
+
+    def disk_full(p, data, **_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(vectors, "atomic_write", disk_full)
+    r = rec.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "gaming")])])
+    assert r.added == 1
+    assert rec.remove(["a"]) == ["a"]
+    assert not list(path.glob("*.tmp")) and len(list(path.glob("vectors.*"))) == 1
+    monkeypatch.undo()
+    monkeypatch.setattr(Manifest, "write", lambda self, d: (_ for _ in ()).throw(
+        OSError("killed before the manifest moved")))
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("c", "travel")])])
+    monkeypatch.undo()
+    rec.catalog.close()  # as if the process died: no snapshot on close
+    again = Recommender(path, embedder=HashEmbedder())
+    assert len(again) == 2
+    assert sorted(ids_of(again.match(Brief(brief="gaming", k=5)))) == ["b", "c"]
+    with pytest.raises(NotFoundError):
+        again.get("a")
+    assert again.check() == []
+
+def test_large_indexes_snapshot_in_batches(tmp_path, monkeypatch):
+    import recommender.storage.vectors as vectors
+
+    monkeypatch.setattr(vectors, "SNAPSHOT_ALWAYS_BELOW", 10)
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder())
+    rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 100, seed=2)])
+    first = json.loads((path / "manifest.json").read_text())["index_file"]
+    rec.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("one_more", "velvet turtle")])])
+    assert json.loads((path / "manifest.json").read_text())["index_file"] == first  # 1% < 5%
+    reader = Recommender(path, embedder=HashEmbedder())  # another process: snapshot + replay
+    assert len(reader) == 101
+    assert ids_of(reader.match(Brief(brief="velvet turtle", k=1))) == ["one_more"]
+    rec.close()  # the writer snapshots what it wrote
+    assert json.loads((path / "manifest.json").read_text())["index_file"] != first
+
+def test_corrupt_vector_file_is_detected_and_repaired(tmp_path):
+    path = tmp_path / "idx"
+    Recommender(path, embedder=HashEmbedder()).ingest(
+        [write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming")])])
+    vec = next(path.glob("vectors.*.faiss"))
+    data = bytearray(vec.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    vec.write_bytes(bytes(data))
+    with pytest.raises(CorruptIndexError, match=vec.name):
+        Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, embedder=HashEmbedder(), recover=True)
+    assert rec.check(repair=True)
+    assert rec.check() == []
+    assert len(Recommender(path, embedder=HashEmbedder())) == 2
+    (path / "manifest.json").write_text("{trunc")
+    with pytest.raises(CorruptIndexError, match="manifest"):
+        Recommender(path, embedder=HashEmbedder())
+
+def test_second_writer_fails_clearly(tmp_path):
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(), lock_timeout=0.2)
+    with DirLock(tmp_path / "idx"):
+        with pytest.raises(LockedError, match=f"pid {os.getpid()}"):
+            rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    assert rec.ingest([tmp_path / "a.jsonl"]).added == 1
+
+def test_grows_from_flat_to_ivf_and_reopens(tmp_path, monkeypatch):
+    monkeypatch.setattr(backends, "FLAT_MAX", 100)
+    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 60, seed=1)])
+    assert rec.stats()["index_kind"] == "flat"
+    rec.ingest([datagen.write_jsonl(tmp_path / "b.jsonl", 200, seed=1)])
+    assert rec.stats()["index_kind"] == "ivf" and len(rec) == 200
+    q = rec.embedder.encode(["zero waste"])[0]
+    again = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    assert np.array_equal(again.store.index.search(q[None], 10)[1], rec.store.index.search(q[None], 10)[1])
+
+def test_reader_sees_another_writers_commits(tmp_path):
+    path = tmp_path / "idx"
+    writer = Recommender(path, embedder=HashEmbedder())
+    writer.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    reader = Recommender(path, embedder=HashEmbedder())  # e.g. a running server
+    writer.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "velvet turtle")])])
+    writer.remove(["a"])
+    assert ids_of(reader.match(Brief(brief="velvet turtle", k=5))) == ["b"]
+    assert len(reader) == 1
+
+@pytest.mark.parametrize("snapshots", [True, False])
+def test_reader_filters_follow_another_writers_commits(tmp_path, monkeypatch, snapshots):
+    """The in-memory filter and ranking columns take in another process's writes: a creator
+    added, one whose country changed, one removed; reloaded when the writer's snapshot moved
+    (its tombstones may be gone), else updated from the rows and tombstones it wrote."""
+    import recommender.storage.vectors as vectors
+
+    if not snapshots:  # a large index: the writer's few changes leave the snapshot where it is
+        monkeypatch.setattr(vectors, "SNAPSHOT_ALWAYS_BELOW", 0)
+        monkeypatch.setattr(vectors, "SNAPSHOT_CHANGE_SHARE", 100.0)
+    path = tmp_path / "idx"
+    writer = Recommender(path, embedder=HashEmbedder())
+    writer.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("c")])])
+    reader = Recommender(path, embedder=HashEmbedder())
+    reloads = []
+    forget = reader.catalog.filters.forget
+    monkeypatch.setattr(reader.catalog.filters, "forget", lambda: (reloads.append(1), forget()))
+    fr = {"countries": ["FR"]}
+    assert sorted(ids_of(reader.match(Brief(brief="zero waste", k=5, filters=fr)))) == ["a", "c"]
+    writer.ingest([write_jsonl(tmp_path / "b.jsonl", [
+        creator("b", country="FR"), creator("c", country="BE")])])
+    writer.remove(["a"])
+    assert ids_of(reader.match(Brief(brief="zero waste", k=5, filters=fr))) == ["b"]
+    assert ids_of(reader.match(Brief(brief="zero waste", k=5,
+                                     filters={"countries": ["BE"]}))) == ["c"]
+    assert bool(reloads) == snapshots
