@@ -56,8 +56,9 @@ class KeyStore:
             raw = json.loads(path.read_text())
             return cls([StoredKey(k["name"], k["scope"], k["sha256"]) for k in raw["keys"]])
         except (OSError, ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"{path}: not a keys file ({e}); expected "
-                             '{"keys": [{"name": ..., "scope": "read|write", "sha256": ...}]}') from e
+            raise ValueError(
+                f"{path}: not a keys file ({e}); expected "
+                '{"keys": [{"name": ..., "scope": "read|write", "sha256": ...}]}') from e
 
     def save(self, path: Path) -> None:
         data = json.dumps({"keys": [k.__dict__ for k in self.keys]}, indent=2)

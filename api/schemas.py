@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from recommender.schema import Match
 
-CREATOR_EXAMPLE = {
+CREATOR_EXAMPLE: dict[str, Any] = {
     "id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram", "followers": 4200,
     "country": "FR", "language": "fr", "categories": ["beauty", "sustainability"],
     "bio": "Salle de bain zéro déchet, cosmétiques maison",
@@ -16,12 +16,12 @@ CREATOR_EXAMPLE = {
                "likes": 320, "comments": 41, "shares": 5, "views": None, "sponsored": False,
                "posted_at": "2026-10-01T12:00:00Z"}],
 }
-BRIEF_EXAMPLE = {
+BRIEF_EXAMPLE: dict[str, Any] = {
     "brief": "launch of a solid shampoo bar", "values": "zero waste, honest, made in France",
     "objective": "engagement", "k": 5,
     "filters": {"tiers": ["nano", "micro"], "countries": ["FR"], "min_engagement_rate": 0.02},
 }
-MATCH_EXAMPLE = {
+MATCH_EXAMPLE: dict[str, Any] = {
     "creator_id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram",
     "tier": "micro", "followers": 4200, "engagement_rate": 0.087, "score": 0.81,
     "components": {"similarity": 0.74, "values": 0.69, "keywords": 0.8, "tier_fit": 1.0,
@@ -119,4 +119,5 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-ERRORS = {s: {"model": ErrorResponse} for s in (401, 403, 404, 413, 422)}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": ErrorResponse} for s in (401, 403, 404, 413, 422)}

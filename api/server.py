@@ -30,8 +30,8 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
     from .app import create_app
     from .settings import Settings
 
-    settings = Settings(index=Path(index), model=model,
-                        **({"keys_file": Path(keys_file)} if keys_file else {}))
+    settings = (Settings(index=Path(index), model=model, keys_file=Path(keys_file))
+                if keys_file else Settings(index=Path(index), model=model))
     rec = Recommender(settings.index, model=settings.model or None)
     keys = load_keys(settings)
     app = create_app(rec, keys, settings)

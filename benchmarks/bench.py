@@ -66,7 +66,8 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     from recommender.service import Recommender
 
     src = datagen.write_jsonl(workdir / "ingest.jsonl", n, seed=11)
-    records = [json.loads(line) for line in open(src, encoding="utf-8")]
+    with open(src, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh]
     posts = sum(len(r["posts"]) for r in records)
     texts = [t for r in records for t in ([r["bio"]] + [p["text"] for p in r["posts"]])]
     base_emb = baseline_embedder(model)
@@ -139,6 +140,7 @@ def bench_precision(model: str | None, texts: list[str]) -> dict:
         top = np.argsort(-(emb.encode(QUERY_TEXTS) @ vecs.T), axis=1)[:, :20]
         if ref is None:
             ref, ref_top = vecs, top
+        assert ref is not None and ref_top is not None
         cos = np.sum(ref * vecs, axis=1)
         r = {"texts_per_s": round(len(texts) / secs, 1),
              "query_ms_p50": round(float(np.median(one)) * 1e3, 2),
@@ -273,6 +275,12 @@ def as_filters(f: dict) -> dict:
     return {"countries": [f["country"]], "tiers": [f["tier"]]}
 
 
+def brief_of(text: str, f: dict | None = None) -> Brief:
+    """A benchmark brief: k=20, with a benchmark filter when given."""
+    extra = {"filters": as_filters(f)} if f else {}
+    return Brief.model_validate({"brief": text, "k": 20, **extra})
+
+
 @contextmanager
 def briefs_by(emb, way: str | None):
     """Briefs encoded by way (None: the embedder's own path, "int8") meanwhile."""
@@ -308,7 +316,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
              for _ in range(queries)]
     filt = [{"country": rng.choice(COUNTRIES), "tier": rng.choice(["micro", "nano"])}
             for _ in range(queries)]
-    rec.match(Brief(brief="warm up", k=20, filters={"countries": ["FR"], "tiers": ["micro"]}))
+    rec.match(brief_of("warm up", {"country": "FR", "tier": "micro"}))
     rss1 = rss_mb()
     out: dict = {"n": n, "open_s": round(open_s, 2), "index_kind": rec.stats()["index_kind"]}
 
@@ -316,10 +324,10 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     outside = 0  # filtered matches' creators of another tier than the filter's (checked untimed)
     for t, f in zip(texts, filt, strict=True):
         s = time.perf_counter()
-        rec.match(Brief(brief=t, k=20))
+        rec.match(brief_of(t))
         lat.append(time.perf_counter() - s)
         s = time.perf_counter()
-        got = rec.match(Brief(brief=t, k=20, filters=as_filters(f)))
+        got = rec.match(brief_of(t, f))
         lat_f.append(time.perf_counter() - s)
         outside += sum(m.tier != f["tier"] for m in got)
     # then the same filtered briefs again, each by the default path and encoded by the int8
@@ -329,15 +337,15 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     ab: dict = {None: [], "int8": []}
     overlap = []
     for qi, (t, f) in enumerate(zip(texts, filt, strict=True) if q8 else ()):
-        brief = Brief(brief=t, k=20, filters=as_filters(f))
-        got = {}
+        brief = brief_of(t, f)
+        answers: dict[str | None, list[str]] = {}
         for way in (None, "int8") if qi % 2 == 0 else ("int8", None):
             with briefs_by(emb, way):
                 s = time.perf_counter()
-                got[way] = [m.creator_id for m in rec.match(brief)]
+                answers[way] = [m.creator_id for m in rec.match(brief)]
                 ab[way].append(time.perf_counter() - s)
-        if got[None]:
-            overlap.append(len(set(got[None]) & set(got["int8"])) / len(got[None]))
+        if answers[None]:
+            overlap.append(len(set(answers[None]) & set(answers["int8"])) / len(answers[None]))
     enc, enc_q8 = [], []
     for t in texts[:50]:
         s = time.perf_counter()
@@ -359,6 +367,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
 
     # recall@20 of the index against exact search over the same vectors
     index = rec.store.index
+    assert index is not None
     qv = encode_queries(emb, texts[:100])
     ids_all = index.ids()
     _, approx = index.search(qv, 20)
@@ -372,7 +381,8 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     exact = allids[np.argsort(-scores, axis=1)[:, :20]]
     out["recall_at_20"] = round(float(np.mean([len(set(a) & set(e)) / 20
                                                for a, e in zip(approx, exact, strict=True)])), 4)
-    allowed = rec.catalog.filters.candidates(Brief(brief="x", filters=as_filters(filt[0])).filters)
+    allowed = rec.catalog.filters.candidates(brief_of("x", filt[0]).filters)
+    assert allowed is not None
     _, approx_f = index.search(qv, 20, allowed)
     mask = np.isin(allids, allowed)
     exact_f = allids[mask][np.argsort(-(qv @ allvec[mask].T), axis=1)[:, :20]]
@@ -409,7 +419,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     out["rss_open_mb"] = round(rss1 - rss0, 1)
 
     # one upsert, timed until a match finds it: the first after opening, then four more
-    times, found = [], []
+    times, visible = [], []
     for probe in range(5):
         rec_new = next(datagen.generate(1, seed=99 + probe))
         rec_new["id"] = f"bench_upsert_probe{probe}"
@@ -420,10 +430,10 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
         rec.upsert([rec_new])
         hits = rec.match(Brief(brief=f"violet lighthouse knitting {probe}", k=5))
         times.append(round((time.perf_counter() - s) * 1e3, 1))
-        found.append(rec_new["id"] in [m.creator_id for m in hits])
+        visible.append(rec_new["id"] in [m.creator_id for m in hits])
     out["upsert_visible_ms"] = times[0]
     out["upsert_visible_next_ms"] = times[1:]
-    out["upsert_found"] = all(found)
+    out["upsert_found"] = all(visible)
     rec.remove([f"bench_upsert_probe{probe}" for probe in range(5)])
 
     if baseline:
@@ -455,9 +465,9 @@ def measure_http(path: Path, model: str | None, texts: list[str], filt: list[dic
     """The same briefs over HTTP against `creator-match serve` on 127.0.0.1."""
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     key = "bench-" + os.urandom(8).hex()
     env = {**os.environ, "CREATOR_MATCH_API_KEYS": f"read:{key}"}
     script = Path(sys.executable).with_name("creator-match")

@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 # niche -> (categories, {lang: (bios, posts, slot values)})
 BANKS: dict[str, dict] = {
@@ -41,7 +42,8 @@ BANKS: dict[str, dict] = {
                      "Recette du {product} maison avec quatre ingrédients.",
                      "Ma salle de bain en vrac : tout est en recharge ou solide maintenant.",
                      "Pourquoi j'ai arrêté le {product} en plastique.",
-                     "Trousse de voyage zéro déchet : {product}, brosse en bambou et boîte en métal."],
+                     "Trousse de voyage zéro déchet : {product}, brosse en bambou et boîte en"
+                     " métal."],
             "product": ["shampoing solide", "déodorant rechargeable", "baume au karité",
                         "après-shampoing solide", "masque à l'argile", "savon saponifié à froid"],
         },
@@ -228,7 +230,8 @@ BANKS: dict[str, dict] = {
                      "Live ce soir sur {game}, venez discuter.",
                      "Dix secrets cachés dans {game}.",
                      "Ma collection de consoles rétro restaurées."],
-            "game": ["un jeu de ferme cosy", "un roguelike indé", "un jeu de plateforme en pixel art"],
+            "game": ["un jeu de ferme cosy", "un roguelike indé",
+                     "un jeu de plateforme en pixel art"],
         },
     },
     "parenting": {
@@ -363,7 +366,8 @@ STUFFER_BIO = {"en": "Zero waste, sustainable, ethical, eco-friendly, honest, lo
 HASHTAGS = {
     "zero_waste_beauty": {"en": ["#plasticfreejuly", "#refillnotlandfill"],
                           "fr": ["#salledebainzerodechet", "#cosmetiquemaison"]},
-    "luxury_beauty": {"en": ["#makeupaddict", "#beautyhaul"], "fr": ["#makeupaddict", "#nouveautebeaute"]},
+    "luxury_beauty": {"en": ["#makeupaddict", "#beautyhaul"],
+                      "fr": ["#makeupaddict", "#nouveautebeaute"]},
     "thrift_fashion": {"en": ["#secondhandseptember", "#lovedclothes"],
                        "fr": ["#septembresecondemain", "#modecirculaire"]},
     "haul_fashion": {"en": ["#tryonhaul", "#ootd"], "fr": ["#haulmode", "#ootd"]},
@@ -434,7 +438,7 @@ def creator_with_truth(i: int, rng: random.Random, kind: str = "genuine", *,
     n_posts = rng.randint(6, 12)
     sponsored_share = rng.uniform(0.7, 0.95) if kind == "saturated" else rng.uniform(0.0, 0.2)
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
-    posts = []
+    posts: list[dict[str, Any]] = []
     stuffer_bank = BANKS[niches[(i + 7) % len(niches)]][lang]
     sponsored_posts = set(rng.sample(range(n_posts), round(sponsored_share * n_posts)))
     for j in range(n_posts):
@@ -507,7 +511,7 @@ def write_jsonl(path: str | Path, n: int, seed: int = 7) -> Path:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    p = argparse.ArgumentParser(prog="python -m recommender.datagen",
+    p = argparse.ArgumentParser(prog="python -m benchmarks.datagen",
                                 description="Write N synthetic creators as JSONL.")
     p.add_argument("out", help="output .jsonl path")
     p.add_argument("--n", type=int, default=10_000)

@@ -1,4 +1,5 @@
-"""Vector storage for creator-match: FAISS indexes behind one small interface, atomic persistence."""
+"""Vector storage for creator-match: FAISS indexes behind one small interface, atomic
+persistence."""
 
 import os
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ class Allowed:
         if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
             ids = np.unique(ids)  # the catalog's filters already give sorted, unique ids
         self.ids = ids
-        self.selector: object | None = None  # the backend's, from _prepare
+        self.selector: Any = None  # the backend's, from _prepare
 
     def __len__(self) -> int:
         return len(self.ids)

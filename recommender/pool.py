@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -47,8 +48,9 @@ class CreatorRow:
     vector: np.ndarray
 
     @property
-    def signals(self) -> dict:
-        return json.loads(self.signals_json)  # type: ignore[no-any-return]
+    def signals(self) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(self.signals_json)
+        return out
 
 
 @dataclass

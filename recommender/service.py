@@ -26,7 +26,7 @@ from .errors import (
     NotFoundError,
 )
 from .explain import explain
-from .indexer import IngestReport, Indexer
+from .indexer import Indexer, IngestReport
 from .ingest import Parsed, read_objects, read_paths
 from .pool import Pool
 from .ranking import Ranker

@@ -147,7 +147,8 @@ def compute(creator: Creator, tiers: TierScheme = MISSION) -> Signals:
     rate = engagement_rate(creator.posts, creator.followers)
     flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement)
     if rate is None:
-        flags.append(Flag("no_engagement_data", "no posts with counters to measure engagement", 0.0))
+        flags.append(Flag("no_engagement_data", "no posts with counters to measure engagement",
+                          0.0))
     authenticity = _clip01(1.0 - sum(f.penalty for f in flags))
     return Signals(
         tier=tier.name,

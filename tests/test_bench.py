@@ -34,4 +34,4 @@ def test_bench_refuses_bad_options_before_building_anything(tmp_path, capsys):
         assert stop.value.code == 2
         assert says in capsys.readouterr().err
     assert not out.exists()
-    assert bench._sizes("10_000, 600") == [10_000, 600]  # noqa: SLF001
+    assert bench._sizes("10_000, 600") == [10_000, 600]

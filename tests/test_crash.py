@@ -124,7 +124,7 @@ def _open_catalog(path: str, barrier, errors) -> None:
     barrier.wait()
     try:
         Catalog(path).close()
-    except Exception as e:  # noqa: BLE001 - reported to the parent
+    except Exception as e:
         errors.put(repr(e))
 
 

@@ -43,7 +43,7 @@ def test_awareness_prefers_macro(sample_index):
 
 
 def test_sample_anomalies_are_flagged(sample_index):
-    labelled = dict((r["id"], kind) for kind, r in datagen.generate_labelled(360, seed=7))
+    labelled = {r["id"]: kind for kind, r in datagen.generate_labelled(360, seed=7)}
     flags = {cid: sample_index.get(cid)["signals"]["flags"] for cid in labelled}
     names = {cid: {f["name"] for f in fl} for cid, fl in flags.items()}
     inflated = [c for c, k in labelled.items() if k == "inflated"]
@@ -70,7 +70,7 @@ def test_inflated_twin_ranks_below_genuine(tmp_path, real_model):
     for p in fake["posts"]:
         p["comments"] = 0
     rec = Recommender(tmp_path / "idx", embedder=real_model)
-    rec.upsert(sample + [genuine, fake])
+    rec.upsert([*sample, genuine, fake])
     brief = Brief(brief=genuine["posts"][0]["text"], objective="engagement", k=50)
     ids = [m.creator_id for m in rec.match(brief)]
     assert ids.index("twin_genuine") < ids.index("twin_inflated")

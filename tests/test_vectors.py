@@ -100,9 +100,8 @@ def test_corrupt_vector_file_is_detected_and_repaired(tmp_path):
 
 def test_second_writer_fails_clearly(tmp_path):
     rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(), lock_timeout=0.2)
-    with DirLock(tmp_path / "idx"):
-        with pytest.raises(LockedError, match=f"pid {os.getpid()}"):
-            rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
+    with DirLock(tmp_path / "idx"), pytest.raises(LockedError, match=f"pid {os.getpid()}"):
+        rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
     assert rec.ingest([tmp_path / "a.jsonl"]).added == 1
 
 def test_grows_from_flat_to_ivf_and_reopens(tmp_path, monkeypatch):
@@ -114,7 +113,8 @@ def test_grows_from_flat_to_ivf_and_reopens(tmp_path, monkeypatch):
     assert rec.stats()["index_kind"] == "ivf" and len(rec) == 200
     q = rec.embedder.encode(["zero waste"])[0]
     again = Recommender(tmp_path / "idx", embedder=HashEmbedder())
-    assert np.array_equal(again.store.index.search(q[None], 10)[1], rec.store.index.search(q[None], 10)[1])
+    assert np.array_equal(again.store.index.search(q[None], 10)[1],
+                          rec.store.index.search(q[None], 10)[1])
 
 def test_reader_sees_another_writers_commits(tmp_path):
     path = tmp_path / "idx"

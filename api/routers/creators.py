@@ -9,7 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from ..deps import ReadKey, Rec, WriteKey
 from ..errors import ApiError
-from ..schemas import ERRORS, CreatorResponse, MatchResponse, UpsertRequest, UpsertResponse
+from ..schemas import (
+    ERRORS,
+    CreatorResponse,
+    MatchResponse,
+    RecordErrorOut,
+    UpsertRequest,
+    UpsertResponse,
+)
 
 router = APIRouter(prefix="/v1/creators", tags=["creators"])
 
@@ -26,8 +33,8 @@ def upsert(body: UpsertRequest, rec: Rec, _: WriteKey, request: Request,
     return UpsertResponse(
         added=report.added, updated=report.updated, unchanged=report.unchanged,
         rejected=report.rejected,
-        errors=[{"index": e.line - 1, "id": e.record_id, "field": e.field, "reason": e.reason}
-                for e in report.errors])
+        errors=[RecordErrorOut(index=e.line - 1, id=e.record_id, field=e.field,
+                               reason=e.reason) for e in report.errors])
 
 
 @router.get("/{creator_id}", response_model=CreatorResponse, responses=ERRORS,

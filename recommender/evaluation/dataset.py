@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-
 PACKAGED = Path(__file__).resolve().parents[1] / "data" / "eval"
 
 

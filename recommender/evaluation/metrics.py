@@ -5,7 +5,6 @@ and the share the generator made inflated or saturated ("flagged")."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import numpy as np
 

@@ -30,7 +30,7 @@ import time
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..ranking import Ranker, Weights
 from . import dataset
@@ -41,7 +41,7 @@ from .systems import run_systems
 from .tuning import tune
 
 if TYPE_CHECKING:
-    from ..service import Recommender
+    pass
 
 
 def evaluate(rec, es: EvalSet, split: str | None = None, seed: int = 0,

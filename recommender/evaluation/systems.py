@@ -3,7 +3,6 @@ creator-match (hybrid and dense) and the baselines a planner would otherwise use
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -13,10 +12,9 @@ import numpy as np
 from .. import lexical
 from ..embedding import encode_queries
 from ..ranking import Ranker, Weights
-from ..schema import Brief
+from ..schema import Brief, Filters
 
 if TYPE_CHECKING:
-    from ..service import Recommender
     from ..storage.catalog import Catalog
 
 DEPTH = 50  # results per brief: Recall@50 needs 50
@@ -26,7 +24,7 @@ SYSTEMS = ("creator-match", "creator-match dense", "similarity only", "BM25", "h
 
 
 def to_brief(b: dict, k: int = DEPTH) -> Brief:
-    filters = {"languages": [b["language"]], **b.get("filters", {})}
+    filters = Filters.model_validate({"languages": [b["language"]], **b.get("filters", {})})
     return Brief(brief=b["brief"], values=b.get("values"), objective=b.get("objective"), k=k,
                  filters=filters)
 

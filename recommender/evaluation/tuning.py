@@ -4,9 +4,8 @@ the simplex. Each brief's candidate pool is scored once, then re-weighted in num
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 

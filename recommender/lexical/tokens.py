@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def fts_query(words: Iterable[str]) -> str:
     return " OR ".join(f'"{w}"' for w in words)
 
 
-def body(record: dict) -> str:
+def body(record: dict[str, Any]) -> str:
     """The text indexed for one creator: bio and posts."""
     parts = [record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
     return "\n".join(p for p in parts if p)

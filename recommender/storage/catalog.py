@@ -185,7 +185,10 @@ class Catalog:
                 "updated_at": updated}
 
     def rows(self, vids: Sequence[int] | np.ndarray) -> dict[int, CreatorRow]:
-        return {r[0]: CreatorRow(*r[:10], from_blob(r[10])) for r in self.db.rows_in(
+        return {r[0]: CreatorRow(vid=r[0], id=r[1], handle=r[2], platform=r[3], followers=r[4],
+                                 tier=r[5], engagement_rate=r[6], engagement=r[7],
+                                 authenticity=r[8], signals_json=r[9], vector=from_blob(r[10]))
+                for r in self.db.rows_in(
             "SELECT vid, id, handle, platform, followers, tier, engagement_rate, engagement,"
             " authenticity, signals, vector FROM creators WHERE vid IN ({marks})",
             [int(v) for v in vids])}
@@ -204,7 +207,7 @@ class Catalog:
                 " ON v.hash=t.text_hash WHERE t.vid IN ({marks}) ORDER BY t.vid, t.position",
                 ids)
         out: dict[int, list[tuple[str | None, str, np.ndarray]]] = {}
-        posts: dict[int, tuple[dict, dict]] = {}
+        posts: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
         for vid, text in recs.items():
             record = json.loads(text)
             posts[vid] = record, {p["id"]: p["text"] for p in record.get("posts", [])}

@@ -9,6 +9,7 @@ creator). They mirror the catalog: loaded once, then updated by each committed w
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,8 @@ class FilterColumns:
         self._postings_version = -1
 
     @classmethod
-    def from_rows(cls, rows: list[tuple], categories: dict[int, list[str]]) -> FilterColumns:
+    def from_rows(cls, rows: list[tuple[Any, ...]],
+                  categories: dict[int, list[str]]) -> FilterColumns:
         """Bulk load from (vid, tier, country, language, platform, followers, engagement_rate,
         engagement, authenticity) rows in ascending vid order: vectorised, a second or two per
         million creators."""
@@ -73,7 +75,7 @@ class FilterColumns:
             return
         new = max(need, cap * 2)
 
-        def grow(a: np.ndarray, fill=0) -> np.ndarray:
+        def grow(a: np.ndarray, fill: float = 0) -> np.ndarray:
             out = np.full((new, *a.shape[1:]), fill, dtype=a.dtype)
             out[:cap] = a
             return out

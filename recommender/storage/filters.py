@@ -5,6 +5,7 @@ applied as it commits, and other processes', taken in from the journal."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class FilterIndex:
             return self._cols
 
     def _rows(self, since_gen: int | None = None
-              ) -> tuple[list[tuple], dict[int, list[str]]]:
+              ) -> tuple[list[tuple[Any, ...]], dict[int, list[str]]]:
         """The columns' rows in vid order (all, or those written after since_gen) and the
         categories of their vids."""
         if since_gen is None:

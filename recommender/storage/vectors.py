@@ -172,7 +172,7 @@ class VectorStore:
         if self._wrote and self._pending:
             try:
                 self.snapshot()
-            except Exception as e:  # noqa: BLE001 - the catalog holds every change anyway
+            except Exception as e:
                 log.warning("no snapshot on close of %s: %s", self.path, e)
 
     # -- staying current -----------------------------------------------------------------------
