@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -109,6 +110,15 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
         httpx.post(f"{url}/v1/match", json={"brief": "warm up"}, headers={"X-API-Key": key},
                    timeout=60)
         rss_cold = server_rss_mb(proc.pid)
+        series: list[float] = []  # the server's RSS every second, warm-up included
+        sampling = threading.Event()
+
+        def sample() -> None:
+            while not sampling.wait(1.0):
+                series.append(round(server_rss_mb(proc.pid), 1))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         if warmup > 0:  # the same load, unmeasured: thread pools and allocator arenas fill up
             asyncio.run(drive(url, key, clients, warmup, max_requests))
         rss0 = server_rss_mb(proc.pid)
@@ -116,6 +126,8 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
         stats = asyncio.run(drive(url, key, clients, seconds, max_requests))
         elapsed = time.monotonic() - t0
         rss1 = server_rss_mb(proc.pid)
+        sampling.set()
+        sampler.join()
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -127,7 +139,7 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
             "p99_ms": round(float(np.percentile(lat, 99)), 1),
             "warmup_s": warmup, "rss_cold_mb": round(rss_cold, 1),
             "rss_start_mb": round(rss0, 1), "rss_end_mb": round(rss1, 1),
-            "rss_growth": round((rss1 - rss0) / rss0, 4)}
+            "rss_growth": round((rss1 - rss0) / rss0, 4), "rss_every_s_mb": series}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,19 +8,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-PLATFORMS = (
-    "instagram",
-    "tiktok",
-    "youtube",
-    "x",
-    "twitch",
-    "linkedin",
-    "pinterest",
-    "facebook",
-    "snapchat",
-    "threads",
-    "bluesky",
-)
 Platform = Literal[
     "instagram",
     "tiktok",
@@ -35,7 +22,6 @@ Platform = Literal[
     "bluesky",
 ]
 Objective = Literal["awareness", "engagement", "conversion", "ugc"]
-OBJECTIVES: tuple[str, ...] = ("awareness", "engagement", "conversion", "ugc")
 
 # Bounds that reject absurd input instead of letting it skew signals. The largest accounts in the
 # world have a few hundred million followers; a single post's counters stay well below 10^10.

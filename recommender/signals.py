@@ -61,12 +61,6 @@ class Signals:
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, d: dict) -> Signals:
-        d = dict(d)
-        d["flags"] = [Flag(**f) for f in d.get("flags", [])]
-        return cls(**d)
-
 
 def _clip01(x: float) -> float:
     return float(min(1.0, max(0.0, x)))

@@ -39,12 +39,6 @@ class TierScheme:
                 found = t
         return found
 
-    def get(self, name: str) -> Tier:
-        for t in self.tiers:
-            if t.name == name:
-                return t
-        raise KeyError(f"unknown tier {name!r}; this scheme has {', '.join(self.names)}")
-
     def fit(self, objective: str | None, tier: str) -> float | None:
         """1.0 for a preferred tier, 0.5 one step away, 0.0 further; None without an objective."""
         if objective is None:

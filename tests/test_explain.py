@@ -1,0 +1,44 @@
+"""Explanation (explain.py): evidence posts, flags and matched words of a chosen candidate."""
+
+import json
+
+import numpy as np
+
+from recommender.explain import explain, snippet
+from recommender.pool import Candidate, CreatorRow
+
+
+def candidate(flags=()):
+    row = CreatorRow(vid=1, id="a", handle="@a", platform="instagram", followers=4200,
+                     tier="micro", engagement_rate=0.0412345, engagement=0.5, authenticity=0.7,
+                     signals_json=json.dumps({"flags": list(flags)}),
+                     vector=np.ones(2, np.float32))
+    return Candidate(row=row, similarity=0.5, values_similarity=None,
+                     components={"similarity": 0.5}, score=0.123456)
+
+
+def test_evidence_is_the_closest_posts_and_the_bio_is_never_one():
+    q = np.array([1.0, 0.0], np.float32)
+    texts = [(None, "Bio about solid shampoo", np.array([1.0, 0.0])),
+             ("p1", "far away", np.array([0.0, 1.0])),
+             ("p2", "close   to\nthe brief", np.array([0.9, 0.1])),
+             ("p3", "closest", np.array([1.0, 0.0]))]
+    m = explain(candidate(), q, texts, ["shampoo", "refill"], evidence_posts=2)
+    assert [e.post_id for e in m.evidence] == ["p3", "p2"]
+    assert m.evidence[1].text == "close to the brief" and m.evidence[0].similarity == 1.0
+    assert m.matched_terms == ["shampoo"]  # the bio counts for the words used
+    assert m.score == 0.1235 and m.engagement_rate == 0.04123
+
+
+def test_flags_carry_their_evidence():
+    flag = {"name": "sponsored_saturation", "evidence": "4 of 5 posts sponsored", "penalty": 0.3}
+    m = explain(candidate([flag]), np.ones(2, np.float32), [])
+    assert m.flags == ["sponsored_saturation"]
+    assert m.flag_details == {"sponsored_saturation": "4 of 5 posts sponsored"}
+    assert m.evidence == [] and m.matched_terms == []
+
+
+def test_snippet_is_one_line_of_bounded_length():
+    assert snippet("a\n b  c") == "a b c"
+    long = snippet("word " * 100, limit=20)
+    assert len(long) == 20 and long.endswith("…")
