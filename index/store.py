@@ -12,10 +12,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .faults import crash_point
 
@@ -35,6 +36,10 @@ class CorruptIndexError(IndexStoreError):
 
 class LockedError(IndexStoreError):
     pass
+
+
+class CatalogMissingError(CorruptIndexError):
+    """The catalog, the source of truth, is gone while the vectors remain: no repair can help."""
 
 
 def fsync_dir(path: Path) -> None:
@@ -102,24 +107,59 @@ class Manifest:
 
     @classmethod
     def read(cls, directory: Path) -> Manifest | None:
+        """The manifest of an index directory, checked field by field (None when there is none
+        yet). A manifest is input: every name it holds must be a file of this directory."""
         path = directory / MANIFEST
         if not path.exists():
             return None
+        fix = (f"The catalog can rebuild it: creator-match check --index {directory} --repair")
         try:
             raw = json.loads(path.read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise CorruptIndexError(
-                f"{path}: unreadable manifest ({e}). Rebuild the index by ingesting the source "
-                "files again into a new directory.") from e
+            raise CorruptIndexError(f"{path}: unreadable manifest ({e}). {fix}") from e
+        if not isinstance(raw, dict):
+            raise CorruptIndexError(f"{path}: the manifest is not a JSON object. {fix}")
         version = raw.get("format_version")
         if version != FORMAT_VERSION:
             raise CorruptIndexError(
                 f"{path}: index format {version!r}, this creator-match reads format "
                 f"{FORMAT_VERSION}. Re-ingest into a new directory.")
-        try:
-            return cls(**raw)
-        except TypeError as e:
-            raise CorruptIndexError(f"{path}: malformed manifest ({e})") from e
+        problem = _manifest_problem(raw)
+        if problem:
+            raise CorruptIndexError(f"{path}: malformed manifest: {problem}. {fix}")
+        return cls(**raw)
+
+
+_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "model": str, "dim": int, "index_kind": str, "index_file": str, "index_sha256": str,
+    "index_params": dict, "generation": int, "count": int, "tier_scheme": str, "counts": dict,
+    "updated_at": str, "format_version": int}
+_REQUIRED = ("model", "dim", "index_kind", "index_file", "index_sha256")
+SNAPSHOT_NAME = re.compile(r"vectors\.\d{1,18}\.faiss")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _manifest_problem(raw: dict[str, Any]) -> str | None:
+    """What is wrong with a decoded manifest, or None."""
+    for name in _REQUIRED:
+        if name not in raw:
+            return f"{name}: missing"
+    for name, value in raw.items():
+        kind = _FIELDS.get(name)
+        if kind is None:
+            return f"{name}: not a manifest field"
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"{name}: {value!r:.80} is not a {getattr(kind, '__name__', kind)}"
+    if not 0 < raw["dim"] <= 65_536:
+        return f"dim: {raw['dim']} is out of range"
+    if min(raw.get("generation", 0), raw.get("count", 0)) < 0:
+        return "generation and count must be >= 0"
+    if not SNAPSHOT_NAME.fullmatch(raw["index_file"]):
+        return (f"index_file: {raw['index_file']!r:.120} is not a snapshot of this directory "
+                "(vectors.N.faiss)")
+    if not _SHA256.fullmatch(raw["index_sha256"]):
+        return "index_sha256: not a SHA-256 in hexadecimal"
+    return None
 
 
 class DirLock:

@@ -14,6 +14,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from .display import format_table, print_matches, print_report
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -134,17 +136,6 @@ def _open(args, create: bool = False, ranker=None, **kw):
     return Recommender(args.index, model=args.model, create=create, ranker=ranker, **kw)
 
 
-def _print_report(report, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(report.to_dict(), indent=2))
-        return
-    for e in report.errors:
-        print(f"rejected: {e}", file=sys.stderr)
-    print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
-          f"rejected {report.rejected} ({report.encoded_texts} texts encoded, "
-          f"{report.cached_texts} from cache, {report.seconds:.1f}s)")
-
-
 def cmd_ingest(args) -> int:
     from .errors import IngestRejected
 
@@ -156,7 +147,7 @@ def cmd_ingest(args) -> int:
                 print(f"rejected: {err}", file=sys.stderr)
             print(f"error: {e}", file=sys.stderr)
             return 2
-    _print_report(report, args.json)
+    print_report(report, args.json)
     return 1 if report.rejected else 0
 
 
@@ -199,55 +190,18 @@ def _brief_from_args(args):
         raise ValueError("\n".join(lines)) from None
 
 
-def format_table(matches) -> str:
-    """A planner-readable table: one line per creator, its best evidence post below it."""
-    if not matches:
-        return "no creator matches this brief and its filters"
-    head = (f"{'#':>2}  {'handle':<24} {'platform':<9} {'tier':<6} {'followers':>9} "
-            f"{'eng.':>6} {'score':>5}  {'sim':>4} {'val':>4} {'kw':>4} {'tier':>4} {'eng':>4} "
-            f"{'auth':>4}  flags")
-    lines = [head, "-" * len(head)]
-
-    def fmt(v):
-        return "  - " if v is None else f"{v:4.2f}"
-
-    for i, m in enumerate(matches, 1):
-        c = m.components
-        er = "   -  " if m.engagement_rate is None else f"{m.engagement_rate:6.1%}"
-        lines.append(
-            f"{i:>2}  {(m.handle or m.creator_id)[:24]:<24} {m.platform:<9} {m.tier:<6} "
-            f"{m.followers:>9,} {er} {m.score:5.3f}  {fmt(c['similarity'])} {fmt(c['values'])} "
-            f"{fmt(c.get('keywords'))} {fmt(c['tier_fit'])} {fmt(c['engagement'])} "
-            f"{fmt(c['authenticity'])}  "
-            f"{','.join(m.flags)}")
-        if m.evidence:
-            ev = m.evidence[0]
-            lines.append(f"    └ {ev.similarity:.2f} “{ev.text[:100]}”")
-        if m.matched_terms:
-            lines.append(f"    └ words of the brief used: {', '.join(m.matched_terms[:8])}")
-    return "\n".join(lines)
-
-
-def _print_matches(matches, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps({"matches": [m.model_dump(mode="json") for m in matches]},
-                         indent=2, ensure_ascii=False))
-    else:
-        print(format_table(matches))
-
-
 def cmd_match(args) -> int:
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:
         matches = rec.match(brief)
-    _print_matches(matches, args.json)
+    print_matches(matches, args.json)
     return 0
 
 
 def cmd_similar(args) -> int:
     with _open(args, ranker=_ranker(args)) as rec:
         matches = rec.similar(args.id, k=args.k or 10)
-    _print_matches(matches, args.json)
+    print_matches(matches, args.json)
     return 0
 
 
@@ -258,12 +212,14 @@ def cmd_stats(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from index.store import CorruptIndexError
+    from index.store import CatalogMissingError, CorruptIndexError
 
     try:
         rec = _open(args)
     except CorruptIndexError as e:
         print(f"problem: {e}")
+        if isinstance(e, CatalogMissingError):
+            return 3  # nothing to rebuild from: never touch the vectors, the only copy left
         if not args.repair:
             print(f"fix: creator-match check --index {args.index} --repair  (rebuilds the vectors "
                   "from the catalog; no re-encoding)")
@@ -282,6 +238,10 @@ def cmd_check(args) -> int:
                 print("repair failed; re-ingest the source files into a new index directory")
                 return 3
             print("repaired")
+        stale = rec.store.stale_snapshots()
+        if stale:
+            print(f"note: {len(stale)} snapshot file(s) no manifest names, left by a crash "
+                  f"({', '.join(stale[:3])}); the next write or --repair removes them")
         print(f"ok: {len(rec)} creators, {rec.stats()['cached_texts']} cached texts, "
               f"model {rec.embedder.name}")
     return 0
@@ -299,7 +259,7 @@ def cmd_demo(args) -> int:
         if args.json:
             print(json.dumps(report.to_dict()), file=sys.stderr)
         else:
-            _print_report(report, False)
+            print_report(report, False)
         briefs = json.loads((DATA / "briefs.json").read_text(encoding="utf-8"))
         out = []
         for b in briefs:

@@ -16,7 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from index.store import CATALOG, Manifest
+from index.store import (
+    CATALOG,
+    MANIFEST,
+    SNAPSHOT_NAME,
+    CatalogMissingError,
+    CorruptIndexError,
+    Manifest,
+)
 
 from .embedding import INT8_SUFFIX, Embedder, make_embedder
 from .errors import (
@@ -49,7 +56,8 @@ class Recommender:
                  ranker: Ranker | None = None, create: bool = True,
                  lock_timeout: float = 10.0, recover: bool = False) -> None:
         self.path = Path(path)
-        manifest = Manifest.read(self.path) if self.path.is_dir() else None
+        _check_catalog(self.path)
+        manifest = _read_manifest(self.path, ignore_damage=recover)
         if manifest is None and not create and not (self.path / CATALOG).exists():
             raise FileNotFoundError(
                 f"no index at {self.path}: create one with 'creator-match ingest FILE --index "
@@ -176,6 +184,36 @@ class Recommender:
         """Problems found in the index directory (empty when healthy); repair rebuilds the
         vectors from the catalog and writes a fresh snapshot."""
         return self.store.check(repair)
+
+
+def _check_catalog(path: Path) -> None:
+    """Refuse a directory whose vectors outlived its catalog: the catalog is the source of truth,
+    and creating an empty one there would answer nothing and let a repair drop the vectors."""
+    if not path.is_dir():
+        return
+    file = path / CATALOG
+    if file.exists() and file.stat().st_size > 0:
+        return
+    if (path / MANIFEST).exists() or any(SNAPSHOT_NAME.fullmatch(p.name)
+                                        for p in path.glob("vectors.*.faiss")):
+        state = "is empty (0 bytes)" if file.exists() else "is missing"
+        raise CatalogMissingError(
+            f"{file} {state}, but {path} holds an index: the catalog is its source of truth and "
+            "cannot be rebuilt from the vectors. Restore catalog.sqlite from a backup, or ingest "
+            "the source files into a new index directory. Nothing was changed.")
+
+
+def _read_manifest(path: Path, ignore_damage: bool) -> Manifest | None:
+    """The directory's manifest; a damaged one is None when recovering (the repair rebuilds it
+    from the catalog), else an error."""
+    if not path.is_dir():
+        return None
+    try:
+        return Manifest.read(path)
+    except CorruptIndexError:
+        if ignore_damage:
+            return None
+        raise
 
 
 def _mismatch(path: Path, built_with: str, used: str) -> ModelMismatchError:

@@ -23,6 +23,7 @@ import numpy as np
 import index as vindex
 from index.faults import crash_point
 from index.store import (
+    SNAPSHOT_NAME,
     CorruptIndexError,
     DirLock,
     Manifest,
@@ -133,7 +134,12 @@ class VectorStore:
             raise CorruptIndexError(
                 f"{file}: checksum mismatch (file damaged). Run 'creator-match check --index "
                 f"{self.path} --repair' to rebuild it from the catalog")
-        self.index = vindex.load(m.index_kind, m.dim, data, m.index_params)
+        try:
+            self.index = vindex.load(m.index_kind, m.dim, data, m.index_params)
+        except (ValueError, RuntimeError, KeyError) as e:  # FAISS refuses it, or the manifest lies
+            raise CorruptIndexError(
+                f"{file}: cannot load the vector snapshot ({e}). Run 'creator-match check "
+                f"--index {self.path} --repair' to rebuild it from the catalog") from e
         self._replay(m.generation)
 
     def _replay(self, since: int) -> None:
@@ -274,7 +280,6 @@ class VectorStore:
             kind, dim = self.index.kind, self.index.dim
             params, count = self.index.params(), len(self.index)
         name = f"vectors.{gen}.faiss"
-        old = self.manifest.index_file if self.manifest else None
         for stale in self.path.glob(".*.tmp"):  # left by a writer killed mid-write
             stale.unlink(missing_ok=True)
         atomic_write(self.path / name, data, crash_points="snapshot")
@@ -288,10 +293,23 @@ class VectorStore:
         self.manifest = manifest
         self._pending = 0
         self.catalog.journal.forget_tombstones(gen)
-        if old and old != name:
-            (self.path / old).unlink(missing_ok=True)
+        # the snapshots the manifest no longer names: the last one, and any a crash left behind
+        # (only files of this directory named as snapshots: never a path a manifest supplied)
+        for stale in self.path.glob("vectors.*.faiss"):
+            if stale.name != name and SNAPSHOT_NAME.fullmatch(stale.name):
+                stale.unlink(missing_ok=True)
 
     # -- checking ------------------------------------------------------------------------------
+
+    def stale_snapshots(self) -> list[str]:
+        """Snapshot files the manifest does not name (a crash between writing one and moving the
+        manifest leaves one): harmless, removed by the next snapshot."""
+        try:
+            m = Manifest.read(self.path)
+        except CorruptIndexError:
+            m = None
+        return sorted(p.name for p in self.path.glob("vectors.*.faiss")
+                      if SNAPSHOT_NAME.fullmatch(p.name) and (m is None or p.name != m.index_file))
 
     def check(self, repair: bool = False) -> list[str]:
         """Problems found in the index directory (empty when healthy); repair rebuilds the
@@ -300,8 +318,11 @@ class VectorStore:
         integrity = self.catalog.integrity_check()
         if integrity != "ok":
             problems.append(f"{self.catalog.path}: SQLite integrity check: {integrity}")
-        m = Manifest.read(self.path)  # none yet after a first write killed before its snapshot:
-        # not a problem, the vectors were rebuilt from the catalog on open
+        try:  # none yet after a first write killed before its snapshot: not a problem, the
+            m = Manifest.read(self.path)  # vectors were rebuilt from the catalog on open
+        except CorruptIndexError as e:
+            problems.append(str(e))
+            m = None
         if m is not None:
             file = self.path / m.index_file
             if not file.exists():

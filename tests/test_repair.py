@@ -1,0 +1,114 @@
+"""`check` and `check --repair` over damaged index directories: damage is detected and named,
+nothing outside the index is ever touched, and a repair either restores every creator from the
+catalog or refuses."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import datagen
+from index.store import CatalogMissingError, CorruptIndexError, Manifest
+from recommender.embedding import HashEmbedder
+from recommender.service import Recommender
+
+CLI = str(Path(sys.executable).with_name("creator-match"))
+ENV = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64"}
+
+
+def cli(*args):
+    return subprocess.run([CLI, *map(str, args)], env=ENV, capture_output=True, text=True)
+
+
+@pytest.fixture
+def index(tmp_path):
+    path = tmp_path / "index"
+    with Recommender(path, embedder=HashEmbedder(64)) as rec:
+        rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 40, seed=1)])
+    return path
+
+
+def manifest_with(path, **changes):
+    raw = json.loads((path / "manifest.json").read_text())
+    raw.update(changes)
+    (path / "manifest.json").write_text(json.dumps(raw))
+
+
+def test_repair_never_deletes_a_file_the_manifest_points_outside(index, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    for pointer in ("../victim.txt", str(victim), "vectors.1.faiss/../../victim.txt"):
+        manifest_with(index, index_file=pointer)
+        r = cli("check", "--index", index)
+        assert r.returncode == 3 and "index_file" in r.stdout and "--repair" in r.stdout
+        r = cli("check", "--index", index, "--repair")
+        assert r.returncode == 0 and "repaired" in r.stdout and "ok: 40 creators" in r.stdout
+        assert victim.read_text() == "precious"
+        assert cli("check", "--index", index).returncode == 0
+
+
+@pytest.mark.parametrize("damage", ["missing", "empty"])
+def test_a_lost_catalog_is_refused_and_the_vectors_kept(index, damage):
+    catalog = index / "catalog.sqlite"
+    for f in index.glob("catalog.sqlite*"):
+        f.unlink()
+    if damage == "empty":
+        catalog.write_bytes(b"")
+    before = sorted(p.name for p in index.iterdir())
+    vectors = next(index.glob("vectors.*.faiss")).read_bytes()
+    with pytest.raises(CatalogMissingError, match="source of truth"):
+        Recommender(index, embedder=HashEmbedder(64))
+    for args in (("check", "--index", index), ("check", "--index", index, "--repair"),
+                 ("match", "--index", index, "--brief", "x"), ("stats", "--index", index)):
+        r = cli(*args)
+        assert r.returncode == 3, args
+        assert "catalog.sqlite" in r.stdout + r.stderr and "Traceback" not in r.stderr
+        assert "--repair" not in r.stdout + r.stderr  # it cannot help
+    assert sorted(p.name for p in index.iterdir()) == before  # nothing created or deleted
+    assert next(index.glob("vectors.*.faiss")).read_bytes() == vectors
+
+
+@pytest.mark.parametrize("text", ["{trunc", "[]", "null", '"a string"'])
+def test_an_unreadable_manifest_is_rebuilt_from_the_catalog(index, text):
+    (index / "manifest.json").write_text(text)
+    r = cli("check", "--index", index)
+    assert r.returncode == 3 and "manifest" in r.stdout and "--repair" in r.stdout
+    assert "Traceback" not in r.stderr
+    r = cli("check", "--index", index, "--repair")
+    assert r.returncode == 0 and "ok: 40 creators" in r.stdout, r.stdout + r.stderr
+    assert Manifest.read(index).count == 40
+
+
+@pytest.mark.parametrize("field, value, says", [
+    ("dim", "abc", "dim: 'abc' is not a int"), ("dim", True, "dim: True is not a int"),
+    ("dim", 0, "out of range"), ("generation", -1, ">= 0"),
+    ("index_sha256", "zz", "SHA-256"), ("index_file", "catalog.sqlite", "index_file"),
+    ("surprise", 1, "surprise: not a manifest field")])
+def test_manifest_fields_are_checked(index, field, value, says):
+    manifest_with(index, **{field: value})
+    with pytest.raises(CorruptIndexError, match=says):
+        Manifest.read(index)
+    r = cli("check", "--index", index, "--repair")
+    assert r.returncode == 0 and "ok: 40 creators" in r.stdout
+
+
+def test_a_missing_required_field_is_named(index):
+    raw = json.loads((index / "manifest.json").read_text())
+    del raw["model"]
+    (index / "manifest.json").write_text(json.dumps(raw))
+    with pytest.raises(CorruptIndexError, match="model: missing"):
+        Manifest.read(index)
+
+
+def test_snapshots_left_by_a_crash_are_reported_and_then_removed(index, tmp_path):
+    current = Manifest.read(index).index_file
+    (index / "vectors.99999.faiss").write_bytes(b"left by a crash")
+    r = cli("check", "--index", index)
+    assert r.returncode == 0 and "vectors.99999.faiss" in r.stdout and "note:" in r.stdout
+    r = cli("ingest", datagen.write_jsonl(tmp_path / "b.jsonl", 3, seed=9), "--index", index)
+    assert r.returncode == 0
+    names = {p.name for p in index.glob("vectors.*.faiss")}
+    assert names == {Manifest.read(index).index_file} and current not in names
