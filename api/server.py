@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import sys
 from pathlib import Path
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def bound_malloc_arenas(arenas: int) -> bool:
+    """Cap glibc's malloc arenas for the threads created from now on; True if set.
+
+    glibc gives a thread that allocates while another holds an arena an arena of its own, up to
+    8 per core. Under load the server's 40 worker threads each allocate and free megabytes (a
+    snapshot's bytes, request bodies) and every arena keeps its own fragments: in the load test
+    (50 clients, 10% upserts, 2 cores) anonymous memory grew 1.2 MB/s without a cap and leveled
+    off at +17 MB with 2 arenas, at the same throughput. MALLOC_ARENA_MAX, when set, decides."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (musl, macOS): its allocator has no such arenas
+        return False
+    return bool(libc.mallopt(M_ARENA_MAX, arenas))
 
 
 def load_keys(settings):
@@ -25,7 +46,10 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
           keys_file: str | None = None) -> int:
     import uvicorn
 
+    from recommender.embedding import usable_cores
     from recommender.service import Recommender
+
+    bound_malloc_arenas(max(2, usable_cores()))  # before any worker thread exists
 
     from .app import create_app
     from .settings import Settings

@@ -29,12 +29,20 @@ BRIEFS = ["solid shampoo bar launch", "second-hand fashion app", "marathon runni
           "dog training treats", "budgeting app", "upcycled furniture paint"]
 
 
-def server_rss_mb(pid: int) -> float:
+def server_memory_mb(pid: int) -> dict[str, float]:
+    """The server's resident memory: all of it, and its anonymous part (heaps, arenas) apart
+    from file pages (the model's weights and the catalog, mapped: the kernel may drop them)."""
+    out = {}
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+            key = line.split(":")[0]
+            if key in ("VmRSS", "RssAnon", "RssFile"):
+                out[key] = round(int(line.split()[1]) / 1024, 1)
+    return out
+
+
+def server_rss_mb(pid: int) -> float:
+    return server_memory_mb(pid).get("VmRSS", float("nan"))
 
 
 def free_port() -> int:
@@ -44,7 +52,7 @@ def free_port() -> int:
 
 
 async def client(i: int, url: str, key: str, deadline: float, max_requests: int,
-                 stats: dict) -> None:
+                 stats: dict, upsert_share: float) -> None:
     rng = random.Random(i)
     headers = {"X-API-Key": key}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as c:
@@ -53,7 +61,7 @@ async def client(i: int, url: str, key: str, deadline: float, max_requests: int,
             n += 1
             t0 = time.perf_counter()
             try:
-                if rng.random() < 0.1:
+                if rng.random() < upsert_share:
                     cid = f"load_{i}_{rng.randint(0, 20)}"  # upserts that also update
                     r = await c.post("/v1/creators", json={"creators": [{
                         "id": cid, "platform": "instagram", "followers": rng.randint(500, 90_000),
@@ -76,16 +84,17 @@ async def client(i: int, url: str, key: str, deadline: float, max_requests: int,
                 stats["errors"] += 1
 
 
-async def drive(url: str, key: str, clients: int, seconds: float, max_requests: int) -> dict:
+async def drive(url: str, key: str, clients: int, seconds: float, max_requests: int,
+                upsert_share: float = 0.1) -> dict:
     stats: dict = {"lat": [], "errors": 0}
     deadline = time.monotonic() + seconds
-    await asyncio.gather(*(client(i, url, key, deadline, max_requests, stats)
+    await asyncio.gather(*(client(i, url, key, deadline, max_requests, stats, upsert_share)
                            for i in range(clients)))
     return stats
 
 
 def run(index: Path, clients: int, seconds: float, max_requests: int, model: str | None,
-        warmup: float = 0.0) -> dict:
+        warmup: float = 0.0, upsert_share: float = 0.1) -> dict:
     port = free_port()
     key = "load-" + os.urandom(8).hex()
     env = {**os.environ, "CREATOR_MATCH_API_KEYS": f"write:{key}"}
@@ -111,19 +120,22 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
                    timeout=60)
         rss_cold = server_rss_mb(proc.pid)
         series: list[float] = []  # the server's RSS every second, warm-up included
+        anon: list[float] = []  # its anonymous part
         sampling = threading.Event()
 
         def sample() -> None:
             while not sampling.wait(1.0):
-                series.append(round(server_rss_mb(proc.pid), 1))
+                mem = server_memory_mb(proc.pid)
+                series.append(mem["VmRSS"])
+                anon.append(mem.get("RssAnon", float("nan")))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         if warmup > 0:  # the same load, unmeasured: thread pools and allocator arenas fill up
-            asyncio.run(drive(url, key, clients, warmup, max_requests))
+            asyncio.run(drive(url, key, clients, warmup, max_requests, upsert_share))
         rss0 = server_rss_mb(proc.pid)
         t0 = time.monotonic()
-        stats = asyncio.run(drive(url, key, clients, seconds, max_requests))
+        stats = asyncio.run(drive(url, key, clients, seconds, max_requests, upsert_share))
         elapsed = time.monotonic() - t0
         rss1 = server_rss_mb(proc.pid)
         sampling.set()
@@ -139,7 +151,8 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
             "p99_ms": round(float(np.percentile(lat, 99)), 1),
             "warmup_s": warmup, "rss_cold_mb": round(rss_cold, 1),
             "rss_start_mb": round(rss0, 1), "rss_end_mb": round(rss1, 1),
-            "rss_growth": round((rss1 - rss0) / rss0, 4), "rss_every_s_mb": series}
+            "rss_growth": round((rss1 - rss0) / rss0, 4), "rss_every_s_mb": series,
+            "rss_anon_every_s_mb": anon}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--max-requests", type=int, default=100_000, help="per client, a bound")
     p.add_argument("--model", default=None)
-    p.add_argument("--warmup", type=float, default=15,
+    p.add_argument("--upserts", type=float, default=0.1, help="share of requests that upsert")
+    p.add_argument("--warmup", type=float, default=0,
                    help="seconds of the same load before memory at start is read")
     args = p.parse_args(argv)
     result = run(args.index, args.clients, args.seconds, args.max_requests, args.model,
-                 args.warmup)
+                 args.warmup, args.upserts)
     print(json.dumps(result, indent=2))
     return 0 if result["errors"] == 0 else 1
 

@@ -298,3 +298,17 @@ def test_schemathesis_finds_no_server_errors(server):
           f"{len(failures)} server errors; statuses {sorted(Counter(c[1] for c in cases).items())}")
     assert len(cases) >= 100
     assert failures == []
+
+
+def test_serve_caps_malloc_arenas_unless_the_user_did(monkeypatch):
+    """glibc's per-thread arenas fragment under the worker threads (benchmarks/load.py): serve
+    caps them, and leaves MALLOC_ARENA_MAX to the user who set it."""
+    import platform
+
+    from api.server import bound_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert bound_malloc_arenas(2) is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    if platform.libc_ver()[0] == "glibc":
+        assert bound_malloc_arenas(8) is True  # 8 per core is glibc's own default bound
