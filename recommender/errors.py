@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from .ingest import RecordError
 
 
+def shown(text: str, limit: int = 80) -> str:
+    """A caller's value, quoted for a message, at most limit characters of it."""
+    return repr(text[:limit]) + ("…" if len(text) > limit else "")
+
+
 class CreatorMatchError(Exception):
     """Base of creator-match's own errors."""
 

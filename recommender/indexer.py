@@ -61,40 +61,51 @@ class Indexer:
     def ingest(self, parsed: Parsed, *, strict: bool = False,
                progress: bool = False) -> IngestReport:
         """Upsert the parsed records: unchanged ones are skipped, changed ones re-encoded
-        for the texts never seen before, all in one commit."""
+        for the texts never seen before, all in one commit.
+
+        Encoding runs outside every lock: readers keep answering from the last commit, and
+        another writer waits only while this one commits. Under the lock the records are
+        compared again (another writer may have changed them meanwhile) and any text not yet
+        encoded is encoded then."""
         t0 = time.perf_counter()
         report = IngestReport(rejected=len({(e.file, e.line) for e in parsed.errors}),
                               errors=list(parsed.errors))
         if strict and parsed.errors:
             raise IngestRejected(parsed.errors)
+        hashes = {c.id: record_hash(c) for c in parsed.records}
+        _, todo = self._changed(parsed.records, hashes)
+        vectors: dict[str, np.ndarray] = {}
+        if todo:
+            vectors = self._encode_missing([t for c in todo for _, t in creator_texts(c)],
+                                           vectors, progress, report)
+            crash_point("encoded")
         with self.store.writing():
-            existing = self.catalog.record_hashes([c.id for c in parsed.records])
-            todo: list[tuple[Creator, str]] = []
-            for c in parsed.records:
-                h = record_hash(c)
-                if existing.get(c.id) == h:
-                    report.unchanged += 1
-                else:
-                    todo.append((c, h))
+            existing, todo = self._changed(parsed.records, hashes)
+            report.unchanged = len(parsed.records) - len(todo)
             if todo:
-                texts = [t for c, _ in todo for _, t in creator_texts(c)]
-                vectors, new = self._encode_missing(texts, progress, report)
-                crash_point("encoded")
-                self._commit(todo, vectors, new)
-                for c, _ in todo:
-                    if c.id in existing:
-                        report.updated += 1
-                    else:
-                        report.added += 1
+                vectors = self._encode_missing([t for c in todo for _, t in creator_texts(c)],
+                                               vectors, progress, report)
+                self._commit([(c, hashes[c.id]) for c in todo], vectors)
+                report.updated = sum(c.id in existing for c in todo)
+                report.added = len(todo) - report.updated
         report.seconds = time.perf_counter() - t0
         return report
 
-    def _encode_missing(self, texts: Iterable[str], progress: bool, report: IngestReport
-                        ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """(all vectors, newly encoded ones) keyed by text hash: no text is encoded twice."""
+    def _changed(self, records: list[Creator], hashes: dict[str, str]
+                 ) -> tuple[dict[str, str], list[Creator]]:
+        """(the stored record hashes of these ids, the records that differ from them)."""
+        existing = self.catalog.record_hashes(list(hashes))
+        return existing, [c for c in records if existing.get(c.id) != hashes[c.id]]
+
+    def _encode_missing(self, texts: Iterable[str], known: dict[str, np.ndarray],
+                        progress: bool, report: IngestReport) -> dict[str, np.ndarray]:
+        """Every text's vector keyed by text hash: known ones, then the cache's, then the
+        encoder's for the rest. No text is encoded twice."""
         by_hash: dict[str, str] = {}
         for t in texts:
-            by_hash.setdefault(text_hash(t), t)
+            h = text_hash(t)
+            if h not in known:
+                by_hash.setdefault(h, t)
         cached = self.catalog.texts.get(by_hash)
         missing = [h for h in by_hash if h not in cached]
         report.cached_texts += len(cached)
@@ -113,16 +124,17 @@ class Indexer:
                 bar.update(len(chunk))
         if bar is not None:
             bar.close()
-        return {**cached, **new}, new
+        return {**known, **cached, **new}
 
-    def _commit(self, todo: list[tuple[Creator, str]], vectors: dict[str, np.ndarray],
-                new: dict[str, np.ndarray]) -> None:
+    def _commit(self, todo: list[tuple[Creator, str]], vectors: dict[str, np.ndarray]) -> None:
         """One catalog commit for every changed creator, then their vectors."""
         dim = next(iter(vectors.values())).shape[0]
+        used: dict[str, np.ndarray] = {}
         stored = []
         for c, h in todo:
             items = creator_texts(c)
             hashes = [text_hash(t) for _, t in items]
+            used.update((x, vectors[x]) for x in hashes)
             mean = np.mean([vectors[x] for x in hashes], axis=0)
             vec = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float16)
             stored.append(StoredCreator(
@@ -131,7 +143,7 @@ class Indexer:
                 texts=[(pid, x) for (pid, _), x in zip(items, hashes, strict=True)]))
 
         def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            catalog.texts.put(new)
+            catalog.texts.put(used)  # the new ones, and any another writer pruned meanwhile
             vids = catalog.write(stored, gen)
             catalog.texts.prune()
             return (np.array(vids, np.int64),

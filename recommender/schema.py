@@ -39,8 +39,39 @@ def _no_nan(value: float | None) -> float | None:
     return value
 
 
+# A creator id travels in URLs (/v1/creators/{id}) and command lines: letters and digits of any
+# script and _ . : @ + -, nothing that a path, a query or a shell would read another way.
+ID_PATTERN = r"^[\w.:@+-]+$"
+
+
+def _lone_surrogate(value: object, path: str = "") -> str | None:
+    """The path of the first string holding a lone surrogate (text no UTF-8 can store), if any."""
+    if isinstance(value, str):
+        return (path or "value") if any("\ud800" <= ch <= "\udfff" for ch in value) else None
+    if isinstance(value, dict):
+        items: list[tuple[object, object]] = list(value.items())
+    elif isinstance(value, list | tuple):
+        items = list(enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        found = _lone_surrogate(key, path) or _lone_surrogate(item, f"{path}.{key}".lstrip("."))
+        if found:
+            return found
+    return None
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: object) -> object:
+        where = _lone_surrogate(data)
+        if where:
+            raise ValueError(f"{where}: holds a lone surrogate (\\ud800-\\udfff), which is not "
+                             "valid Unicode text; fix the encoding of the source")
+        return data
 
 
 class Post(_Model):
@@ -70,7 +101,7 @@ class Post(_Model):
 class Creator(_Model):
     """A creator record as ingested: one JSON object per line, or CSV rows plus a posts file."""
 
-    id: str = Field(min_length=1, max_length=MAX_ID, pattern=r"^[^\s]+$")
+    id: str = Field(min_length=1, max_length=MAX_ID, pattern=ID_PATTERN)
     handle: str | None = Field(default=None, max_length=MAX_ID)
     platform: Platform
     followers: int = Field(ge=0, le=MAX_COUNT)
@@ -145,6 +176,11 @@ class Filters(_Model):
     def _finite(cls, v: float | None) -> float | None:
         return _no_nan(v)
 
+    @field_validator("min_followers", "max_followers", mode="before")
+    @classmethod
+    def _followers_integral(cls, v: object) -> object:
+        return Post._integral(v)
+
     @field_validator("countries")
     @classmethod
     def _upper(cls, v: list[str] | None) -> list[str] | None:
@@ -181,6 +217,11 @@ class Brief(_Model):
     objective: Objective | None = None
     k: int = Field(default=20, ge=1, le=1000)
     filters: Filters = Field(default_factory=Filters)
+
+    @field_validator("k", mode="before")
+    @classmethod
+    def _k_integral(cls, v: object) -> object:
+        return Post._integral(v)
 
 
 class Evidence(BaseModel):

@@ -31,6 +31,7 @@ from .errors import (
     InvalidInputError,
     ModelMismatchError,
     NotFoundError,
+    shown,
 )
 from .explain import explain
 from .indexer import Indexer, IngestReport
@@ -129,7 +130,7 @@ class Recommender:
     def get(self, creator_id: str) -> dict[str, Any]:
         rec = self.catalog.record(creator_id)
         if rec is None:
-            raise NotFoundError(f"no creator with id {creator_id!r}")
+            raise NotFoundError(f"no creator with id {shown(creator_id)}")
         return rec
 
     def match(self, brief: Brief | dict[str, Any]) -> list[Match]:
@@ -149,7 +150,7 @@ class Recommender:
         self.store.refresh()
         vid = self.catalog.vid_of(creator_id)
         if vid is None:
-            raise NotFoundError(f"no creator with id {creator_id!r}")
+            raise NotFoundError(f"no creator with id {shown(creator_id)}")
         pool, query = self.retriever.neighbours(creator_id, vid, k, f)
         return self._ranked(pool, None, k, query, [])
 
@@ -169,7 +170,7 @@ class Recommender:
     def _check_tiers(self, f: Filters) -> None:
         for t in f.tiers or []:
             if t not in self.tiers.names:
-                raise InvalidInputError(f"filters.tiers: unknown tier {t!r}; this index has "
+                raise InvalidInputError(f"filters.tiers: unknown tier {shown(t)}; this index has "
                                         f"{', '.join(self.tiers.names)}")
 
     def stats(self) -> dict[str, Any]:

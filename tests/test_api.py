@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -312,3 +313,41 @@ def test_serve_caps_malloc_arenas_unless_the_user_did(monkeypatch):
     monkeypatch.delenv("MALLOC_ARENA_MAX")
     if platform.libc_ver()[0] == "glibc":
         assert bound_malloc_arenas(8) is True  # 8 per core is glibc's own default bound
+
+
+def test_text_utf8_cannot_hold_is_refused_per_record(client):
+    """A lone surrogate (valid JSON escape, invalid Unicode) is a per-record error naming the
+    field; the batch's other records are written and the answer says so."""
+    body = ('{"creators": [' + json.dumps(creator("ok_sur")) + ', {"id": "bad_sur", '
+            '"platform": "x", "followers": 5, "bio": "caf\\ud800"}]}')
+    r = client.post("/v1/creators", headers={**W, "content-type": "application/json"},
+                    content=body.encode())
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["added"], out["rejected"]) == (1, 1)
+    assert "bio" in out["errors"][0]["reason"] and "surrogate" in out["errors"][0]["reason"]
+    assert client.get("/v1/creators/ok_sur", headers=R).status_code == 200
+    error_of(client.get("/v1/creators/bad_sur", headers=R), 404)
+
+
+def test_ids_travel_in_urls_and_odd_values_are_refused(client):
+    r = client.post("/v1/creators", headers=W, json={"creators": [
+        creator("a/b"), creator("nul\u0000id"), creator("sp ace"), creator("ok:id-1.x@y+z")]})
+    out = r.json()
+    assert (out["added"], out["rejected"]) == (1, 3)
+    assert {e["field"] for e in out["errors"]} == {"id"}
+    assert client.get("/v1/creators/ok:id-1.x@y+z", headers=R).status_code == 200
+    error_of(client.post("/v1/match", headers=R, json={"brief": "x", "k": True}), 422)
+    error_of(client.post("/v1/match", headers=R, json={
+        "brief": "x", "filters": {"min_followers": False}}), 422)
+    e = error_of(client.get("/v1/creators/" + "x" * 50_000, headers=R), 404)
+    assert len(e["message"]) < 200
+
+
+def test_the_api_documentation_is_public_and_nothing_else_is(client):
+    for path in ("/docs", "/redoc", "/openapi.json", "/v1/health"):
+        assert client.get(path).status_code == 200, path
+    for method, path in (("GET", "/v1/stats"), ("POST", "/v1/match"),
+                         ("GET", "/v1/creators/x"), ("GET", "/v1/creators/x/similar"),
+                         ("POST", "/v1/creators"), ("DELETE", "/v1/creators/x")):
+        error_of(client.request(method, path), 401)

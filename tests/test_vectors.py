@@ -12,7 +12,7 @@ import index.faiss_backends as backends
 from benchmarks import datagen
 from index.store import CorruptIndexError, DirLock, LockedError, Manifest
 from recommender.embedding import HashEmbedder
-from recommender.schema import Brief
+from recommender.schema import Brief, Filters
 from recommender.service import NotFoundError, Recommender
 
 
@@ -152,3 +152,52 @@ def test_reader_filters_follow_another_writers_commits(tmp_path, monkeypatch, sn
     assert ids_of(reader.match(Brief(brief="zero waste", k=5,
                                      filters={"countries": ["BE"]}))) == ["c"]
     assert bool(reloads) == snapshots
+
+
+class _HeldEncoder(HashEmbedder):
+    """Encodes texts holding 'SLOW' only once released: an ingest that is still encoding."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def encode(self, texts):
+        if any("SLOW" in t for t in texts):
+            self.started.set()
+            assert self.release.wait(120), "the test never released the encoder"
+        return super().encode(texts)
+
+
+def test_an_ingest_that_is_encoding_blocks_no_reader_and_no_writer(tmp_path):
+    """While one writer encodes, another writer commits and a reader takes that in and
+    answers: locks are held for the commit, not for the encoding (the wait timeouts below are
+    safety nets, never reached unless a lock is held while encoding)."""
+    import threading
+
+    path = tmp_path / "idx"
+    held = _HeldEncoder()
+    slow = Recommender(path, embedder=held)
+    slow.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", "gaming setup")])])
+    writer = threading.Thread(target=slow.ingest, args=(
+        [write_jsonl(tmp_path / "s.jsonl", [creator("s", "SLOW zero waste")])],))
+    writer.start()
+    try:
+        assert held.started.wait(60)
+        other = Recommender(path, embedder=HashEmbedder(), lock_timeout=0.5)
+        other.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "night train travel")])])
+        answers: list = []
+        reader = threading.Thread(target=lambda: answers.append(
+            ids_of(slow.match(Brief(brief="night train travel", k=3)))))
+        reader.start()
+        reader.join(60)
+        assert not reader.is_alive() and answers and "b" in answers[0]
+        assert writer.is_alive()  # still encoding all along
+    finally:
+        held.release.set()
+        writer.join(60)
+    assert sorted(r.id for r in slow.catalog.rows(
+        slow.catalog.filters.candidates(Filters(min_followers=0))).values()) == ["a", "b", "s"]
+    other.close()
+    slow.close()

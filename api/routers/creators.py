@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from recommender.errors import shown
+
 from ..deps import ReadKey, Rec, WriteKey
 from ..errors import ApiError
 from ..schemas import (
@@ -47,7 +49,7 @@ def get_creator(creator_id: str, rec: Rec, _: ReadKey) -> CreatorResponse:
                summary="Delete a creator from the catalog, the vectors and the caches")
 def delete_creator(creator_id: str, rec: Rec, _: WriteKey) -> Response:
     if not rec.remove([creator_id]):
-        raise ApiError(404, f"no creator with id {creator_id!r}")
+        raise ApiError(404, f"no creator with id {shown(creator_id)}")
     return Response(status_code=204)
 
 

@@ -26,9 +26,10 @@ class TextCache:
             list(dict.fromkeys(hashes)))}
 
     def put(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep these vectors; a hash already kept keeps its vector (the same text's)."""
         with self.db.lock:
             self.db.conn.executemany(
-                "INSERT OR REPLACE INTO text_vectors(hash, vector) VALUES(?, ?)",
+                "INSERT OR IGNORE INTO text_vectors(hash, vector) VALUES(?, ?)",
                 [(h, to_blob(v)) for h, v in vectors.items()])
 
     def prune(self) -> int:
