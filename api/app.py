@@ -8,13 +8,13 @@ from recommender import __version__
 from recommender.service import Recommender
 
 from . import errors
-from .auth import KeyStore
+from .auth import LiveKeys
 from .limits import BodyLimit
 from .routers import creators, match, system
 from .settings import Settings
 
 
-def create_app(recommender: Recommender, keys: KeyStore, settings: Settings) -> FastAPI:
+def create_app(recommender: Recommender, keys: LiveKeys, settings: Settings) -> FastAPI:
     app = FastAPI(
         title="creator-match", version=__version__,
         description="Find authentic-fit social-media creators for a brand. Every endpoint but "

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,6 +16,8 @@ from typing import Literal
 
 Scope = Literal["read", "write"]
 SCOPES: tuple[str, ...] = ("read", "write")
+MIN_KEY_LENGTH = 16  # a key of your own choosing (CREATOR_MATCH_API_KEYS): at least this long
+log = logging.getLogger("creator_match.api")
 
 
 def hash_key(key: str) -> str:
@@ -45,6 +49,10 @@ class KeyStore:
                 scope, key = "write", part
             if scope not in SCOPES or not key:
                 raise ValueError(f"CREATOR_MATCH_API_KEYS entry {i + 1}: use read:KEY or write:KEY")
+            if len(key) < MIN_KEY_LENGTH:
+                raise ValueError(f"CREATOR_MATCH_API_KEYS entry {i + 1}: a key needs at least "
+                                 f"{MIN_KEY_LENGTH} characters, this one has {len(key)}; "
+                                 "'creator-match api-key' makes a random one")
             keys.append(StoredKey(f"env-{i + 1}", scope, hash_key(key)))
         return cls(keys)
 
@@ -87,6 +95,43 @@ class KeyStore:
             if hmac.compare_digest(digest, k.sha256):
                 found = k.scope
         return found
+
+
+class LiveKeys:
+    """The server's keys: those of the environment, and those of the keys file, read again
+    whenever the file changes, so that a key added or revoked takes effect without a restart.
+    A keys file that cannot be read grants nothing (a revocation must never fail open)."""
+
+    def __init__(self, env: KeyStore, path: Path) -> None:
+        self.env, self.path = env, path
+        self._file = KeyStore()
+        self._stamp: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self._reload()
+
+    def __len__(self) -> int:
+        return len(self.env) + len(self._file)
+
+    def _reload(self) -> None:
+        try:
+            st = self.path.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp == self._stamp:
+            return
+        try:
+            self._file = KeyStore.load(self.path)
+        except ValueError as e:
+            log.error("%s; its keys are refused until it is fixed", e)
+            self._file = KeyStore()
+        self._stamp = stamp
+
+    def scope_of(self, key: str) -> str | None:
+        with self._lock:
+            self._reload()  # one stat() a request
+            file = self._file
+        return self.env.scope_of(key) or file.scope_of(key)
 
 
 def allows(scope: str, needed: str) -> bool:

@@ -9,7 +9,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from recommender.service import Recommender
 
-from .auth import KeyStore, allows
+from .auth import LiveKeys, allows
 from .errors import ApiError
 
 
@@ -27,7 +27,7 @@ def require(scope: str):
     def check(request: Request,
               bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
               header: Annotated[str | None, Depends(_header)]) -> str:
-        keys: KeyStore = request.app.state.keys
+        keys: LiveKeys = request.app.state.keys
         key = (bearer.credentials if bearer else None) or header or None
         if key is None:
             raise ApiError(401, "an API key is required: 'Authorization: Bearer KEY' or "

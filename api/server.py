@@ -6,6 +6,11 @@ import ctypes
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .auth import LiveKeys
+    from .settings import Settings
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 
@@ -27,19 +32,19 @@ def bound_malloc_arenas(arenas: int) -> bool:
     return bool(libc.mallopt(M_ARENA_MAX, arenas))
 
 
-def load_keys(settings):
-    """Keys from CREATOR_MATCH_API_KEYS and the keys file; with none, create a write key, print it
-    once and keep only its hash in the keys file."""
-    from .auth import KeyStore
+def load_keys(settings: Settings) -> LiveKeys:
+    """Keys from CREATOR_MATCH_API_KEYS and the keys file (read again when it changes); with
+    none, create a write key, print it once and keep only its hash in the keys file."""
+    from .auth import KeyStore, LiveKeys
 
-    keys = KeyStore.load(settings.keys_path)
-    keys.keys.extend(KeyStore.from_env(settings.api_keys).keys)
-    if not len(keys):
-        key = keys.create("write", name="first-write-key")
-        keys.save(settings.keys_path)
+    env = KeyStore.from_env(settings.api_keys)
+    if not len(env) and not len(KeyStore.load(settings.keys_path)):
+        first = KeyStore()
+        key = first.create("write", name="first-write-key")
+        first.save(settings.keys_path)
         print(f"No API key was configured. Created a write key (shown once, only its hash is "
               f"kept in {settings.keys_path}):\n\n    {key}\n", flush=True)
-    return keys
+    return LiveKeys(env, settings.keys_path)
 
 
 def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: str | None = None,

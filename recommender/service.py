@@ -100,6 +100,11 @@ class Recommender:
     def __len__(self) -> int:
         return len(self.store)
 
+    def count(self) -> int:
+        """Creators in the index as committed, another process's writes included."""
+        self.store.refresh()
+        return len(self.store)
+
     # -- writing -------------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], *, strict: bool = False,

@@ -22,7 +22,7 @@ from conftest import DATA, creator
 from recommender.embedding import HashEmbedder
 from recommender.service import Recommender
 
-WRITE, READ = "test-write-key", "test-read-key"
+WRITE, READ = "test-write-key-0123", "test-read-key-0123"
 W = {"Authorization": f"Bearer {WRITE}"}
 R = {"X-API-Key": READ}
 
@@ -351,3 +351,15 @@ def test_the_api_documentation_is_public_and_nothing_else_is(client):
                          ("GET", "/v1/creators/x"), ("GET", "/v1/creators/x/similar"),
                          ("POST", "/v1/creators"), ("DELETE", "/v1/creators/x")):
         error_of(client.request(method, path), 401)
+
+
+def test_health_counts_what_another_process_committed(server, tmp_path):
+    """A CLI ingest into the served index shows in /v1/health at once (the committed count)."""
+    before = httpx.get(f"{server.url}/v1/health").json()["creators"]
+    records = tmp_path / "more.jsonl"
+    records.write_text("\n".join(json.dumps(creator(f"cli_more_{i}")) for i in range(3)))
+    r = subprocess.run([str(Path(sys.executable).with_name("creator-match")), "ingest",
+                        str(records), "--index", str(server.index)], env=server.env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert httpx.get(f"{server.url}/v1/health").json()["creators"] == before + 3

@@ -12,7 +12,7 @@ router = APIRouter(prefix="/v1", tags=["system"])
 
 @router.get("/health", response_model=HealthResponse, summary="Liveness; needs no key")
 def health(rec: Rec) -> HealthResponse:
-    return HealthResponse(status="ok", creators=len(rec))
+    return HealthResponse(status="ok", creators=rec.count())
 
 
 @router.get("/stats", response_model=StatsResponse, responses=ERRORS,
