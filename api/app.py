@@ -9,7 +9,7 @@ from recommender.service import Recommender
 
 from . import errors
 from .auth import LiveKeys
-from .limits import BodyLimit
+from .limits import BodyLimit, KeyCheck
 from .routers import creators, match, system
 from .settings import Settings
 
@@ -25,5 +25,8 @@ def create_app(recommender: Recommender, keys: LiveKeys, settings: Settings) -> 
     errors.install(app)
     for r in (system.router, match.router, creators.router):
         app.include_router(r)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # the last added runs first: the key is checked from the headers, then the body is read
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes,
+                       timeout=settings.body_timeout_s)
+    app.add_middleware(KeyCheck, keys=keys)
     return app

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     api_keys: str | None = None
     keys_file: Path | None = None  # default: INDEX/api-keys.json
     max_body_bytes: int = 16 * 1024 * 1024
+    body_timeout_s: float = 30.0  # a body that takes longer to arrive is answered 408
     max_batch: int = 1_000
 
     @property

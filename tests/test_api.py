@@ -363,3 +363,40 @@ def test_health_counts_what_another_process_committed(server, tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert httpx.get(f"{server.url}/v1/health").json()["creators"] == before + 3
+
+
+def _raw(server, head: bytes, body: bytes = b"", wait: float = 30) -> bytes:
+    """Send raw bytes; the answer's first line (the safety-net timeout is never reached when
+    the server answers as it should)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as s:
+        s.sendall(head + body)
+        return s.recv(65536).split(b"\r\n", 1)[0]
+
+
+def test_the_key_is_checked_before_the_body_is_read(server):
+    """An unauthenticated request announcing a body it never sends is answered 401 at once:
+    the server does not wait for (or read) the body of a client it does not know."""
+    head = (b"POST /v1/creators HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 200000\r\n\r\n")
+    assert b" 401 " in _raw(server, head, b'{"creators": [')
+    with_read_key = head.replace(b"Host: x\r\n", f"Host: x\r\nX-API-Key: {READ}\r\n".encode())
+    assert b" 403 " in _raw(server, with_read_key)  # a read key on a write endpoint, body unread
+
+
+def test_a_chunked_body_over_the_limit_is_413(server):
+    head = (f"POST /v1/creators HTTP/1.1\r\nHost: x\r\nX-API-Key: {WRITE}\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+    chunk = b"x" * 100_000
+    body = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(4)) + b"0\r\n\r\n"
+    assert b" 413 " in _raw(server, head, body)
+
+
+def test_a_body_that_trickles_in_is_answered_408(tmp_path):
+    srv = Server(tmp_path / "index", {"CREATOR_MATCH_API_KEYS": f"write:{WRITE}",
+                                      "CREATOR_MATCH_BODY_TIMEOUT_S": "1"}).start()
+    try:
+        head = (f"POST /v1/match HTTP/1.1\r\nHost: x\r\nX-API-Key: {WRITE}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n").encode()
+        assert b" 408 " in _raw(srv, head, b'{"brief": ')
+    finally:
+        srv.stop()
