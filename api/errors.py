@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.store import CorruptIndexError, LockedError
+from index.store import CorruptIndexError, LockedError, StorageFullError
 from recommender.errors import (
     CreatorMatchError,
     IngestRejected,
@@ -26,6 +26,7 @@ log = logging.getLogger("creator_match.api")
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
          415: "unsupported_media_type", 422: "validation_error", 500: "internal_error",
+         507: "insufficient_storage",
          503: "unavailable"}
 
 
@@ -73,6 +74,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(IngestRejected)
     async def _rejected(_: Request, e: IngestRejected):
         return respond(422, str(e), [err.to_dict() for err in e.errors])
+
+    @app.exception_handler(StorageFullError)
+    async def _full(_: Request, e: StorageFullError):
+        return respond(507, str(e))
 
     @app.exception_handler(LockedError)
     async def _locked(_: Request, e: LockedError):

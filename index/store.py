@@ -38,6 +38,10 @@ class LockedError(IndexStoreError):
     pass
 
 
+class StorageFullError(IndexStoreError):
+    """The disk (or the catalog's size limit) is full: the write was rolled back whole."""
+
+
 class CatalogMissingError(CorruptIndexError):
     """The catalog, the source of truth, is gone while the vectors remain: no repair can help."""
 

@@ -201,3 +201,21 @@ def test_an_ingest_that_is_encoding_blocks_no_reader_and_no_writer(tmp_path):
         slow.catalog.filters.candidates(Filters(min_followers=0))).values()) == ["a", "b", "s"]
     other.close()
     slow.close()
+
+
+def test_a_full_disk_is_named_and_the_index_kept(tmp_path):
+    """SQLITE_FULL (the catalog's page limit stands in for a full disk) is a StorageFullError
+    saying so, after a rollback of the whole write; the index answers as before."""
+    from index.store import StorageFullError
+
+    path = tmp_path / "idx"
+    rec = Recommender(path, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", "gaming setup")])])
+    pages = rec.catalog.db.rows("PRAGMA page_count")[0][0]
+    rec.catalog.db.conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = [creator(f"b{i}", f"night train travel {i} " + "word " * 500) for i in range(50)]
+    with pytest.raises(StorageFullError, match="disk is full.*nothing of this write was kept"):
+        rec.ingest([write_jsonl(tmp_path / "b.jsonl", big)])
+    assert rec.catalog.count() == 1 and rec.check() == []
+    assert ids_of(rec.match(Brief(brief="gaming setup", k=3))) == ["a"]
+    rec.close()

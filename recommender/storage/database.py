@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from index.store import StorageFullError
+
 MMAP_BYTES = 1 << 33  # SQLite caps it at its compile-time maximum (2 GiB by default)
 BUSY_S = 10.0  # how long a write waits for another process's write to finish
 CHUNK = 500  # ids per "IN (...)" query: under SQLite's bound on host parameters
@@ -73,14 +75,20 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One write transaction (BEGIN IMMEDIATE: other writers wait, readers do not)."""
+        """One write transaction (BEGIN IMMEDIATE: other writers wait, readers do not). A full
+        disk is a StorageFullError, after a rollback of the whole transaction."""
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
                 self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as e:
+                if self.conn.in_transaction:  # SQLite has already rolled back on some errors
+                    self.conn.execute("ROLLBACK")
+                if isinstance(e, sqlite3.OperationalError) and _is_full(e):
+                    raise StorageFullError(
+                        f"{self.path}: the disk is full (SQLite: {e}); nothing of this write was "
+                        "kept and the index is as it was. Free some space and retry.") from e
                 raise
 
     def get_meta(self, key: str) -> str | None:
@@ -96,6 +104,10 @@ class Database:
     def integrity_check(self) -> str:
         with self.lock:
             return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _is_full(e: sqlite3.OperationalError) -> bool:
+    return getattr(e, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(e)
 
 
 def read_meta(path: Path, key: str) -> str | None:
