@@ -234,8 +234,9 @@ def cmd_check(args) -> int:
             return 3
         if problems:
             remaining = rec.check()
+            for p in remaining:
+                print(f"still: {p}")
             if remaining:
-                print("repair failed; re-ingest the source files into a new index directory")
                 return 3
             print("repaired")
         stale = rec.store.stale_snapshots()

@@ -3,7 +3,7 @@ from term vectors equal to FTS5's, document frequencies kept with every write.""
 
 
 import numpy as np
-from conftest import assert_bm25_equals_fts5, creator, ids_of, write_jsonl
+from conftest import BEFORE_STEP_5, assert_bm25_equals_fts5, creator, ids_of, write_jsonl
 
 from benchmarks import datagen
 from recommender import lexical
@@ -101,9 +101,9 @@ def test_term_frequencies_follow_every_write(tmp_path, embedder):
     rec.close()
     db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
     # as a catalog of lexical version 1 recorded it, before numbered steps (term_df empty)
-    db.executescript("DROP TABLE term_vectors; DROP TABLE term_df; DELETE FROM meta WHERE"
-                     " key='migration'; INSERT INTO meta VALUES('schema_version', '1'),"
-                     " ('lexical_index', '1');")
+    db.executescript(BEFORE_STEP_5 + "DROP TABLE term_vectors; DROP TABLE term_df;"
+                     " DELETE FROM meta WHERE key='migration';"
+                     " INSERT INTO meta VALUES('schema_version', '1'), ('lexical_index', '1');")
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
     assert dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall()) == df

@@ -2,7 +2,7 @@
 an older one the steps it lacks, once, on open."""
 
 
-from conftest import assert_bm25_equals_fts5, creator, write_jsonl
+from conftest import BEFORE_STEP_5, assert_bm25_equals_fts5, creator, write_jsonl
 
 from benchmarks import datagen
 from recommender.evaluation.systems import bm25
@@ -20,7 +20,8 @@ def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embe
     db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
     db.executescript("DROP TABLE term_vectors; DROP TABLE term_df; DROP TABLE creator_text_vocab;"
                      "DROP TABLE creator_text; DELETE FROM meta WHERE key='migration';"
-                     "INSERT INTO meta VALUES('schema_version', '1');")  # as before numbered steps
+                     + BEFORE_STEP_5
+                     + "INSERT INTO meta VALUES('schema_version', '1');")  # before numbered steps
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
     terms, vids, scores = bm25(rec.catalog, "shampoo", 10)
@@ -37,10 +38,12 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     rec.close()
     db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
-    db.executescript("DROP TABLE term_vectors; UPDATE meta SET value='3' WHERE key='migration';")
+    db.executescript(BEFORE_STEP_5 + "DROP TABLE term_vectors;"
+                     " UPDATE meta SET value='3' WHERE key='migration';")
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
-    assert "upgrading the catalog of 80 creators (m004_term_vectors)" in caplog.text
+    assert "upgrading the catalog of 80 creators (m004_term_vectors, m005_row_checksums)" \
+        in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))

@@ -24,6 +24,7 @@ from ..lexical.fulltext import FullText
 from ..pool import CreatorRow
 from ..schema import Creator
 from . import migrations
+from .checksums import CREATOR_CONTENT, checksum, damaged_creator
 from .database import Database, from_blob, to_blob
 from .filters import FilterIndex
 from .journal import Journal
@@ -31,7 +32,11 @@ from .textcache import TextCache
 
 _COLUMNS = ("handle", "platform", "followers", "country", "language", "tier", "engagement_rate",
             "engagement", "authenticity", "signals", "record", "record_hash", "vector", "gen",
-            "updated_at")
+            "updated_at", "checksum")
+_ROW = ("vid", "id", "handle", "platform", "followers", "tier", "engagement_rate", "engagement",
+        "authenticity", "signals", "vector")
+# what rows() reads: the row's fields, then the rest of its checked content and the checksum
+_ROW_READ = _ROW + tuple(c for c in CREATOR_CONTENT if c not in _ROW) + ("checksum",)
 _INSERT = (f"INSERT INTO creators(id, {', '.join(_COLUMNS)})"
            f" VALUES(?, {', '.join('?' * len(_COLUMNS))})")
 _UPDATE = f"UPDATE creators SET {', '.join(c + '=?' for c in _COLUMNS)} WHERE vid=?"
@@ -111,11 +116,14 @@ class Catalog:
             vids: list[int] = []
             for c in creators:
                 r, sig = c.record, c.signals
-                values = (r.get("handle"), r["platform"], r["followers"], r.get("country"),
-                          r.get("language"), sig["tier"], sig["engagement_rate"],
-                          sig["engagement"], sig["authenticity"], json.dumps(sig),
-                          json.dumps(r, ensure_ascii=False), c.record_hash, to_blob(c.vector),
-                          gen, now)
+                rate = sig["engagement_rate"]
+                content = (str(r["id"]), r.get("handle"), str(r["platform"]),
+                           int(r["followers"]), r.get("country"), r.get("language"),
+                           str(sig["tier"]), None if rate is None else float(rate),
+                           float(sig["engagement"]), float(sig["authenticity"]),
+                           json.dumps(sig), json.dumps(r, ensure_ascii=False), c.record_hash,
+                           to_blob(c.vector))
+                values = (*content[1:], gen, now, checksum(content))
                 vid = existing.get(r["id"])
                 if vid is not None:
                     conn.execute(_UPDATE, (*values, vid))
@@ -159,9 +167,13 @@ class Catalog:
     # -- reading -------------------------------------------------------------------------------
 
     def record_hashes(self, ids: Sequence[str]) -> dict[str, str]:
-        """id -> record hash for the ids already stored."""
-        return dict(self.db.rows_in("SELECT id, record_hash FROM creators WHERE id IN ({marks})",
-                                    list(ids)))
+        """id -> record hash for the ids already stored; "" for a damaged row, so that
+        ingesting its record again rewrites it."""
+        at = CREATOR_CONTENT.index("record_hash")
+        return {content[0]: content[at] if checksum(content) == stored else ""
+                for stored, *content in self.db.rows_in(
+                    f"SELECT checksum, {', '.join(CREATOR_CONTENT)} FROM creators"
+                    " WHERE id IN ({marks})", list(ids))}
 
     def vids_of(self, ids: Sequence[str]) -> dict[str, int]:
         """id -> vid for the ids already stored."""
@@ -176,22 +188,30 @@ class Catalog:
 
     def record(self, creator_id: str) -> dict[str, Any] | None:
         """The stored record with its signals, or None."""
-        rows = self.db.rows("SELECT record, signals, tier, updated_at FROM creators WHERE id=?",
-                            (creator_id,))
+        rows = self.db.rows(f"SELECT updated_at, checksum, {', '.join(CREATOR_CONTENT)}"
+                            " FROM creators WHERE id=?", (creator_id,))
         if not rows:
             return None
-        rec, sig, tier, updated = rows[0]
-        return {"record": json.loads(rec), "signals": json.loads(sig), "tier": tier,
-                "updated_at": updated}
+        updated, stored, *content = rows[0]
+        if checksum(content) != stored:
+            raise damaged_creator(creator_id, self.path)
+        got = dict(zip(CREATOR_CONTENT, content, strict=True))
+        return {"record": json.loads(got["record"]), "signals": json.loads(got["signals"]),
+                "tier": got["tier"], "updated_at": updated}
 
     def rows(self, vids: Sequence[int] | np.ndarray) -> dict[int, CreatorRow]:
-        return {r[0]: CreatorRow(vid=r[0], id=r[1], handle=r[2], platform=r[3], followers=r[4],
-                                 tier=r[5], engagement_rate=r[6], engagement=r[7],
-                                 authenticity=r[8], signals_json=r[9], vector=from_blob(r[10]))
-                for r in self.db.rows_in(
-            "SELECT vid, id, handle, platform, followers, tier, engagement_rate, engagement,"
-            " authenticity, signals, vector FROM creators WHERE vid IN ({marks})",
-            [int(v) for v in vids])}
+        """The rows of these vids (absent ones left out), each checked against its checksum."""
+        out: dict[int, CreatorRow] = {}
+        for r in self.db.rows_in(f"SELECT {', '.join(_ROW_READ)} FROM creators"
+                                 " WHERE vid IN ({marks})", [int(v) for v in vids]):
+            got = dict(zip(_ROW_READ, r, strict=True))
+            if checksum([got[c] for c in CREATOR_CONTENT]) != got["checksum"]:
+                raise damaged_creator(str(got["id"]), self.path)
+            out[r[0]] = CreatorRow(
+                vid=r[0], id=r[1], handle=r[2], platform=r[3], followers=r[4], tier=r[5],
+                engagement_rate=r[6], engagement=r[7], authenticity=r[8], signals_json=r[9],
+                vector=from_blob(r[10]))
+        return out
 
     def texts_of(self, vids: Sequence[int]
                  ) -> dict[int, list[tuple[str | None, str, np.ndarray]]]:
@@ -203,18 +223,18 @@ class Catalog:
             recs = dict(self.db.rows_in("SELECT vid, record FROM creators WHERE vid IN ({marks})",
                                         ids))
             rows = self.db.rows_in(
-                "SELECT t.vid, t.post_id, v.vector FROM texts t JOIN text_vectors v"
-                " ON v.hash=t.text_hash WHERE t.vid IN ({marks}) ORDER BY t.vid, t.position",
-                ids)
+                "SELECT t.vid, t.post_id, v.vector, v.hash, v.checksum FROM texts t JOIN"
+                " text_vectors v ON v.hash=t.text_hash WHERE t.vid IN ({marks})"
+                " ORDER BY t.vid, t.position", ids)
         out: dict[int, list[tuple[str | None, str, np.ndarray]]] = {}
         posts: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
         for vid, text in recs.items():
             record = json.loads(text)
             posts[vid] = record, {p["id"]: p["text"] for p in record.get("posts", [])}
             out[vid] = []
-        for vid, pid, blob in sorted(rows, key=lambda r: r[0]):
-            if vid not in posts:
-                continue
+        for vid, pid, blob, h, stored in sorted(rows, key=lambda r: r[0]):
+            if vid not in posts or checksum((h, blob)) != stored:
+                continue  # a damaged cached vector: that text is no evidence (check names it)
             record, by_post = posts[vid]
             text = record.get("bio") or "" if pid is None else by_post.get(pid, "")
             out[vid].append((pid, text, from_blob(blob)))

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..lexical import body, term_vector
+from .checksums import CREATOR_CONTENT, checksum
 from .database import Database
 
 log = logging.getLogger("creator_match")
@@ -81,8 +82,25 @@ def m004_term_vectors(conn: sqlite3.Connection) -> None:
                          length_vec)
 
 
+def m005_row_checksums(conn: sqlite3.Connection) -> None:
+    """A checksum of each creator row's content and of each cached vector (checksums.py):
+    SQLite's integrity check sees the file's structure, not a flipped bit in a record."""
+    conn.execute("ALTER TABLE creators ADD COLUMN checksum TEXT")
+    conn.execute("ALTER TABLE text_vectors ADD COLUMN checksum TEXT")
+    columns = ", ".join(CREATOR_CONTENT)
+    rows = conn.execute(f"SELECT vid, {columns} FROM creators")
+    while batch := rows.fetchmany(10_000):
+        conn.executemany("UPDATE creators SET checksum=? WHERE vid=?",
+                         [(checksum(content), vid) for vid, *content in batch])
+    rows = conn.execute("SELECT hash, vector FROM text_vectors")
+    while batch := rows.fetchmany(50_000):
+        conn.executemany("UPDATE text_vectors SET checksum=? WHERE hash=?",
+                         [(checksum((h, vec)), h) for h, vec in batch])
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors)
+    m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
+    m005_row_checksums)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).

@@ -4,11 +4,15 @@ text, so that no text is ever encoded twice - not on re-ingest, not when two cre
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 
 import numpy as np
 
+from .checksums import checksum
 from .database import CHUNK, Database, chunks, from_blob, marks, to_blob
+
+log = logging.getLogger("creator_match")
 
 
 def text_hash(text: str) -> str:
@@ -20,17 +24,34 @@ class TextCache:
         self.db = db
 
     def get(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        """The cached vectors of these text hashes (absent ones left out)."""
-        return {h: from_blob(blob) for h, blob in self.db.rows_in(
-            "SELECT hash, vector FROM text_vectors WHERE hash IN ({marks})",
-            list(dict.fromkeys(hashes)))}
+        """The cached vectors of these text hashes (absent ones left out, and damaged ones:
+        their texts are encoded again)."""
+        out = {}
+        for h, blob, stored in self.db.rows_in(
+                "SELECT hash, vector, checksum FROM text_vectors WHERE hash IN ({marks})",
+                list(dict.fromkeys(hashes))):
+            if checksum((h, blob)) == stored:
+                out[h] = from_blob(blob)
+            else:
+                log.warning("%s: the cached vector of text %s is damaged; encoding it again",
+                            self.db.path, h[:12])
+        return out
 
     def put(self, vectors: dict[str, np.ndarray]) -> None:
-        """Keep these vectors; a hash already kept keeps its vector (the same text's)."""
+        """Keep these vectors; a hash already kept keeps its vector (the same text's) unless
+        that one is damaged."""
+        rows = [(h, blob, checksum((h, blob)))
+                for h, blob in ((h, to_blob(v)) for h, v in vectors.items())]
         with self.db.lock:
             self.db.conn.executemany(
-                "INSERT OR IGNORE INTO text_vectors(hash, vector) VALUES(?, ?)",
-                [(h, to_blob(v)) for h, v in vectors.items()])
+                "INSERT INTO text_vectors(hash, vector, checksum) VALUES(?, ?, ?) ON CONFLICT"
+                "(hash) DO UPDATE SET vector=excluded.vector, checksum=excluded.checksum"
+                " WHERE text_vectors.checksum IS NOT excluded.checksum", rows)
+
+    def drop(self, hashes: list[str]) -> None:
+        """Forget these cached vectors (damaged ones: the next ingest of their texts encodes
+        them again)."""
+        self.db.execute_in("DELETE FROM text_vectors WHERE hash IN ({marks})", hashes)
 
     def prune(self) -> int:
         """Drop the vectors of texts no creator holds any more (after an update)."""

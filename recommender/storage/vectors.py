@@ -33,6 +33,7 @@ from index.store import (
 )
 
 from .catalog import Catalog
+from .checksums import verify_cache, verify_creators
 
 log = logging.getLogger("creator_match")
 
@@ -335,6 +336,22 @@ class VectorStore:
         if len(self) != self.catalog.count():
             problems.append(f"{self.path}: {len(self)} vectors for {self.catalog.count()} "
                             "creators in the catalog")
+        damaged = list(verify_creators(self.catalog.db)) if integrity == "ok" else []
+        if damaged:
+            more = " ..." if len(damaged) > 5 else ""
+            problems.append(
+                f"{self.catalog.path}: {len(damaged)} creator row(s) damaged (content no longer "
+                f"matches its checksum): {', '.join(damaged[:5])}{more}. No repair can restore "
+                "them from the index: ingest their records again, or remove them "
+                "(creator-match remove ID)")
+        cache = verify_cache(self.catalog.db) if integrity == "ok" else []
+        if cache:
+            problems.append(f"{self.catalog.path}: {len(cache)} cached text vector(s) damaged; "
+                            "--repair drops them, and ingesting their creators again re-encodes "
+                            "them")
+            if repair:
+                with self.writing(), self.catalog.db.write():
+                    self.catalog.texts.drop(cache)
         if (problems or m is None) and repair and integrity == "ok":
             with self.writing():
                 with self.rw.write():
