@@ -106,7 +106,9 @@ class Manifest:
     format_version: int = FORMAT_VERSION
 
     def write(self, directory: Path) -> None:
-        data = json.dumps(asdict(self), indent=2, sort_keys=True).encode()
+        fields = asdict(self)
+        fields["manifest_sha256"] = _self_checksum(fields)
+        data = json.dumps(fields, indent=2, sort_keys=True).encode()
         atomic_write(directory / MANIFEST, data, crash_points="manifest")
 
     @classmethod
@@ -131,16 +133,26 @@ class Manifest:
         problem = _manifest_problem(raw)
         if problem:
             raise CorruptIndexError(f"{path}: malformed manifest: {problem}. {fix}")
+        stored = raw.pop("manifest_sha256", None)  # absent in manifests written before it
+        if stored is not None and stored != _self_checksum(raw):
+            raise CorruptIndexError(f"{path}: checksum mismatch (the manifest was changed or "
+                                    f"damaged). {fix}")
         return cls(**raw)
 
 
 _FIELDS: dict[str, type | tuple[type, ...]] = {
     "model": str, "dim": int, "index_kind": str, "index_file": str, "index_sha256": str,
     "index_params": dict, "generation": int, "count": int, "tier_scheme": str, "counts": dict,
-    "updated_at": str, "format_version": int}
+    "updated_at": str, "format_version": int, "manifest_sha256": str}
 _REQUIRED = ("model", "dim", "index_kind", "index_file", "index_sha256")
 SNAPSHOT_NAME = re.compile(r"vectors\.\d{1,18}\.faiss")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _self_checksum(fields: dict[str, Any]) -> str:
+    """SHA-256 of a manifest's fields but its own checksum, in canonical JSON."""
+    rest = {k: v for k, v in fields.items() if k != "manifest_sha256"}
+    return sha256_bytes(json.dumps(rest, sort_keys=True, separators=(",", ":")).encode())
 
 
 def _manifest_problem(raw: dict[str, Any]) -> str | None:

@@ -54,6 +54,28 @@ class FullText:
                          [(n, t) for t, n in df.items()])
         conn.executemany("DELETE FROM term_df WHERE term = ? AND df <= 0", [(t,) for t in df])
 
+    def problem(self) -> str | None:
+        """What FTS5's own integrity check finds wrong with the index (None: nothing)."""
+        try:
+            with self.db.write():
+                self.db.conn.execute("INSERT INTO creator_text(creator_text) "
+                                     "VALUES('integrity-check')")
+        except sqlite3.DatabaseError as e:
+            return str(e)
+        return None
+
+    def rebuild(self) -> None:
+        """Inside a write transaction: the whole lexical index again, from the creators'
+        records (the source of truth); the vectors and the generation do not change."""
+        from ..storage import migrations
+
+        conn = self.db.conn
+        for table in ("creator_text_vocab", "creator_text", "term_df", "term_vectors"):
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        for step in (migrations.m002_full_text, migrations.m003_term_frequencies,
+                     migrations.m004_term_vectors):
+            step(conn)
+
     # -- reading -------------------------------------------------------------------------------
 
     def query(self, text: str) -> Query:

@@ -37,6 +37,7 @@ _ROW = ("vid", "id", "handle", "platform", "followers", "tier", "engagement_rate
         "authenticity", "signals", "vector")
 # what rows() reads: the row's fields, then the rest of its checked content and the checksum
 _ROW_READ = _ROW + tuple(c for c in CREATOR_CONTENT if c not in _ROW) + ("checksum",)
+_CONTENT_AT = [_ROW_READ.index(c) for c in CREATOR_CONTENT]
 _INSERT = (f"INSERT INTO creators(id, {', '.join(_COLUMNS)})"
            f" VALUES(?, {', '.join('?' * len(_COLUMNS))})")
 _UPDATE = f"UPDATE creators SET {', '.join(c + '=?' for c in _COLUMNS)} WHERE vid=?"
@@ -204,9 +205,8 @@ class Catalog:
         out: dict[int, CreatorRow] = {}
         for r in self.db.rows_in(f"SELECT {', '.join(_ROW_READ)} FROM creators"
                                  " WHERE vid IN ({marks})", [int(v) for v in vids]):
-            got = dict(zip(_ROW_READ, r, strict=True))
-            if checksum([got[c] for c in CREATOR_CONTENT]) != got["checksum"]:
-                raise damaged_creator(str(got["id"]), self.path)
+            if checksum([r[i] for i in _CONTENT_AT]) != r[-1]:
+                raise damaged_creator(str(r[1]), self.path)
             out[r[0]] = CreatorRow(
                 vid=r[0], id=r[1], handle=r[2], platform=r[3], followers=r[4], tier=r[5],
                 engagement_rate=r[6], engagement=r[7], authenticity=r[8], signals_json=r[9],

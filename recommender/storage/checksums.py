@@ -21,19 +21,24 @@ CREATOR_CONTENT = ("id", "handle", "platform", "followers", "country", "language
 
 
 def checksum(values: Sequence[Any]) -> str:
-    """A 64-bit BLAKE2b of the values, each tagged with its type, so that no two different
-    rows (a NULL and an empty string, 1 and 1.0) share the input."""
-    h = hashlib.blake2b(digest_size=8)
+    """A 64-bit BLAKE2b of the values: the texts and numbers joined in one string, then the
+    blobs. It detects damage, not forgery, so one cheap pass matters more than framing (a
+    match verifies the rows of its shortlist: about 8 us a row)."""
+    text: list[str] = []
+    blobs: list[bytes] = []
     for v in values:
         if v is None:
-            h.update(b"N")
-        elif isinstance(v, bytes | bytearray | memoryview):
-            h.update(b"B%d:" % len(v))
-            h.update(v)
+            text.append("\x00")
+        elif type(v) is str:
+            text.append(v)
+        elif isinstance(v, bytes):
+            blobs.append(v)
+            text.append("\x01")
         else:
-            text = repr(v).encode("utf-8", "surrogatepass")
-            h.update(b"%s%d:" % (type(v).__name__[:1].encode(), len(text)))
-            h.update(text)
+            text.append(repr(v))
+    h = hashlib.blake2b("\x1f".join(text).encode("utf-8", "surrogatepass"), digest_size=8)
+    for b in blobs:
+        h.update(b)
     return h.hexdigest()
 
 

@@ -349,10 +349,18 @@ class VectorStore:
             problems.append(f"{self.catalog.path}: {len(cache)} cached text vector(s) damaged; "
                             "--repair drops them, and ingesting their creators again re-encodes "
                             "them")
-            if repair:
+            if repair and not damaged:
                 with self.writing(), self.catalog.db.write():
                     self.catalog.texts.drop(cache)
-        if (problems or m is None) and repair and integrity == "ok":
+        lexical = self.catalog.lexical.problem() if integrity == "ok" else None
+        if lexical:
+            problems.append(f"{self.catalog.path}: the lexical index is damaged ({lexical}); "
+                            "--repair rebuilds it from the creators' records")
+            if repair and not damaged:
+                with self.writing(), self.catalog.db.write():
+                    self.catalog.lexical.rebuild()
+        # a repair restores everything from a healthy catalog, or does nothing
+        if (problems or m is None) and repair and integrity == "ok" and not damaged:
             with self.writing():
                 with self.rw.write():
                     self.index = self._rebuild()
