@@ -165,3 +165,19 @@ def test_a_damaged_cached_vector_is_reported_dropped_and_encoded_again(index, tm
     assert r.returncode == 0 and "ok: 40 creators" in r.stdout
     with Recommender(index, embedder=HashEmbedder(64)) as rec:
         assert h not in rec.catalog.texts.get([h])
+
+
+def test_a_damaged_lexical_index_is_rebuilt_from_the_records(index):
+    import sqlite3
+
+    db = sqlite3.connect(index / "catalog.sqlite")
+    db.execute("UPDATE creator_text_content SET c0 = 'nothing like the record' WHERE id = 3")
+    db.commit()
+    db.close()
+    r = cli("check", "--index", index)
+    assert r.returncode == 3 and "lexical index is damaged" in r.stdout
+    r = cli("check", "--index", index, "--repair")
+    assert r.returncode == 0 and "ok: 40 creators" in r.stdout, r.stdout
+    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+        [(_, body)] = rec.catalog.lexical.bodies([3])
+        assert body != "nothing like the record" and rec.catalog.lexical.problem() is None
