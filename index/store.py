@@ -38,6 +38,10 @@ class LockedError(IndexStoreError):
     pass
 
 
+class ReadOnlyIndexError(IndexStoreError):
+    """A write to an index directory this process may only read."""
+
+
 class StorageFullError(IndexStoreError):
     """The disk (or the catalog's size limit) is full: the write was rolled back whole."""
 

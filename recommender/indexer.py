@@ -72,6 +72,7 @@ class Indexer:
                               errors=list(parsed.errors))
         if strict and parsed.errors:
             raise IngestRejected(parsed.errors)
+        self.store.require_writable()  # before any encoding
         hashes = {c.id: record_hash(c) for c in parsed.records}
         _, todo = self._changed(parsed.records, hashes)
         vectors: dict[str, np.ndarray] = {}

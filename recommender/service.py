@@ -10,6 +10,7 @@ hands each call to the part that does it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,7 @@ class Recommender:
         if self.ranker.tiers is not self.tiers:
             self.ranker.tiers = self.tiers
         self.path.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(self.path / CATALOG)
+        self.catalog = Catalog(self.path / CATALOG, read_only=not _writable(self.path))
         self.store = VectorStore(self.path, self.catalog, embedder.name, self.tiers.name,
                                  embedder.dim, manifest, lock_timeout, recover)
         self.indexer = Indexer(self.store, embedder, self.tiers)
@@ -190,6 +191,13 @@ class Recommender:
         """Problems found in the index directory (empty when healthy); repair rebuilds the
         vectors from the catalog and writes a fresh snapshot."""
         return self.store.check(repair)
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write the index directory and its catalog (a read-only one
+    still answers every read)."""
+    catalog = path / CATALOG
+    return os.access(path, os.W_OK) and (not catalog.exists() or os.access(catalog, os.W_OK))
 
 
 def _check_catalog(path: Path) -> None:

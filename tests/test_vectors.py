@@ -219,3 +219,38 @@ def test_a_full_disk_is_named_and_the_index_kept(tmp_path):
     assert rec.catalog.count() == 1 and rec.check() == []
     assert ids_of(rec.match(Brief(brief="gaming setup", k=3))) == ["a"]
     rec.close()
+
+
+def test_a_read_only_index_answers_reads_and_refuses_writes_by_name(tmp_path, monkeypatch,
+                                                                    capsys):
+    """An index directory this process may not write (a read-only mount, another owner) still
+    answers match, similar, stats, get and check; a write says why it cannot happen. (Tests run
+    as root, whom permissions do not stop: os.access stands in for them.)"""
+    from index.store import ReadOnlyIndexError
+    from recommender import service
+    from recommender.cli import main as cli_main
+
+    path = tmp_path / "idx"
+    with Recommender(path, embedder=HashEmbedder()) as rec:
+        rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", "gaming setup"),
+                                                        creator("b", "night train")])])
+    before = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
+    monkeypatch.setattr(service.os, "access", lambda p, mode: False)
+    with Recommender(path, embedder=HashEmbedder()) as rec:
+        assert rec.catalog.db.read_only
+        assert ids_of(rec.match(Brief(brief="gaming setup", k=1))) == ["a"]
+        assert ids_of(rec.similar("a", k=1)) == ["b"]
+        assert rec.stats()["creators"] == 2 and rec.get("b")["record"]["id"] == "b"
+        assert rec.check() == []
+        with pytest.raises(ReadOnlyIndexError, match="read-only"):
+            rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("c")])])
+        with pytest.raises(ReadOnlyIndexError, match="read-only"):
+            rec.remove(["a"])
+    monkeypatch.setenv("CREATOR_MATCH_MODEL", "hash-64")
+    assert cli_main(["stats", "--index", str(path)]) == 0
+    assert cli_main(["check", "--index", str(path), "--repair"]) == 0  # nothing to repair
+    assert cli_main(["remove", "a", "--index", str(path)]) == 3
+    assert "read-only" in capsys.readouterr().err
+    after = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
+    assert {k: v for k, v in after.items() if not k.startswith((".", "catalog.sqlite-"))} == \
+        {k: v for k, v in before.items() if not k.startswith((".", "catalog.sqlite-"))}

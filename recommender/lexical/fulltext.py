@@ -55,7 +55,10 @@ class FullText:
         conn.executemany("DELETE FROM term_df WHERE term = ? AND df <= 0", [(t,) for t in df])
 
     def problem(self) -> str | None:
-        """What FTS5's own integrity check finds wrong with the index (None: nothing)."""
+        """What FTS5's own integrity check finds wrong with the index (None: nothing, or a
+        read-only catalog, where the check, an INSERT command, cannot run)."""
+        if self.db.read_only:
+            return None
         try:
             with self.db.write():
                 self.db.conn.execute("INSERT INTO creator_text(creator_text) "

@@ -62,9 +62,9 @@ class StoredCreator:
 class Catalog:
     """One SQLite file; safe to share between threads."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.db = Database(self.path)
+        self.db = Database(self.path, read_only)
         migrations.migrate(self.db)
         self.texts = TextCache(self.db)
         self.journal = Journal(self.db)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from index.store import StorageFullError
+from index.store import ReadOnlyIndexError, StorageFullError
 
 MMAP_BYTES = 1 << 33  # SQLite caps it at its compile-time maximum (2 GiB by default)
 BUSY_S = 10.0  # how long a write waits for another process's write to finish
@@ -25,17 +25,33 @@ T = TypeVar("T")
 class Database:
     """One SQLite file; safe to share between threads (``lock`` serialises the connection)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         self.lock = threading.RLock()
-        self.conn = sqlite3.connect(self.path, timeout=BUSY_S, check_same_thread=False,
-                                    isolation_level=None)
+        self.conn = self._connect_read_only() if read_only else sqlite3.connect(
+            self.path, timeout=BUSY_S, check_same_thread=False, isolation_level=None)
         self.conn.execute(f"PRAGMA busy_timeout={int(BUSY_S * 1000)}")
-        self._use_wal()
-        self.conn.execute("PRAGMA synchronous=FULL")
+        if not read_only:
+            self._use_wal()
+            self.conn.execute("PRAGMA synchronous=FULL")
         # reads through a memory map: a match reads a few hundred rows at random, and each read
         # through the file API costs a system call and a copy (half of the time at 1M creators)
         self.conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A connection that writes nothing: read-only, or where SQLite cannot keep its WAL
+        index beside a read-only file (no -shm file, a read-only directory), immutable."""
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{mode}", uri=True, timeout=BUSY_S,
+                                   check_same_thread=False, isolation_level=None)
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+        raise ReadOnlyIndexError(f"{self.path}: cannot open the catalog for reading")
 
     def _use_wal(self) -> None:
         """Switch a new file to WAL. The switch needs the file to itself and SQLite answers
@@ -77,6 +93,10 @@ class Database:
     def write(self) -> Iterator[None]:
         """One write transaction (BEGIN IMMEDIATE: other writers wait, readers do not). A full
         disk is a StorageFullError, after a rollback of the whole transaction."""
+        if self.read_only:
+            raise ReadOnlyIndexError(
+                f"{self.path.parent}: the index directory is read-only for this process: it "
+                "answers reads; writes need write access to the directory and its files")
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:

@@ -12,6 +12,8 @@ import logging
 import sqlite3
 from collections.abc import Callable
 
+from index.store import ReadOnlyIndexError
+
 from ..lexical import body, term_vector
 from .checksums import CREATOR_CONTENT, checksum
 from .database import Database
@@ -129,6 +131,10 @@ def migrate(db: Database) -> list[str]:
     opening a new catalog at once cannot both run them); returns the names of those run."""
     if applied(db.conn) == len(STEPS):
         return []  # the common case: readers never take the write lock
+    if db.read_only:
+        steps = ", ".join(step.__name__ for step in STEPS[applied(db.conn):])
+        raise ReadOnlyIndexError(f"{db.path}: this catalog needs upgrading ({steps}), which "
+                                 "writes: open it once with write access")
     with db.write():
         done = applied(db.conn)  # again, under the lock: another process may have run them
         todo = STEPS[done:]

@@ -27,6 +27,7 @@ from index.store import (
     CorruptIndexError,
     DirLock,
     Manifest,
+    ReadOnlyIndexError,
     atomic_write,
     sha256_bytes,
     sha256_file,
@@ -187,9 +188,16 @@ class VectorStore:
     @contextmanager
     def writing(self) -> Iterator[None]:
         """This process's writer lock and the directory's, with other processes' writes in."""
+        self.require_writable()
         with self._write_mutex, DirLock(self.path, self.lock_timeout):
             self._catch_up()
             yield
+
+    def require_writable(self) -> None:
+        if self.catalog.db.read_only:
+            raise ReadOnlyIndexError(
+                f"{self.path}: the index directory is read-only for this process: it answers "
+                "reads; writes need write access to the directory and its files")
 
     def refresh(self) -> None:
         """Before a read: take in what another process committed since (one cheap query when
