@@ -17,6 +17,9 @@ from pathlib import Path
 from .display import format_table, print_matches, print_report
 
 DATA = Path(__file__).parent / "data"
+# A command-line write queues behind another writer's commit (its encoding holds no lock) for
+# up to this long; the HTTP API answers 503 with Retry-After after the library's 10 s instead.
+WRITER_WAIT_S = 300.0
 
 
 def _csv(value: str) -> list[str]:
@@ -139,7 +142,7 @@ def _open(args, create: bool = False, ranker=None, **kw):
 def cmd_ingest(args) -> int:
     from .errors import IngestRejected
 
-    with _open(args, create=True, tiers=args.tiers) as rec:
+    with _open(args, create=True, tiers=args.tiers, lock_timeout=WRITER_WAIT_S) as rec:
         try:
             report = rec.ingest(args.paths, strict=args.strict, progress=not args.quiet)
         except IngestRejected as e:
@@ -152,7 +155,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    with _open(args) as rec:
+    with _open(args, lock_timeout=WRITER_WAIT_S) as rec:
         removed = rec.remove(args.ids)
     missing = sorted(set(args.ids) - set(removed))
     print(f"removed {len(removed)}" + (f"; not found: {', '.join(missing)}" if missing else ""))
@@ -239,7 +242,7 @@ def cmd_check(args) -> int:
             if remaining:
                 return 3
             print("repaired")
-        stale = rec.store.stale_snapshots()
+        stale = rec.stale_snapshots()
         if stale:
             print(f"note: {len(stale)} snapshot file(s) no manifest names, left by a crash "
                   f"({', '.join(stale[:3])}); the next write or --repair removes them")

@@ -41,6 +41,7 @@ from .pool import Pool
 from .ranking import Ranker
 from .retrieval import Retriever
 from .schema import Brief, Creator, Filters, Match
+from .storage import health
 from .storage.catalog import Catalog
 from .storage.database import read_meta
 from .storage.vectors import VectorStore
@@ -190,7 +191,11 @@ class Recommender:
     def check(self, repair: bool = False) -> list[str]:
         """Problems found in the index directory (empty when healthy); repair rebuilds the
         vectors from the catalog and writes a fresh snapshot."""
-        return self.store.check(repair)
+        return health.check(self.store, repair)
+
+    def stale_snapshots(self) -> list[str]:
+        """Snapshot files left by a crash (harmless; the next write removes them)."""
+        return health.stale_snapshots(self.path)
 
 
 def _writable(path: Path) -> bool:

@@ -8,4 +8,6 @@ write journal, the filter columns) and, beside it, the durable vector store over
     journal.py     generations and tombstones: what a vector snapshot lacks
     columns.py     in-memory filter columns; filters.py keeps them in step with the catalog
     vectors.py     the FAISS vectors: snapshot, replay, catch-up, the readers-writer lock
+    checksums.py   a checksum of each stored row, verified on read
+    health.py      what check verifies and what --repair may do
 """

@@ -30,11 +30,9 @@ from index.store import (
     ReadOnlyIndexError,
     atomic_write,
     sha256_bytes,
-    sha256_file,
 )
 
 from .catalog import Catalog
-from .checksums import verify_cache, verify_creators
 
 log = logging.getLogger("creator_match")
 
@@ -308,72 +306,13 @@ class VectorStore:
             if stale.name != name and SNAPSHOT_NAME.fullmatch(stale.name):
                 stale.unlink(missing_ok=True)
 
-    # -- checking ------------------------------------------------------------------------------
-
-    def stale_snapshots(self) -> list[str]:
-        """Snapshot files the manifest does not name (a crash between writing one and moving the
-        manifest leaves one): harmless, removed by the next snapshot."""
-        try:
-            m = Manifest.read(self.path)
-        except CorruptIndexError:
-            m = None
-        return sorted(p.name for p in self.path.glob("vectors.*.faiss")
-                      if SNAPSHOT_NAME.fullmatch(p.name) and (m is None or p.name != m.index_file))
-
-    def check(self, repair: bool = False) -> list[str]:
-        """Problems found in the index directory (empty when healthy); repair rebuilds the
-        vectors from the catalog and writes a fresh snapshot."""
-        problems: list[str] = []
-        integrity = self.catalog.integrity_check()
-        if integrity != "ok":
-            problems.append(f"{self.catalog.path}: SQLite integrity check: {integrity}")
-        try:  # none yet after a first write killed before its snapshot: not a problem, the
-            m = Manifest.read(self.path)  # vectors were rebuilt from the catalog on open
-        except CorruptIndexError as e:
-            problems.append(str(e))
-            m = None
-        if m is not None:
-            file = self.path / m.index_file
-            if not file.exists():
-                problems.append(f"{file}: missing")
-            elif sha256_file(file) != m.index_sha256:
-                problems.append(f"{file}: checksum mismatch")
-            if m.generation > self.catalog.generation:
-                problems.append(f"{self.path}: snapshot generation {m.generation} is ahead of the "
-                                f"catalog's {self.catalog.generation}")
-        if len(self) != self.catalog.count():
-            problems.append(f"{self.path}: {len(self)} vectors for {self.catalog.count()} "
-                            "creators in the catalog")
-        damaged = list(verify_creators(self.catalog.db)) if integrity == "ok" else []
-        if damaged:
-            more = " ..." if len(damaged) > 5 else ""
-            problems.append(
-                f"{self.catalog.path}: {len(damaged)} creator row(s) damaged (content no longer "
-                f"matches its checksum): {', '.join(damaged[:5])}{more}. No repair can restore "
-                "them from the index: ingest their records again, or remove them "
-                "(creator-match remove ID)")
-        cache = verify_cache(self.catalog.db) if integrity == "ok" else []
-        if cache:
-            problems.append(f"{self.catalog.path}: {len(cache)} cached text vector(s) damaged; "
-                            "--repair drops them, and ingesting their creators again re-encodes "
-                            "them")
-            if repair and not damaged:
-                with self.writing(), self.catalog.db.write():
-                    self.catalog.texts.drop(cache)
-        lexical = self.catalog.lexical.problem() if integrity == "ok" else None
-        if lexical:
-            problems.append(f"{self.catalog.path}: the lexical index is damaged ({lexical}); "
-                            "--repair rebuilds it from the creators' records")
-            if repair and not damaged:
-                with self.writing(), self.catalog.db.write():
-                    self.catalog.lexical.rebuild()
-        # a repair restores everything from a healthy catalog, or does nothing
-        if (problems or m is None) and repair and integrity == "ok" and not damaged:
-            with self.writing():
-                with self.rw.write():
-                    self.index = self._rebuild()
-                self._snapshot()
-        return problems
+    def restore(self) -> None:
+        """Rebuild the vectors from the catalog and write them as the new snapshot (and
+        manifest): what a repair does once the catalog is known to be healthy."""
+        with self.writing():
+            with self.rw.write():
+                self.index = self._rebuild()
+            self._snapshot()
 
 
 def _resized(index: vindex.VectorIndex) -> vindex.VectorIndex:
