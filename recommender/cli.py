@@ -26,20 +26,36 @@ def _csv(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _rate(value: str) -> float:
+    """An engagement rate as people write it: '2%' or 0.02. A bare number above 1 is refused:
+    it is almost always a percentage missing its sign."""
+    text = value.strip()
+    try:
+        rate = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a rate: write 2% or 0.02") from None
+    if not text.endswith("%") and rate > 1:
+        raise argparse.ArgumentTypeError(
+            f"{value} would be {rate:.0%}: rates are fractions; did you mean {text}% "
+            f"(= {rate / 100:g})?")
+    return rate
+
+
 def _add_index(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--index", required=required, default=os.environ.get("CREATOR_MATCH_INDEX"),
+    env = os.environ.get("CREATOR_MATCH_INDEX")
+    p.add_argument("--index", required=required and not env, default=env,
                    metavar="DIR", help="index directory (env CREATOR_MATCH_INDEX)")
     p.add_argument("--model", default=None,
                    help="sentence-transformers model name or path (default: the index's model, "
                         "else all-MiniLM-L6-v2 shipped with the package; env CREATOR_MATCH_MODEL)")
 
 
-def _add_ranking(p: argparse.ArgumentParser) -> None:
+def _add_ranking(p: argparse.ArgumentParser, default_k: int = 20) -> None:
     p.add_argument("--weights", default=None, metavar="NAME=W,...",
                    help="override score weights, e.g. similarity=0.4,authenticity=0.2")
     p.add_argument("--diversity", type=float, default=0.0, metavar="L",
                    help="0 (off) to <1: penalise near-duplicate creators in the top results")
-    p.add_argument("--k", type=int, default=None, help="how many matches (default 20)")
+    p.add_argument("--k", type=int, default=None, help=f"how many matches (default {default_k})")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -71,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--brief", help="what the campaign is about")
     src.add_argument("--brief-file", type=Path, help="a JSON brief object (see README)")
     p.add_argument("--values", help="the brand's values statement")
-    p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"])
+    p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
+                   help="what the campaign is for, which decides the tier preferred: awareness "
+                        "-> macro (reach), engagement and conversion -> micro, ugc (reviews, "
+                        "word of mouth) -> nano")
     p.add_argument("--tier", type=_csv, help="tiers, comma separated (nano,micro,macro)")
     p.add_argument("--country", type=_csv, help="ISO country codes, comma separated")
     p.add_argument("--language", type=_csv, help="language codes, comma separated")
@@ -79,15 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", type=_csv, help="categories, comma separated (any of them)")
     p.add_argument("--min-followers", type=int)
     p.add_argument("--max-followers", type=int)
-    p.add_argument("--min-engagement", type=float, metavar="RATE",
-                   help="minimum engagement rate, e.g. 0.02 for 2%%")
+    p.add_argument("--min-engagement", type=_rate, metavar="RATE",
+                   help="minimum engagement rate: 2%% or 0.02")
     p.add_argument("--exclude", type=_csv, metavar="ID,...", help="creator ids to leave out")
     _add_ranking(p)
 
     p = sub.add_parser("similar", help="lookalike creators of one creator")
     p.add_argument("id")
     _add_index(p)
-    _add_ranking(p)
+    _add_ranking(p, default_k=10)
 
     p = sub.add_parser("stats", help="counts per tier and platform, model, index type")
     _add_index(p)
@@ -197,7 +216,11 @@ def cmd_match(args) -> int:
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:
         matches = rec.match(brief)
+        emptied = rec.empty_because(brief.filters) if not matches else []
     print_matches(matches, args.json)
+    if emptied:
+        print(f"no creator passes {' nor '.join(emptied)} on its own in this index: widen "
+              f"{'it' if len(emptied) == 1 else 'them'}", file=sys.stderr)
     return 0
 
 

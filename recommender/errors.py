@@ -47,3 +47,16 @@ class NotFoundError(CreatorMatchError, KeyError):
 
 class ModelMismatchError(CreatorMatchError):
     """The index was built with another embedding model than the one asked for."""
+
+
+def nearest(value: str, known: list[str]) -> str | None:
+    """The known value a mistyped one most likely meant: a code the value starts with ("France"
+    -> FR, "french" -> fr), else the closest spelling ("gamng" -> gaming)."""
+    import difflib
+
+    low = value.lower()
+    for k in known:
+        if len(k) >= 2 and low.startswith(k.lower()):
+            return k
+    close = difflib.get_close_matches(low, [k.lower() for k in known], n=1, cutoff=0.6)
+    return next((k for k in known if close and k.lower() == close[0]), None)

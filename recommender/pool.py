@@ -46,6 +46,9 @@ class CreatorRow:
     authenticity: float
     signals_json: str
     vector: np.ndarray
+    country: str | None = None
+    language: str | None = None
+    categories: list[str] = field(default_factory=list)
 
     @property
     def signals(self) -> dict[str, Any]:

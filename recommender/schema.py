@@ -238,6 +238,9 @@ class Match(BaseModel):
     platform: str
     tier: str
     followers: int
+    country: str | None = None
+    language: str | None = None
+    categories: list[str] = Field(default_factory=list)
     engagement_rate: float | None
     score: float
     components: dict[str, float | None]

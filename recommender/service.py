@@ -32,6 +32,7 @@ from .errors import (
     InvalidInputError,
     ModelMismatchError,
     NotFoundError,
+    nearest,
     shown,
 )
 from .explain import explain
@@ -175,10 +176,30 @@ class Recommender:
         return [explain(c, query, texts.get(c.row.vid, []), terms) for c in chosen]
 
     def _check_tiers(self, f: Filters) -> None:
+        """Refuse a filter none of whose values the index knows: it could only empty the
+        answer, and it is almost always a typo or another spelling (named, with the nearest
+        known value)."""
         for t in f.tiers or []:
             if t not in self.tiers.names:
                 raise InvalidInputError(f"filters.tiers: unknown tier {shown(t)}; this index has "
                                         f"{', '.join(self.tiers.names)}")
+        for name, column in _VOCABULARY_FILTERS:
+            asked = getattr(f, name)
+            if not asked:
+                continue
+            known = self.catalog.filters.vocabulary(column)
+            if not any(v in known for v in asked):
+                guess = nearest(asked[0], known)
+                hint = f" (did you mean {guess}?)" if guess else ""
+                more = ", ..." if len(known) > 20 else ""
+                raise InvalidInputError(
+                    f"filters.{name}: no creator in this index has {column} "
+                    f"{', '.join(shown(v) for v in asked[:5])}{hint}; it holds "
+                    f"{', '.join(known[:20]) or 'none'}{more}")
+
+    def empty_because(self, f: Filters) -> list[str]:
+        """When a match came back empty: each filter that alone lets no creator through."""
+        return [name for name, n in self.catalog.filters.counts_alone(f).items() if n == 0]
 
     def stats(self) -> dict[str, Any]:
         m = self.store.manifest
@@ -196,6 +217,11 @@ class Recommender:
     def stale_snapshots(self) -> list[str]:
         """Snapshot files left by a crash (harmless; the next write removes them)."""
         return health.stale_snapshots(self.path)
+
+
+# the filters checked against the index's own values: (Filters field, column)
+_VOCABULARY_FILTERS = (("countries", "country"), ("languages", "language"),
+                       ("platforms", "platform"), ("categories", "category"))
 
 
 def _writable(path: Path) -> bool:

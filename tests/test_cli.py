@@ -88,3 +88,62 @@ def test_help_is_instant_and_light():
             "print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.fixture
+def planner_index(cli, tmp_path):
+    f = write_jsonl(tmp_path / "c.jsonl", [
+        creator("lea", "zero waste shampoo", categories=["beauty"]),
+        creator("sam", "fps gaming", followers=300_000, country="US", language="en",
+                categories=["gaming"])])
+    assert cli("ingest", f, "--index", tmp_path / "idx", "--quiet")[0] == 0
+    return tmp_path / "idx"
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--country", "France"], "no creator in this index has country 'FRANCE' (did you mean FR?)"),
+    (["--language", "french"], "has language 'french' (did you mean fr?)"),
+    (["--category", "gamng"], "has category 'gamng' (did you mean gaming?)"),
+    (["--min-engagement", "2"], "rates are fractions; did you mean 2%"),
+])
+def test_a_filter_value_the_index_does_not_know_is_named(cli, planner_index, capsys, args,
+                                                        says):
+    """Before: each of these printed 'no creator matches this brief and its filters', exit 0."""
+    try:
+        code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo", *args)
+    except SystemExit as stop:  # argparse refuses the option's value itself
+        code, (out, err) = stop.code, capsys.readouterr()
+    assert code == 2 and says in err, err
+    assert "no creator matches" not in out
+
+
+def test_forms_people_type_and_the_filter_that_emptied_an_answer(cli, planner_index):
+    code, out, _ = cli("match", "--index", planner_index, "--brief", "shampoo",
+                       "--min-engagement", "2%", "--json")
+    rates = [m["engagement_rate"] for m in json.loads(out)["matches"]]
+    assert code == 0 and rates and min(rates) >= 0.02  # 2% is 0.02
+    code, _, err = cli("match", "--index", planner_index, "--brief", "shampoo",
+                       "--min-followers", "10000000", "--country", "FR")
+    assert code == 0 and "no creator passes min_followers on its own" in err
+    assert "countries" not in err
+
+
+def test_the_index_may_come_from_the_environment(cli, planner_index, monkeypatch):
+    monkeypatch.setenv("CREATOR_MATCH_INDEX", str(planner_index))
+    code, out, err = cli("match", "--brief", "shampoo", "--json")
+    assert code == 0 and json.loads(out)["matches"], err
+
+
+def test_matches_carry_country_language_and_categories(cli, planner_index):
+    code, out, _ = cli("match", "--index", planner_index, "--brief", "fps gaming", "--json",
+                       "--k", "1")
+    assert code == 0
+    m = json.loads(out)["matches"][0]
+    assert (m["creator_id"], m["country"], m["language"], m["categories"]) == \
+        ("sam", "US", "en", ["gaming"])
+
+
+def test_similar_says_its_own_default(cli, capsys):
+    with pytest.raises(SystemExit):
+        main(["similar", "--help"])
+    assert "default 10" in capsys.readouterr().out

@@ -38,6 +38,7 @@ _ROW = ("vid", "id", "handle", "platform", "followers", "tier", "engagement_rate
 # what rows() reads: the row's fields, then the rest of its checked content and the checksum
 _ROW_READ = _ROW + tuple(c for c in CREATOR_CONTENT if c not in _ROW) + ("checksum",)
 _CONTENT_AT = [_ROW_READ.index(c) for c in CREATOR_CONTENT]
+_COUNTRY_AT, _LANGUAGE_AT = _ROW_READ.index("country"), _ROW_READ.index("language")
 _INSERT = (f"INSERT INTO creators(id, {', '.join(_COLUMNS)})"
            f" VALUES(?, {', '.join('?' * len(_COLUMNS))})")
 _UPDATE = f"UPDATE creators SET {', '.join(c + '=?' for c in _COLUMNS)} WHERE vid=?"
@@ -203,14 +204,22 @@ class Catalog:
     def rows(self, vids: Sequence[int] | np.ndarray) -> dict[int, CreatorRow]:
         """The rows of these vids (absent ones left out), each checked against its checksum."""
         out: dict[int, CreatorRow] = {}
-        for r in self.db.rows_in(f"SELECT {', '.join(_ROW_READ)} FROM creators"
-                                 " WHERE vid IN ({marks})", [int(v) for v in vids]):
+        ids = [int(v) for v in vids]
+        with self.db.lock:
+            rows = self.db.rows_in(f"SELECT {', '.join(_ROW_READ)} FROM creators"
+                                   " WHERE vid IN ({marks})", ids)
+            categories: dict[int, list[str]] = {}
+            for vid, category in self.db.rows_in(
+                    "SELECT vid, category FROM categories WHERE vid IN ({marks})", ids):
+                categories.setdefault(vid, []).append(category)
+        for r in rows:
             if checksum([r[i] for i in _CONTENT_AT]) != r[-1]:
                 raise damaged_creator(str(r[1]), self.path)
             out[r[0]] = CreatorRow(
                 vid=r[0], id=r[1], handle=r[2], platform=r[3], followers=r[4], tier=r[5],
                 engagement_rate=r[6], engagement=r[7], authenticity=r[8], signals_json=r[9],
-                vector=from_blob(r[10]))
+                vector=from_blob(r[10]), country=r[_COUNTRY_AT], language=r[_LANGUAGE_AT],
+                categories=sorted(categories.get(r[0], [])))
         return out
 
     def texts_of(self, vids: Sequence[int]

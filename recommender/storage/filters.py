@@ -86,6 +86,23 @@ class FilterIndex:
         with self.db.lock:
             return self.columns().features(np.asarray(vids, dtype=np.int64))
 
+    def vocabulary(self, column: str) -> list[str]:
+        """The values live creators hold in a column (tier, country, language, platform,
+        category)."""
+        with self.db.lock:
+            return self.columns().vocabulary(column)
+
+    def counts_alone(self, f: Filters) -> dict[str, int]:
+        """How many creators each filter set in f lets through on its own: which one empties
+        an answer."""
+        out = {}
+        for name, value in f.model_dump(exclude_none=True).items():
+            if name == "exclude_ids" and not value:
+                continue
+            alone = self.candidates(Filters.model_validate({name: value}))
+            out[name] = -1 if alone is None else len(alone)
+        return out
+
     def candidates(self, f: Filters) -> np.ndarray | None:
         """The vids that pass every filter, or None when no filter is set (everyone passes)."""
         if all(v is None for v in (f.tiers, f.countries, f.languages, f.platforms,
