@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from . import spreadsheet
 from .schema import Creator
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
@@ -109,11 +110,30 @@ def read_jsonl(data: bytes, file: str, parsed: Parsed) -> None:
         validate_record(obj, file, lineno, parsed)
 
 
-def _csv_rows(data: bytes, file: str, parsed: Parsed) -> tuple[list[str], list[tuple[int, dict]]]:
-    text = data.decode("utf-8", errors="surrogateescape").lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+def read_json_array(data: bytes, file: str, parsed: Parsed) -> None:
+    """A .json file holding an array of records; an error names the record's position."""
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        items = parse_json_object(data.decode("utf-8").lstrip("\ufeff"))
+    except UnicodeDecodeError as e:
+        parsed.errors.append(RecordError(file, 0, "file", f"not valid UTF-8 (byte {e.start})"))
+        return
+    except (json.JSONDecodeError, ValueError, RecursionError) as e:
+        line = getattr(e, "lineno", 0)
+        parsed.errors.append(RecordError(file, line, "file", f"malformed JSON: {e}"))
+        return
+    if not isinstance(items, list):
+        parsed.errors.append(RecordError(file, 0, "file", "expected an array of records"))
+        return
+    for i, obj in enumerate(items, start=1):
+        validate_record(obj, f"{file} record", i, parsed)
+
+
+def _csv_rows(data: bytes, file: str, parsed: Parsed) -> tuple[list[str], list[tuple[int, dict]]]:
+    text, _ = spreadsheet.decode(data)
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spreadsheet.delimiter(first))
+    try:
+        header = [spreadsheet.column(h) for h in next(reader)]
     except StopIteration:
         return [], []
     rows: list[tuple[int, dict]] = []
@@ -162,6 +182,9 @@ def read_csv_files(files: list[tuple[str, bytes]], parsed: Parsed) -> None:
             continue
         for line, row in rows:
             row = _empty_to_none(row)
+            for c in spreadsheet.COUNT_COLUMNS:
+                if row.get(c) is not None:
+                    row[c] = spreadsheet.count(row[c])
             if kind == "posts":
                 posts.setdefault(row["creator_id"] or "", []).append((name, line, row))
             else:
@@ -197,7 +220,9 @@ def read_paths(paths: Iterable[str | Path]) -> Parsed:
             parsed.errors.append(RecordError(str(path), 0, "file", f"cannot read: {e.strerror}"))
             continue
         suffix = path.suffix.lower()
-        if suffix in (".jsonl", ".ndjson", ".json"):
+        if suffix == ".json" and data.lstrip()[:1] == b"[":
+            read_json_array(data, str(path), parsed)
+        elif suffix in (".jsonl", ".ndjson", ".json"):
             read_jsonl(data, str(path), parsed)
         elif suffix == ".csv":
             csvs.append((str(path), data))

@@ -1,0 +1,65 @@
+"""Creator lists as they come out of Excel or a vendor's export: the text encoding, the
+delimiter, the column names and the way counts are written, made into what ingest reads."""
+
+from __future__ import annotations
+
+import re
+
+# Column names of common exports, and what they are here (compared lower case, with spaces,
+# dashes and dots as underscores).
+ALIASES = {
+    "username": "handle", "user_name": "handle", "account": "handle", "screen_name": "handle",
+    "follower_count": "followers", "followers_count": "followers", "follower": "followers",
+    "nb_followers": "followers", "abonnes": "followers", "abonnés": "followers",
+    "country_code": "country", "pays": "country", "lang": "language", "langue": "language",
+    "biography": "bio", "description": "bio", "category": "categories", "network": "platform",
+    "social_network": "platform", "creator": "creator_id", "post_id": "id", "caption": "text",
+    "like_count": "likes", "likes_count": "likes", "comment_count": "comments",
+    "comments_count": "comments", "share_count": "shares", "view_count": "views",
+    "is_sponsored": "sponsored", "date": "posted_at", "published_at": "posted_at",
+}
+COUNT_COLUMNS = ("followers", "likes", "comments", "shares", "views")
+_DELIMITERS = (",", ";", "\t", "|")
+_SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, no-break spaces, Swiss apostrophes
+_GROUPED = re.compile(r"\d{1,3}([,.])\d{3}(\1\d{3})*")
+_SUFFIXED = re.compile(r"(\d+(?:[.,]\d+)?)([kKmM])")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (a byte-order mark dropped), else Windows-1252, the encoding
+    Excel writes CSV in on Windows; bytes that are neither stay marked as undecodable."""
+    try:
+        return data.decode("utf-8").lstrip("\ufeff"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="surrogateescape"), "utf-8"
+
+
+def delimiter(header_line: str) -> str:
+    """The delimiter of a CSV, from its header: the candidate splitting it into most columns
+    (a comma when none appears)."""
+    best = max(_DELIMITERS, key=header_line.count)
+    return best if header_line.count(best) else ","
+
+
+def column(name: str) -> str:
+    """A header cell as ingest names the column."""
+    key = re.sub(r"[\s.\-]+", "_", name.strip().lower())
+    return ALIASES.get(key, key)
+
+
+def count(value: str) -> str:
+    """A count as spreadsheets write it, as a plain integer string: '12,400', '12 400',
+    '12.400' and '12.4k' / '1.2M' all become digits. Anything else is left for validation to
+    name."""
+    text = _SPACES.sub("", value)
+    if _GROUPED.fullmatch(text):
+        return re.sub(r"[,.]", "", text)
+    m = _SUFFIXED.fullmatch(text)
+    if m:
+        number = float(m.group(1).replace(",", "."))
+        return str(round(number * (1_000 if m.group(2) in "kK" else 1_000_000)))
+    return text

@@ -1,0 +1,61 @@
+"""Creator lists as spreadsheets export them (spreadsheet.py, through ingest.py)."""
+
+import json
+
+import pytest
+
+from recommender import spreadsheet
+from recommender.ingest import read_paths
+
+
+@pytest.mark.parametrize("raw, want", [
+    ("12,400", "12400"), ("12 400", "12400"), ("12\u202f400", "12400"), ("12.400", "12400"),
+    ("1,234,567", "1234567"), ("12.4k", "12400"), ("1,2M", "1200000"), ("350", "350"),
+    ("12,40", "12,40"), ("many", "many")])
+def test_counts_as_people_write_them(raw, want):
+    assert spreadsheet.count(raw) == want
+
+
+def test_columns_delimiters_and_encodings():
+    assert spreadsheet.column(" Follower Count ") == "followers"
+    assert spreadsheet.column("Username") == "handle" and spreadsheet.column("bio") == "bio"
+    assert spreadsheet.delimiter("id;platform;followers") == ";"
+    assert spreadsheet.delimiter("id\tplatform") == "\t" and spreadsheet.delimiter("id") == ","
+    assert spreadsheet.decode("café".encode("cp1252")) == ("café", "cp1252")
+    assert spreadsheet.decode(b"\xef\xbb\xbfid") == ("id", "utf-8")
+
+
+def test_an_excel_export_is_ingested_as_it_comes(tmp_path):
+    """Before: 'record: not valid UTF-8', 'missing column(s)' and 'unable to parse string as
+    an integer' for this file."""
+    creators = tmp_path / "creators.csv"
+    creators.write_bytes(
+        "id;Username;Platform;Follower Count;Country;Lang;Category;Biography\r\n"
+        "ig_lea;@léa.zéro;Instagram;12,400;FR;fr;beauty|sustainability;Salle de bain zéro\r\n"
+        "tt_max;@max;TikTok;1.2k;BE;fr;food;Cuisine anti-gaspi\r\n"
+        "yt_bad;@bad;youtube;lots;FR;fr;food;Recettes\r\n".encode("cp1252"))
+    posts = tmp_path / "posts.csv"
+    posts.write_bytes("Creator;Post ID;Caption;Like Count;Comment Count\r\n"
+                      "ig_lea;p1;Mon shampoing préféré;1 320;41\r\n".encode("cp1252"))
+    parsed = read_paths([creators, posts])
+    by_id = {c.id: c for c in parsed.records}
+    assert set(by_id) == {"ig_lea", "tt_max"}
+    lea = by_id["ig_lea"]
+    assert (lea.handle, lea.followers, lea.categories) == ("@léa.zéro", 12400,
+                                                            ["beauty", "sustainability"])
+    assert lea.posts[0].likes == 1320 and lea.posts[0].text == "Mon shampoing préféré"
+    assert by_id["tt_max"].followers == 1200
+    [error] = parsed.errors  # what is still wrong keeps its line number and field
+    assert (error.line, error.field, error.record_id) == (4, "followers", "yt_bad")
+
+
+def test_a_json_file_may_hold_an_array(tmp_path):
+    f = tmp_path / "creators.json"
+    f.write_text(json.dumps([
+        {"id": "a", "platform": "x", "followers": 10, "bio": "hello"},
+        {"id": "b", "platform": "x", "followers": -1, "bio": "bad"}]))
+    parsed = read_paths([f])
+    assert [c.id for c in parsed.records] == ["a"]
+    assert (parsed.errors[0].line, parsed.errors[0].field) == (2, "followers")
+    f.write_text('[{"id": "a",')
+    assert "malformed JSON" in read_paths([f]).errors[0].reason
