@@ -17,6 +17,9 @@ from .settings import Settings
 def create_app(recommender: Recommender, keys: LiveKeys, settings: Settings) -> FastAPI:
     app = FastAPI(
         title="creator-match", version=__version__,
+        # clean operation ids for client generators: the route function's name (match,
+        # get_creator, ...), not FastAPI's default of name + path + method
+        generate_unique_id_function=lambda route: route.name,
         description="Find authentic-fit social-media creators for a brand. Every endpoint but "
                     "/v1/health needs an API key: 'Authorization: Bearer KEY' or 'X-API-Key'.")
     app.state.recommender = recommender

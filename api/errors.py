@@ -58,9 +58,21 @@ def install(app: FastAPI) -> None:
         return respond(e.status, e.message, e.details, e.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, e: RequestValidationError):
+    async def _validation(request: Request, e: RequestValidationError):
+        errs = e.errors()
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body_sent = request.method in ("POST", "PUT", "PATCH")
+        if body_sent and media and media != "application/json" and not media.endswith("+json"):
+            return respond(415, f"the body must be JSON (Content-Type: application/json), "
+                                f"not {media[:80]}")
+        if any(err.get("type") == "json_invalid" for err in errs):
+            err = next(err for err in errs if err.get("type") == "json_invalid")
+            where = err.get("loc", ("body", ""))[-1]
+            return respond(400, "the body is not valid JSON",
+                           [{"field": "body", "reason": f"{err.get('ctx', {}).get('error', '')} "
+                                                        f"at character {where}".strip()}])
         details = [{"field": _field(err.get("loc", ())), "reason": err.get("msg", "")}
-                   for err in e.errors()]
+                   for err in errs]
         return respond(422, "the request does not match the schema", details)
 
     @app.exception_handler(StarletteHTTPException)
@@ -73,7 +85,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(IngestRejected)
     async def _rejected(_: Request, e: IngestRejected):
-        return respond(422, str(e), [err.to_dict() for err in e.errors])
+        # one convention with the normal mode's answer: index = the record's position, from 0
+        return respond(422, str(e), [{"index": err.line - 1, "id": err.record_id,
+                                      "field": err.field, "reason": err.reason}
+                                     for err in e.errors])
 
     @app.exception_handler(StorageFullError)
     async def _full(_: Request, e: StorageFullError):
@@ -90,7 +105,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidInputError)
     async def _invalid(_: Request, e: InvalidInputError):
-        return respond(422, str(e))
+        message = str(e)
+        field, sep, reason = message.partition(": ")
+        details = [{"field": field, "reason": reason}] if sep and " " not in field else []
+        return respond(422, message, details)
 
     @app.exception_handler(CreatorMatchError)
     async def _domain(_: Request, e: CreatorMatchError):  # a kind without its own status yet

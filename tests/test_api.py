@@ -135,7 +135,8 @@ def test_upsert_get_delete(client):
 def test_strict_upsert_writes_nothing(client):
     e = error_of(client.post("/v1/creators?strict=true", headers=W, json={"creators": [
         creator("api_strict"), {**creator("api_bad"), "followers": "many"}]}), 422)
-    assert e["details"][0]["field"] == "followers"
+    assert e["details"] == [{"index": 1, "id": "api_bad", "field": "followers",
+                             "reason": e["details"][0]["reason"]}]  # as in the normal mode
     error_of(client.get("/v1/creators/api_strict", headers=R), 404)
 
 
@@ -168,7 +169,7 @@ def test_bad_match_bodies_are_422(client, body, field):
 
 def test_malformed_json_and_limits(client):
     error_of(client.post("/v1/match", headers={**R, "content-type": "application/json"},
-                         content=b"{not json"), 422)
+                         content=b"{not json"), 400)  # not JSON at all: a bad request
     error_of(client.post("/v1/creators", headers=W, json={"creators": [creator(f"b{i}")
                                                                        for i in range(51)]}), 413)
     big = {"creators": [creator("big", bio="x" * 400_000)]}
@@ -400,3 +401,24 @@ def test_a_body_that_trickles_in_is_answered_408(tmp_path):
         assert b" 408 " in _raw(srv, head, b'{"brief": ')
     finally:
         srv.stop()
+
+
+def test_errors_a_client_can_act_on(client):
+    """Malformed JSON is a 400, a body that is not JSON a 415, a filter value the index does
+    not know a 422 naming its field; operation ids are the routes' names."""
+    e = error_of(client.post("/v1/match", headers={**R, "content-type": "application/json"},
+                             content=b'{"brief": "x",'), 400)
+    assert e["details"][0]["field"] == "body"
+    error_of(client.post("/v1/match", headers={**R, "content-type": "text/plain"},
+                         content=b"brief=x"), 415)
+    e = error_of(client.post("/v1/match", headers=R, json={"brief": "x",
+                                                           "filters": {"tiers": ["mega"]}}), 422)
+    assert e["details"] == [{"field": "filters.tiers", "reason": "unknown tier 'mega'; this "
+                                                                "index has nano, micro, macro"}]
+    e = error_of(client.post("/v1/match", headers=R, json={
+        "brief": "x", "filters": {"countries": ["France"]}}), 422)
+    assert e["details"][0]["field"] == "filters.countries" and "FR" in e["message"]
+    ops = {op["operationId"] for path in client.get("/openapi.json").json()["paths"].values()
+           for op in path.values()}
+    assert ops == {"health", "stats", "match", "upsert", "get_creator", "delete_creator",
+                   "similar"}
