@@ -175,8 +175,8 @@ def cmd_ingest(args) -> int:
 
 def cmd_remove(args) -> int:
     with _open(args, lock_timeout=WRITER_WAIT_S) as rec:
-        removed = rec.remove(args.ids)
-    missing = sorted(set(args.ids) - set(removed))
+        missing = rec.unknown(args.ids)
+        removed = rec.remove([r for r in args.ids if r not in missing])
     print(f"removed {len(removed)}" + (f"; not found: {', '.join(missing)}" if missing else ""))
     return 1 if missing else 0
 
@@ -217,7 +217,11 @@ def cmd_match(args) -> int:
     with _open(args, ranker=_ranker(args)) as rec:
         matches = rec.match(brief)
         emptied = rec.empty_because(brief.filters) if not matches else []
+        unknown = rec.unknown(brief.filters.exclude_ids or [])
     print_matches(matches, args.json)
+    if unknown:
+        print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "
+              "was left out for it", file=sys.stderr)
     if emptied:
         print(f"no creator passes {' nor '.join(emptied)} on its own in this index: widen "
               f"{'it' if len(emptied) == 1 else 'them'}", file=sys.stderr)

@@ -126,8 +126,9 @@ class Recommender:
         return self.indexer.ingest(parsed, strict=strict, progress=progress)
 
     def remove(self, ids: Sequence[str]) -> list[str]:
-        """Delete creators everywhere; returns those that existed."""
-        return self.indexer.remove(ids)
+        """Delete creators (by id or handle) everywhere; returns the ids of those that
+        existed."""
+        return self.indexer.remove([self.catalog.resolve(r) or r for r in ids])
 
     def snapshot(self) -> None:
         """Write the vectors' snapshot now (opening then has nothing to replay)."""
@@ -136,10 +137,17 @@ class Recommender:
     # -- reading -------------------------------------------------------------------------------
 
     def get(self, creator_id: str) -> dict[str, Any]:
-        rec = self.catalog.record(creator_id)
+        """A creator's stored record and signals, by id or handle."""
+        cid = self.catalog.resolve(creator_id)
+        rec = None if cid is None else self.catalog.record(cid)
         if rec is None:
-            raise NotFoundError(f"no creator with id {shown(creator_id)}")
+            raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
         return rec
+
+    def unknown(self, refs: Sequence[str]) -> list[str]:
+        """The ids or handles among refs that name no creator (to report an exclusion that
+        excluded nothing)."""
+        return [r for r in refs if self.catalog.resolve(r) is None]
 
     def match(self, brief: Brief | dict[str, Any]) -> list[Match]:
         """Ranked, explained creators for a brief, best first."""
@@ -156,10 +164,11 @@ class Recommender:
         f = Filters.model_validate(filters or {})
         self._check_tiers(f)
         self.store.refresh()
-        vid = self.catalog.vid_of(creator_id)
-        if vid is None:
-            raise NotFoundError(f"no creator with id {shown(creator_id)}")
-        pool, query = self.retriever.neighbours(creator_id, vid, k, f)
+        cid = self.catalog.resolve(creator_id)
+        vid = None if cid is None else self.catalog.vid_of(cid)
+        if cid is None or vid is None:
+            raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
+        pool, query = self.retriever.neighbours(cid, vid, k, f)
         return self._ranked(pool, None, k, query, [])
 
     def _ranked(self, pool: Pool, objective: str | None, k: int, query: np.ndarray,

@@ -13,9 +13,11 @@ from recommender.embedding import HashEmbedder
 from recommender.schema import Filters
 
 DATA = Path(__file__).resolve().parents[1] / "recommender" / "data"
-# SQL taking a catalog back to before migration step 5 (row checksums), to test older catalogs
+# SQL taking a catalog back to before migration step 5 (row checksums) and 6 (the handle
+# index), to test older catalogs
 BEFORE_STEP_5 = ("ALTER TABLE creators DROP COLUMN checksum;"
-                 " ALTER TABLE text_vectors DROP COLUMN checksum;")
+                 " ALTER TABLE text_vectors DROP COLUMN checksum;"
+                 " DROP INDEX creators_handle;")
 
 
 class CountingEmbedder(HashEmbedder):

@@ -147,3 +147,21 @@ def test_similar_says_its_own_default(cli, capsys):
     with pytest.raises(SystemExit):
         main(["similar", "--help"])
     assert "default 10" in capsys.readouterr().out
+
+
+def test_a_handle_works_wherever_an_id_does(cli, planner_index, tmp_path):
+    """Before: 'no creator with id '@lea'' and an --exclude of a handle silently ignored."""
+    code, out, _ = cli("similar", "@lea", "--index", planner_index, "--json")
+    assert code == 0 and [m["creator_id"] for m in json.loads(out)["matches"]] == ["sam"]
+    code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo", "--json",
+                         "--exclude", "@lea,nobody")
+    assert code == 0 and "lea" not in [m["creator_id"] for m in json.loads(out)["matches"]]
+    assert "no creator with id or handle nobody" in err
+    twin = write_jsonl(tmp_path / "t.jsonl", [creator("lea_tt", "zero waste", handle="@lea",
+                                                      platform="tiktok")])
+    cli("ingest", twin, "--index", planner_index, "--quiet")
+    code, _, err = cli("similar", "@lea", "--index", planner_index)
+    assert code == 2 and "'@lea' is the handle of 2 creators: lea (instagram), lea_tt (tiktok)" \
+        in err
+    code, out, _ = cli("remove", "lea_tt", "@nobody", "--index", planner_index)
+    assert code == 1 and "removed 1; not found: @nobody" in out

@@ -42,7 +42,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
                      " UPDATE meta SET value='3' WHERE key='migration';")
     db.close()
     rec = Recommender(tmp_path / "idx", embedder=embedder)
-    assert "upgrading the catalog of 80 creators (m004_term_vectors, m005_row_checksums)" \
+    assert "creators (m004_term_vectors, m005_row_checksums, m006_handle_index)" \
         in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidInputError, shown
 from ..lexical import body
 from ..lexical.fulltext import FullText
 from ..pool import CreatorRow
@@ -181,6 +182,21 @@ class Catalog:
         """id -> vid for the ids already stored."""
         return dict(self.db.rows_in("SELECT id, vid FROM creators WHERE id IN ({marks})",
                                     list(ids)))
+
+    def resolve(self, ref: str) -> str | None:
+        """The id a planner's reference names: an id, else a handle (with or without its @);
+        None when nothing matches. A handle several creators share is an error listing them."""
+        if self.vid_of(ref) is not None:
+            return ref
+        bare = ref.removeprefix("@")
+        found = self.db.rows("SELECT id, platform FROM creators WHERE handle IN (?, ?)"
+                             " ORDER BY id LIMIT 11", (ref, "@" + bare))
+        if len(found) > 1:
+            listed = ", ".join(f"{cid} ({platform})" for cid, platform in found[:10])
+            raise InvalidInputError(f"{shown(ref)} is the handle of {len(found)}"
+                                    f"{'+' if len(found) > 10 else ''} creators: {listed}; "
+                                    "give one of their ids")
+        return str(found[0][0]) if found else None
 
     def vid_of(self, creator_id: str) -> int | None:
         return self.vids_of([creator_id]).get(creator_id)

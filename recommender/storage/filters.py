@@ -109,8 +109,11 @@ class FilterIndex:
                                    f.categories, f.min_followers, f.max_followers,
                                    f.min_engagement_rate)) and not f.exclude_ids:
             return None
-        excluded = np.array([v for (v,) in self.db.rows_in(
-            "SELECT vid FROM creators WHERE id IN ({marks})", f.exclude_ids or [])],
+        refs = f.exclude_ids or []
+        handles = [r if r.startswith("@") else "@" + r for r in refs]
+        excluded = np.array(sorted({v for (v,) in self.db.rows_in(
+            "SELECT vid FROM creators WHERE id IN ({marks})", refs)} | {v for (v,) in
+            self.db.rows_in("SELECT vid FROM creators WHERE handle IN ({marks})", handles)}),
             dtype=np.int64)
         with self.db.lock:
             return self.columns().select(f, excluded)

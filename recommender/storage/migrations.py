@@ -100,9 +100,14 @@ def m005_row_checksums(conn: sqlite3.Connection) -> None:
                          [(checksum((h, vec)), h) for h, vec in batch])
 
 
+def m006_handle_index(conn: sqlite3.Connection) -> None:
+    """Handles are accepted wherever an id is (similar @lea.zd): look them up by index."""
+    conn.execute("CREATE INDEX creators_handle ON creators(handle)")
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
-    m005_row_checksums)
+    m005_row_checksums, m006_handle_index)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
