@@ -61,7 +61,7 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
 
     settings = (Settings(index=Path(index), model=model, keys_file=Path(keys_file))
                 if keys_file else Settings(index=Path(index), model=model))
-    rec = Recommender(settings.index, model=settings.model or None)
+    rec = Recommender(settings.index, model=settings.model or None, create=True)
     # load and run the model once before the port opens: the first request would otherwise
     # wait seconds for it, and /v1/health answers only once this is done (ready)
     rec.match({"brief": "warm up", "k": 1})

@@ -81,7 +81,7 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     emb = make_embedder(model)
     emb.encode(["warm up"])
     idx = workdir / "ingest-index"
-    rec = Recommender(idx, embedder=emb)
+    rec = Recommender(idx, create=True, embedder=emb)
     t0 = time.perf_counter()
     report = rec.ingest([src])
     cold = time.perf_counter() - t0
@@ -230,7 +230,7 @@ def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dic
     cat.close()
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rec = Recommender(path, model=model, recover=True)  # builds the vector index
+    rec = Recommender(path, create=True, model=model, recover=True)  # builds the vector index
     build = time.perf_counter() - t0
     rec.check(repair=True)  # writes the snapshot and manifest
     kind = rec.stats()["index_kind"]
@@ -307,7 +307,7 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     gc.collect()
     rss0 = rss_mb()
     t0 = time.perf_counter()
-    rec = Recommender(path, model=model)
+    rec = Recommender(path, create=True, model=model)
     open_s = time.perf_counter() - t0
     emb = rec.embedder
     emb.encode(["warm up"])

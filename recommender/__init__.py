@@ -1,7 +1,7 @@
 """creator-match: find authentic-fit social-media creators for a brand.
 
     from recommender import Recommender, Brief
-    with Recommender("my-index") as rec:
+    with Recommender("my-index", create=True) as rec:
         rec.ingest(["creators.jsonl"])
         for m in rec.match(Brief(brief="solid shampoo launch", objective="ugc")):
             print(m.handle, m.score)

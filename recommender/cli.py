@@ -285,7 +285,7 @@ def cmd_demo(args) -> int:
     status = sys.stderr if args.json else sys.stdout
     print(f"Building the demo index in {args.index}/ from the bundled sample "
           f"({DATA / 'creators.jsonl'})", file=status)
-    with Recommender(args.index, model=args.model) as rec:
+    with Recommender(args.index, model=args.model, create=True) as rec:
         report = rec.ingest([DATA / "creators.jsonl"], progress=True)
         if args.json:
             print(json.dumps(report.to_dict()), file=sys.stderr)

@@ -53,19 +53,21 @@ __all__ = ["IngestRejected", "IngestReport", "ModelMismatchError", "NotFoundErro
 
 
 class Recommender:
-    """One index directory, one embedding model, one ranker."""
+    """One index directory, one embedding model, one ranker. Opening a directory that holds
+    no index is an error unless create=True: a mistyped path never answers an empty list."""
 
     def __init__(self, path: str | Path, *, model: str | None = None,
                  embedder: Embedder | None = None, tiers: str | None = None,
-                 ranker: Ranker | None = None, create: bool = True,
+                 ranker: Ranker | None = None, create: bool = False,
                  lock_timeout: float = 10.0, recover: bool = False) -> None:
         self.path = Path(path)
         _check_catalog(self.path)
         manifest = _read_manifest(self.path, ignore_damage=recover)
         if manifest is None and not create and not (self.path / CATALOG).exists():
             raise FileNotFoundError(
-                f"no index at {self.path}: create one with 'creator-match ingest FILE --index "
-                f"{self.path}'")
+                f"no index at {self.path}: check the path, or create one with "
+                f"Recommender({str(self.path)!r}, create=True) or 'creator-match ingest FILE "
+                f"--index {self.path}'")
         built_with = manifest.model if manifest else read_meta(self.path / CATALOG, "model")
         if embedder is None:
             embedder = make_embedder(model or built_with)

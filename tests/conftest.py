@@ -92,7 +92,7 @@ def sample_index(tmp_path_factory, real_model):
     from recommender.service import Recommender
 
     path = tmp_path_factory.mktemp("sample") / "index"
-    rec = Recommender(path, embedder=real_model)
+    rec = Recommender(path, create=True, embedder=real_model)
     report = rec.ingest([DATA / "creators.jsonl"])
     assert report.rejected == 0 and report.added >= 300
     yield rec
@@ -113,7 +113,7 @@ def snapshot(path):
     m = json.loads((path / "manifest.json").read_text())
     from recommender.service import Recommender
 
-    rec = Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, create=True, embedder=HashEmbedder())
     try:
         state = {cid: rec.get(cid)["record"] for cid in
                  sorted(r.id for r in rec.catalog.rows(rec.catalog.filters.candidates(

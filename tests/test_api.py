@@ -74,7 +74,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     index = tmp_path_factory.mktemp("api") / "index"
-    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+    with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
         rec.ingest([DATA / "creators.jsonl"])
     srv = Server(index, {"CREATOR_MATCH_API_KEYS": f"write:{WRITE},read:{READ}",
                          "CREATOR_MATCH_MAX_BODY_BYTES": "300000",

@@ -42,7 +42,7 @@ def damage(file: Path, kind: str, at: object) -> None:
 def pristine(tmp_path_factory):
     root = tmp_path_factory.mktemp("pristine")
     path = root / "index"
-    with Recommender(path, embedder=HashEmbedder(64)) as rec:
+    with Recommender(path, create=True, embedder=HashEmbedder(64)) as rec:
         rec.ingest([datagen.write_jsonl(root / "a.jsonl", N, seed=3)])
         records = {cid: rec.get(cid)["record"] for cid in
                    [r.id for r in rec.catalog.rows(list(range(1, N + 1))).values()]}
@@ -88,7 +88,7 @@ def test_damage_is_named_and_repair_restores_or_refuses(pristine, tmp_path, caps
                      "restored" if code == 0 else "refused"))
     assert victim.read_text() == "not the index's"
     if code == 0:  # restored: every creator, every record as ingested
-        with Recommender(index, embedder=HashEmbedder(64)) as rec:
+        with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
             assert len(rec) == rec.catalog.count() == N
             assert {cid: rec.get(cid)["record"] for cid in records} == records
     else:  # refused: nothing changed

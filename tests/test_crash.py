@@ -57,7 +57,7 @@ def test_sigkill_at_every_point_of_a_write(tmp_path):
         check = subprocess.run([CLI, "check", "--index", str(index)], env=ENV, cwd=tmp_path,
                                capture_output=True, text=True)
         assert check.returncode == 0, f"after a kill at {point}: {check.stdout}{check.stderr}"
-        with Recommender(index, embedder=HashEmbedder(64)) as rec:
+        with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
             present = {cid for cid in ids if rec.catalog.vid_of(cid) is not None}
             assert present == (ids if ids <= committed else set()), f"kill at {point}"
             assert all(rec.catalog.vid_of(cid) is not None for cid in committed | acknowledged)
@@ -86,7 +86,7 @@ def test_two_writer_processes(tmp_path):
                               stderr=subprocess.PIPE, text=True) for f in files]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+    with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
         assert rec.catalog.count() == 800 == len(rec)
         assert rec.check() == []
 

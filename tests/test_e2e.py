@@ -69,7 +69,7 @@ def test_inflated_twin_ranks_below_genuine(tmp_path, real_model):
     fake["followers"] = genuine["followers"] * 40  # bought followers, same real audience
     for p in fake["posts"]:
         p["comments"] = 0
-    rec = Recommender(tmp_path / "idx", embedder=real_model)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=real_model)
     rec.upsert([*sample, genuine, fake])
     brief = Brief(brief=genuine["posts"][0]["text"], objective="engagement", k=50)
     ids = [m.creator_id for m in rec.match(brief)]

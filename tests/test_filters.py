@@ -54,7 +54,7 @@ def test_every_filter_honoured_exactly(tmp_path, monkeypatch, flat_max):
     when fewer creators pass than k, all of them come back."""
     monkeypatch.setattr(backends, "FLAT_MAX", flat_max)
     src = datagen.write_jsonl(tmp_path / "gen.jsonl", 240, seed=3)
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
     rec.ingest([src])
     assert rec.stats()["index_kind"] == ("ivf" if flat_max == 50 else "flat")
     records = {json.loads(line)["id"]: json.loads(line) for line in open(src)}

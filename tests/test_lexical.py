@@ -19,13 +19,13 @@ def test_exact_words_found_by_the_lexical_index(tmp_path, embedder):
     in matched_terms; removing the creator removes it from the lexical index too."""
     recs = [creator(f"c{i}", f"weekly thoughts about topic number {i}") for i in range(300)]
     recs.append(creator("kj", "my konjac sponge lasted three months"))
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     ms = rec.match(Brief(brief="konjac", k=5))
     assert ms[0].creator_id == "kj"
     assert ms[0].components["keywords"] == 1.0 and ms[0].matched_terms == ["konjac"]
     assert all(m.components["keywords"] == 0.0 for m in ms[1:])
-    off = Recommender(tmp_path / "idx", embedder=embedder,
+    off = Recommender(tmp_path / "idx", create=True, embedder=embedder,
                       ranker=Ranker(weights=Weights(keywords=0.0)))
     m0 = off.match(Brief(brief="konjac", k=5))[0]
     assert m0.components["keywords"] is None and m0.matched_terms == []
@@ -41,7 +41,7 @@ def test_filtered_lexical_hits_keep_rank_order_and_the_limit(tmp_path, embedder)
     with the same answer for unsorted ids, an empty filter, and more matches than a batch."""
     recs = [creator(f"k{i:03d}", ("konjac " * (1 + i % 7) if i % 3 == 0 else "loofah ")
                     + f"sponge number {i}") for i in range(900)]  # konjac: 300 of 900
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     cat = rec.catalog
     q = cat.lexical.query("konjac")
@@ -64,7 +64,7 @@ def test_python_bm25_equals_fts5(tmp_path, embedder):
     bm25() to float precision, with the collection statistics read from FTS5's averages record;
     after an update and a removal too, and 0 for a creator without the words or without text."""
     recs = list(datagen.generate(120, seed=5))
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     assert rec.catalog.lexical.averages()[0] == 120
     texts = ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet", "kettlebell")
@@ -89,7 +89,7 @@ def test_term_frequencies_follow_every_write(tmp_path, embedder):
     import sqlite3
 
     recs = list(datagen.generate(60, seed=3))
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     df = dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall())
     assert df == _vocab_df(rec.catalog) and len(df) > 100
@@ -105,7 +105,7 @@ def test_term_frequencies_follow_every_write(tmp_path, embedder):
                      " DELETE FROM meta WHERE key='migration';"
                      " INSERT INTO meta VALUES('schema_version', '1'), ('lexical_index', '1');")
     db.close()
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall()) == df
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     rec.close()

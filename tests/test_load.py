@@ -14,7 +14,7 @@ def test_load_smoke(tmp_path):
         "load", Path(__file__).resolve().parents[1] / "benchmarks" / "load.py")
     load = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(load)
-    with Recommender(tmp_path / "idx", embedder=HashEmbedder(64)) as rec:
+    with Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(64)) as rec:
         rec.ingest([DATA / "creators.jsonl"])
     # bounded by request count, not by time: the same 40 requests (seeded: 38 matches, 2
     # upserts) run on any machine; the time bound is only a safety net

@@ -13,7 +13,7 @@ from recommender.storage import migrations
 def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embedder):
     import sqlite3
 
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("a", "solid shampoo bar"),
                                                     creator("b", "retro gaming")])])
     rec.close()
@@ -23,7 +23,7 @@ def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embe
                      + BEFORE_STEP_5
                      + "INSERT INTO meta VALUES('schema_version', '1');")  # before numbered steps
     db.close()
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     terms, vids, scores = bm25(rec.catalog, "shampoo", 10)
     assert terms == ["shampoo"] and len(vids) == 1 and scores[0] > 0
     assert rec.check() == []
@@ -34,14 +34,14 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     import sqlite3
 
     recs = list(datagen.generate(80, seed=6))
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     rec.close()
     db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
     db.executescript(BEFORE_STEP_5 + "DROP TABLE term_vectors;"
                      " UPDATE meta SET value='3' WHERE key='migration';")
     db.close()
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert "creators (m004_term_vectors, m005_row_checksums, m006_handle_index)" \
         in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))

@@ -14,7 +14,8 @@ def test_diversity_keeps_near_duplicates_apart(tmp_path):
     recs = [creator(f"dup{i}", "zero waste shampoo bar refill") for i in range(4)]
     recs.append(creator("other", "zero waste kitchen compost jars"))
     path = tmp_path / "idx"
-    Recommender(path, embedder=HashEmbedder()).ingest([write_jsonl(tmp_path / "a.jsonl", recs)])
+    Recommender(path, create=True, embedder=HashEmbedder()).ingest(
+        [write_jsonl(tmp_path / "a.jsonl", recs)])
     plain = Recommender(path, embedder=HashEmbedder())
     diverse = Recommender(path, embedder=HashEmbedder(), ranker=Ranker(diversity=0.7))
     brief = Brief(brief="zero waste shampoo bar", k=2)

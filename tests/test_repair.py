@@ -26,7 +26,7 @@ def cli(*args):
 @pytest.fixture
 def index(tmp_path):
     path = tmp_path / "index"
-    with Recommender(path, embedder=HashEmbedder(64)) as rec:
+    with Recommender(path, create=True, embedder=HashEmbedder(64)) as rec:
         rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 40, seed=1)])
     return path
 
@@ -60,7 +60,7 @@ def test_a_lost_catalog_is_refused_and_the_vectors_kept(index, damage):
     before = sorted(p.name for p in index.iterdir())
     vectors = next(index.glob("vectors.*.faiss")).read_bytes()
     with pytest.raises(CatalogMissingError, match="source of truth"):
-        Recommender(index, embedder=HashEmbedder(64))
+        Recommender(index, create=True, embedder=HashEmbedder(64))
     for args in (("check", "--index", index), ("check", "--index", index, "--repair"),
                  ("match", "--index", index, "--brief", "x"), ("stats", "--index", index)):
         r = cli(*args)
@@ -138,7 +138,7 @@ def test_a_flipped_bit_in_a_creators_record_is_named_not_a_crash(tmp_path):
     data[at + 9] ^= 0x20  # "Unique" -> "unique", inside the record's JSON
     catalog.write_bytes(bytes(data))
     assert sqlite3.connect(catalog).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+    with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
         with pytest.raises(DamagedRowError, match=victim["id"]):
             rec.get(victim["id"])
         with pytest.raises(DamagedRowError, match=f"remove {victim['id']}"):
@@ -163,7 +163,7 @@ def test_a_damaged_cached_vector_is_reported_dropped_and_encoded_again(index, tm
     assert r.returncode == 3 and "1 cached text vector(s) damaged" in r.stdout
     r = cli("check", "--index", index, "--repair")
     assert r.returncode == 0 and "ok: 40 creators" in r.stdout
-    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+    with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
         assert h not in rec.catalog.texts.get([h])
 
 
@@ -178,6 +178,6 @@ def test_a_damaged_lexical_index_is_rebuilt_from_the_records(index):
     assert r.returncode == 3 and "lexical index is damaged" in r.stdout
     r = cli("check", "--index", index, "--repair")
     assert r.returncode == 0 and "ok: 40 creators" in r.stdout, r.stdout
-    with Recommender(index, embedder=HashEmbedder(64)) as rec:
+    with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
         [(_, body)] = rec.catalog.lexical.bodies([3])
         assert body != "nothing like the record" and rec.catalog.lexical.problem() is None

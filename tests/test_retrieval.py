@@ -18,7 +18,7 @@ def test_pool_similarities_are_the_index_cosines(tmp_path, monkeypatch, flat_max
     the index's copy of its vector, whether the search scored it (its own score is used) or
     only the lexical index found it (scored from the vector); exact and IVF alike."""
     monkeypatch.setattr(backends, "FLAT_MAX", flat_max)
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(32))
     rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 300, seed=8)])
     for brief in (Brief(brief="zero waste shampoo", k=5),
                   Brief(brief="thrift haul denim", values="honest reviews", k=5,

@@ -14,7 +14,7 @@ from recommender.service import IngestRejected, ModelMismatchError, NotFoundErro
 
 def test_ingest_upsert_counts_and_cache(tmp_path, embedder):
     f = write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming stream")])
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     r = rec.ingest([f])
     assert (r.added, r.updated, r.unchanged, r.rejected) == (2, 0, 0, 0)
     assert r.encoded_texts == len(set(embedder.encoded)) == 8
@@ -33,7 +33,7 @@ def test_ingest_upsert_counts_and_cache(tmp_path, embedder):
 def test_match_explains_and_ranks(tmp_path, embedder):
     recs = [creator("zw", "zero waste shampoo bar refill"), creator("gm", "fps gaming stream"),
             creator("zw_big", "zero waste shampoo bar refill", followers=500_000)]
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
     ms = rec.match(Brief(brief="zero waste shampoo bar", objective="ugc", k=3))
     assert ids_of(ms)[-1] == "gm"
@@ -47,7 +47,7 @@ def test_match_explains_and_ranks(tmp_path, embedder):
     assert ids_of(awareness) == ["zw_big"]
 
 def test_strict_rejects_whole_batch(tmp_path):
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
     before = snapshot(tmp_path / "idx")
     bad = write_jsonl(tmp_path / "b.jsonl", [creator("b"), "{oops", creator("a", followers=1)])
@@ -59,11 +59,11 @@ def test_strict_rejects_whole_batch(tmp_path):
     assert (r.added, r.updated, r.rejected) == (1, 1, 1)
 
 def test_model_mismatch_names_both(tmp_path):
-    Recommender(tmp_path / "idx", embedder=HashEmbedder(64)).ingest(
+    Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(64)).ingest(
         [write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
     with pytest.raises(ModelMismatchError, match="hash-64.*hash-32"):
-        Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
-    assert Recommender(tmp_path / "idx", model="hash-64").embedder.name == "hash-64"
+        Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(32))
+    assert Recommender(tmp_path / "idx", create=True, model="hash-64").embedder.name == "hash-64"
 
 class _Int8Named(HashEmbedder):
     """Stands in for the int8 path, which names its model MODEL@int8."""
@@ -73,28 +73,28 @@ class _Int8Named(HashEmbedder):
         return super().name + "@int8"
 
 def test_int8_and_other_paths_never_share_an_index(tmp_path):
-    Recommender(tmp_path / "idx", embedder=_Int8Named(64)).ingest(
+    Recommender(tmp_path / "idx", create=True, embedder=_Int8Named(64)).ingest(
         [write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
     with pytest.raises(ModelMismatchError, match="Set CREATOR_MATCH_PRECISION=int8"):
-        Recommender(tmp_path / "idx", embedder=HashEmbedder(64))
-    Recommender(tmp_path / "idx2", embedder=HashEmbedder(64)).ingest(
+        Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(64))
+    Recommender(tmp_path / "idx2", create=True, embedder=HashEmbedder(64)).ingest(
         [write_jsonl(tmp_path / "b.jsonl", [creator("b")])])
     with pytest.raises(ModelMismatchError, match="another precision than int8"):
-        Recommender(tmp_path / "idx2", embedder=_Int8Named(64))
+        Recommender(tmp_path / "idx2", create=True, embedder=_Int8Named(64))
 
 def test_tier_scheme_is_fixed_at_creation(tmp_path):
     path = tmp_path / "idx"
-    rec = Recommender(path, embedder=HashEmbedder(), tiers="industry")
+    rec = Recommender(path, create=True, embedder=HashEmbedder(), tiers="industry")
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", followers=50_000)])])
     assert rec.get("a")["tier"] == "micro"  # industry: micro is 10k-100k
-    again = Recommender(path, embedder=HashEmbedder())
+    again = Recommender(path, create=True, embedder=HashEmbedder())
     assert again.tiers.name == "industry"
     with pytest.raises(ValueError, match="tier scheme 'industry'"):
-        Recommender(path, embedder=HashEmbedder(), tiers="mission")
+        Recommender(path, create=True, embedder=HashEmbedder(), tiers="mission")
 
 def test_remove_erases_everywhere(tmp_path, embedder):
     path = tmp_path / "idx"
-    rec = Recommender(path, embedder=embedder)
+    rec = Recommender(path, create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [
         creator("secret", "unique purple elephant phrase"), creator("b", "gaming")])])
     assert ids_of(rec.match(Brief(brief="unique purple elephant phrase", k=1))) == ["secret"]
@@ -105,10 +105,10 @@ def test_remove_erases_everywhere(tmp_path, embedder):
     stats = rec.stats()
     assert stats["creators"] == 1 and stats["cached_texts"] == 4  # only b's bio and posts
     rec.close()
-    assert len(Recommender(path, embedder=HashEmbedder())) == 1
+    assert len(Recommender(path, create=True, embedder=HashEmbedder())) == 1
 
 def test_similar_and_unknown_tier(tmp_path):
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [
         creator("a", "zero waste shampoo"), creator("b", "zero waste shampoo bar"),
         creator("c", "fps gaming")])])
@@ -122,7 +122,7 @@ def test_similar_and_unknown_tier(tmp_path):
 def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
     """match scores the pool as columns and reads rows for a shortlist only (ties at its edge
     included); its answer is the head of every candidate of the pool, scored and read."""
-    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 150, seed=4)])
     for brief in (Brief(brief="zero waste shampoo", k=5, objective="ugc"),
                   Brief(brief="thrift haul", values="honest reviews", k=12),
@@ -137,7 +137,7 @@ def test_concurrent_matches_answer_as_one_at_a_time(tmp_path):
     alone: the helper threads that apply filters beside the encoder share no state."""
     from concurrent.futures import ThreadPoolExecutor
 
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(32))
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(32))
     rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 200, seed=9)])
     briefs = [Brief(brief=b, k=6, filters=f) for b in ("zero waste shampoo", "thrift haul",
                                                          "gaming setup", "vegan recipes")
@@ -147,3 +147,12 @@ def test_concurrent_matches_answer_as_one_at_a_time(tmp_path):
         together = list(pool.map(lambda b: ids_of(rec.match(b)), briefs * 4))
     assert together == alone * 4
     rec.close()
+
+
+def test_a_missing_index_is_named_not_an_empty_answer(tmp_path):
+    """Before: Recommender('typo-path') created an empty index and match answered []."""
+    with pytest.raises(FileNotFoundError, match="no index at .*typo.*create=True"):
+        Recommender(tmp_path / "typo", embedder=HashEmbedder())
+    assert not (tmp_path / "typo").exists()  # and nothing was created
+    with Recommender(tmp_path / "new", embedder=HashEmbedder(), create=True) as rec:
+        assert rec.match(Brief(brief="x")) == []  # created on purpose: empty until ingested

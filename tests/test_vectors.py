@@ -18,7 +18,7 @@ from recommender.service import NotFoundError, Recommender
 
 def test_failed_write_leaves_previous_index(tmp_path, monkeypatch):
     path = tmp_path / "idx"
-    rec = Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, create=True, embedder=HashEmbedder())
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming")])])
     before = snapshot(path)
     from recommender.storage.textcache import TextCache
@@ -39,7 +39,7 @@ def test_snapshot_failure_loses_nothing(tmp_path, monkeypatch):
     """The catalog commit is the acknowledgement: a vector file that cannot be written (disk
     full, crash before the manifest moved) is made up for by replay on the next open."""
     path = tmp_path / "idx"
-    rec = Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, create=True, embedder=HashEmbedder())
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
     import recommender.storage.vectors as vectors
 
@@ -57,7 +57,7 @@ def test_snapshot_failure_loses_nothing(tmp_path, monkeypatch):
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", [creator("c", "travel")])])
     monkeypatch.undo()
     rec.catalog.close()  # as if the process died: no snapshot on close
-    again = Recommender(path, embedder=HashEmbedder())
+    again = Recommender(path, create=True, embedder=HashEmbedder())
     assert len(again) == 2
     assert sorted(ids_of(again.match(Brief(brief="gaming", k=5)))) == ["b", "c"]
     with pytest.raises(NotFoundError):
@@ -69,7 +69,7 @@ def test_large_indexes_snapshot_in_batches(tmp_path, monkeypatch):
 
     monkeypatch.setattr(vectors, "SNAPSHOT_ALWAYS_BELOW", 10)
     path = tmp_path / "idx"
-    rec = Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, create=True, embedder=HashEmbedder())
     rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 100, seed=2)])
     first = json.loads((path / "manifest.json").read_text())["index_file"]
     rec.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("one_more", "velvet turtle")])])
@@ -82,45 +82,45 @@ def test_large_indexes_snapshot_in_batches(tmp_path, monkeypatch):
 
 def test_corrupt_vector_file_is_detected_and_repaired(tmp_path):
     path = tmp_path / "idx"
-    Recommender(path, embedder=HashEmbedder()).ingest(
+    Recommender(path, create=True, embedder=HashEmbedder()).ingest(
         [write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("b", "gaming")])])
     vec = next(path.glob("vectors.*.faiss"))
     data = bytearray(vec.read_bytes())
     data[len(data) // 2] ^= 0xFF
     vec.write_bytes(bytes(data))
     with pytest.raises(CorruptIndexError, match=vec.name):
-        Recommender(path, embedder=HashEmbedder())
-    rec = Recommender(path, embedder=HashEmbedder(), recover=True)
+        Recommender(path, create=True, embedder=HashEmbedder())
+    rec = Recommender(path, create=True, embedder=HashEmbedder(), recover=True)
     assert rec.check(repair=True)
     assert rec.check() == []
-    assert len(Recommender(path, embedder=HashEmbedder())) == 2
+    assert len(Recommender(path, create=True, embedder=HashEmbedder())) == 2
     (path / "manifest.json").write_text("{trunc")
     with pytest.raises(CorruptIndexError, match="manifest"):
-        Recommender(path, embedder=HashEmbedder())
+        Recommender(path, create=True, embedder=HashEmbedder())
 
 def test_second_writer_fails_clearly(tmp_path):
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder(), lock_timeout=0.2)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(), lock_timeout=0.2)
     with DirLock(tmp_path / "idx"), pytest.raises(LockedError, match=f"pid {os.getpid()}"):
         rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
     assert rec.ingest([tmp_path / "a.jsonl"]).added == 1
 
 def test_grows_from_flat_to_ivf_and_reopens(tmp_path, monkeypatch):
     monkeypatch.setattr(backends, "FLAT_MAX", 100)
-    rec = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
     rec.ingest([datagen.write_jsonl(tmp_path / "a.jsonl", 60, seed=1)])
     assert rec.stats()["index_kind"] == "flat"
     rec.ingest([datagen.write_jsonl(tmp_path / "b.jsonl", 200, seed=1)])
     assert rec.stats()["index_kind"] == "ivf" and len(rec) == 200
     q = rec.embedder.encode(["zero waste"])[0]
-    again = Recommender(tmp_path / "idx", embedder=HashEmbedder())
+    again = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
     assert np.array_equal(again.store.index.search(q[None], 10)[1],
                           rec.store.index.search(q[None], 10)[1])
 
 def test_reader_sees_another_writers_commits(tmp_path):
     path = tmp_path / "idx"
-    writer = Recommender(path, embedder=HashEmbedder())
+    writer = Recommender(path, create=True, embedder=HashEmbedder())
     writer.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a")])])
-    reader = Recommender(path, embedder=HashEmbedder())  # e.g. a running server
+    reader = Recommender(path, create=True, embedder=HashEmbedder())  # e.g. a running server
     writer.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "velvet turtle")])])
     writer.remove(["a"])
     assert ids_of(reader.match(Brief(brief="velvet turtle", k=5))) == ["b"]
@@ -137,9 +137,9 @@ def test_reader_filters_follow_another_writers_commits(tmp_path, monkeypatch, sn
         monkeypatch.setattr(vectors, "SNAPSHOT_ALWAYS_BELOW", 0)
         monkeypatch.setattr(vectors, "SNAPSHOT_CHANGE_SHARE", 100.0)
     path = tmp_path / "idx"
-    writer = Recommender(path, embedder=HashEmbedder())
+    writer = Recommender(path, create=True, embedder=HashEmbedder())
     writer.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a"), creator("c")])])
-    reader = Recommender(path, embedder=HashEmbedder())
+    reader = Recommender(path, create=True, embedder=HashEmbedder())
     reloads = []
     forget = reader.catalog.filters.forget
     monkeypatch.setattr(reader.catalog.filters, "forget", lambda: (reloads.append(1), forget()))
@@ -178,14 +178,14 @@ def test_an_ingest_that_is_encoding_blocks_no_reader_and_no_writer(tmp_path):
 
     path = tmp_path / "idx"
     held = _HeldEncoder()
-    slow = Recommender(path, embedder=held)
+    slow = Recommender(path, create=True, embedder=held)
     slow.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", "gaming setup")])])
     writer = threading.Thread(target=slow.ingest, args=(
         [write_jsonl(tmp_path / "s.jsonl", [creator("s", "SLOW zero waste")])],))
     writer.start()
     try:
         assert held.started.wait(60)
-        other = Recommender(path, embedder=HashEmbedder(), lock_timeout=0.5)
+        other = Recommender(path, create=True, embedder=HashEmbedder(), lock_timeout=0.5)
         other.ingest([write_jsonl(tmp_path / "b.jsonl", [creator("b", "night train travel")])])
         answers: list = []
         reader = threading.Thread(target=lambda: answers.append(
@@ -209,7 +209,7 @@ def test_a_full_disk_is_named_and_the_index_kept(tmp_path):
     from index.store import StorageFullError
 
     path = tmp_path / "idx"
-    rec = Recommender(path, embedder=HashEmbedder())
+    rec = Recommender(path, create=True, embedder=HashEmbedder())
     rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", "gaming setup")])])
     pages = rec.catalog.db.rows("PRAGMA page_count")[0][0]
     rec.catalog.db.conn.execute(f"PRAGMA max_page_count = {pages}")
@@ -231,12 +231,12 @@ def test_a_read_only_index_answers_reads_and_refuses_writes_by_name(tmp_path, mo
     from recommender.cli import main as cli_main
 
     path = tmp_path / "idx"
-    with Recommender(path, embedder=HashEmbedder()) as rec:
+    with Recommender(path, create=True, embedder=HashEmbedder()) as rec:
         rec.ingest([write_jsonl(tmp_path / "a.jsonl", [creator("a", "gaming setup"),
                                                         creator("b", "night train")])])
     before = {p.name: p.read_bytes() for p in path.iterdir() if p.is_file()}
     monkeypatch.setattr(service.os, "access", lambda p, mode: False)
-    with Recommender(path, embedder=HashEmbedder()) as rec:
+    with Recommender(path, create=True, embedder=HashEmbedder()) as rec:
         assert rec.catalog.db.read_only
         assert ids_of(rec.match(Brief(brief="gaming setup", k=1))) == ["a"]
         assert ids_of(rec.similar("a", k=1)) == ["b"]

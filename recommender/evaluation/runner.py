@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="creator-match-eval-") as tmp:
         ranker = Ranker(weights=Weights.parse(args.weights) if args.weights else Weights())
-        rec = Recommender(args.index or Path(tmp) / "index", model=args.model, ranker=ranker)
+        rec = Recommender(args.index or Path(tmp) / "index", model=args.model, ranker=ranker,
+                          create=True)
         try:
             report = rec.ingest([es.creators], progress=sys.stderr.isatty())
             print(f"indexed {len(rec)} creators ({report.encoded_texts} texts encoded) in "
