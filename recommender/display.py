@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,33 +13,57 @@ if TYPE_CHECKING:
     from .schema import Match
 
 
-def format_table(matches: list[Match]) -> str:
-    """A planner-readable table: one line per creator, its best evidence post below it."""
+COLUMNS = (("content", "similarity"), ("values", "values"), ("words", "keywords"),
+           ("tier fit", "tier_fit"), ("engagement", "engagement"),
+           ("authentic", "authenticity"))
+LEGEND = (
+    "score: the weighted mean of the columns after it, each 0-1 (- : the brief does not use "
+    "it); it ranks creators for this brief and is not a probability of fit.\n"
+    "content: closeness of the creator's posts to the brief, rescaled among the candidates "
+    "(1 = the closest); values: the same for the values statement; words: the brief's words "
+    "the creator uses (BM25, 1 = the most); tier fit: the tier the objective calls for; "
+    "engagement: engagement rate against the tier's norm; authentic: 1 minus the penalties of "
+    "the flags raised.")
+
+
+def format_table(matches: list[Match], width: int | None = None) -> str:
+    """A planner-readable table (rich): one row per creator; then, for each, the post closest
+    to the brief and the brief's words it uses; then a legend of the columns."""
     if not matches:
         return "no creator matches this brief and its filters"
-    head = (f"{'#':>2}  {'handle':<24} {'platform':<9} {'tier':<6} {'followers':>9} "
-            f"{'eng.':>6} {'score':>5}  {'sim':>4} {'val':>4} {'kw':>4} {'tier':>4} {'eng':>4} "
-            f"{'auth':>4}  flags")
-    lines = [head, "-" * len(head)]
+    from rich.console import Console
+    from rich.table import Table
 
-    def fmt(v: float | None) -> str:
-        return "  - " if v is None else f"{v:4.2f}"
-
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for name, justify in (("#", "right"), ("creator", "left"), ("platform", "left"),
+                          ("tier", "left"), ("followers", "right"), ("where", "left"),
+                          ("eng. rate", "right"), ("score", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for title, _ in COLUMNS:
+        table.add_column(title, justify="right", no_wrap=True)
+    table.add_column("flags", no_wrap=True)
     for i, m in enumerate(matches, 1):
         c = m.components
-        er = "   -  " if m.engagement_rate is None else f"{m.engagement_rate:6.1%}"
-        lines.append(
-            f"{i:>2}  {(m.handle or m.creator_id)[:24]:<24} {m.platform:<9} {m.tier:<6} "
-            f"{m.followers:>9,} {er} {m.score:5.3f}  {fmt(c['similarity'])} {fmt(c['values'])} "
-            f"{fmt(c.get('keywords'))} {fmt(c['tier_fit'])} {fmt(c['engagement'])} "
-            f"{fmt(c['authenticity'])}  "
-            f"{','.join(m.flags)}")
-        if m.evidence:
-            ev = m.evidence[0]
-            lines.append(f"    └ {ev.similarity:.2f} “{ev.text[:100]}”")
+        where = "/".join(x for x in (m.country, m.language) if x) or "-"
+        rate = "-" if m.engagement_rate is None else f"{m.engagement_rate:.1%}"
+        table.add_row(str(i), m.handle or m.creator_id, m.platform, m.tier, f"{m.followers:,}",
+                      where, rate, f"{m.score:.3f}",
+                      *("-" if c.get(key) is None else f"{c[key]:.2f}" for _, key in COLUMNS),
+                      ", ".join(m.flags))
+    console = Console(width=width or 200, record=True, file=io.StringIO(), color_system=None)
+    console.print(table)
+    console.print()
+    for i, m in enumerate(matches, 1):
+        why = [f"closest post ({m.evidence[0].similarity:.2f}) "
+               f"\u201c{m.evidence[0].text[:100]}\u201d"] if m.evidence else []
         if m.matched_terms:
-            lines.append(f"    └ words of the brief used: {', '.join(m.matched_terms[:8])}")
-    return "\n".join(lines)
+            why.append(f"brief's words used: {', '.join(m.matched_terms[:8])}")
+        console.print(f"{i:>2} {m.handle or m.creator_id}: " + ("; ".join(why) or "-"),
+                      highlight=False, markup=False)
+    console.print()
+    for paragraph in LEGEND.split("\n"):
+        console.print(textwrap.fill(paragraph, 100), highlight=False, markup=False)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
 
 def print_matches(matches: list[Match], as_json: bool) -> None:

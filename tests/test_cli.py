@@ -165,3 +165,15 @@ def test_a_handle_works_wherever_an_id_does(cli, planner_index, tmp_path):
         in err
     code, out, _ = cli("remove", "lea_tt", "@nobody", "--index", planner_index)
     assert code == 1 and "removed 1; not found: @nobody" in out
+
+
+def test_the_table_names_its_columns_and_explains_them(cli, planner_index):
+    code, out, _ = cli("match", "--index", planner_index, "--brief", "zero waste shampoo",
+                       "--objective", "ugc")
+    assert code == 0
+    header = out.splitlines()[0]
+    assert header.split()[:3] == ["#", "creator", "platform"]
+    assert all(name in header for name in ("content", "words", "tier fit", "authentic"))
+    assert "sim" not in header.split() and "kw" not in header.split()  # the old abbreviations
+    assert "not a probability of fit" in out and "closest post" in out
+    assert "FR/fr" in out  # where the creator is
