@@ -67,6 +67,30 @@ class MatchResponse(BaseModel):
         {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}
 
 
+class CreatorSummary(BaseModel):
+    id: str
+    handle: str | None
+    platform: str
+    tier: str
+    followers: int
+    country: str | None
+    language: str | None
+    categories: list[str]
+    engagement_rate: float | None
+
+
+class CreatorPage(BaseModel):
+    creators: list[CreatorSummary]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null at "
+                                                "the end")
+
+    model_config = {"json_schema_extra": {"examples": [{"creators": [{
+        "id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram", "tier": "micro",
+        "followers": 4200, "country": "FR", "language": "fr",
+        "categories": ["beauty", "sustainability"], "engagement_rate": 0.087}],
+        "next_cursor": "1742"}]}}
+
+
 class CreatorResponse(BaseModel):
     record: dict[str, Any]
     tier: str

@@ -146,6 +146,26 @@ class Recommender:
             raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
         return rec
 
+    def browse(self, filters: Filters | dict[str, Any] | None = None, after: int = 0,
+               limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
+        """The catalogue, a page at a time: creators passing the filters in storage order,
+        after the cursor (0 = from the start); with the cursor of the next page, or None."""
+        f = Filters.model_validate(filters or {})
+        self._check_tiers(f)
+        self.store.refresh()
+        vids = self.catalog.filters.candidates(f)
+        if vids is None:
+            page = [v for (v,) in self.catalog.db.rows(
+                "SELECT vid FROM creators WHERE vid > ? ORDER BY vid LIMIT ?", (after, limit + 1))]
+        else:
+            page = vids[vids > after][:limit + 1].tolist()
+        rows = self.catalog.rows(page[:limit])
+        items = [{"id": r.id, "handle": r.handle, "platform": r.platform, "tier": r.tier,
+                  "followers": r.followers, "country": r.country, "language": r.language,
+                  "categories": r.categories, "engagement_rate": r.engagement_rate}
+                 for r in (rows[v] for v in page[:limit] if v in rows)]
+        return items, (page[limit - 1] if len(page) > limit else None)
+
     def unknown(self, refs: Sequence[str]) -> list[str]:
         """The ids or handles among refs that name no creator (to report an exclusion that
         excluded nothing)."""

@@ -6,14 +6,18 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from pydantic import ValidationError
 
 from recommender.errors import shown
+from recommender.schema import Filters
 
 from ..deps import ReadKey, Rec, WriteKey
 from ..errors import ApiError
 from ..schemas import (
     ERRORS,
+    CreatorPage,
     CreatorResponse,
+    CreatorSummary,
     MatchResponse,
     RecordErrorOut,
     UpsertRequest,
@@ -21,6 +25,36 @@ from ..schemas import (
 )
 
 router = APIRouter(prefix="/v1/creators", tags=["creators"])
+
+
+def _list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+@router.get("", response_model=CreatorPage, responses=ERRORS,
+            summary="The catalogue, filtered, a page at a time (cursor pagination)")
+def browse(rec: Rec, _: ReadKey,
+           tier: Annotated[str | None, Query(description="comma separated")] = None,
+           country: Annotated[str | None, Query(description="comma separated")] = None,
+           language: Annotated[str | None, Query(description="comma separated")] = None,
+           platform: Annotated[str | None, Query(description="comma separated")] = None,
+           category: Annotated[str | None, Query(description="comma separated")] = None,
+           min_followers: Annotated[int | None, Query(ge=0)] = None,
+           max_followers: Annotated[int | None, Query(ge=0)] = None,
+           limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+           cursor: Annotated[str | None, Query(pattern=r"^\d{1,18}$")] = None) -> CreatorPage:
+    filters = {"tiers": _list(tier), "countries": _list(country), "languages": _list(language),
+               "platforms": _list(platform), "categories": _list(category),
+               "min_followers": min_followers, "max_followers": max_followers}
+    try:
+        f = Filters.model_validate({k: v for k, v in filters.items() if v is not None})
+    except ValidationError as e:
+        raise ApiError(422, "the filters do not match the schema", [
+            {"field": ".".join(map(str, err["loc"])) or "filters", "reason": err["msg"]}
+            for err in e.errors()]) from None
+    items, after = rec.browse(f, after=int(cursor or 0), limit=limit)
+    return CreatorPage(creators=[CreatorSummary(**i) for i in items],
+                       next_cursor=None if after is None else str(after))
 
 
 @router.post("", response_model=UpsertResponse, responses=ERRORS,
