@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Scope = Literal["read", "write"]
 SCOPES: tuple[str, ...] = ("read", "write")
@@ -136,3 +136,21 @@ class LiveKeys:
 
 def allows(scope: str, needed: str) -> bool:
     return scope == "write" or scope == needed
+
+
+class Refusal(NamedTuple):
+    status: int
+    message: str
+
+
+def authorize(keys: LiveKeys, key: str | None, needed: str) -> str | Refusal:
+    """The key's scope if it may do what needs `needed`, else why not (401 or 403)."""
+    if key is None:
+        return Refusal(401, "an API key is required: 'Authorization: Bearer KEY' or "
+                            "'X-API-Key: KEY'")
+    found = keys.scope_of(key)
+    if found is None:
+        return Refusal(401, "unknown API key")
+    if not allows(found, needed):
+        return Refusal(403, f"this key has the {found} scope; this endpoint needs {needed}")
+    return found

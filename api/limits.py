@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .auth import LiveKeys, allows
+from .auth import LiveKeys, Refusal, authorize
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -68,17 +68,11 @@ class KeyCheck:
         if scope["type"] == "http":
             needed = needed_scope(scope["method"], scope["path"])
             if needed is not None:
-                key = _key_of(scope.get("headers", []))
-                challenge = [(b"www-authenticate", b"Bearer")]
-                if key is None:
-                    return await reject(send, 401, "an API key is required: 'Authorization: "
-                                        "Bearer KEY' or 'X-API-Key: KEY'", challenge)
-                found = self.keys.scope_of(key)
-                if found is None:
-                    return await reject(send, 401, "unknown API key", challenge)
-                if not allows(found, needed):
-                    return await reject(send, 403, f"this key has the {found} scope; this "
-                                        f"endpoint needs {needed}")
+                found = authorize(self.keys, _key_of(scope.get("headers", [])), needed)
+                if isinstance(found, Refusal):
+                    challenge = [(b"www-authenticate", b"Bearer")] if found.status == 401 else []
+                    return await reject(send, found.status, found.message, challenge)
+                scope.setdefault("state", {})["key_scope"] = found  # the routes read it
         await self.app(scope, receive, send)
 
 

@@ -30,3 +30,31 @@ def test_a_changed_keys_file_takes_effect_without_a_restart(tmp_path):
     assert live.scope_of(added) is None  # revoked: refused at once
     path.write_text("{not json")
     assert live.scope_of(added) is None and live.scope_of(env_key) == "write"
+
+
+def test_a_request_is_authorised_once(tmp_path):
+    """The edge decides from the headers; the route's dependency reuses its decision instead
+    of hashing the key and reading the keys file a second time."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+    from recommender.embedding import HashEmbedder
+    from recommender.service import Recommender
+
+    class Counting(LiveKeys):
+        calls = 0
+
+        def scope_of(self, key):
+            Counting.calls += 1
+            return super().scope_of(key)
+
+    key = "r" * 20
+    keys = Counting(KeyStore.from_env(f"read:{key}"), tmp_path / "api-keys.json")
+    with Recommender(tmp_path / "idx", embedder=HashEmbedder(), create=True) as rec:
+        app = create_app(rec, keys, Settings(index=tmp_path / "idx"))
+        with TestClient(app) as client:
+            assert client.get("/v1/stats", headers={"X-API-Key": key}).status_code == 200
+            assert Counting.calls == 1
+            r = client.post("/v1/creators", headers={"X-API-Key": key}, json={"creators": []})
+            assert r.status_code == 403 and Counting.calls == 2
