@@ -99,7 +99,7 @@ class Retriever:
         return allowed, lq, self.catalog.lexical.hits(lq, depth,
                                                       None if allowed is None else allowed.ids)
 
-    def neighbours(self, creator_id: str, vid: int, k: int, filters: Filters
+    def neighbours(self, vid: int, k: int, filters: Filters
                    ) -> tuple[Pool, np.ndarray]:
         """Lookalikes' pool: the creators whose content vectors are nearest this creator's
         (itself left out), among those the filters allow; with the query vector."""

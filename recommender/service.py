@@ -151,7 +151,7 @@ class Recommender:
         """The catalogue, a page at a time: creators passing the filters in storage order,
         after the cursor (0 = from the start); with the cursor of the next page, or None."""
         f = Filters.model_validate(filters or {})
-        self._check_tiers(f)
+        self._check_filters(f)
         self.store.refresh()
         vids = self.catalog.filters.candidates(f)
         if vids is None:
@@ -175,7 +175,7 @@ class Recommender:
         """Ranked, explained creators for a brief, best first."""
         if not isinstance(brief, Brief):
             brief = Brief.model_validate(brief)
-        self._check_tiers(brief.filters)
+        self._check_filters(brief.filters)
         self.store.refresh()
         pool, query, terms = self.retriever.pool(brief, lexical_search=self.ranker.hybrid)
         return self._ranked(pool, brief.objective, brief.k, query, terms)
@@ -184,13 +184,13 @@ class Recommender:
                 filters: Filters | dict[str, Any] | None = None) -> list[Match]:
         """Lookalikes: creators whose content is closest to this creator's, explained."""
         f = Filters.model_validate(filters or {})
-        self._check_tiers(f)
+        self._check_filters(f)
         self.store.refresh()
         cid = self.catalog.resolve(creator_id)
         vid = None if cid is None else self.catalog.vid_of(cid)
         if cid is None or vid is None:
             raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
-        pool, query = self.retriever.neighbours(cid, vid, k, f)
+        pool, query = self.retriever.neighbours(vid, k, f)
         return self._ranked(pool, None, k, query, [])
 
     def _ranked(self, pool: Pool, objective: str | None, k: int, query: np.ndarray,
@@ -206,7 +206,7 @@ class Recommender:
         texts = self.catalog.texts_of([c.row.vid for c in chosen])
         return [explain(c, query, texts.get(c.row.vid, []), terms) for c in chosen]
 
-    def _check_tiers(self, f: Filters) -> None:
+    def _check_filters(self, f: Filters) -> None:
         """Refuse a filter none of whose values the index knows: it could only empty the
         answer, and it is almost always a typo or another spelling (named, with the nearest
         known value)."""

@@ -89,14 +89,17 @@ class Database:
             for chunk in chunks(list(ids), CHUNK):
                 self.conn.execute(sql.format(marks=marks(chunk)), chunk)
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        """One write transaction (BEGIN IMMEDIATE: other writers wait, readers do not). A full
-        disk is a StorageFullError, after a rollback of the whole transaction."""
+    def require_writable(self) -> None:
         if self.read_only:
             raise ReadOnlyIndexError(
                 f"{self.path.parent}: the index directory is read-only for this process: it "
                 "answers reads; writes need write access to the directory and its files")
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One write transaction (BEGIN IMMEDIATE: other writers wait, readers do not). A full
+        disk is a StorageFullError, after a rollback of the whole transaction."""
+        self.require_writable()
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:

@@ -27,7 +27,6 @@ from index.store import (
     CorruptIndexError,
     DirLock,
     Manifest,
-    ReadOnlyIndexError,
     atomic_write,
     sha256_bytes,
 )
@@ -192,10 +191,7 @@ class VectorStore:
             yield
 
     def require_writable(self) -> None:
-        if self.catalog.db.read_only:
-            raise ReadOnlyIndexError(
-                f"{self.path}: the index directory is read-only for this process: it answers "
-                "reads; writes need write access to the directory and its files")
+        self.catalog.db.require_writable()
 
     def refresh(self) -> None:
         """Before a read: take in what another process committed since (one cheap query when
