@@ -148,15 +148,12 @@ class FilterColumns:
             self.authenticity[pos]
 
     def vocabulary(self, column: str) -> list[str]:
-        """The values of a coded column ('tier', 'country', 'language', 'platform') or of
-        'category' that live creators hold, sorted."""
-        if column == "category":
-            bits = self.cats[:self.n][self.alive[:self.n]]
-            return sorted(c for c, b in self.cat_bits.items()
-                          if bool(((bits[:, b // 64] >> np.uint64(b % 64)) & np.uint64(1)).any()))
-        live = np.unique(self.coded[column][:self.n][self.alive[:self.n]])
-        names = {code: value for value, code in self.codes[column].items()}
-        return sorted(str(names[int(c)]) for c in live if names.get(int(c)) is not None)
+        """The values the creators of a coded column ('tier', 'country', 'language',
+        'platform') or of 'category' have held, sorted: a look-up in the codes, O(values),
+        since every filtered match asks (values only removed creators held stay known; a
+        filter on one then empties the answer, and match says which filter did)."""
+        table = self.cat_bits if column == "category" else self.codes[column]
+        return sorted(str(v) for v in table if v is not None)
 
     def _posting(self, column: str, code: int) -> np.ndarray:
         """Sorted positions holding this code, cached until the next write: a selective
