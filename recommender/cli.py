@@ -247,7 +247,8 @@ def cmd_check(args) -> int:
     try:
         rec = _open(args)
     except CorruptIndexError as e:
-        print(f"problem: {e}")
+        if isinstance(e, CatalogMissingError) or not args.repair:  # else check() names it
+            print(f"problem: {e}")
         if isinstance(e, CatalogMissingError):
             return 3  # nothing to rebuild from: never touch the vectors, the only copy left
         if not args.repair:
