@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 
-from recommender.schema import Match
+from recommender.schema import Creator, Match
 
 CREATOR_EXAMPLE: dict[str, Any] = {
     "id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram", "followers": 4200,
@@ -32,9 +32,14 @@ MATCH_EXAMPLE: dict[str, Any] = {
 
 
 class UpsertRequest(BaseModel):
-    """Creator records in the ingest format; each is validated on its own."""
+    """Creator records in the ingest format; each is validated on its own, so one bad record is
+    reported (in errors) without refusing the others."""
 
-    creators: list[Any] = Field(json_schema_extra={"examples": [[CREATOR_EXAMPLE]]})
+    # parsed as plain objects so that each record is checked alone (a list[Creator] would
+    # refuse the whole request for one bad record); the spec still says each is a Creator
+    creators: Annotated[list[Any], WithJsonSchema({
+        "type": "array", "items": {"$ref": "#/components/schemas/Creator"},
+        "examples": [[CREATOR_EXAMPLE]]})]
 
     model_config = {"json_schema_extra": {"examples": [{"creators": [CREATOR_EXAMPLE]}]}}
 
@@ -62,6 +67,8 @@ class UpsertResponse(BaseModel):
 class MatchResponse(BaseModel):
     matches: list[Match]
     took_ms: float
+    empty_reason: str | None = Field(
+        default=None, description="when matches is empty: why, naming the filter(s) to widen")
 
     model_config = {"json_schema_extra": {"examples": [
         {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}
@@ -92,7 +99,7 @@ class CreatorPage(BaseModel):
 
 
 class CreatorResponse(BaseModel):
-    record: dict[str, Any]
+    record: Creator
     tier: str
     signals: dict[str, Any]
     updated_at: str
@@ -104,10 +111,15 @@ class CreatorResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: str
+    status: Literal["ok", "starting"]
+    ready: bool = Field(description="true once the model is loaded: a match answers at full "
+                                    "speed (`serve` loads it before opening its port)")
     creators: int
+    model: str
 
-    model_config = {"json_schema_extra": {"examples": [{"status": "ok", "creators": 360}]}}
+    model_config = {"json_schema_extra": {"examples": [
+        {"status": "ok", "ready": True, "creators": 360,
+         "model": "sentence-transformers/all-MiniLM-L6-v2"}]}}
 
 
 class StatsResponse(BaseModel):

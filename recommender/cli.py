@@ -216,15 +216,14 @@ def cmd_match(args) -> int:
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:
         matches = rec.match(brief)
-        emptied = rec.empty_because(brief.filters) if not matches else []
+        why = rec.why_empty(brief.filters) if not matches else ""
         unknown = rec.unknown(brief.filters.exclude_ids or [])
     print_matches(matches, args.json)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "
               "was left out for it", file=sys.stderr)
-    if emptied:
-        print(f"no creator passes {' nor '.join(emptied)} on its own in this index: widen "
-              f"{'it' if len(emptied) == 1 else 'them'}", file=sys.stderr)
+    if why:
+        print(why, file=sys.stderr)
     return 0
 
 

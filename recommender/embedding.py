@@ -185,6 +185,11 @@ class SentenceTransformerEmbedder:
         without int8 (or an fp32 index with int8) fails with both names."""
         return self._name + INT8_SUFFIX if self.requested == "int8" else self._name
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (it loads on first use; serve loads it up front)."""
+        return self._model is not None
+
     def _load(self):
         with self._lock:
             if self._model is None:

@@ -4,10 +4,19 @@ catalog commit -> the vectors. Removal goes the same way."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from index.faults import crash_point
 
@@ -112,19 +121,13 @@ class Indexer:
         report.cached_texts += len(cached)
         report.encoded_texts += len(missing)
         new: dict[str, np.ndarray] = {}
-        bar = None
-        if progress and missing:
-            from tqdm import tqdm
-            bar = tqdm(total=len(missing), unit="text", desc="encoding", disable=None)
-        for start in range(0, len(missing), ENCODE_CHUNK):
-            chunk = missing[start:start + ENCODE_CHUNK]
-            vecs = self.embedder.encode([by_hash[h] for h in chunk])
-            # stored as float16: round-trip now so a cached and a fresh vector are identical
-            new.update(zip(chunk, vecs.astype(np.float16).astype(np.float32), strict=True))
-            if bar is not None:
-                bar.update(len(chunk))
-        if bar is not None:
-            bar.close()
+        with _progress(progress and bool(missing), len(missing)) as advance:
+            for start in range(0, len(missing), ENCODE_CHUNK):
+                chunk = missing[start:start + ENCODE_CHUNK]
+                vecs = self.embedder.encode([by_hash[h] for h in chunk])
+                # stored as float16: round-trip now so a cached and a fresh vector are identical
+                new.update(zip(chunk, vecs.astype(np.float16).astype(np.float32), strict=True))
+                advance(len(chunk))
         return {**known, **cached, **new}
 
     def _commit(self, todo: list[tuple[Creator, str]], vectors: dict[str, np.ndarray]) -> None:
@@ -168,3 +171,18 @@ class Indexer:
         with self.store.writing():
             self.store.commit(change, self.store.index.dim)
         return sorted(removed)
+
+
+@contextmanager
+def _progress(show: bool, total: int) -> Iterator[Callable[[int], None]]:
+    """An encoding progress bar on stderr (rich), shown only on a terminal: a log or a pipe
+    gets the ingest's summary line alone."""
+    console = Console(stderr=True)
+    if not (show and console.is_terminal):
+        yield lambda n: None
+        return
+    columns = (TextColumn("encoding"), BarColumn(), MofNCompleteColumn(), TextColumn("texts"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("encoding", total=total)
+        yield lambda n: bar.advance(task, n)

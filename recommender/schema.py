@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from recommender.locales import language_code, normal_country, normal_language
+
 Platform = Literal[
     "instagram",
     "tiktok",
@@ -124,15 +126,27 @@ class Creator(_Model):
             return "x" if v == "twitter" else v
         return v
 
-    @field_validator("country")
+    @field_validator("country", mode="before")
     @classmethod
-    def _country_upper(cls, v: str | None) -> str | None:
-        return v.upper() if v else v
+    def _country_code(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip():
+            code = normal_country(v)
+            if len(code) != 2:
+                raise ValueError(f"{v[:40]!r} is not a country code or English name "
+                                 "(e.g. FR, FRA or France)")
+            return code
+        return v
 
-    @field_validator("language")
+    @field_validator("language", mode="before")
     @classmethod
-    def _language_lower(cls, v: str | None) -> str | None:
-        return v.lower() if v else v
+    def _language_code(cls, v: object) -> object:
+        if isinstance(v, str) and v.strip():
+            code = normal_language(v)
+            if language_code(v) is None and len(code.partition("-")[0]) > 3:
+                raise ValueError(f"{v[:40]!r} is not a language code or English name "
+                                 "(e.g. fr, fra or French)")
+            return code
+        return v
 
     @field_validator("categories")
     @classmethod
@@ -183,10 +197,15 @@ class Filters(_Model):
 
     @field_validator("countries")
     @classmethod
-    def _upper(cls, v: list[str] | None) -> list[str] | None:
-        return [c.strip().upper() for c in v] if v is not None else None
+    def _countries(cls, v: list[str] | None) -> list[str] | None:
+        return [normal_country(c) for c in v] if v is not None else None
 
-    @field_validator("languages", "categories", "tiers")
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, v: list[str] | None) -> list[str] | None:
+        return [normal_language(c) for c in v] if v is not None else None
+
+    @field_validator("categories", "tiers")
     @classmethod
     def _lower(cls, v: list[str] | None) -> list[str] | None:
         return [c.strip().lower() for c in v] if v is not None else None

@@ -228,9 +228,21 @@ class Recommender:
                     f"{', '.join(shown(v) for v in asked[:5])}{hint}; it holds "
                     f"{', '.join(known[:20]) or 'none'}{more}")
 
-    def empty_because(self, f: Filters) -> list[str]:
-        """When a match came back empty: each filter that alone lets no creator through."""
-        return [name for name, n in self.catalog.filters.counts_alone(f).items() if n == 0]
+    def why_empty(self, f: Filters) -> str:
+        """Why a match came back empty, naming the filter(s) to widen: one that alone lets no
+        creator through, or the combination when each passes some on its own."""
+        if len(self) == 0:
+            return "this index holds no creator yet: ingest some first"
+        alone = {name: n for name, n in self.catalog.filters.counts_alone(f).items() if n >= 0}
+        if not alone:
+            return "no creator matches this brief"
+        empty = [name for name, n in alone.items() if n == 0]
+        if empty:
+            return (f"no creator passes filters.{' nor filters.'.join(empty)} on its own in "
+                    f"this index: widen {'it' if len(empty) == 1 else 'them'}")
+        each = ", ".join(f"{name} {n}" for name, n in alone.items())
+        return (f"each filter lets creators through on its own ({each}) but none passes them "
+                "all together: widen or drop one")
 
     def stats(self) -> dict[str, Any]:
         m = self.store.manifest

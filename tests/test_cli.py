@@ -101,8 +101,9 @@ def planner_index(cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, says", [
-    (["--country", "France"], "no creator in this index has country 'FRANCE' (did you mean FR?)"),
-    (["--language", "french"], "has language 'french' (did you mean fr?)"),
+    (["--country", "Frnace"], "no creator in this index has country 'FRNACE'"),
+    (["--country", "DE"], "no creator in this index has country 'DE'; it holds FR, US"),
+    (["--language", "frnch"], "has language 'frnch' (did you mean fr?)"),
     (["--category", "gamng"], "has category 'gamng' (did you mean gaming?)"),
     (["--min-engagement", "2"], "rates are fractions; did you mean 2%"),
 ])
@@ -124,8 +125,24 @@ def test_forms_people_type_and_the_filter_that_emptied_an_answer(cli, planner_in
     assert code == 0 and rates and min(rates) >= 0.02  # 2% is 0.02
     code, _, err = cli("match", "--index", planner_index, "--brief", "shampoo",
                        "--min-followers", "10000000", "--country", "FR")
-    assert code == 0 and "no creator passes min_followers on its own" in err
+    assert code == 0 and "no creator passes filters.min_followers on its own" in err
     assert "countries" not in err
+    code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo",
+                         "--country", "US", "--language", "fr")
+    assert code == 0 and "no creator matches" in out
+    assert "(countries 1, languages 1) but none passes them all together" in err
+
+
+@pytest.mark.parametrize("args", [["--country", "France"], ["--country", "fra"],
+                                  ["--language", "French"], ["--language", "FR"],
+                                  ["--language", "fre"]])
+def test_country_and_language_names_and_codes_are_understood(cli, planner_index, args):
+    """Before: --country France and --language french returned nothing, exit 0."""
+    code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo", "--json",
+                         *args)
+    found = json.loads(out)["matches"]
+    assert code == 0 and [m["creator_id"] for m in found] == ["lea"], err
+    assert found[0]["country"] == "FR" and found[0]["language"] == "fr"
 
 
 def test_the_index_may_come_from_the_environment(cli, planner_index, monkeypatch):

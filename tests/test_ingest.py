@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
 from conftest import creator, write_jsonl
+from pydantic import ValidationError
 
 from recommender.ingest import read_objects, read_paths
+from recommender.schema import Creator
 
 
 def errors_by_line(parsed):
@@ -100,3 +103,21 @@ def test_read_objects_positions():
     parsed = read_objects([creator("a"), {"id": "b"}, "nope"])
     assert [c.id for c in parsed.records] == ["a"]
     assert {e.line for e in parsed.errors} == {2, 3}
+
+
+@pytest.mark.parametrize("given, stored", [
+    ({"country": "France", "language": "French"}, ("FR", "fr")),
+    ({"country": "fra", "language": "fre"}, ("FR", "fr")),
+    ({"country": "united kingdom", "language": "en-GB"}, ("GB", "en-gb")),
+    ({"country": "UK", "language": "EN"}, ("GB", "en")),
+])
+def test_country_and_language_names_are_stored_as_codes(given, stored):
+    c = Creator.model_validate(creator("x", **given))
+    assert (c.country, c.language) == stored
+
+
+def test_a_country_that_is_no_country_names_the_field():
+    with pytest.raises(ValidationError) as e:
+        Creator.model_validate(creator("x", country="Frnace"))
+    assert "'Frnace' is not a country code or English name" in str(e.value)
+    assert e.value.errors()[0]["loc"] == ("country",)

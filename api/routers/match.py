@@ -22,4 +22,6 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
           rec: Rec, _: ReadKey) -> MatchResponse:
     t0 = time.perf_counter()
     matches = rec.match(brief)
-    return MatchResponse(matches=matches, took_ms=round((time.perf_counter() - t0) * 1e3, 2))
+    took = round((time.perf_counter() - t0) * 1e3, 2)
+    return MatchResponse(matches=matches, took_ms=took,
+                         empty_reason=None if matches else rec.why_empty(brief.filters))

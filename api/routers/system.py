@@ -10,9 +10,12 @@ from ..schemas import ERRORS, HealthResponse, StatsResponse
 router = APIRouter(prefix="/v1", tags=["system"])
 
 
-@router.get("/health", response_model=HealthResponse, summary="Liveness; needs no key")
+@router.get("/health", response_model=HealthResponse,
+            summary="Liveness and readiness; needs no key")
 def health(rec: Rec) -> HealthResponse:
-    return HealthResponse(status="ok", creators=rec.count())
+    ready = bool(getattr(rec.embedder, "loaded", True))
+    return HealthResponse(status="ok" if ready else "starting", ready=ready,
+                          creators=rec.count(), model=rec.embedder.name)
 
 
 @router.get("/stats", response_model=StatsResponse, responses=ERRORS,
