@@ -13,7 +13,10 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+# the sentence-transformers model used when one is asked for without a name ('minilm')
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+# the encoder of a new index when none is named: multilingual (see multilingual.py and README)
+DEFAULT_ENCODER = "google/universal-sentence-encoder-multilingual-3"
 # auto: see SentenceTransformerEmbedder._settle; fp32 / bf16: PyTorch; onnx / int8: ONNX Runtime
 PRECISIONS = ("auto", "fp32", "bf16", "onnx", "int8")
 # how briefs are encoded: None, as the creators' texts; int8, through the int8 ONNX model
@@ -317,10 +320,17 @@ class HashEmbedder:
 
 
 def make_embedder(model: str | None = None) -> Embedder:
-    """An embedder from a model spec: a hub name, a local path, or 'hash-N' for the test
-    embedder."""
-    spec = model or os.environ.get("CREATOR_MATCH_MODEL") or DEFAULT_MODEL
+    """An embedder from a model spec: the multilingual USE (the default, for new indexes), a
+    sentence-transformers hub name or local path ('minilm' for the packaged all-MiniLM-L6-v2),
+    or 'hash-N' for the test embedder."""
+    from .multilingual import ALIASES, UniversalSentenceEncoder
+
+    spec = model or os.environ.get("CREATOR_MATCH_MODEL") or DEFAULT_ENCODER
     m = re.fullmatch(r"hash(?:-(\d+))?", spec)
     if m:
         return HashEmbedder(int(m.group(1) or 64))
+    if spec.lower() in ALIASES:
+        return UniversalSentenceEncoder()
+    if spec.lower() == "minilm":
+        spec = DEFAULT_MODEL
     return SentenceTransformerEmbedder(spec)

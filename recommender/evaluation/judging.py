@@ -26,7 +26,8 @@ def grade(brief: dict, record: dict, truth: dict) -> int:
     niche = truth["post_niche"]
     on_niche = niche in j["niches"]
     related = niche in j.get("related", [])
-    if (record.get("language") != brief["language"] or not (on_niche or related)
+    languages = j.get("languages") or [brief["language"]]
+    if (record.get("language") not in languages or not (on_niche or related)
             or niche in j.get("opposed", [])):
         return 0  # rule 1
     g = 3 if on_niche else 1  # rule 2

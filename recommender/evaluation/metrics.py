@@ -13,7 +13,9 @@ from .dataset import EvalSet
 from .systems import DEPTH
 
 FLAGGED = ("inflated", "saturated")
-METRICS = ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10", "briefs_flagged")
+TRAPS = ("inflated", "saturated", "stuffer")
+METRICS = ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10", "briefs_flagged",
+           "traps@10", "wrong_stance@10", "off_niche@10")
 
 
 def _pytrec():
@@ -68,8 +70,26 @@ class Scorer:
                       "recall@50": binary.get(q, {}).get("recall_50", 0.0),
                       "mrr": binary.get(q, {}).get("recip_rank", 0.0),
                       "tier_fit@10": fit, "flagged@10": flagged,
-                      "briefs_flagged": None if flagged is None else float(flagged > 0)}
+                      "briefs_flagged": None if flagged is None else float(flagged > 0),
+                      **self._slots(b, top)}
         return out
+
+
+    def _slots(self, brief: dict, top: list[str]) -> dict[str, float | None]:
+        """Shares of the top-10 slots (of 10, so a short list is not flattered) holding a trap
+        (inflated, saturated, keyword stuffer), a creator of the opposite value stance (an
+        `opposed` niche), or one off the brief's niche (neither in its niches, related nor
+        opposed), by the generator's truth."""
+        j = brief.get("judging") or {}
+        if not self.truth or not j:
+            return {"traps@10": None, "wrong_stance@10": None, "off_niche@10": None}
+        niches = set(j.get("niches", [])) | set(j.get("related", []))
+        opposed = set(j.get("opposed", []))
+        kinds = [self.truth[c]["kind"] for c in top if c in self.truth]
+        found = [self.truth[c]["post_niche"] for c in top if c in self.truth]
+        return {"traps@10": sum(k in TRAPS for k in kinds) / 10,
+                "wrong_stance@10": sum(n in opposed for n in found) / 10,
+                "off_niche@10": sum(n not in niches and n not in opposed for n in found) / 10}
 
 
 def summarise(per_brief: dict[str, dict], briefs: list[dict]) -> dict[str, dict]:

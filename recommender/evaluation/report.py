@@ -12,6 +12,10 @@ def _fmt(v: float | None, count: bool = False) -> str:
     return "–" if v is None else f"{v:.0f}" if count else f"{v:.3f}"
 
 
+def _pct(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1%}"
+
+
 def markdown(result: dict, meta: dict) -> str:
     lines = [f"# creator-match eval — {meta['when']}", "",
              (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`"
@@ -23,15 +27,15 @@ def markdown(result: dict, meta: dict) -> str:
         lines += [f"## {sp} briefs ({n['all']['briefs']}: " + ", ".join(
             f"{g} {r['briefs']}" for g, r in n.items() if g != "all") + ")", "",
             ("| system | nDCG@10 | nDCG@10 EN | nDCG@10 FR | Recall@50 | MRR | tier fit@10 "
-             "| flagged@10 | briefs with a flagged top 10 |"),
-            "|---|---|---|---|---|---|---|---|---|"]
+             "| traps in top 10 | wrong stance in top 10 | off-niche in top 10 |"),
+            "|---|---|---|---|---|---|---|---|---|---|"]
         for system, g in systems.items():
             a = g["all"]
             lines.append(
                 f"| {system} | {_fmt(a['ndcg@10'])} | {_fmt(g.get('en', {}).get('ndcg@10'))} | "
                 f"{_fmt(g.get('fr', {}).get('ndcg@10'))} | {_fmt(a['recall@50'])} | "
-                f"{_fmt(a['mrr'])} | {_fmt(a['tier_fit@10'])} | {_fmt(a['flagged@10'])} | "
-                f"{_fmt(a['briefs_flagged'], count=True)} |")
+                f"{_fmt(a['mrr'])} | {_fmt(a['tier_fit@10'])} | {_pct(a['traps@10'])} | "
+                f"{_pct(a['wrong_stance@10'])} | {_pct(a['off_niche@10'])} |")
         if "similarity only" in systems and "creator-match" in systems:
             for g in systems["creator-match"]:
                 s = systems["similarity only"][g]["ndcg@10"]
