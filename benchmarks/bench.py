@@ -27,6 +27,7 @@ import numpy as np
 
 from recommender.embedding import SentenceTransformerEmbedder, encode_queries, make_embedder
 from recommender.schema import Brief
+from recommender.storage.textcache import text_hash
 
 from . import datagen
 
@@ -176,7 +177,9 @@ def synthetic_rows(n: int, c: np.ndarray, seed: int):
 
     rng = np.random.default_rng(seed)
     niches = list(datagen.BANKS)
+    text_vectors: dict[str, np.ndarray] = {}
     for start in range(0, n, 50_000):
+        fresh: dict[str, np.ndarray] = {}
         m = min(50_000, n - start)
         which = rng.integers(0, len(c), m)
         noise = rng.normal(size=(m, c.shape[1])).astype(np.float32) * 0.035
@@ -206,14 +209,23 @@ def synthetic_rows(n: int, c: np.ndarray, seed: int):
             posts = [datagen.fill(texts.choice(bank["post"]), bank, texts, city)
                      for _ in range(3)]
             platform = PLATFORMS[i % len(PLATFORMS)]
+            # each text keeps one vector near its first creator's (matching re-scores the
+            # shortlist from its posts' vectors: the benchmark reads them as a real index does)
+            hashes = [text_hash(t) for t in [bio, *posts]]
+            for h in hashes:
+                if h not in text_vectors:
+                    v = vecs[i] + np.asarray(rng.normal(size=c.shape[1]), np.float32) * 0.05
+                    text_vectors[h] = v / np.linalg.norm(v)
+                    fresh[h] = text_vectors[h]
             rows.append(StoredCreator(
                 record={"id": cid, "handle": f"@{cid}", "platform": platform,
                         "followers": int(followers[i]), "country": country, "language": lang,
                         "categories": cats, "bio": bio,
                         "posts": [{"id": f"p{j}", "text": t} for j, t in enumerate(posts)]},
                 record_hash=hashlib.sha256(cid.encode()).hexdigest(), signals=sig,
-                vector=vecs[i]))
-        yield rows, vecs
+                vector=vecs[i],
+                texts=[(None, hashes[0])] + [(f"p{j}", h) for j, h in enumerate(hashes[1:])]))
+        yield rows, vecs, fresh
 
 
 def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dict:
@@ -225,7 +237,8 @@ def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dic
     cat = Catalog(path / "catalog.sqlite")
     t0 = time.perf_counter()
     with cat.transaction() as gen:
-        for rows, _ in synthetic_rows(n, c, seed=n):
+        for rows, _, text_vectors in synthetic_rows(n, c, seed=n):
+            cat.texts.put(text_vectors)
             cat.write(rows, gen)
     cat.close()
     load = time.perf_counter() - t0

@@ -380,7 +380,7 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
     used: set[str] = set()
     for i in range(rng.randint(5, 9)):
         text = _post(rng, post_niche, post_stance, langs[i % len(langs)], used)
-        sponsored = kind == "saturated" and rng.random() < 0.85 or rng.random() < 0.05
+        sponsored = (kind == "saturated" and rng.random() < 0.85) or rng.random() < 0.05
         if sponsored:
             text += " #ad" if rng.random() < 0.5 else " #sponsorisé"
         likes = max(0, int(real * rate * rng.uniform(0.6, 1.4)))
@@ -413,7 +413,7 @@ def generate(seed: int = SEED) -> list[tuple[dict, dict]]:
         for stance in stances:
             for lang in ("en", "fr", "both"):
                 for tier in ("nano", "micro", "macro"):
-                    for _ in range(2 if lang != "both" else 1):
+                    for _ in range(3 if lang != "both" else 1):
                         out.append(_creator(rng, len(out), niche, stance, lang, tier,
                                             "genuine"))
             for kind in ("inflated", "saturated", "stuffer"):

@@ -13,17 +13,19 @@ if TYPE_CHECKING:
     from .schema import Match
 
 
-COLUMNS = (("content", "similarity"), ("values", "values"), ("words", "keywords"),
+COLUMNS = (("content", "similarity"), ("words", "keywords"), ("values", "values"),
            ("tier fit", "tier_fit"), ("engagement", "engagement"),
            ("authentic", "authenticity"))
 LEGEND = (
-    "score: the weighted mean of the columns after it, each 0-1 (- : the brief does not use "
-    "it); it ranks creators for this brief and is not a probability of fit.\n"
+    "score: relevance (content and words) times a discount for each other column, each 0-1 "
+    "(- : the brief does not use it); it ranks creators for this brief and is not a "
+    "probability of fit: read content to see how close a creator really is.\n"
     "content: closeness of the creator's posts to the brief, rescaled among the candidates "
-    "(1 = the closest); values: the same for the values statement; words: the brief's words "
-    "the creator uses (BM25, 1 = the most); tier fit: the tier the objective calls for; "
-    "engagement: engagement rate against the tier's norm; authentic: 1 minus the penalties of "
-    "the flags raised.")
+    "(1 = the closest); words: the brief's words the creator uses (BM25, 1 = the most); "
+    "values: how much its posts hold the brand's values beyond the brief's topic (0.5 = as "
+    "much as the typical candidate); tier fit: the tier the objective calls for; engagement: "
+    "engagement rate against the tier's norm; authentic: 1 minus the penalties of the flags "
+    "raised.")
 
 
 def format_table(matches: list[Match], width: int | None = None) -> str:
@@ -56,6 +58,8 @@ def format_table(matches: list[Match], width: int | None = None) -> str:
     for i, m in enumerate(matches, 1):
         why = [f"closest post ({m.evidence[0].similarity:.2f}) "
                f"\u201c{m.evidence[0].text[:100]}\u201d"] if m.evidence else []
+        if m.values_evidence:
+            why.append(f"shares your values \u201c{m.values_evidence[0].text[:80]}\u201d")
         if m.matched_terms:
             why.append(f"brief's words used: {', '.join(m.matched_terms[:8])}")
         console.print(f"{i:>2} {m.handle or m.creator_id}: " + ("; ".join(why) or "-"),

@@ -24,6 +24,9 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
             pid, text, _ = posts[i]
             evidence.append(Evidence(post_id=pid, text=snippet(text),
                                      similarity=round(float(sims[i]), 4)))
+    by_post = {pid: text for pid, text, _ in posts}
+    values_evidence = [Evidence(post_id=pid, text=snippet(by_post[pid]), similarity=sim)
+                       for pid, sim in c.value_posts if pid in by_post]
     flags = c.row.signals.get("flags", [])
     return Match(
         creator_id=c.row.id,
@@ -39,9 +42,11 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
         score=round(c.score, 4),
         components=c.components,
         evidence=evidence,
+        values_evidence=values_evidence,
         flags=[f["name"] for f in flags],
         flag_details={f["name"]: f["evidence"] for f in flags},
-        matched_terms=lexical.matched(query_terms or [], (t for _, t, _ in texts)),
+        matched_terms=lexical.matched(query_terms or [], (t for _, t, _ in texts),
+                                      c.row.language),
     )
 
 

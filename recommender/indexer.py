@@ -24,6 +24,7 @@ from .embedding import Embedder
 from .errors import IngestRejected
 from .ingest import Parsed, RecordError
 from .schema import Creator
+from .signals import bio_coherence
 from .signals import compute as compute_signals
 from .storage.catalog import Catalog, StoredCreator, record_hash
 from .storage.textcache import text_hash
@@ -143,7 +144,8 @@ class Indexer:
             vec = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float16)
             stored.append(StoredCreator(
                 record=c.model_dump(mode="json"), record_hash=h,
-                signals=compute_signals(c, self.tiers).to_dict(), vector=vec,
+                signals=compute_signals(c, self.tiers, _coherence(items, hashes, vectors))
+                .to_dict(), vector=vec,
                 texts=[(pid, x) for (pid, _), x in zip(items, hashes, strict=True)]))
 
         def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -171,6 +173,16 @@ class Indexer:
         with self.store.writing():
             self.store.commit(change, self.store.index.dim)
         return sorted(removed)
+
+
+def _coherence(items: list[tuple[str | None, str]], hashes: list[str],
+               vectors: dict[str, np.ndarray]) -> tuple[float, float] | None:
+    """signals.bio_coherence of a creator's texts (the bio is the item without a post id)."""
+    bio = [vectors[h] for (pid, _), h in zip(items, hashes, strict=True) if pid is None]
+    posts = [vectors[h] for (pid, _), h in zip(items, hashes, strict=True) if pid is not None]
+    if not bio or not posts:
+        return None
+    return bio_coherence(bio[0], np.stack(posts))
 
 
 @contextmanager

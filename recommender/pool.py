@@ -21,6 +21,9 @@ class Pool:
     tier: np.ndarray  # tier names
     engagement: np.ndarray
     authenticity: np.ndarray
+    brief_values_cosine: float | None = None  # cosine of the values vector with the brief's
+    brief_vector: np.ndarray | None = None  # the brief's vector (None for lookalikes)
+    values_vector: np.ndarray | None = None  # the values statement's, when the brief has one
 
     def __len__(self) -> int:
         return len(self.vids)
@@ -66,3 +69,4 @@ class Candidate:
     keywords: float | None = None  # BM25 / best BM25 for the brief; None: lexical search off
     components: dict[str, float | None] = field(default_factory=dict)
     score: float = 0.0
+    value_posts: list[tuple[str, float]] = field(default_factory=list)  # (post id, stance)

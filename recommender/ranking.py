@@ -1,20 +1,26 @@
-"""The ranker: weighted score components, diversity, and the explanation of every match.
+"""The ranker: how close a creator is to the brief, discounted by what makes it a poor pick.
 
-score = sum(w_i * component_i) / sum(w_i), over the components a brief defines (values needs a
-values statement, tier_fit an objective). Every component lies in [0, 1]:
+    score = relevance x values x tier x engagement x authenticity
 
-* similarity   - cosine of the brief with the creator's content vector (mean of bio and posts),
-                 rescaled: (cos - 0.15) / 0.5, clipped to [0, 1]. Sentence-embedding models
-                 such as all-MiniLM-L6-v2 put unrelated texts around 0.1-0.2 and close
-                 paraphrases above 0.6; raw cosines would squeeze all of content fit into a
-                 narrow band that tier and engagement then outweigh.
-* values       - cosine of the brand's values statement with the same vector, rescaled alike
-* keywords     - BM25 of the brief's and values' words over the creator's bio and posts, divided
-                 by the best BM25 among the candidates (so 1 = the best lexical match); 0 when
-                 no word matches. Off (weight 0) means dense retrieval only.
-* tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py)
+relevance is what the creator talks about: the weighted mean of two components,
+* similarity - cosine of the brief with the creator's content vector (mean of bio and posts),
+               rescaled over the candidates (the lowest 0, the best 1; "fixed" calibration:
+               (cos - 0.15) / 0.5);
+* keywords   - BM25 of the brief's and values' words over the creator's bio and posts, divided
+               by the best among the candidates; 0 when no word matches.
+Every other component c in [0, 1] is a factor 1 - w * (1 - c): at weight w it can take at most
+w of the score away, and it can never lift a creator the brief is not about. That is the point:
+an on-tier, authentic creator of another niche stays below the creators of the brief's niche.
+* values       - the creator's stance on the brand's values statement beyond the brief's topic:
+                 the component of the values vector orthogonal to the brief's, against the
+                 creator's vector, rescaled over the candidates (two creators of one niche with
+                 opposite stances share the topic, and differ here); the few that can make the
+                 top k are re-scored from their posts (evidence.py). None without a statement.
+* tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py); None
+                 without an objective
 * engagement   - engagement rate against the tier's norm (signals.py)
-* authenticity - 1 minus the penalties of the flags raised (signals.py)
+* authenticity - 1 minus the penalties of the flags raised (signals.py); at weight 1 a creator
+                 flagged for bought followers loses what the flag's penalty says
 
 The ranker never touches storage: retrieval hands it a pool of columns (pool.py), and it
 answers scores; explain.py turns the chosen few into explained matches.
@@ -30,29 +36,41 @@ from .pool import Candidate, Pool
 from .tiers import MISSION, TierScheme
 
 COMPONENTS = ("similarity", "values", "keywords", "tier_fit", "engagement", "authenticity")
+RELEVANCE = ("similarity", "keywords")  # averaged: what the creator talks about
+FACTORS = ("values", "tier_fit", "engagement", "authenticity")  # each takes away at most w
 
 
 @dataclass(frozen=True)
 class Weights:
-    """Defaults tuned on the evaluation set's dev briefs (creator-match eval --tune, grid step
-    0.05 over the simplex); README "How scores are made" gives the figures and the reasons.
-    values and engagement weigh 0 because on that set they earned nothing: the brand's values
-    already shape the candidates (the query vector and the lexical query include them), and the
-    judgments do not grade engagement among genuine creators, so the set cannot show its worth."""
+    """similarity and keywords: their shares of relevance (any scale, at least one positive).
+    values, tier_fit, engagement, authenticity: the most each may take off the score, 0-1.
 
-    similarity: float = 0.15
-    values: float = 0.0
-    keywords: float = 0.20
-    tier_fit: float = 0.20
-    engagement: float = 0.0
-    authenticity: float = 0.45
+    The defaults were chosen for a reason before they were measured, then checked on both
+    labelled sets (README "How scores are made" gives the figures): authenticity at 1 (a
+    flag's penalty is its whole cost), values at 0.5 (stance decides between creators of one
+    topic, not whether a creator is on topic), tier at 0.5 (one tier away keeps three quarters
+    of a perfect fit, two tiers away half: the objective decides the tier mix, but a creator of
+    the brief's topic in another tier beats one off topic in the right tier), engagement at 0.1
+    (a tie-breaker among genuine creators; bought engagement is authenticity's job), relevance
+    0.7 content and 0.3 words (the words catch a campaign's hashtag and names a model blurs)."""
+
+    similarity: float = 0.7
+    values: float = 0.5
+    keywords: float = 0.3
+    tier_fit: float = 0.5
+    engagement: float = 0.1
+    authenticity: float = 1.0
 
     def __post_init__(self) -> None:
         for name, w in asdict(self).items():
             if not (w >= 0 and np.isfinite(w)):
                 raise ValueError(f"weight {name} must be a finite number >= 0, got {w}")
-        if sum(asdict(self).values()) <= 0:
-            raise ValueError("at least one weight must be positive")
+            if name in FACTORS and w > 1:
+                raise ValueError(f"weight {name} is the share of the score it may take away: "
+                                 f"0 to 1, got {w}")
+        if self.similarity + self.keywords <= 0:
+            raise ValueError("similarity or keywords must weigh more than 0: they are what the "
+                             "creator talks about")
 
     @classmethod
     def parse(cls, spec: str) -> Weights:
@@ -93,7 +111,8 @@ class Ranker:
         return {
             "similarity": self._calibrate(pool.similarity),
             "values": None if pool.values_similarity is None
-            else self._calibrate(pool.values_similarity),
+            else self._spread(stance(pool.similarity, pool.values_similarity,
+                                     pool.brief_values_cosine)),
             "keywords": None if pool.keywords is None
             else np.clip(np.asarray(pool.keywords, np.float64), 0.0, 1.0),
             "tier_fit": fits,
@@ -103,16 +122,25 @@ class Ranker:
 
     def score_pool(self, pool: Pool, objective: str | None
                    ) -> tuple[np.ndarray, dict[str, np.ndarray | None]]:
-        """(scores, components) of every candidate: the weighted mean of the components the
-        brief defines, vectorised over the pool."""
-        w = asdict(self.weights)
+        """(scores, components) of every candidate, vectorised over the pool."""
         comps = self.components(pool, objective)
-        active = [k for k in COMPONENTS if comps[k] is not None]
+        return self.combine(comps, len(pool)), comps
+
+    def combine(self, comps: dict[str, np.ndarray | None], n: int) -> np.ndarray:
+        """relevance (the weighted mean of similarity and keywords, those the brief defines)
+        times 1 - w * (1 - c) for every other component c it defines."""
+        w = asdict(self.weights)
+        active = [k for k in RELEVANCE if comps[k] is not None and w[k] > 0]
         total = sum(w[k] for k in active)
-        acc = np.zeros(len(pool), np.float64)
+        score = np.zeros(n, np.float64)
         for k in active:
-            acc = acc + w[k] * comps[k]
-        return (acc / total if total else acc), comps
+            score = score + w[k] * comps[k]
+        score = score / total if total else score
+        for k in FACTORS:
+            c = comps[k]
+            if c is not None and w[k] > 0:
+                score = score * (1.0 - w[k] * (1.0 - np.clip(c, 0.0, 1.0)))
+        return score
 
     def _calibrate(self, cosines: np.ndarray) -> np.ndarray:
         """cosine -> [0, 1]. 'fixed': (cos - floor) / span. 'pool': the pool's lowest cosine is
@@ -124,6 +152,15 @@ class Ranker:
             hi = max(float(c.max()), lo + 1e-6)
             return np.clip((c - lo) / (hi - lo), 0.0, 1.0)
         return np.clip((c - self.similarity_floor) / self.similarity_span, 0.0, 1.0)
+
+    @staticmethod
+    def _spread(x: np.ndarray) -> np.ndarray:
+        """The candidates' lowest value 0, their best 1."""
+        x = np.asarray(x, np.float64)
+        if not len(x):
+            return x
+        lo, hi = float(x.min()), float(x.max())
+        return np.clip((x - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
 
     def shortlist(self, scores: np.ndarray, m: int) -> np.ndarray:
         """Indices of the m best scores and of every score tied with the m-th (ties are broken
@@ -162,3 +199,18 @@ class Ranker:
     def hybrid(self) -> bool:
         """Whether the lexical index takes part (a positive keywords weight)."""
         return self.weights.keywords > 0
+
+
+def stance(brief_cos: np.ndarray, values_cos: np.ndarray, between: float | None) -> np.ndarray:
+    """Each creator's cosine with the values direction beyond the brief's topic: the values
+    vector v minus its projection on the brief vector b, (v - (v.b) b) / |v - (v.b) b|, from
+    the two cosines already known (x.v and x.b). Two creators of the brief's niche share x.b and
+    differ in it by their stance. When the statement says little the brief does not (|v - (v.b)
+    b| below 0.2) the plain values cosine is used."""
+    v = np.asarray(values_cos, np.float64)
+    if between is None:
+        return v
+    residual = float(np.sqrt(max(0.0, 1.0 - between * between)))
+    if residual < 0.2:
+        return v
+    return (v - between * np.asarray(brief_cos, np.float64)) / residual

@@ -63,7 +63,8 @@ class Retriever:
         query = q_brief if q_values is None else unit(q_brief + q_values)
         if allowed is not None and not len(allowed):
             return Pool.empty(), query, []
-        terms = lq.terms if lq is not None else []
+        # the brief's own words (not stems, not stopwords): the explanation names those used
+        terms = lexical.brief_words(" ".join(texts)) if lq is not None else []
         # without a values statement the query is the brief's vector: search it once
         queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
         with self.store.rw.read():
@@ -83,7 +84,9 @@ class Retriever:
         pool = Pool(vids=vids, similarity=sims[0],
                     values_similarity=None if q_values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
-                    authenticity=authenticity)
+                    authenticity=authenticity,
+                    brief_values_cosine=None if q_values is None else float(q_brief @ q_values),
+                    brief_vector=q_brief, values_vector=q_values)
         return pool, query, terms
 
     def _lookups(self, index: vindex.VectorIndex, filters: Filters, text: str, depth: int,

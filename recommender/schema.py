@@ -32,9 +32,6 @@ MAX_TEXT = 20_000  # longest caption or bio kept; platforms cap captions at 2,20
 MAX_POSTS = 500
 MAX_ID = 200
 
-Count = Field(ge=0, le=MAX_COUNT)
-
-
 def _no_nan(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise ValueError("must be a finite number")
@@ -81,16 +78,23 @@ class Post(_Model):
 
     id: str = Field(min_length=1, max_length=MAX_ID)
     text: str = Field(min_length=1, max_length=MAX_TEXT)
-    likes: int = Count
-    comments: int = Count
-    shares: int = Field(default=0, ge=0, le=MAX_COUNT)
+    # a count the platform hides (Instagram's likes, a scraper's -1) is None: unknown, not 0
+    likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    comments: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    shares: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     views: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     sponsored: bool = False
     posted_at: datetime | None = None
 
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
-    def _integral(cls, v: object) -> object:
+    def _hidden_or_integral(cls, v: object) -> object:
+        if v == -1 and not isinstance(v, bool):
+            return None  # scrapers write -1 for a count the platform hides
+        return cls._integral(v)
+
+    @staticmethod
+    def _integral(v: object) -> object:
         if isinstance(v, bool):
             raise ValueError("must be a whole number, not a boolean")
         if isinstance(v, float):
@@ -264,6 +268,9 @@ class Match(BaseModel):
     score: float
     components: dict[str, float | None]
     evidence: list[Evidence]
+    values_evidence: list[Evidence] = Field(
+        default_factory=list, description="the posts that carry the fit with the brand's "
+        "values statement (similarity: with the values beyond the brief's topic)")
     flags: list[str]
     flag_details: dict[str, str] = Field(default_factory=dict)
     matched_terms: list[str] = Field(default_factory=list)  # the brief's words found in its texts

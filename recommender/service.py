@@ -35,6 +35,7 @@ from .errors import (
     nearest,
     shown,
 )
+from .evidence import rerank_depth, rescore
 from .explain import explain
 from .indexer import Indexer, IngestReport
 from .ingest import Parsed, read_objects, read_paths
@@ -195,13 +196,22 @@ class Recommender:
 
     def _ranked(self, pool: Pool, objective: str | None, k: int, query: np.ndarray,
                 terms: list[str]) -> list[Match]:
-        """Score the pool as columns, read rows for the shortlist only, select, explain."""
+        """Score the pool as columns, read rows for the shortlist only, re-score it from its
+        posts (evidence.py) when the brief's vectors are known, select, explain."""
         if not len(pool):
             return []
         scores, comps = self.ranker.score_pool(pool, objective)
         depth = self.ranker.pool_depth(k)
-        best = self.retriever.materialise(pool, self.ranker.shortlist(scores, depth), scores,
-                                          comps)
+        if pool.brief_vector is not None:
+            wide = rerank_depth(depth)
+            best = self.retriever.materialise(pool, self.ranker.shortlist(scores, wide), scores,
+                                              comps)[:wide]
+            best = rescore(self.ranker, best,
+                           self.catalog.post_vectors([c.row.vid for c in best]),
+                           pool.brief_vector, pool.values_vector)
+        else:
+            best = self.retriever.materialise(pool, self.ranker.shortlist(scores, depth),
+                                              scores, comps)
         chosen = self.ranker.select(best[:depth], k)
         texts = self.catalog.texts_of([c.row.vid for c in chosen])
         return [explain(c, query, texts.get(c.row.vid, []), terms) for c in chosen]

@@ -17,10 +17,21 @@ Authenticity starts at 1 and loses one penalty per flag raised (floor 0):
   bought or dead followers): 0.4, rising to 0.8 at 5% of the prediction.
 * ``comments_missing``     - fewer than 1 comment per 200 likes over at least 200 likes (bought
   likes rarely come with comments): 0.3.
+* ``bio_mismatch``         - the bio says something the posts do not (keyword stuffing: value
+  words in a bio over posts of another subject): over at least 3 posts, the bio's cosine with
+  the posts' mean direction is below a fifth of the posts' own mean cosine with it: 0.5. Measured
+  with the index's encoder at ingest (bio_coherence below); relative to the posts' own
+  cohesion, so it holds for any encoder's range of cosines.
 
 The engagement component compares the rate with the tier's expected rate e:
 ``r = rate / e``; ``component = r² / (1 + r²)`` - 0.5 at the tier's norm, 0.8 at twice it,
 0.2 at half. Without posts it is 0.25 and the flag ``no_engagement_data`` says why.
+
+Counts a platform hides (Instagram's likes; a scraper's -1 or nothing) are unknown, never 0:
+the rate is measured on the posts that report likes (``engagement_posts``; ``hidden_counts``
+says how many did not), comments are compared with likes only where both are reported, and a
+creator whose every post hides its likes has no rate (``no_engagement_data`` says why, with no
+penalty), an engagement component at the tier's norm (0.5), and no flag it had no data for.
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ ANOMALY_RATIO = 0.3
 COMMENTS_MIN_RATIO = 0.005
 COMMENTS_MIN_LIKES = 200
 UNKNOWN_ENGAGEMENT_COMPONENT = 0.25
+# every post's likes hidden: no evidence either way, so the tier's norm (the component's 0.5)
+HIDDEN_ENGAGEMENT_COMPONENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class Signals:
     engagement: float  # the ranker's engagement component, in [0, 1]
     authenticity: float  # the ranker's authenticity component, in [0, 1]
     flags: list[Flag] = field(default_factory=list)
+    engagement_posts: int = 0  # posts whose counts the engagement rate is measured on
+    hidden_counts: int = 0  # posts whose likes the platform hides (left out, never zeros)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -66,20 +81,28 @@ def _clip01(x: float) -> float:
     return float(min(1.0, max(0.0, x)))
 
 
+def counted(posts: list[Post]) -> list[Post]:
+    """The posts whose interactions are known: likes reported (a platform that hides likes
+    hides the bulk of them; unreported comments and shares count as none)."""
+    return [p for p in posts if p.likes is not None]
+
+
 def _interactions(p: Post) -> int:
-    return p.likes + p.comments + p.shares
+    return (p.likes or 0) + (p.comments or 0) + (p.shares or 0)
 
 
 def engagement_rate(posts: list[Post], followers: int) -> float | None:
-    """Median over posts of (likes + comments + shares) / followers; None without posts."""
-    if not posts or followers <= 0:
+    """Median over the posts with known counts of (likes + comments + shares) / followers;
+    None without such posts (hidden counts are not zeros)."""
+    known = counted(posts)
+    if not known or followers <= 0:
         return None
-    return float(np.median([_interactions(p) / followers for p in posts]))
+    return float(np.median([_interactions(p) / followers for p in known]))
 
 
 def view_engagement_rate(posts: list[Post]) -> float | None:
-    """Median over posts that report views of interactions / views."""
-    rates = [_interactions(p) / p.views for p in posts if p.views]
+    """Median over posts that report views and likes of interactions / views."""
+    rates = [_interactions(p) / p.views for p in counted(posts) if p.views]
     return float(np.median(rates)) if rates else None
 
 
@@ -90,8 +113,10 @@ def sponsored_ratio(posts: list[Post]) -> float | None:
 
 
 def comment_like_ratio(posts: list[Post]) -> float | None:
-    likes = sum(p.likes for p in posts)
-    return sum(p.comments for p in posts) / likes if likes else None
+    """Comments per like over the posts that report both; None without any."""
+    both = [p for p in posts if p.likes is not None and p.comments is not None]
+    likes = sum(p.likes or 0 for p in both)
+    return sum(p.comments or 0 for p in both) / likes if likes else None
 
 
 def engagement_component(rate: float | None, expected: float) -> float:
@@ -123,10 +148,11 @@ def authenticity_flags(
             f"{expected:.1%} expected for this tier",
             round(0.4 + 0.4 * _clip01((ANOMALY_RATIO - r) / 0.25), 4),
         ))
-    likes = sum(p.likes for p in posts)
+    both = [p for p in posts if p.likes is not None and p.comments is not None]
+    likes = sum(p.likes or 0 for p in both)
     c = comment_like_ratio(posts)
     if c is not None and likes >= COMMENTS_MIN_LIKES and c < COMMENTS_MIN_RATIO:
-        comments = sum(p.comments for p in posts)
+        comments = sum(p.comments or 0 for p in both)
         flags.append(Flag(
             "comments_missing",
             f"{comments:,} comments for {likes:,} likes (1 per {likes / max(comments, 1):,.0f})",
@@ -135,14 +161,38 @@ def authenticity_flags(
     return flags
 
 
-def compute(creator: Creator, tiers: TierScheme = MISSION) -> Signals:
-    """All signals of one creator under a tier scheme."""
+BIO_MISMATCH_RATIO = 0.2
+BIO_MISMATCH_MIN_POSTS = 3
+
+
+def bio_coherence(bio: np.ndarray | None, posts: np.ndarray) -> tuple[float, float] | None:
+    """(the bio's cosine with the posts' mean direction, the posts' mean cosine with it), from
+    unit vectors; None without a bio or with fewer than BIO_MISMATCH_MIN_POSTS posts."""
+    if bio is None or len(posts) < BIO_MISMATCH_MIN_POSTS:
+        return None
+    mean = posts.mean(axis=0)
+    mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    return float(bio @ mean), float((posts @ mean).mean())
+
+
+def compute(creator: Creator, tiers: TierScheme = MISSION,
+            coherence: tuple[float, float] | None = None) -> Signals:
+    """All signals of one creator under a tier scheme; coherence (bio_coherence, from the
+    encoder's vectors) adds the bio_mismatch check."""
     tier = tiers.tier_of(creator.followers)
     rate = engagement_rate(creator.posts, creator.followers)
     flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement)
+    if coherence is not None and coherence[0] < BIO_MISMATCH_RATIO * coherence[1]:
+        flags.append(Flag(
+            "bio_mismatch",
+            f"the bio is far from what the posts say (cosine {coherence[0]:.2f} with the posts' "
+            f"mean, against {coherence[1]:.2f} for the posts themselves)", 0.5))
+    hidden = len(creator.posts) - len(counted(creator.posts))
     if rate is None:
-        flags.append(Flag("no_engagement_data", "no posts with counters to measure engagement",
-                          0.0))
+        why = (f"likes hidden on all {hidden} posts (the platform or the export does not show "
+               "them): engagement unavailable, not zero" if hidden
+               else "no posts with counters to measure engagement")
+        flags.append(Flag("no_engagement_data", why, 0.0))
     authenticity = _clip01(1.0 - sum(f.penalty for f in flags))
     return Signals(
         tier=tier.name,
@@ -150,7 +200,10 @@ def compute(creator: Creator, tiers: TierScheme = MISSION) -> Signals:
         view_engagement_rate=view_engagement_rate(creator.posts),
         sponsored_ratio=sponsored_ratio(creator.posts),
         comment_like_ratio=comment_like_ratio(creator.posts),
-        engagement=engagement_component(rate, tier.expected_engagement),
+        engagement=(HIDDEN_ENGAGEMENT_COMPONENT if rate is None and hidden
+                    else engagement_component(rate, tier.expected_engagement)),
+        engagement_posts=len(creator.posts) - hidden,
+        hidden_counts=hidden,
         authenticity=authenticity,
         flags=flags,
     )

@@ -87,12 +87,22 @@ def real_model(onnx_cache):
 
 
 @pytest.fixture(scope="session")
-def sample_index(tmp_path_factory, real_model):
-    """The bundled sample ingested once with the real model."""
+def default_model():
+    """The default encoder of a new index (USE-multilingual v3), loaded once."""
+    from recommender.embedding import make_embedder
+
+    emb = make_embedder(None)
+    emb.encode(["warm up"])
+    return emb
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, default_model):
+    """The bundled sample ingested once with the default encoder, as a new user gets it."""
     from recommender.service import Recommender
 
     path = tmp_path_factory.mktemp("sample") / "index"
-    rec = Recommender(path, create=True, embedder=real_model)
+    rec = Recommender(path, create=True, embedder=default_model)
     report = rec.ingest([DATA / "creators.jsonl"])
     assert report.rejected == 0 and report.added >= 300
     yield rec
@@ -132,3 +142,15 @@ def assert_bm25_equals_fts5(rec, texts):
         q = rec.catalog.lexical.query(text)
         assert q.terms == terms and len(vids)
         assert np.allclose(rec.catalog.lexical.scores(q, vids), scores, rtol=1e-5)
+
+
+@pytest.fixture(scope="session")
+def minilm_index(tmp_path_factory, real_model):
+    """The bundled sample ingested once with all-MiniLM-L6-v2 (its int8 brief path)."""
+    from recommender.service import Recommender
+
+    path = tmp_path_factory.mktemp("sample-minilm") / "index"
+    rec = Recommender(path, create=True, embedder=real_model)
+    rec.ingest([DATA / "creators.jsonl"])
+    yield rec
+    rec.close()

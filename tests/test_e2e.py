@@ -27,9 +27,10 @@ def test_zero_waste_ugc_brief(sample_index):
     assert len(ms) == 10
     small = sum(m.tier in ("nano", "micro") for m in ms)
     fitting = sum(bool(categories(sample_index, m.creator_id) & SUSTAINABLE) for m in ms)
-    assert small >= 8, [m.tier for m in ms]
-    assert fitting >= 8, [m.creator_id for m in ms]
-    assert ms[0].tier == "nano"
+    assert small >= 7, [m.tier for m in ms]
+    assert fitting == 10, [m.creator_id for m in ms]  # the topic first: tier is a preference
+    assert "nano" in [m.tier for m in ms[:3]]
+    assert all(m.values_evidence for m in ms)  # the posts that carry the values, shown
     for m in ms:
         assert m.evidence and all(-1 <= e.similarity <= 1 for e in m.evidence)
         assert 0 <= m.score <= 1 and all(0 <= v <= 1 for v in m.components.values())
@@ -199,7 +200,7 @@ def test_int8_is_part_of_the_model_name():
         SentenceTransformerEmbedder("all-MiniLM-L6-v2@int8", precision="fp32")
 
 
-def test_int8_briefs_beside_the_creators_own_vectors(sample_index, real_model, onnx_cache):
+def test_int8_briefs_beside_the_creators_own_vectors(minilm_index, real_model, onnx_cache):
     """query_precision int8 (CREATOR_MATCH_QUERY_PRECISION): briefs go through the int8 model;
     the creators' texts, the index and its model name stay as they are, and the matches stay
     close to the default's."""
@@ -213,22 +214,22 @@ def test_int8_briefs_beside_the_creators_own_vectors(sample_index, real_model, o
     assert np.array_equal(encode_queries(int8, texts), int8.encode(texts))  # one path already
     fp32 = real_model.encode(texts)
     brief = Brief(brief="plastic-free beauty routine, honest reviews", k=10)
-    before = [m.creator_id for m in sample_index.match(brief)]
+    before = [m.creator_id for m in minilm_index.match(brief)]
     assert real_model.name == DEFAULT_MODEL
     real_model.query_precision = "int8"
     try:
         assert real_model.name == DEFAULT_MODEL
-        assert sample_index.stats()["query_precision"] == "int8"
+        assert minilm_index.stats()["query_precision"] == "int8"
         assert np.allclose(encode_queries(real_model, texts), int8.encode(texts), atol=1e-6)
         assert np.allclose(real_model.encode(texts), fp32, atol=1e-6)  # creators: unchanged
         cos = (encode_queries(real_model, texts) * fp32).sum(axis=1)
         assert cos.min() > 0.97 and cos.max() < 0.99999  # close, and really another path
-        after = [m.creator_id for m in sample_index.match(brief)]
+        after = [m.creator_id for m in minilm_index.match(brief)]
     finally:
         real_model.query_precision = None
     assert after[0] == before[0] and len(set(after) & set(before)) >= 7
-    assert [m.creator_id for m in sample_index.match(brief)] == before
-    assert sample_index.stats()["query_precision"] is None
+    assert [m.creator_id for m in minilm_index.match(brief)] == before
+    assert minilm_index.stats()["query_precision"] is None
 
 
 def test_query_precision_is_checked(monkeypatch):
@@ -255,8 +256,8 @@ def test_bench_reports_int8_briefs_beside_the_default(tmp_path, real_model, onnx
     if not onnx_backend.available():
         pytest.skip("onnxruntime not installed")
     path = tmp_path / "n800"
-    bench.build_synthetic(path, 800, None, bench.centers(None))
-    r = bench.measure(path, 800, None, queries=6, http=False, baseline=False)
+    bench.build_synthetic(path, 800, "minilm", bench.centers("minilm"))
+    r = bench.measure(path, 800, "minilm", queries=6, http=False, baseline=False)
     q8 = r["query_int8"]
     assert q8["match_filtered_ms"]["p50"] > 0 and q8["query_encode_ms"]["p50"] > 0
     assert q8["default_match_filtered_ms"]["p50"] > 0 and r["match_filtered_ms"]["p50"] > 0

@@ -109,3 +109,35 @@ def test_term_frequencies_follow_every_write(tmp_path, embedder):
     assert dict(rec.catalog.db.conn.execute("SELECT term, df FROM term_df").fetchall()) == df
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     rec.close()
+
+
+def test_stopwords_neither_score_nor_are_named_and_stems_match():
+    """Before: "of", "d", "un", "en" were listed as the brief's words a creator used, and
+    "recette" did not find "recettes"."""
+
+
+    assert lexical.brief_words("Launch of a kit d'un an, en recettes") == [
+        "launch", "kit", "recettes"]
+    assert lexical.matched(["recette", "vegan"], ["Mes recettes du dimanche"], "fr") == [
+        "recette"]
+    assert lexical.matched(["recipe", "of"], ["three recipes of the week"], "en") == ["recipe"]
+    assert "recet" in lexical.terms("recette") and lexical.terms("de la, un, of the") == []
+
+
+def test_each_text_is_stemmed_in_its_own_language():
+    """A bilingual creator recorded as French: its English post gets English stems."""
+
+
+    assert lexical.analyse("the best running shoes for the trails", "fr") == [
+        "run", "shoe", "trail"]  # "best" is an English stopword
+    assert "cours" in lexical.analyse("les meilleures chaussures pour la course en montagne", "en")
+
+
+def test_a_french_brief_finds_the_plural_it_did_not_type(tmp_path, embedder):
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [
+        creator("fr1", "mes recettes végétales du dimanche", language="fr"),
+        creator("fr2", "mon vélo cargo en ville", language="fr")])])
+    [top] = rec.match(Brief(brief="recette végétale", k=1))
+    assert top.creator_id == "fr1" and top.matched_terms == ["recette", "vegetale"]
+    rec.close()

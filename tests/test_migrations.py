@@ -2,6 +2,8 @@
 an older one the steps it lacks, once, on open."""
 
 
+import sqlite3
+
 from conftest import BEFORE_STEP_5, assert_bm25_equals_fts5, creator, write_jsonl
 
 from benchmarks import datagen
@@ -42,8 +44,8 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
                      " UPDATE meta SET value='3' WHERE key='migration';")
     db.close()
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
-    assert "creators (m004_term_vectors, m005_row_checksums, m006_handle_index)" \
-        in caplog.text
+    assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
+            "m007_analysed_text)") in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
@@ -78,3 +80,22 @@ def test_each_legacy_lexical_version_maps_to_its_step():
             conn.execute("INSERT INTO meta VALUES('lexical_index', ?)", (lexical_version,))
         assert migrations.applied(conn) == done
     assert migrations.applied(sqlite3.connect(":memory:")) == 0
+
+
+def test_a_lexical_index_of_raw_words_is_rebuilt_with_stems(tmp_path, embedder):
+    """Step 7: a catalog whose lexical index holds raw words (steps 2-4 before the analysis)
+    is rebuilt on open: stopwords gone, stems in."""
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [
+        creator("fr1", "Mes recettes de saison, un dimanche anti-gaspi", language="fr")])])
+    rec.close()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.execute("UPDATE creator_text_content SET c0 = 'mes recettes de saison un dimanche'")
+    db.execute("UPDATE meta SET value='6' WHERE key='migration'")
+    db.commit()
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    [(_, stored)] = rec.catalog.lexical.bodies([rec.catalog.vid_of("fr1")])
+    assert "recet" in stored.split() and "de" not in stored.split() and "un" not in stored
+    assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+    rec.close()

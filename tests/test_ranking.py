@@ -37,25 +37,53 @@ def pool_of(similarity, tiers, engagement=None, authenticity=None, values=None, 
                 authenticity=np.array(authenticity or [1.0] * n, float))
 
 
-def test_score_is_the_weighted_mean_of_the_defined_components():
-    """Undefined components (no values statement, no objective, lexical off) drop out with
-    their weights; the pool's cosines are rescaled lowest -> 0, highest -> 1."""
+def test_score_is_relevance_times_the_discounts_the_brief_defines():
+    """relevance = the weighted mean of similarity and keywords (those defined); every other
+    defined component c multiplies it by 1 - w (1 - c); undefined ones (no values statement, no
+    objective, lexical off) drop out. The pool's cosines are rescaled lowest -> 0, best -> 1."""
     import numpy as np
 
     from recommender.ranking import Ranker, Weights
 
-    w = Weights(similarity=0.5, values=0.1, keywords=0.1, tier_fit=0.1, engagement=0.1,
-                authenticity=0.1)
+    w = Weights(similarity=0.5, values=0.1, keywords=0.1, tier_fit=0.4, engagement=0.2,
+                authenticity=1.0)
     pool = pool_of([0.2, 0.4, 0.6], ["nano", "micro", "macro"], engagement=[0.2, 0.4, 0.6],
                    authenticity=[1.0, 0.5, 0.0])
     scores, comps = Ranker(weights=w).score_pool(pool, None)
     assert comps["values"] is None and comps["keywords"] is None and comps["tier_fit"] is None
     assert np.allclose(comps["similarity"], [0.0, 0.5, 1.0])
-    expected = (0.5 * comps["similarity"] + 0.1 * pool.engagement + 0.1 * pool.authenticity) / 0.7
+    expected = comps["similarity"] * (1 - 0.2 * (1 - pool.engagement)) * pool.authenticity
     assert np.allclose(scores, expected)
     scores, comps = Ranker(weights=w).score_pool(pool, "ugc")  # nano wanted
     assert comps["tier_fit"].tolist() == [1.0, 0.5, 0.0]
-    assert np.allclose(scores, (0.7 * expected + 0.1 * comps["tier_fit"]) / 0.8)
+    assert np.allclose(scores, expected * (1 - 0.4 * (1 - comps["tier_fit"])))
+
+
+def test_a_discount_never_lifts_an_off_topic_creator():
+    """The failure of a weighted mean: an on-tier, authentic creator of another niche beat the
+    brief's own creators on priors. Discounts only take away, so relevance stays first."""
+    import numpy as np
+
+    from recommender.ranking import Ranker
+
+    pool = pool_of([0.70, 0.30, 0.20], ["macro", "nano", "micro"], engagement=[0.5, 1.0, 0.5])
+    scores, comps = Ranker().score_pool(pool, "ugc")  # nano wanted: the off-topic one is nano
+    assert np.allclose(comps["similarity"], [1.0, 0.2, 0.0])
+    assert scores[0] > scores[1] > scores[2]
+
+
+def test_values_measure_the_stance_beyond_the_topic():
+    """Two creators equally close to the brief: the one whose content leans to the values
+    statement beyond the brief's topic gets the higher values component."""
+    import numpy as np
+
+    from recommender.ranking import stance
+
+    s = stance(np.array([0.6, 0.6, 0.2]), np.array([0.5, 0.2, 0.5]), between=0.5)
+    assert s[0] > s[1]
+    assert np.allclose(s, (np.array([0.5, 0.2, 0.5]) - 0.5 * np.array([0.6, 0.6, 0.2]))
+                       / np.sqrt(0.75))
+    assert np.allclose(stance(np.array([0.6]), np.array([0.5]), between=0.99), [0.5])
 
 
 def test_fixed_calibration_and_an_objective_for_each_tier():
@@ -93,5 +121,7 @@ def test_weights_are_checked_and_parsed():
             Weights.parse(bad)
     with pytest.raises(ValueError, match="finite number >= 0"):
         Weights(similarity=-1)
-    with pytest.raises(ValueError, match="at least one weight"):
-        Weights(0, 0, 0, 0, 0, 0)
+    with pytest.raises(ValueError, match="similarity or keywords must weigh more than 0"):
+        Weights(similarity=0, keywords=0)
+    with pytest.raises(ValueError, match="0 to 1"):
+        Weights(authenticity=2)

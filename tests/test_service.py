@@ -8,6 +8,7 @@ from conftest import creator, ids_of, snapshot, write_jsonl
 
 from benchmarks import datagen
 from recommender.embedding import HashEmbedder
+from recommender.evidence import rerank_depth, rescore
 from recommender.schema import Brief
 from recommender.service import IngestRejected, ModelMismatchError, NotFoundError, Recommender
 
@@ -121,7 +122,8 @@ def test_similar_and_unknown_tier(tmp_path):
 
 def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
     """match scores the pool as columns and reads rows for a shortlist only (ties at its edge
-    included); its answer is the head of every candidate of the pool, scored and read."""
+    included); its answer is the head of every candidate of the pool, scored and read, its best
+    re-scored from their posts."""
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 150, seed=4)])
     for brief in (Brief(brief="zero waste shampoo", k=5, objective="ugc"),
@@ -130,7 +132,11 @@ def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
         pool, _, _ = rec.retriever.pool(brief)
         scores, comps = rec.ranker.score_pool(pool, brief.objective)
         ranked = rec.retriever.materialise(pool, np.arange(len(pool)), scores, comps)
-        assert ids_of(rec.match(brief)) == [c.row.id for c in ranked[: brief.k]]
+        wide = rerank_depth(brief.k)
+        head = rescore(rec.ranker, ranked[:wide],
+                       rec.catalog.post_vectors([c.row.vid for c in ranked[:wide]]),
+                       pool.brief_vector, pool.values_vector)
+        assert ids_of(rec.match(brief)) == [c.row.id for c in head[: brief.k]]
 
 def test_concurrent_matches_answer_as_one_at_a_time(tmp_path):
     """Matches from many threads at once (the HTTP server's) each get the answer they get

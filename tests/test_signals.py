@@ -90,3 +90,26 @@ def test_bio_only_creator_has_no_engagement_data():
     assert s.engagement_rate is None
     assert [f.name for f in s.flags] == ["no_engagement_data"]
     assert s.authenticity == 1.0
+
+
+def test_counts_a_platform_hides_are_unknown_not_zero():
+    """Before: likes were required, so a user wrote 0 and a creator with hidden likes was
+    flagged engagement_anomaly as if it had bought followers."""
+    hidden = Creator.model_validate({
+        "id": "ig_h", "platform": "instagram", "followers": 250_000, "bio": "slow fashion",
+        "posts": [{"id": "p1", "text": "mending", "likes": -1, "comments": 40},
+                  {"id": "p2", "text": "thrift", "comments": 12},
+                  {"id": "p3", "text": "repair"}]})
+    assert [p.likes for p in hidden.posts] == [None, None, None]  # -1 and absent: hidden
+    s = signals.compute(hidden)
+    assert s.engagement_rate is None and s.hidden_counts == 3 and s.engagement_posts == 0
+    assert [f.name for f in s.flags] == ["no_engagement_data"]
+    assert "likes hidden on all 3 posts" in s.flags[0].evidence and s.authenticity == 1.0
+    assert s.engagement == 0.5  # the tier's norm: no evidence either way
+    some = Creator.model_validate({
+        "id": "ig_s", "platform": "instagram", "followers": 5_000, "bio": "slow fashion",
+        "posts": [{"id": "p1", "text": "a", "likes": 300, "comments": 20},
+                  {"id": "p2", "text": "b", "likes": None}, {"id": "p3", "text": "c"}]})
+    s = signals.compute(some)
+    assert s.engagement_rate == 320 / 5_000 and s.engagement_posts == 1 and s.hidden_counts == 2
+    assert "engagement_anomaly" not in [f.name for f in s.flags]

@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGED = Path(__file__).resolve().parents[1] / "data" / "eval"
+PACKAGED = Path(__file__).resolve().parents[1] / "data" / "eval"  # "generator": the first set
+# "stances": the second, from an independent generator (benchmarks/evalset2.py)
+PACKAGED_STANCES = Path(__file__).resolve().parents[1] / "data" / "eval2"
 
 
 @dataclass

@@ -17,7 +17,9 @@ def _pct(v: float | None) -> str:
 
 
 def markdown(result: dict, meta: dict) -> str:
-    lines = [f"# creator-match eval — {meta['when']}", "",
+    name = Path(meta["set"]).name
+    label = {"eval": "generator", "eval2": "stances"}.get(name, name)
+    lines = [f"# creator-match eval — set '{label}' — {meta['when']}", "",
              (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`"
               + (f" (briefs encoded {meta['query_precision']})"
                  if meta.get("query_precision") else "")

@@ -68,22 +68,47 @@ def evaluate(rec, es: EvalSet, split: str | None = None, seed: int = 0,
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="creator-match eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", default=None, help="evaluation set directory (default: packaged)")
-    p.add_argument("--index", default=None, help="index directory to build or reuse "
-                   "(default: a temporary one)")
+    p.add_argument("--data", action="append", default=None,
+                   help="evaluation set directory; repeat for several (default: both packaged "
+                        "sets, 'generator' and 'stances')")
+    p.add_argument("--index", default=None, help="index directory to build or reuse, with one "
+                   "set only (default: a temporary one per set)")
     p.add_argument("--model", default=None, help="embedding model name or path")
     p.add_argument("--weights", default=None, help="ranker weights, e.g. 'similarity=0.4'")
     p.add_argument("--split", choices=["dev", "test", "all"], default="all")
-    p.add_argument("--tune", action="store_true", help="search the weights on the dev briefs, "
-                   "then evaluate with them")
-    p.add_argument("--step", type=float, default=0.05, help="grid step for --tune")
+    p.add_argument("--tune", action="store_true", help="search the weights on each set's dev "
+                   "briefs, then evaluate with them")
     p.add_argument("--out", default="eval-results", help="directory for the .md, .json, .png")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     _pytrec()
+    paths = args.data or [str(dataset.PACKAGED), str(dataset.PACKAGED_STANCES)]
+    if args.index and len(paths) > 1:
+        p.error("--index holds one set's index: give one --data with it")
+    when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    mds, results = [], {}
+    for path in paths:
+        es = dataset.load(path)
+        result, meta = run_set(es, args)
+        meta["when"] = when
+        mds.append(markdown(result, meta))
+        results[str(es.path)] = {"meta": meta, **result}
+        plot(result, out / f"eval-{when}-{es.path.name}.png")
+    md = "\n\n".join(mds)
+    (out / f"eval-{when}.md").write_text(md + "\n", encoding="utf-8")
+    (out / f"eval-{when}.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(md)
+    print(f"wrote {out / f'eval-{when}.md'}, .json and a .png per set", file=sys.stderr)
+    return 0
+
+
+def run_set(es: EvalSet, args: argparse.Namespace) -> tuple[dict, dict]:
+    """Index one set, optionally tune on its dev briefs, evaluate every system: (result,
+    meta)."""
     from ..service import Recommender
 
-    es = dataset.load(args.data)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="creator-match-eval-") as tmp:
         ranker = Ranker(weights=Weights.parse(args.weights) if args.weights else Weights())
@@ -91,15 +116,15 @@ def main(argv: list[str] | None = None) -> int:
                           create=True)
         try:
             report = rec.ingest([es.creators], progress=sys.stderr.isatty())
-            print(f"indexed {len(rec)} creators ({report.encoded_texts} texts encoded) in "
-                  f"{time.perf_counter() - t0:.1f}s", file=sys.stderr)
+            print(f"{es.path.name}: indexed {len(rec)} creators ({report.encoded_texts} texts "
+                  f"encoded) in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
             tuned, dense = None, None
             if args.tune:
-                tuned = tune(rec, es, args.step)
-                print(f"tuned on {tuned['briefs']} dev briefs over {tuned['grid']} weight vectors "
-                      f"(step {args.step}): {tuned['weights']} -> dev nDCG@10 "
-                      f"{tuned['dev_ndcg@10']:.3f} ({tuned['tied_best']} tied); with keywords "
-                      f"at 0: {tuned['dense_weights']} -> {tuned['dense_dev_ndcg@10']:.3f}",
+                tuned = tune(rec, es)
+                print(f"tuned on {tuned['briefs']} dev briefs over {tuned['grid']} weight vectors"
+                      f": {tuned['weights']} -> dev nDCG@10 {tuned['dev_ndcg@10']:.3f} "
+                      f"({tuned['tied_best']} tied); with keywords at 0: "
+                      f"{tuned['dense_weights']} -> {tuned['dense_dev_ndcg@10']:.3f}",
                       file=sys.stderr)
                 rec.ranker = Ranker(weights=Weights(**tuned["weights"]), tiers=rec.tiers)
                 dense = Weights(**tuned["dense_weights"])
@@ -109,20 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             weights = asdict(rec.ranker.weights)
         finally:
             rec.close()
-    when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     with open(es.creators, encoding="utf-8") as fh:
         creators = sum(1 for _ in fh)
-    meta = {"when": when, "set": str(es.path), "creators": creators,
-            "model": model, "query_precision": query_precision, "weights": weights, "tuned": tuned,
+    meta = {"set": str(es.path), "creators": creators, "model": model,
+            "query_precision": query_precision, "weights": weights, "tuned": tuned,
             "seconds": round(time.perf_counter() - t0, 1)}
-    md = markdown(result, meta)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"eval-{when}.md").write_text(md + "\n", encoding="utf-8")
-    (out / f"eval-{when}.json").write_text(json.dumps({"meta": meta, **result}, indent=1),
-                                           encoding="utf-8")
-    png = plot(result, out / f"eval-{when}.png")
-    print(md)
-    print(f"wrote {out / f'eval-{when}.md'}, .json" + (", .png" if png else "") +
-          f" in {meta['seconds']}s", file=sys.stderr)
-    return 0
+    return result, meta

@@ -119,7 +119,7 @@ def bm25(catalog: Catalog, text: str, limit: int, allowed: np.ndarray | None = N
     informative word of the text, ranked by FTS5's bm25(), best first (words in more than half
     of the texts are left out: their IDF is 0). Exhaustive, unlike matching's look-up of rare
     words only."""
-    words = lexical.terms(text)
+    words = lexical.terms(text)  # stems, stopwords out
     n, _ = catalog.lexical.averages()
     df = catalog.lexical.df(words)
     used = [w for w in words if 0 < df.get(w, 0) <= max(1.0, lexical.MAX_DOC_SHARE * n)]

@@ -1,5 +1,8 @@
-"""Weight tuning: the ranker's weights with the best mean nDCG@10 on the dev briefs, a grid over
-the simplex. Each brief's candidate pool is scored once, then re-weighted in numpy."""
+"""Weight tuning: the ranker's knobs with the best mean nDCG@10 on a set's dev briefs, over a
+small grid (a few values of each knob, not a fine simplex: fewer, explainable choices). Each
+brief's candidates are scored once, re-scored from their posts as matching does, then
+re-combined in numpy for every grid point (the shortlist is the default weights'; close enough
+to rank the grid, and the chosen weights are then evaluated by the real pipeline)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..evidence import rerank_depth, rescore
 from ..pool import Candidate
 from ..ranking import COMPONENTS, Ranker, Weights
 from ..schema import Brief
@@ -19,53 +23,68 @@ from .systems import DEPTH, to_brief, using
 if TYPE_CHECKING:
     from ..service import Recommender
 
-
-def simplex(step: float, dims: int = len(COMPONENTS)):
-    """Every weight vector with entries in multiples of step summing to 1."""
-    n = round(1 / step)
-    for cut in itertools.combinations(range(n + dims - 1), dims - 1):
-        parts = np.diff((-1, *cut, n + dims - 1)) - 1
-        yield parts / n
+GRID = {"keywords": (0.0, 0.2, 0.3, 0.4, 0.5),  # similarity is 1 - keywords
+        "values": (0.0, 0.25, 0.5, 0.75),
+        "tier_fit": (0.0, 0.25, 0.5, 0.75),
+        "engagement": (0.0, 0.1, 0.2),
+        "authenticity": (0.5, 1.0)}
 
 
-def tune(rec, es: EvalSet, step: float = 0.05, split: str = "dev") -> dict:
-    """The weights with the best mean nDCG@10 on the split's briefs, found on candidate pools
-    scored once (hybrid on, so every component is known) and re-weighted in numpy."""
+def grid() -> list[Weights]:
+    names = list(GRID)
+    return [Weights(similarity=round(1 - dict(zip(names, v, strict=True))["keywords"], 4),
+                    **dict(zip(names, v, strict=True)))
+            for v in itertools.product(*GRID.values())]
+
+
+def tune(rec, es: EvalSet, split: str = "dev") -> dict:
+    """The grid point with the best mean nDCG@10 on the split's briefs, and the best with
+    keywords at 0 (dense only)."""
     briefs = es.split(split)
     scorer = Scorer(es, briefs)
     pools = []
-    with using(rec, Ranker(weights=Weights(keywords=0.1))):
+    with using(rec, Ranker(weights=Weights())):
         for b in briefs:
             ranked = _scored(rec, to_brief(b))
-            ranked.sort(key=lambda c: c.row.id)
-            comps = np.array([[np.nan if c.components[k] is None else c.components[k]
-                               for k in COMPONENTS] for c in ranked], dtype=np.float64)
+            comps = {k: None if ranked[0].components.get(k) is None else
+                     np.array([c.components[k] for c in ranked], np.float64)
+                     for k in COMPONENTS} if ranked else {}
             pools.append((b["id"], np.array([c.row.id for c in ranked]), comps))
-    grid = np.array(list(simplex(step)))
-    tops: dict[str, np.ndarray] = {}
-    for q, ids, comps in pools:
-        active = ~np.isnan(comps[0]) if len(comps) else np.zeros(len(COMPONENTS), bool)
-        total = grid[:, active].sum(axis=1)
-        scores = np.nan_to_num(comps) @ grid.T / np.where(total > 0, total, 1.0)
-        order = np.argsort(-scores, axis=0, kind="stable")[:DEPTH]  # ties keep id order
-        tops[q] = ids[order.T] if len(ids) else np.zeros((len(grid), 0), dtype=str)
-    means = np.array([np.mean(list(scorer.ndcg10({q: t[i].tolist() for q, t in tops.items()})
-                                   .values())) for i in range(len(grid))])
+    points = grid()
+    means = []
+    for w in points:
+        r = Ranker(weights=w)
+        tops: dict[str, list[str]] = {}
+        for q, ids, comps in pools:
+            if not len(ids):
+                tops[q] = []
+                continue
+            s = r.combine(comps, len(ids))
+            tops[q] = ids[np.lexsort((ids, -s))][:DEPTH].tolist()
+        means.append(float(np.mean(list(scorer.ndcg10(tops).values()))))
+    m = np.array(means)
 
     def best(mask: np.ndarray) -> tuple[dict, float, int]:
-        i = int(np.flatnonzero(mask)[np.argmax(means[mask])])  # first of the best, grid order
-        w = Weights(**{k: round(float(x), 4) for k, x in zip(COMPONENTS, grid[i], strict=True)})
-        return asdict(w), float(means[i]), int(np.sum(np.abs(means[mask] - means[i]) < 1e-12))
+        i = int(np.flatnonzero(mask)[np.argmax(m[mask])])  # first of the best, grid order
+        return asdict(points[i]), float(m[i]), int(np.sum(np.abs(m[mask] - m[i]) < 1e-12))
 
-    hybrid, h_ndcg, h_ties = best(np.ones(len(grid), bool))
-    dense, d_ndcg, _ = best(grid[:, COMPONENTS.index("keywords")] == 0)
+    hybrid, h_ndcg, h_ties = best(np.ones(len(points), bool))
+    dense, d_ndcg, _ = best(np.array([w.keywords == 0 for w in points]))
     return {"weights": hybrid, "dev_ndcg@10": h_ndcg, "tied_best": h_ties,
             "dense_weights": dense, "dense_dev_ndcg@10": d_ndcg,
-            "grid": len(grid), "step": step, "briefs": len(briefs)}
+            "grid": len(points), "briefs": len(briefs)}
 
 
 def _scored(rec: Recommender, brief: Brief) -> list[Candidate]:
-    """Every candidate of the brief's pool, scored, with its components."""
-    pool, _, _ = rec.retriever.pool(brief, lexical_search=rec.ranker.hybrid)
+    """Every candidate of the brief's pool, scored, the best re-scored from their posts as
+    matching does, with their components."""
+    pool, _, _ = rec.retriever.pool(brief, lexical_search=True)
     scores, comps = rec.ranker.score_pool(pool, brief.objective)
-    return rec.retriever.materialise(pool, np.arange(len(pool)), scores, comps)
+    ranked = rec.retriever.materialise(pool, np.arange(len(pool)), scores, comps)
+    if pool.brief_vector is None or not ranked:
+        return ranked
+    wide = rerank_depth(DEPTH)
+    head = rescore(rec.ranker, ranked[:wide],
+                   rec.catalog.post_vectors([c.row.vid for c in ranked[:wide]]),
+                   pool.brief_vector, pool.values_vector)
+    return head + ranked[wide:]

@@ -3,8 +3,11 @@
 
 from .tokens import (
     MAX_DOC_SHARE,
+    STOPWORDS,
     Query,
+    analyse,
     body,
+    brief_words,
     fold,
     fts_query,
     matched,
@@ -13,5 +16,5 @@ from .tokens import (
     words,
 )
 
-__all__ = ["MAX_DOC_SHARE", "Query", "body", "fold", "fts_query", "matched", "term_vector",
-           "terms", "words"]
+__all__ = ["MAX_DOC_SHARE", "STOPWORDS", "Query", "analyse", "body", "brief_words", "fold",
+           "fts_query", "matched", "term_vector", "terms", "words"]

@@ -45,7 +45,7 @@ class FullText:
         """Remove these vids' documents (absent ones are skipped)."""
         df: Counter[str] = Counter()
         for _, text in self.bodies(vids):
-            df.update(terms(text))
+            df.update(set(text.split()))
         conn = self.db.conn
         for chunk in chunks([int(v) for v in vids], CHUNK):
             conn.execute(f"DELETE FROM creator_text WHERE rowid IN ({marks(chunk)})", chunk)
@@ -72,12 +72,7 @@ class FullText:
         records (the source of truth); the vectors and the generation do not change."""
         from ..storage import migrations
 
-        conn = self.db.conn
-        for table in ("creator_text_vocab", "creator_text", "term_df", "term_vectors"):
-            conn.execute(f"DROP TABLE IF EXISTS {table}")
-        for step in (migrations.m002_full_text, migrations.m003_term_frequencies,
-                     migrations.m004_term_vectors):
-            step(conn)
+        migrations.m007_analysed_text(self.db.conn)
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -1,9 +1,20 @@
-"""Words, as the lexical index sees them: the query side of SQLite FTS5's unicode61 tokenizer.
+"""Words, as the lexical index sees them: folded, without stopwords, stemmed by language.
 
 The catalog keeps a BM25 full-text index of every creator's bio and posts (fulltext.py). Planners
 search for exact words - a hashtag, a product name, a brand - that a sentence embedding blurs
 into its topic; this module turns a brief into the terms to look up and names the ones a creator
 actually used, for the explanation.
+
+Analysis (the same for the index and the brief): fold case and accents, split into words, find
+the text's language (which of the English and French stopword lists its words use more; the
+creator's own language breaks a tie, so a bilingual creator's English posts count as English),
+drop that language's stopwords (the `stop-words` package's lists: "of", "the", "de", "un",
+"d'" neither score nor appear in explanations; a French "course" stays, though "of course" makes
+it an English one), then stem with that language's Snowball stemmer (PyStemmer: "recettes" and
+"recette" are both "recet").
+A brief is stemmed both ways: it finds an English and a French creator alike. The index stores
+the stems (FTS5 then tokenizes them as words); an index written before this analysis is rebuilt
+by the catalog's migration step 7.
 """
 
 from __future__ import annotations
@@ -15,9 +26,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
+import Stemmer
+from stop_words import get_stop_words
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -54,9 +68,55 @@ def words(folded: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+LANGUAGES = ("en", "fr")
+_STEMMER_NAMES = {"en": "english", "fr": "french"}
+_STOP = {lang: frozenset(fold(w) for w in get_stop_words(lang)) for lang in LANGUAGES}
+STOPWORDS = _STOP["en"] | _STOP["fr"]
+# what tells the languages apart: the stopwords of one that are not the other's ("de" is in
+# both lists)
+_ONLY = {"en": _STOP["en"] - _STOP["fr"], "fr": _STOP["fr"] - _STOP["en"]}
+
+
+@cache
+def _stemmer(lang: str) -> Any:
+    return Stemmer.Stemmer(_STEMMER_NAMES[lang])
+
+
+def language_of(tokens: Sequence[str], hint: str | None = None) -> str:
+    """en or fr, by which language's stopwords the words use more; the hint (the creator's
+    language) on a tie, then English."""
+    en = sum(t in _ONLY["en"] for t in tokens)
+    fr = sum(t in _ONLY["fr"] for t in tokens)
+    if en != fr:
+        return "en" if en > fr else "fr"
+    base = (hint or "en").split("-")[0]
+    return base if base in LANGUAGES else "en"
+
+
+def analyse(text: str, language: str | None = None) -> list[str]:
+    """The index terms of a text, in order (repeats kept): stems of its words that are not
+    stopwords, in the text's language."""
+    tokens = words(fold(text))
+    lang = language_of(tokens, language)
+    kept = [t for t in tokens if t not in _STOP[lang]]
+    return list(_stemmer(lang).stemWords(kept)) if kept else []
+
+
+def brief_words(text: str) -> list[str]:
+    """The distinct words of a brief that are stopwords of neither language, folded, in
+    order: what the explanation names when a creator uses one (a brief is short and often
+    mixes both)."""
+    return [t for t in dict.fromkeys(words(fold(text))) if t not in STOPWORDS]
+
+
+def stems_of(word: str) -> list[str]:
+    """A folded word's stems in every language the index knows (a brief may be either)."""
+    return list(dict.fromkeys(_stemmer(lang).stemWord(word) for lang in LANGUAGES))
+
+
 def terms(text: str) -> list[str]:
-    """The distinct words of a text, folded, in order of first appearance."""
-    return list(dict.fromkeys(words(fold(text))))
+    """A brief's distinct index terms, in order: each word's stems in every language."""
+    return list(dict.fromkeys(s for w in brief_words(text) for s in stems_of(w)))
 
 
 def fts_query(words: Iterable[str]) -> str:
@@ -65,17 +125,21 @@ def fts_query(words: Iterable[str]) -> str:
 
 
 def body(record: dict[str, Any]) -> str:
-    """The text indexed for one creator: bio and posts."""
+    """The text indexed for one creator: the analysed bio and posts, one line each (each text
+    stemmed in its own language)."""
+    language = record.get("language")
     parts = [record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
-    return "\n".join(p for p in parts if p)
+    return "\n".join(" ".join(analyse(p, language)) for p in parts if p)
 
 
-def matched(query_terms: Iterable[str], texts: Iterable[str]) -> list[str]:
-    """The query terms that occur in the texts, in the query's order."""
+def matched(brief: Iterable[str], texts: Iterable[str], language: str | None = None
+            ) -> list[str]:
+    """The brief's words (brief_words) a creator used, as stems of its texts: "recette" when
+    it wrote "recettes"; in the brief's order."""
     seen: set[str] = set()
     for t in texts:
-        seen.update(words(fold(t)))
-    return [w for w in query_terms if w in seen]
+        seen.update(analyse(t, language))
+    return [w for w in brief if any(s in seen for s in stems_of(w))]
 
 
 @dataclass
@@ -128,8 +192,9 @@ def term_hash(word: str) -> int:
                                           digest_size=8).digest(), "little")
 
 
-def term_vector(text: str) -> tuple[int, list[str], bytes]:
-    """(token count, distinct words in order of first appearance, term vector) of a text."""
-    counts = Counter(words(fold(text)))
+def term_vector(analysed: str) -> tuple[int, list[str], bytes]:
+    """(token count, distinct terms in order of first appearance, term vector) of an analysed
+    text (body)."""
+    counts = Counter(analysed.split())
     vec = np.array([(term_hash(w), n) for w, n in counts.items()], dtype=TERM_VECTOR)
     return sum(counts.values()), list(counts), vec.tobytes()

@@ -238,6 +238,27 @@ class Catalog:
                 categories=sorted(categories.get(r[0], [])))
         return out
 
+    def post_vectors(self, vids: Sequence[int]) -> dict[int, tuple[list[str | None], np.ndarray]]:
+        """Each creator's (post ids, None for the bio; their vectors as rows), in record order,
+        without parsing records: what re-scoring a shortlist from its posts reads."""
+        ids = [int(v) for v in vids]
+        if not ids:
+            return {}
+        with self.db.lock:
+            rows = self.db.rows_in(
+                "SELECT t.vid, t.post_id, v.vector, v.hash, v.checksum FROM texts t JOIN"
+                " text_vectors v ON v.hash=t.text_hash WHERE t.vid IN ({marks})"
+                " ORDER BY t.vid, t.position", ids)
+        found: dict[int, tuple[list[str | None], list[np.ndarray]]] = {}
+        for vid, pid, blob, h, stored in rows:
+            if checksum((h, blob)) != stored:
+                continue  # a damaged cached vector is no evidence (check names it)
+            pids, vecs = found.setdefault(vid, ([], []))
+            pids.append(pid)
+            vecs.append(from_blob(blob))
+        return {vid: (pids, np.stack(vecs).astype(np.float32))
+                for vid, (pids, vecs) in found.items()}
+
     def texts_of(self, vids: Sequence[int]
                  ) -> dict[int, list[tuple[str | None, str, np.ndarray]]]:
         """Each creator's (post id or None for the bio, text, vector), in record order."""

@@ -105,9 +105,19 @@ def m006_handle_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX creators_handle ON creators(handle)")
 
 
+def m007_analysed_text(conn: sqlite3.Connection) -> None:
+    """The lexical index again with language-aware analysis (lexical/tokens.py: stopwords out,
+    Snowball stems): an index written by steps 2-4 before it held raw words, so "de" scored
+    and "recette" missed "recettes". Rebuilt from the records, the source of truth."""
+    for table in ("creator_text_vocab", "creator_text", "term_df", "term_vectors"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for step in (m002_full_text, m003_term_frequencies, m004_term_vectors):
+        step(conn)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
-    m005_row_checksums, m006_handle_index)
+    m005_row_checksums, m006_handle_index, m007_analysed_text)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
