@@ -94,9 +94,11 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     report2 = rec.ingest([src2])
     warm = time.perf_counter() - t0
     rec.close()
-    precision = bench_precision(model, list(dict.fromkeys(texts))[:2000])
+    unique = list(dict.fromkeys(texts))[:2000]
+    precision = bench_precision(model, unique)
     return {
         "precision": precision,
+        "encoders": {} if (model or "").startswith("hash") else bench_encoders(model, unique),
         "creators": n, "posts": posts, "texts": len(texts),
         "unique_texts_encoded": report.encoded_texts,
         "baseline": {"seconds": round(base, 2), "creators_per_s": round(n / base, 1),
@@ -109,11 +111,39 @@ def bench_ingest(n: int, model: str | None, workdir: Path) -> dict:
     }
 
 
+def _sentence_transformers(model: str | None) -> bool:
+    return isinstance(make_embedder(model), SentenceTransformerEmbedder)
+
+
 def baseline_embedder(model: str | None):
-    """What the planner's script uses: sentence-transformers on PyTorch, fp32."""
-    if model and model.startswith("hash"):
-        return make_embedder(model)
-    return SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", precision="fp32")
+    """What the planner's script uses: the same encoder through its plain Python API
+    (sentence-transformers on PyTorch, fp32, for a sentence-transformers model)."""
+    emb = make_embedder(model)
+    if isinstance(emb, SentenceTransformerEmbedder):
+        return SentenceTransformerEmbedder(emb.name, precision="fp32")
+    return emb
+
+
+def bench_encoders(model: str | None, texts: list[str]) -> dict:
+    """The index's encoder beside the packaged all-MiniLM-L6-v2 (its default path) on the same
+    texts: texts/s and one brief's encode time, p50."""
+    out: dict[str, dict] = {}
+    for label, spec in (("default", model), ("all-MiniLM-L6-v2", "minilm")):
+        emb = make_embedder(spec)
+        if label != "default" and emb.name == out.get("default", {}).get("name"):
+            continue
+        emb.encode(texts[:32])
+        t0 = time.perf_counter()
+        emb.encode(texts)
+        secs = time.perf_counter() - t0
+        one = []
+        for t in QUERY_TEXTS * 3:
+            s = time.perf_counter()
+            encode_queries(emb, [t])
+            one.append(time.perf_counter() - s)
+        out[label] = {"name": emb.name, "texts_per_s": round(len(texts) / secs, 1),
+                      "query_ms_p50": round(float(np.median(one)) * 1e3, 2)}
+    return out
 
 
 def bench_precision(model: str | None, texts: list[str]) -> dict:
@@ -122,13 +152,13 @@ def bench_precision(model: str | None, texts: list[str]) -> dict:
     from recommender import onnx_backend
     from recommender.embedding import cpu_has_fast_bf16
 
-    if model and model.startswith("hash"):
+    if not _sentence_transformers(model):
         return {}
     out: dict = {"cpu_fast_bf16": cpu_has_fast_bf16(), "texts": len(texts), "paths": {}}
     paths = ["fp32", "bf16"] + (["onnx", "int8"] if onnx_backend.available() else [])
     ref = ref_top = None
     for precision in paths:
-        emb = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", precision=precision)
+        emb = SentenceTransformerEmbedder(make_embedder(model).name, precision=precision)
         emb.encode(texts[:64])
         t0 = time.perf_counter()
         vecs = emb.encode(texts)
@@ -151,7 +181,7 @@ def bench_precision(model: str | None, texts: list[str]) -> dict:
         r["speedup"] = round(r["texts_per_s"] / out["paths"]["fp32"]["texts_per_s"], 2) \
             if out["paths"] else 1.0
         out["paths"][precision] = r
-    default = SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2")
+    default = SentenceTransformerEmbedder(make_embedder(model).name)
     default.encode(["settle auto"])
     out["auto"] = default.precision
     return out
@@ -534,6 +564,11 @@ def markdown(result: dict) -> str:
                   f"({ing['unique_texts_encoded']} unique, encoded once; the warm run "
                   f"re-scored {ing['warm']['updated']} changed records and encoded "
                   f"{ing['warm']['encoded']} texts).", ""]
+        enc = ing.get("encoders")
+        if enc:
+            lines += ["Encoders on the same unique texts: " + "; ".join(
+                f"{r['name']} {r['texts_per_s']} texts/s, {r['query_ms_p50']} ms"
+                for r in enc.values()) + ".", ""]
         pr = ing.get("precision")
         if pr:
             lines += [f"Encoder paths on {pr['texts']} unique texts (CPU with native bf16: "

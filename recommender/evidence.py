@@ -12,9 +12,12 @@ few creators that can make the top k are scored again from their posts:
                  the brief's topic (ranking.stance), so that two creators of one niche with
                  opposite stances separate; those posts are shown as "shares your values".
 
-Content fit is rescaled over the shortlist (lowest 0, best 1), values fit around the
-shortlist's median with a fixed margin (STANCE_MARGIN); they replace the pool's similarity
-and values components, and the ranker combines them as before.
+Content fit is rescaled over the shortlist (lowest 0, best 1), as the pool's similarity is;
+values fit is 0.5 at the shortlist's median with STANCE_MARGIN either side (a fixed margin in
+cosine units keeps small differences among creators who all share the values small). They
+replace the pool's similarity and values components, and the ranker combines them as before.
+(A fixed margin for content too, 1 at the best and 0 at 0.2 below, was tried and lost on both
+labelled sets: 0.886 and 0.916 nDCG@10 against 0.923 and 0.929.)
 """
 
 from __future__ import annotations
@@ -35,8 +38,10 @@ STANCE_MARGIN = 0.15
 
 def rerank_depth(depth: int) -> int:
     """How many of the pool's best are re-scored from their posts for `depth` results: enough
-    that a creator the pool's mean vectors under-rate can still climb into the top."""
-    return max(3 * depth, 30)
+    that a creator the pool's mean vectors under-rate can still climb into the top, few enough
+    that reading their posts' vectors stays a small part of a match (3·depth scored 0.008 and
+    0.003 nDCG@10 higher on the two labelled sets, at about 1 ms more per match)."""
+    return max(2 * depth, 30)
 
 
 def values_direction(q_brief: np.ndarray, q_values: np.ndarray) -> np.ndarray:
@@ -79,7 +84,7 @@ def rescore(ranker: Ranker, cands: list[Candidate],
     for k in COMPONENTS:
         col = [c.components.get(k) for c in cands]
         comps[k] = None if any(x is None for x in col) else np.array(col, np.float64)
-    comps["similarity"] = _replace(comps["similarity"], fit)
+    comps["similarity"] = _replace(comps["similarity"], fit, None)
     if comps["values"] is not None:
         comps["values"] = _replace(comps["values"], stance, STANCE_MARGIN)
     scores = ranker.combine(comps, len(cands))
@@ -91,10 +96,10 @@ def rescore(ranker: Ranker, cands: list[Candidate],
 
 
 def _replace(pool_values: np.ndarray | None, fresh: np.ndarray,
-             margin: float | None = None) -> np.ndarray | None:
+             margin: float | None) -> np.ndarray | None:
     """fresh rescaled over the shortlist where known (the pool's component elsewhere): without
-    a margin, the lowest 0 and the best 1; with one, the shortlist's median 0.5, `margin` above
-    it 1 and `margin` below it 0."""
+    a margin the lowest 0 and the best 1; with one, in cosine units, the shortlist's median
+    0.5, `margin` above it 1 and `margin` below it 0."""
     if pool_values is None:
         return None
     known = ~np.isnan(fresh)

@@ -14,8 +14,10 @@ EVIDENCE_POSTS = 3
 
 
 def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, np.ndarray]],
-            query_terms: list[str] | None = None, evidence_posts: int = EVIDENCE_POSTS) -> Match:
-    """The match of one candidate, given its (post id or None for the bio, text, vector)."""
+            query_terms: list[str] | None = None, evidence_posts: int = EVIDENCE_POSTS,
+            stems: set[str] | None = None) -> Match:
+    """The match of one candidate, given its (post id or None for the bio, text, vector) and
+    the stems of its indexed texts (None: analysed here)."""
     posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
     evidence: list[Evidence] = []
     if posts:
@@ -45,8 +47,9 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
         values_evidence=values_evidence,
         flags=[f["name"] for f in flags],
         flag_details={f["name"]: f["evidence"] for f in flags},
-        matched_terms=lexical.matched(query_terms or [], (t for _, t, _ in texts),
-                                      c.row.language),
+        matched_terms=[] if not query_terms else lexical.matched(
+            query_terms, stems if stems is not None else
+            {s for _, t, _ in texts for s in lexical.analyse(t, c.row.language)}),
     )
 
 

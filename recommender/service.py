@@ -202,19 +202,24 @@ class Recommender:
             return []
         scores, comps = self.ranker.score_pool(pool, objective)
         depth = self.ranker.pool_depth(k)
+        vectors = None
         if pool.brief_vector is not None:
             wide = rerank_depth(depth)
             best = self.retriever.materialise(pool, self.ranker.shortlist(scores, wide), scores,
                                               comps)[:wide]
-            best = rescore(self.ranker, best,
-                           self.catalog.post_vectors([c.row.vid for c in best]),
-                           pool.brief_vector, pool.values_vector)
+            vectors = self.catalog.post_vectors([c.row.vid for c in best])
+            best = rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector)
         else:
             best = self.retriever.materialise(pool, self.ranker.shortlist(scores, depth),
                                               scores, comps)
         chosen = self.ranker.select(best[:depth], k)
-        texts = self.catalog.texts_of([c.row.vid for c in chosen])
-        return [explain(c, query, texts.get(c.row.vid, []), terms) for c in chosen]
+        vids = [c.row.vid for c in chosen]
+        texts = self.catalog.texts_of(vids, vectors)
+        # the brief's words a creator used, from the stems its lexical index holds
+        bodies = dict(self.catalog.lexical.bodies(vids)) if terms else {}
+        return [explain(c, query, texts.get(c.row.vid, []), terms,
+                        stems=set(bodies.get(c.row.vid, "").split()) if terms else None)
+                for c in chosen]
 
     def _check_filters(self, f: Filters) -> None:
         """Refuse a filter none of whose values the index knows: it could only empty the

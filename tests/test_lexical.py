@@ -118,9 +118,10 @@ def test_stopwords_neither_score_nor_are_named_and_stems_match():
 
     assert lexical.brief_words("Launch of a kit d'un an, en recettes") == [
         "launch", "kit", "recettes"]
-    assert lexical.matched(["recette", "vegan"], ["Mes recettes du dimanche"], "fr") == [
-        "recette"]
-    assert lexical.matched(["recipe", "of"], ["three recipes of the week"], "en") == ["recipe"]
+    fr = set(lexical.analyse("Mes recettes du dimanche", "fr"))
+    assert lexical.matched(["recette", "vegan"], fr) == ["recette"]
+    en = set(lexical.analyse("three recipes of the week", "en"))
+    assert lexical.matched(["recipe", "of"], en) == ["recipe"]
     assert "recet" in lexical.terms("recette") and lexical.terms("de la, un, of the") == []
 
 

@@ -132,14 +132,10 @@ def body(record: dict[str, Any]) -> str:
     return "\n".join(" ".join(analyse(p, language)) for p in parts if p)
 
 
-def matched(brief: Iterable[str], texts: Iterable[str], language: str | None = None
-            ) -> list[str]:
-    """The brief's words (brief_words) a creator used, as stems of its texts: "recette" when
-    it wrote "recettes"; in the brief's order."""
-    seen: set[str] = set()
-    for t in texts:
-        seen.update(analyse(t, language))
-    return [w for w in brief if any(s in seen for s in stems_of(w))]
+def matched(brief: Iterable[str], stems: set[str]) -> list[str]:
+    """The brief's words (brief_words) a creator used, given the stems of its texts (its
+    indexed body): "recette" when it wrote "recettes"; in the brief's order."""
+    return [w for w in brief if any(s in stems for s in stems_of(w))]
 
 
 @dataclass

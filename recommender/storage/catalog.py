@@ -250,8 +250,11 @@ class Catalog:
                 " text_vectors v ON v.hash=t.text_hash WHERE t.vid IN ({marks})"
                 " ORDER BY t.vid, t.position", ids)
         found: dict[int, tuple[list[str | None], list[np.ndarray]]] = {}
+        verified: dict[str, bool] = {}  # a text several creators share is checked once
         for vid, pid, blob, h, stored in rows:
-            if checksum((h, blob)) != stored:
+            if h not in verified:
+                verified[h] = checksum((h, blob)) == stored
+            if not verified[h]:
                 continue  # a damaged cached vector is no evidence (check names it)
             pids, vecs = found.setdefault(vid, ([], []))
             pids.append(pid)
@@ -259,31 +262,26 @@ class Catalog:
         return {vid: (pids, np.stack(vecs).astype(np.float32))
                 for vid, (pids, vecs) in found.items()}
 
-    def texts_of(self, vids: Sequence[int]
+    def texts_of(self, vids: Sequence[int],
+                 vectors: dict[int, tuple[list[str | None], np.ndarray]] | None = None
                  ) -> dict[int, list[tuple[str | None, str, np.ndarray]]]:
-        """Each creator's (post id or None for the bio, text, vector), in record order."""
+        """Each creator's (post id or None for the bio, text, vector), in record order; the
+        vectors from post_vectors, read here unless given."""
         ids = [int(v) for v in vids]
         if not ids:
             return {}
+        if vectors is None or any(v not in vectors for v in ids):
+            vectors = self.post_vectors(ids)
         with self.db.lock:
-            recs = dict(self.db.rows_in("SELECT vid, record FROM creators WHERE vid IN ({marks})",
-                                        ids))
-            rows = self.db.rows_in(
-                "SELECT t.vid, t.post_id, v.vector, v.hash, v.checksum FROM texts t JOIN"
-                " text_vectors v ON v.hash=t.text_hash WHERE t.vid IN ({marks})"
-                " ORDER BY t.vid, t.position", ids)
+            recs = self.db.rows_in("SELECT vid, record FROM creators WHERE vid IN ({marks})",
+                                   ids)
         out: dict[int, list[tuple[str | None, str, np.ndarray]]] = {}
-        posts: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
-        for vid, text in recs.items():
+        for vid, text in recs:
             record = json.loads(text)
-            posts[vid] = record, {p["id"]: p["text"] for p in record.get("posts", [])}
-            out[vid] = []
-        for vid, pid, blob, h, stored in sorted(rows, key=lambda r: r[0]):
-            if vid not in posts or checksum((h, blob)) != stored:
-                continue  # a damaged cached vector: that text is no evidence (check names it)
-            record, by_post = posts[vid]
-            text = record.get("bio") or "" if pid is None else by_post.get(pid, "")
-            out[vid].append((pid, text, from_blob(blob)))
+            by_post = {p["id"]: p["text"] for p in record.get("posts", [])}
+            pids, mat = vectors.get(vid, ([], np.zeros((0, 0), np.float32)))
+            out[vid] = [(pid, (record.get("bio") or "") if pid is None else by_post.get(pid, ""),
+                         mat[i]) for i, pid in enumerate(pids)]
         return out
 
     def stats(self) -> dict[str, Any]:
