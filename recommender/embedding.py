@@ -13,6 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .errors import InvalidInputError
+
 # the sentence-transformers model used when one is asked for without a name ('minilm')
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 # the encoder of a new index when none is named: multilingual (see multilingual.py and README)
@@ -213,10 +215,12 @@ class SentenceTransformerEmbedder:
                 try:
                     model = SentenceTransformer(target, device=self._device)
                 except Exception as e:
-                    raise RuntimeError(
-                        f"could not load embedding model {self._spec!r} from {target!r}: {e}. "
-                        "Give a local sentence-transformers folder, or a hub name on a machine "
-                        "with hub access."
+                    first = str(e).split("\n")[0][:300]
+                    raise InvalidInputError(
+                        f"could not load embedding model {self._spec!r} from {target!r}: "
+                        f"{first} Offline, choose use-m3 (the default) or minilm; otherwise a "
+                        "local sentence-transformers folder, or a hub name on a machine with "
+                        "hub access."
                     ) from e
                 self._settle(model)
                 self._model = model

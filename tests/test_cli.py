@@ -194,3 +194,10 @@ def test_the_table_names_its_columns_and_explains_them(cli, planner_index):
     assert "sim" not in header.split() and "kw" not in header.split()  # the old abbreviations
     assert "not a probability of fit" in out and "closest post" in out
     assert "FR/fr" in out  # where the creator is
+
+
+def test_a_model_that_cannot_load_is_named_with_the_offline_choices(cli, tmp_path):
+    f = write_jsonl(tmp_path / "c.jsonl", [creator("lea", "zero waste shampoo")])
+    code, _, err = cli("ingest", f, "--index", tmp_path / "idx", "--model", "no-such-model")
+    assert code == 2 and "could not load embedding model 'no-such-model'" in err
+    assert "choose use-m3 (the default) or minilm" in err and "Traceback" not in err
