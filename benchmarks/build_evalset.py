@@ -29,7 +29,12 @@ def build(out: str | Path) -> Path:
     if not (out / "briefs.json").exists():
         (out / "briefs.json").write_text((PACKAGED / "briefs.json").read_text("utf-8"), "utf-8")
     briefs = json.loads((out / "briefs.json").read_text(encoding="utf-8"))
-    pairs = list(datagen.generate_with_truth(SIZE, SEED, ANOMALIES, **OPTIONS))
+    write_set(out, briefs, list(datagen.generate_with_truth(SIZE, SEED, ANOMALIES, **OPTIONS)))
+    return out
+
+
+def write_set(out: Path, briefs: list[dict], pairs: list[tuple[dict, dict]]) -> None:
+    """A set's collection, the generator's truth and the judgments the rules give."""
     with open(out / "creators.jsonl", "w", encoding="utf-8") as fc, \
             open(out / "truth.jsonl", "w", encoding="utf-8") as ft:
         for rec, truth in pairs:
@@ -37,7 +42,6 @@ def build(out: str | Path) -> Path:
             ft.write(json.dumps(truth, ensure_ascii=False) + "\n")
     qrels = judging.qrels(briefs, [r for r, _ in pairs], {t["id"]: t for _, t in pairs})
     (out / "qrels.json").write_text(json.dumps(qrels, indent=1, sort_keys=True) + "\n", "utf-8")
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ import json
 import random
 from pathlib import Path
 
-from recommender.evaluation import judging
+from .build_evalset import write_set
 
 OUT = Path(__file__).resolve().parents[1] / "recommender" / "data" / "eval2"
 SEED = 2027
@@ -444,13 +444,7 @@ def build(out: str | Path = OUT) -> Path:
     bs = briefs()
     (out / "briefs.json").write_text(json.dumps(bs, indent=1, ensure_ascii=False) + "\n",
                                      "utf-8")
-    with open(out / "creators.jsonl", "w", encoding="utf-8") as fc, \
-            open(out / "truth.jsonl", "w", encoding="utf-8") as ft:
-        for rec, truth in pairs:
-            fc.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            ft.write(json.dumps(truth, ensure_ascii=False) + "\n")
-    qrels = judging.qrels(bs, [r for r, _ in pairs], {t["id"]: t for _, t in pairs})
-    (out / "qrels.json").write_text(json.dumps(qrels, indent=1, sort_keys=True) + "\n", "utf-8")
+    write_set(out, bs, pairs)
     return out
 
 
