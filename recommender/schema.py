@@ -116,6 +116,14 @@ class Creator(_Model):
     categories: list[str] = Field(default_factory=list, max_length=50)
     bio: str | None = Field(default=None, max_length=MAX_TEXT)
     posts: list[Post] = Field(default_factory=list, max_length=MAX_POSTS)
+    # the agency's real price for one sponsored post, in the rate card's currency; plans use
+    # it instead of the card's estimate
+    rate: float | None = Field(default=None, ge=0, le=1e9)
+
+    @field_validator("rate")
+    @classmethod
+    def _rate_finite(cls, v: float | None) -> float | None:
+        return _no_nan(v)
 
     @field_validator("followers", mode="before")
     @classmethod
