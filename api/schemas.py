@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from recommender.schema import Creator, Match
+from recommender.schema import Brief, Creator, Match
 
 CREATOR_EXAMPLE: dict[str, Any] = {
     "id": "ig_lea_zd", "handle": "@lea.zerodechet", "platform": "instagram", "followers": 4200,
@@ -157,3 +157,59 @@ class ErrorResponse(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": ErrorResponse} for s in (401, 403, 404, 413, 422)}
+
+
+class PlanRequest(Brief):
+    """A brief (its k is not used) with a budget: POST /v1/plan."""
+
+    budget: float = Field(gt=0, le=1e12, description="the campaign's budget")
+    currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$",
+                                 description="ISO 4217 code; default the rate card's (USD)")
+    mix: dict[str, float] | None = Field(
+        default=None, description="budget shares per tier, summing to 1; default the "
+        "objective's pyramid")
+    max_creators: int = Field(default=30, ge=1, le=1000)
+    allow_flagged: bool = False
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "brief": "launch of a solid shampoo bar", "values": "zero waste, honest reviews",
+        "objective": "awareness", "budget": 20000, "currency": "EUR",
+        "mix": {"macro": 0.6, "micro": 0.25, "nano": 0.15}}]})
+
+
+class PlanTotals(BaseModel):
+    creators: int
+    cost: float
+    reach: int
+    engagements: int
+    ugc: int
+    mean_fit: float | None
+    cost_per_engagement: float | None
+    cpm: float | None
+
+
+class PlanPick(Match):
+    cost: float
+    reach: int
+    engagements: int
+    ugc: int
+    fit: float
+    cost_source: str
+    reach_source: str
+    cost_per_engagement: float | None
+    cpm: float | None
+
+
+class PlanResponse(BaseModel):
+    budget: float
+    currency: str
+    objective: str
+    mix: dict[str, float]
+    optimal: bool = Field(description="whether the solver proved the plan optimal")
+    picks: list[PlanPick]
+    totals: PlanTotals
+    by_tier: dict[str, PlanTotals]
+    alternatives: dict[str, PlanTotals]
+    notes: list[str]
+    assumptions: dict[str, Any] = Field(description="the rate card, exchange rate, formulas "
+                                                    "and rules behind every estimate")

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 16 * 1024 * 1024
     body_timeout_s: float = 30.0  # a body that takes longer to arrive is answered 408
     max_batch: int = 1_000
+    rate_card: Path | None = None  # a JSON or TOML rate card for POST /v1/plan
 
     @property
     def keys_path(self) -> Path:

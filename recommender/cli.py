@@ -14,7 +14,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from .display import format_table, print_matches, print_report
+from .display import format_plan, format_table, print_matches, print_report, write_plan_csv
 
 DATA = Path(__file__).parent / "data"
 # A command-line write queues behind another writer's commit (its encoding holds no lock) for
@@ -59,6 +59,31 @@ def _add_ranking(p: argparse.ArgumentParser, default_k: int = 20) -> None:
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
+def _add_brief(p: argparse.ArgumentParser) -> None:
+    """A brief's options: its text, values, objective and every filter."""
+    _add_index(p)
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--brief", help="what the campaign is about")
+    src.add_argument("--brief-file", type=Path, help="a JSON brief object (see README)")
+    p.add_argument("--values", help="the brand's values statement")
+    p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
+                   help="what the campaign is for, which decides the tier preferred: awareness "
+                        "-> macro (reach), engagement and conversion -> micro, ugc (reviews, "
+                        "word of mouth) -> nano")
+    p.add_argument("--tier", type=_csv, help="tiers, comma separated (nano,micro,macro)")
+    p.add_argument("--country", type=_csv,
+                   help="countries, comma separated: codes or names (FR, France)")
+    p.add_argument("--language", type=_csv,
+                   help="languages, comma separated: codes or names (fr, French)")
+    p.add_argument("--platform", type=_csv, help="platforms, comma separated")
+    p.add_argument("--category", type=_csv, help="categories, comma separated (any of them)")
+    p.add_argument("--min-followers", type=int)
+    p.add_argument("--max-followers", type=int)
+    p.add_argument("--min-engagement", type=_rate, metavar="RATE",
+                   help="minimum engagement rate: 2%% or 0.02")
+    p.add_argument("--exclude", type=_csv, metavar="ID,...", help="creator ids to leave out")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="creator-match",
@@ -82,26 +107,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(p)
 
     p = sub.add_parser("match", help="ranked, explained creators for a brief")
-    _add_index(p)
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--brief", help="what the campaign is about")
-    src.add_argument("--brief-file", type=Path, help="a JSON brief object (see README)")
-    p.add_argument("--values", help="the brand's values statement")
-    p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
-                   help="what the campaign is for, which decides the tier preferred: awareness "
-                        "-> macro (reach), engagement and conversion -> micro, ugc (reviews, "
-                        "word of mouth) -> nano")
-    p.add_argument("--tier", type=_csv, help="tiers, comma separated (nano,micro,macro)")
-    p.add_argument("--country", type=_csv, help="ISO country codes, comma separated")
-    p.add_argument("--language", type=_csv, help="language codes, comma separated")
-    p.add_argument("--platform", type=_csv, help="platforms, comma separated")
-    p.add_argument("--category", type=_csv, help="categories, comma separated (any of them)")
-    p.add_argument("--min-followers", type=int)
-    p.add_argument("--max-followers", type=int)
-    p.add_argument("--min-engagement", type=_rate, metavar="RATE",
-                   help="minimum engagement rate: 2%% or 0.02")
-    p.add_argument("--exclude", type=_csv, metavar="ID,...", help="creator ids to leave out")
+    _add_brief(p)
     _add_ranking(p)
+
+    p = sub.add_parser("plan", help="a campaign plan for a budget: creators per tier, costs "
+                                    "and forecasts (estimates), beside the alternatives")
+    _add_brief(p)
+    p.add_argument("--budget", type=float, required=True, help="the campaign's budget")
+    p.add_argument("--currency", default=None,
+                   help="currency of the budget and the answer (default: the rate card's, USD)")
+    p.add_argument("--mix", default=None, metavar="TIER=SHARE,...",
+                   help="budget shares per tier, e.g. nano=0.3,micro=0.5,macro=0.2 (default: the "
+                        "objective's pyramid, see README)")
+    p.add_argument("--max-creators", type=int, default=30)
+    p.add_argument("--allow-flagged", action="store_true",
+                   help="consider creators with authenticity flags too")
+    p.add_argument("--rate-card", type=Path, default=None, help="a JSON or TOML rate card")
+    p.add_argument("--json", action="store_true", help="print the plan as JSON")
+    p.add_argument("--csv", type=Path, default=None, metavar="FILE",
+                   help="also write the picks to a CSV file")
 
     p = sub.add_parser("similar", help="lookalike creators of one creator")
     p.add_argument("id")
@@ -191,7 +215,7 @@ def _brief_from_args(args):
             raw = json.loads(args.brief_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ValueError(f"{args.brief_file}: cannot read a JSON brief: {e}") from None
-        if isinstance(raw, dict) and args.k is not None:
+        if isinstance(raw, dict) and getattr(args, "k", None) is not None:
             raw["k"] = args.k
         source = str(args.brief_file)
     else:
@@ -201,7 +225,7 @@ def _brief_from_args(args):
                    "min_engagement_rate": args.min_engagement, "exclude_ids": args.exclude}
         raw = {"brief": args.brief, "values": args.values, "objective": args.objective,
                "filters": {k: v for k, v in filters.items() if v is not None}}
-        if args.k is not None:
+        if getattr(args, "k", None) is not None:
             raw["k"] = args.k
         source = "arguments"
     try:
@@ -224,6 +248,20 @@ def cmd_match(args) -> int:
               "was left out for it", file=sys.stderr)
     if why:
         print(why, file=sys.stderr)
+    return 0
+
+
+def cmd_plan(args) -> int:
+    brief = _brief_from_args(args)
+    with _open(args) as rec:
+        plan = rec.plan(brief, args.budget, currency=args.currency, mix=args.mix,
+                        max_creators=args.max_creators, allow_flagged=args.allow_flagged,
+                        rate_card=args.rate_card)
+    if args.csv:
+        write_plan_csv(plan, args.csv)
+    print(json.dumps(plan, indent=2, ensure_ascii=False) if args.json else format_plan(plan))
+    if args.csv:
+        print(f"wrote the {len(plan['picks'])} picks to {args.csv}", file=sys.stderr)
     return 0
 
 
@@ -333,8 +371,8 @@ def cmd_api_key(args) -> int:
 
 
 COMMANDS = {"api-key": cmd_api_key, "ingest": cmd_ingest, "remove": cmd_remove,
-            "match": cmd_match, "similar": cmd_similar, "stats": cmd_stats, "check": cmd_check,
-            "demo": cmd_demo, "serve": cmd_serve}
+            "match": cmd_match, "plan": cmd_plan, "similar": cmd_similar, "stats": cmd_stats,
+            "check": cmd_check, "demo": cmd_demo, "serve": cmd_serve}
 
 
 def run_bench(argv: list[str]) -> int:

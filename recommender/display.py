@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import sys
 import textwrap
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .indexer import IngestReport
@@ -88,3 +90,77 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
           f"rejected {report.rejected} ({report.encoded_texts} texts encoded, "
           f"{report.cached_texts} from cache, {report.seconds:.1f}s)")
+
+
+PLAN_COLUMNS = ("creators", "cost", "reach", "engagements", "ugc", "mean_fit")
+
+
+def format_plan(plan: dict[str, Any], width: int | None = None) -> str:
+    """A plan for a planner: the picks, per tier and total figures, the alternatives, then the
+    assumptions (every cost and forecast is an estimate, and says from what)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    cur = plan["currency"]
+    console = Console(width=width or 160, record=True, file=io.StringIO(), color_system=None)
+    head = (f"plan for {plan['budget']:,.2f} {cur}, objective {plan['objective']}, mix "
+            + ", ".join(f"{t} {s:.0%}" for t, s in plan["mix"].items())
+            + (" (optimal)" if plan["optimal"] else " (best found in the time limit)"))
+    console.print(head, highlight=False, markup=False)
+    picks = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for name in ("#", "creator", "platform", "tier", "followers", "where", "fit",
+                 f"cost {cur}", "reach", "engagements", "ugc"):
+        picks.add_column(name, justify="left" if name in ("creator", "platform", "tier", "where")
+                         else "right", no_wrap=True)
+    for i, p in enumerate(plan["picks"], 1):
+        where = "/".join(x for x in (p.get("country"), p.get("language")) if x) or "-"
+        picks.add_row(str(i), p.get("handle") or p["creator_id"], p["platform"], p["tier"],
+                      f"{p['followers']:,}", where, f"{p['fit']:.2f}", f"{p['cost']:,.2f}",
+                      f"{p['reach']:,}", f"{p['engagements']:,}", str(p["ugc"]))
+    console.print(picks)
+    console.print()
+    summary = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    summary.add_column("", no_wrap=True)
+    for name in PLAN_COLUMNS:
+        summary.add_column(name if name != "cost" else f"cost {cur}", justify="right")
+    rows = [(f"  {t}", v) for t, v in plan["by_tier"].items()] + [("plan total", plan["totals"])]
+    rows += [(f"alt: {n}", v) for n, v in plan["alternatives"].items() if n != "the plan"]
+    for label, v in rows:
+        summary.add_row(label, *(_plan_cell(name, v[name]) for name in PLAN_COLUMNS))
+    console.print(summary)
+    console.print()
+    a = plan["assumptions"]
+    lines = [f"estimates, not quotes: prices from {a['rate_card']}"
+             + (f", converted {a['exchange_rate']['from']} -> {a['exchange_rate']['to']} at "
+                f"{a['exchange_rate']['rate']}" if a.get("exchange_rate") else ""),
+             f"kpi: {a['kpi']}; mix: {a['mix_source']}; on brief: {a['on_brief']}; "
+             f"{a['candidates']} candidates" + ("; flagged creators left out"
+                                                 if a["flagged_left_out"] else "")]
+    lines += [f"{k}: {v}" for k, v in a["formulas"].items()]
+    lines += [f"note: {n}" for n in plan["notes"]]
+    for line in lines:
+        console.print(textwrap.fill(line, 100), highlight=False, markup=False)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def _plan_cell(name: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if name == "cost":
+        return f"{value:,.2f}"
+    if name == "mean_fit":
+        return f"{value:.2f}"
+    return f"{value:,}"
+
+
+def write_plan_csv(plan: dict[str, Any], path: Path) -> None:
+    """The picks, one row each, for a spreadsheet (UTF-8 with a byte-order mark, which Excel
+    reads as UTF-8)."""
+    cols = ["creator_id", "handle", "platform", "tier", "followers", "country", "language",
+            "engagement_rate", "fit", "cost", "cost_source", "reach", "reach_source",
+            "engagements", "ugc", "cost_per_engagement", "cpm"]
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow([*cols, "currency"])
+        for p in plan["picks"]:
+            w.writerow([*("" if p.get(c) is None else p.get(c) for c in cols), plan["currency"]])

@@ -110,5 +110,8 @@ def _replace(pool_values: np.ndarray | None, fresh: np.ndarray,
     if margin is not None:
         mid = float(np.median(fresh[known]))
         lo, hi = mid - margin, mid + margin
-    out[known] = np.clip((fresh[known] - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
+    elif hi - lo < 1e-6:  # all alike: every one is the best there is
+        out[known] = 1.0
+        return out
+    out[known] = np.clip((fresh[known] - lo) / (hi - lo), 0.0, 1.0)
     return out

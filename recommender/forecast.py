@@ -22,7 +22,8 @@ FORMULAS = {
     "ugc": "1 reusable piece per nano or micro creator (consumers turned ambassadors: their post "
            "is user-generated content a brand can reuse); 0 for macro creators (their post is "
            "sponsored content)",
-    "fit": "the ranker's score for the brief (0-1)",
+    "fit": "the ranker's score for the brief without its tier discount (0-1): the mix decides "
+           "the tiers",
     "cost_per_engagement": "cost / engagements",
     "cpm": "cost / reach x 1,000",
 }
@@ -47,8 +48,9 @@ class Forecast:
 
 
 def forecast(m: Match, record: dict[str, Any], card: RateCard, conversion: float,
-             expected_rate: float) -> Forecast:
-    """One post's forecast for a matched creator, given its stored record."""
+             expected_rate: float, fit: float | None = None) -> Forecast:
+    """One post's forecast for a matched creator, given its stored record (fit: the plan's
+    fit, default the match's score)."""
     own = record.get("rate")
     engagement = m.components.get("engagement")
     if own is not None:
@@ -65,5 +67,6 @@ def forecast(m: Match, record: dict[str, Any], card: RateCard, conversion: float
     rate = m.engagement_rate if m.engagement_rate is not None else expected_rate
     return Forecast(cost=round(max(cost, 0.01), 2), reach=reach,
                     engagements=round(m.followers * rate),
-                    ugc=1 if m.tier in ("nano", "micro") else 0, fit=m.score,
+                    ugc=1 if m.tier in ("nano", "micro") else 0,
+                    fit=round(m.score if fit is None else fit, 4),
                     cost_source=cost_source, reach_source=reach_source)

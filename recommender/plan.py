@@ -11,7 +11,7 @@ The plan is a 0/1 integer programme solved by HiGHS through scipy.optimize.milp:
                           audience twice); sum_i x_i <= max creators
                at least one creator per country / platform the brief lists (when it lists
                           several and has candidates there)
-               only creators on brief: content component at least MIN_CONTENT
+               only creators on brief: fit at least MIN_FIT of the best eligible one's
 
 kpi is the objective's: reach for awareness, engagements for engagement and conversion, UGC
 pieces for ugc (forecast.py). The 0.001 term orders creators a tier needs but whose kpi is 0 (a
@@ -41,11 +41,10 @@ DEFAULT_MIX = {
     "conversion": {"micro": 0.65, "macro": 0.2, "nano": 0.15},
     "ugc": {"nano": 0.3, "micro": 0.5, "macro": 0.2},
 }
-# on brief: a plan considers creators whose content component (closeness of their posts to the
-# brief, 0 for the farthest candidate, 1 for the closest) is at least this; a huge audience off
-# the brief's topic would otherwise buy its way in. Content, not the score: the score's tier
-# discount would shut out the tiers the mix asks for.
-MIN_CONTENT = 0.5
+# on brief: a plan considers creators whose fit (the ranker's score without its tier discount:
+# the mix decides the tiers) is at least this share of the best eligible candidate's; a huge
+# audience off the brief's topic would otherwise buy its way in
+MIN_FIT = 0.5
 KPI = {"awareness": "reach", "engagement": "engagements", "conversion": "engagements",
        "ugc": "ugc"}
 OVERLAP = 0.95  # content cosine above which two creators count as one audience

@@ -148,19 +148,19 @@ class Ranker:
         close from far creators."""
         c = np.asarray(cosines, np.float64)
         if self.calibration == "pool" and len(c):
-            lo = float(c.min())
-            hi = max(float(c.max()), lo + 1e-6)
-            return np.clip((c - lo) / (hi - lo), 0.0, 1.0)
+            return self._spread(c)
         return np.clip((c - self.similarity_floor) / self.similarity_span, 0.0, 1.0)
 
     @staticmethod
     def _spread(x: np.ndarray) -> np.ndarray:
-        """The candidates' lowest value 0, their best 1."""
+        """The candidates' lowest value 0, their best 1 (all 1 when they are all alike)."""
         x = np.asarray(x, np.float64)
         if not len(x):
             return x
         lo, hi = float(x.min()), float(x.max())
-        return np.clip((x - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
+        if hi - lo < 1e-6:  # all alike: every one is the best there is
+            return np.ones(len(x))
+        return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
     def shortlist(self, scores: np.ndarray, m: int) -> np.ndarray:
         """Indices of the m best scores and of every score tied with the m-th (ties are broken

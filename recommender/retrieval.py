@@ -80,7 +80,8 @@ class Retriever:
         if lq is not None:
             bm25 = self.catalog.lexical.scores(lq, vids)
             top = bm25.max(initial=0.0)
-            keywords = bm25 / top if top > 0 else np.zeros(len(vids))
+            # no informative word (all in over half the texts): the component is not defined
+            keywords = bm25 / top if top > 0 else None
         pool = Pool(vids=vids, similarity=sims[0],
                     values_similarity=None if q_values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,

@@ -290,8 +290,12 @@ class Recommender:
         matches = self.match(brief.model_copy(update={"k": max(candidates, max_creators)}))
         if not allow_flagged:
             matches = [m for m in matches if not set(m.flags) - {"no_engagement_data"}]
-        matches = [m for m in matches  # on brief only
-                   if (m.components.get("similarity") or 0.0) >= planning.MIN_CONTENT]
+        # the fit a plan weighs: the score without its tier discount (the mix decides the
+        # tiers); on brief: at least MIN_FIT of the best candidate's
+        w_tier = self.ranker.weights.tier_fit
+        fit = {m.creator_id: _without_tier(m, w_tier) for m in matches}
+        top = max(fit.values(), default=0.0)
+        matches = [m for m in matches if fit[m.creator_id] >= planning.MIN_FIT * top]
         vids = self.catalog.vids_of([m.creator_id for m in matches])
         rows = self.catalog.rows([vids[m.creator_id] for m in matches])
         options = []
@@ -301,7 +305,8 @@ class Recommender:
                 continue  # removed meanwhile
             expected = self.tiers.tier_of(m.followers).expected_engagement
             options.append(planning.Option(
-                m, forecast(m, stored["record"], card, conversion, expected),
+                m, forecast(m, stored["record"], card, conversion, expected,
+                            min(1.0, fit[m.creator_id])),
                 rows[vids[m.creator_id]].vector))
         if options:
             cheapest = min(options, key=lambda o: o.forecast.cost)
@@ -323,8 +328,8 @@ class Recommender:
              "as_of": "the rate card's fx table (default: approximate, 2026-11)"},
             "reach_shares": card.reach, "candidates": len(options),
             "flagged_left_out": not allow_flagged, "max_creators": max_creators,
-            "on_brief": f"content component at least {planning.MIN_CONTENT} (0: the farthest "
-                        "candidate's posts, 1: the closest)",
+            "on_brief": f"fit at least {planning.MIN_FIT:.0%} of the best eligible "
+                        "candidate's",
             "objective_defaulted": brief.objective is None,
             "mix_source": "--mix" if mix is not None else f"the default pyramid for {objective}",
         }
@@ -352,6 +357,12 @@ class Recommender:
 # the filters checked against the index's own values: (Filters field, column)
 _VOCABULARY_FILTERS = (("countries", "country"), ("languages", "language"),
                        ("platforms", "platform"), ("categories", "category"))
+
+
+def _without_tier(m: Match, weight: float) -> float:
+    """A match's score without the ranker's tier discount (1 - w (1 - tier_fit))."""
+    t = m.components.get("tier_fit")
+    return m.score if t is None else m.score / max(1e-9, 1 - weight * (1 - t))
 
 
 def _writable(path: Path) -> bool:

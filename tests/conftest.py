@@ -154,3 +154,18 @@ def minilm_index(tmp_path_factory, real_model):
     rec.ingest([DATA / "creators.jsonl"])
     yield rec
     rec.close()
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys):
+    """Run the command line in-process with the hashing encoder: (exit code, stdout, stderr)."""
+    from recommender.cli import main
+
+    monkeypatch.setenv("CREATOR_MATCH_MODEL", "hash-64")
+
+    def run(*argv):
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -457,7 +457,7 @@ def test_errors_a_client_can_act_on(client):
         ("FR", "fr")}
     ops = {op["operationId"] for path in client.get("/openapi.json").json()["paths"].values()
            for op in path.values()}
-    assert ops == {"health", "stats", "match", "upsert", "get_creator", "delete_creator",
+    assert ops == {"health", "stats", "match", "plan", "upsert", "get_creator", "delete_creator",
                    "similar", "browse"}
 
 
@@ -483,3 +483,22 @@ def test_the_catalogue_pages_with_a_cursor(client):
     error_of(client.get("/v1/creators", headers=R, params={"country": "Frnace"}), 422)
     error_of(client.get("/v1/creators"), 401)
 
+
+
+def test_plan_over_http(client):
+    """POST /v1/plan: the plan, its alternatives and assumptions; bad input is a 422 naming
+    the field."""
+    r = client.post("/v1/plan", headers=R, json={
+        "brief": "zero waste shampoo bar", "values": "honest reviews", "objective": "ugc",
+        "budget": 20000, "currency": "EUR"})
+    assert r.status_code == 200, r.text
+    plan = r.json()
+    assert plan["currency"] == "EUR" and plan["totals"]["cost"] <= 20000 and plan["picks"]
+    assert set(plan["alternatives"]) == {"best-fitting macro creators", "top of the match list",
+                                         "the plan"}
+    assert plan["assumptions"]["estimates"] and {"cost", "reach"} <= set(plan["picks"][0])
+    e = error_of(client.post("/v1/plan", headers=R, json={
+        "brief": "x", "budget": 1000, "mix": {"nano": 0.5}}), 422)
+    assert "mix" in e["message"]
+    e = error_of(client.post("/v1/plan", headers=R, json={"brief": "x", "budget": -3}), 422)
+    assert e["details"][0]["field"] == "budget"

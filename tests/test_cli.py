@@ -10,18 +10,6 @@ from conftest import creator, write_jsonl
 from recommender.cli import main
 
 
-@pytest.fixture
-def cli(monkeypatch, capsys):
-    monkeypatch.setenv("CREATOR_MATCH_MODEL", "hash-64")
-
-    def run(*argv):
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_ingest_match_similar_remove(cli, tmp_path):
     f = write_jsonl(tmp_path / "c.jsonl", [creator("a", "zero waste shampoo"),
                                            creator("b", "fps gaming", followers=300_000)])

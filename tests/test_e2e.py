@@ -285,3 +285,22 @@ def test_int8_briefs_without_onnxruntime_fail_and_change_nothing(real_model, onn
     fresh = SentenceTransformerEmbedder(precision="fp32", query_precision="int8")
     with pytest.raises(RuntimeError, match="query precision int8 needs onnxruntime"):
         fresh.encode(texts)
+
+
+@pytest.mark.parametrize("brief, tiers", [
+    ({"brief": "launch of a plastic-free solid shampoo bar", "values": "zero waste, honest "
+      "reviews", "objective": "awareness"}, {"macro", "nano"}),
+    # the sample holds no French zero-waste macro creator: nano and micro ones
+    ({"brief": "lancement d'un shampoing solide fabriqué en France", "values": "zéro déchet, "
+      "avis honnêtes", "objective": "ugc", "filters": {"languages": ["fr"]}}, {"micro", "nano"})])
+def test_a_20000_euro_awareness_and_ugc_plan_on_the_sample(sample_index, brief, tiers):
+    """A mixed plan within budget, on brief: macro creators for reach and nano ones for UGC."""
+    p = sample_index.plan(brief, 20000, currency="EUR", mix="macro=0.6,micro=0.25,nano=0.15")
+    assert tiers <= {x["tier"] for x in p["picks"]}
+    assert p["totals"]["cost"] <= 20000 and p["optimal"] and p["currency"] == "EUR"
+    on_brief = sum(bool(categories(sample_index, x["creator_id"]) & SUSTAINABLE)
+                   for x in p["picks"])
+    assert on_brief >= 0.8 * len(p["picks"]), [x["handle"] for x in p["picks"]]
+    assert not any(set(x["flags"]) - {"no_engagement_data"} for x in p["picks"])
+    assert p["totals"]["ugc"] >= len([x for x in p["picks"] if x["tier"] == "nano"])
+    assert p["alternatives"]["the plan"] == p["totals"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from recommender.schema import Brief
 
 from ..deps import ReadKey, Rec
-from ..schemas import BRIEF_EXAMPLE, ERRORS, MatchResponse
+from ..schemas import BRIEF_EXAMPLE, ERRORS, MatchResponse, PlanRequest, PlanResponse
 
 router = APIRouter(prefix="/v1", tags=["match"])
 
@@ -25,3 +25,14 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     took = round((time.perf_counter() - t0) * 1e3, 2)
     return MatchResponse(matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters))
+
+
+@router.post("/plan", response_model=PlanResponse, responses=ERRORS,
+             summary="A campaign plan for a budget: creators per tier, estimated costs and "
+                     "forecasts, beside the alternatives")
+def plan(body: PlanRequest, request: Request, rec: Rec, _: ReadKey) -> PlanResponse:
+    brief = Brief.model_validate(body.model_dump(include=set(Brief.model_fields)))
+    answer = rec.plan(brief, body.budget, currency=body.currency, mix=body.mix,
+                      max_creators=body.max_creators, allow_flagged=body.allow_flagged,
+                      rate_card=request.app.state.settings.rate_card)
+    return PlanResponse.model_validate(answer)
