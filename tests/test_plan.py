@@ -206,3 +206,14 @@ def test_plan_command_prints_writes_csv_and_refuses_bad_input(cli, tmp_path):
                          "totals", "by_tier", "alternatives", "assumptions"}
     code, _, err = cli("plan", "--index", idx, "--brief", "x", "--budget", "-1")
     assert code == 2 and "budget: must be a positive amount" in err
+
+
+def test_a_brief_listing_several_countries_gets_one_creator_in_each():
+    options = [option(i, "micro", 100, 10_000 if i < 5 else 100, 0.9) for i in range(7)]
+    for i, o in enumerate(options):
+        o.match.country = "FR" if i < 5 else "BE"
+    spread = {"countries": ["FR", "BE"]}
+    plan = optimise(options, 300, {"micro": 1.0}, "reach", max_creators=3, spread=spread)
+    assert {options[i].match.country for i in plan.picks} == {"FR", "BE"}
+    alone = optimise(options, 300, {"micro": 1.0}, "reach", max_creators=3)
+    assert {options[i].match.country for i in alone.picks} == {"FR"}  # reach alone: FR only
