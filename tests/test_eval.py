@@ -121,7 +121,7 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     assert rc == 0
     printed = capsys.readouterr()
     assert "| creator-match |" in printed.out and "| random |" in printed.out
-    assert "tuned on 2 dev briefs over 480 weight vectors" in printed.err
+    assert "tuned on the dev briefs of set over 480 weight vectors" in printed.err
     assert len(list(out.glob("eval-*.md"))) == 1
     [js] = out.glob("eval-*.json")
     assert list(out.glob("eval-*.png"))

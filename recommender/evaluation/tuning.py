@@ -37,9 +37,8 @@ def grid() -> list[Weights]:
             for v in itertools.product(*GRID.values())]
 
 
-def tune(rec, es: EvalSet, split: str = "dev") -> dict:
-    """The grid point with the best mean nDCG@10 on the split's briefs, and the best with
-    keywords at 0 (dense only)."""
+def grid_scores(rec, es: EvalSet, split: str = "dev") -> np.ndarray:
+    """Mean nDCG@10 on the split's briefs of every grid point, in grid() order."""
     briefs = es.split(split)
     scorer = Scorer(es, briefs)
     pools = []
@@ -50,9 +49,8 @@ def tune(rec, es: EvalSet, split: str = "dev") -> dict:
                      np.array([c.components[k] for c in ranked], np.float64)
                      for k in COMPONENTS} if ranked else {}
             pools.append((b["id"], np.array([c.row.id for c in ranked]), comps))
-    points = grid()
     means = []
-    for w in points:
+    for w in grid():
         r = Ranker(weights=w)
         tops: dict[str, list[str]] = {}
         for q, ids, comps in pools:
@@ -62,17 +60,39 @@ def tune(rec, es: EvalSet, split: str = "dev") -> dict:
             s = r.combine(comps, len(ids))
             tops[q] = ids[np.lexsort((ids, -s))][:DEPTH].tolist()
         means.append(float(np.mean(list(scorer.ndcg10(tops).values()))))
-    m = np.array(means)
+    return np.array(means)
 
-    def best(mask: np.ndarray) -> tuple[dict, float, int]:
-        i = int(np.flatnonzero(mask)[np.argmax(m[mask])])  # first of the best, grid order
-        return asdict(points[i]), float(m[i]), int(np.sum(np.abs(m[mask] - m[i]) < 1e-12))
 
-    hybrid, h_ndcg, h_ties = best(np.ones(len(points), bool))
-    dense, d_ndcg, _ = best(np.array([w.keywords == 0 for w in points]))
-    return {"weights": hybrid, "dev_ndcg@10": h_ndcg, "tied_best": h_ties,
-            "dense_weights": dense, "dense_dev_ndcg@10": d_ndcg,
-            "grid": len(points), "briefs": len(briefs)}
+def choose(scores: dict[str, np.ndarray]) -> dict:
+    """The grid point whose worst set is best (a default that wins one set by losing another
+    is not chosen), and the best with keywords at 0; with each set's figure, and where the
+    package's defaults stand."""
+    points = grid()
+    names = list(scores)
+    worst = np.min(np.stack([scores[n] for n in names]), axis=0)
+
+    def best(mask: np.ndarray) -> int:
+        return int(np.flatnonzero(mask)[np.argmax(worst[mask])])  # first of the best
+
+    i = best(np.ones(len(points), bool))
+    d = best(np.array([w.keywords == 0 for w in points]))
+    defaults = asdict(Weights())
+    at = next((j for j, w in enumerate(points) if asdict(w) == defaults), None)
+    return {
+        "weights": asdict(points[i]), "dev_ndcg@10": {n: float(scores[n][i]) for n in names},
+        "worst_set_dev_ndcg@10": float(worst[i]),
+        "tied_best": int(np.sum(np.abs(worst - worst[i]) < 1e-12)),
+        "dense_weights": asdict(points[d]),
+        "dense_dev_ndcg@10": {n: float(scores[n][d]) for n in names},
+        "defaults": None if at is None else {
+            "dev_ndcg@10": {n: float(scores[n][at]) for n in names},
+            "rank": int(np.sum(worst > worst[at]) + 1)},
+        "grid": len(points), "sets": names}
+
+
+def tune(rec, es: EvalSet, split: str = "dev") -> dict:
+    """The grid point with the best mean nDCG@10 on one set's split (choose() over one set)."""
+    return choose({es.path.name: grid_scores(rec, es, split)})
 
 
 def _scored(rec: Recommender, brief: Brief) -> list[Candidate]:
