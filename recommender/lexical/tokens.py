@@ -26,7 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -109,9 +109,11 @@ def brief_words(text: str) -> list[str]:
     return [t for t in dict.fromkeys(words(fold(text))) if t not in STOPWORDS]
 
 
-def stems_of(word: str) -> list[str]:
-    """A folded word's stems in every language the index knows (a brief may be either)."""
-    return list(dict.fromkeys(_stemmer(lang).stemWord(word) for lang in LANGUAGES))
+@lru_cache(maxsize=8192)
+def stems_of(word: str) -> tuple[str, ...]:
+    """A folded word's stems in every language the index knows (a brief may be either);
+    cached: each match's explanations ask again for every creator shown."""
+    return tuple(dict.fromkeys(_stemmer(lang).stemWord(word) for lang in LANGUAGES))
 
 
 def terms(text: str) -> list[str]:
