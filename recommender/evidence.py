@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .pool import Candidate
-from .ranking import COMPONENTS, Ranker
+from .ranking import COMPONENTS, Ranker, values_direction
 
 TOP_POSTS = 3
 # values fit: 0.5 at the shortlist's median, 1 this much cosine above it, 0 this much below.
@@ -42,15 +42,6 @@ def rerank_depth(depth: int) -> int:
     that reading their posts' vectors stays a small part of a match (3·depth scored 0.008 and
     0.003 nDCG@10 higher on the two labelled sets, at about 1 ms more per match)."""
     return max(2 * depth, 30)
-
-
-def values_direction(q_brief: np.ndarray, q_values: np.ndarray) -> np.ndarray:
-    """The values vector without its projection on the brief's (ranking.stance explains why);
-    the values vector itself when the two are nearly parallel."""
-    between = float(q_brief @ q_values)
-    residual = q_values - between * q_brief
-    norm = float(np.linalg.norm(residual))
-    return q_values if norm < 0.2 else residual / norm
 
 
 def _top_mean(sims: np.ndarray) -> float:

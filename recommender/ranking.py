@@ -201,16 +201,27 @@ class Ranker:
         return self.weights.keywords > 0
 
 
+# below this length of the values vector's part orthogonal to the brief's, the statement says
+# little the brief does not, and the values vector itself is used
+RESIDUAL_MIN = 0.2
+
+
 def stance(brief_cos: np.ndarray, values_cos: np.ndarray, between: float | None) -> np.ndarray:
-    """Each creator's cosine with the values direction beyond the brief's topic: the values
-    vector v minus its projection on the brief vector b, (v - (v.b) b) / |v - (v.b) b|, from
-    the two cosines already known (x.v and x.b). Two creators of the brief's niche share x.b and
-    differ in it by their stance. When the statement says little the brief does not (|v - (v.b)
-    b| below 0.2) the plain values cosine is used."""
+    """Each creator's cosine with values_direction, from the two cosines already known (x.v and
+    x.b): (x.v - (v.b) x.b) / |v - (v.b) b|. Two creators of the brief's niche share x.b and
+    differ in it by their stance."""
     v = np.asarray(values_cos, np.float64)
     if between is None:
         return v
     residual = float(np.sqrt(max(0.0, 1.0 - between * between)))
-    if residual < 0.2:
+    if residual < RESIDUAL_MIN:
         return v
     return (v - between * np.asarray(brief_cos, np.float64)) / residual
+
+
+def values_direction(q_brief: np.ndarray, q_values: np.ndarray) -> np.ndarray:
+    """The values beyond the brief's topic: the values vector v minus its projection on the
+    brief vector b, normalised; v itself when that part is shorter than RESIDUAL_MIN."""
+    residual = q_values - float(q_brief @ q_values) * q_brief
+    norm = float(np.linalg.norm(residual))
+    return q_values if norm < RESIDUAL_MIN else residual / norm

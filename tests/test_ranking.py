@@ -125,3 +125,19 @@ def test_weights_are_checked_and_parsed():
         Weights(similarity=0, keywords=0)
     with pytest.raises(ValueError, match="0 to 1"):
         Weights(authenticity=2)
+
+
+def test_the_pool_stance_and_the_posts_direction_are_one_measure():
+    """ranking.stance (from two cosines, for the pool) equals the cosine with
+    values_direction (a vector, for posts), the same threshold included."""
+    import numpy as np
+
+    from recommender.ranking import stance, values_direction
+
+    rng = np.random.default_rng(3)
+    b, x = (v / np.linalg.norm(v) for v in rng.normal(size=(2, 16)))
+    for mix in (0.3, 0.99):  # a statement far from the brief, then one nearly the brief
+        v = mix * b + (1 - mix) * rng.normal(size=16)
+        v /= np.linalg.norm(v)
+        got = stance(np.array([x @ b]), np.array([x @ v]), float(v @ b))
+        assert np.allclose(got, [x @ values_direction(b, v)])
