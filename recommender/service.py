@@ -40,7 +40,7 @@ from .evidence import rerank_depth, rescore
 from .explain import explain
 from .indexer import Indexer, IngestReport
 from .ingest import Parsed, read_objects, read_paths
-from .pool import Pool
+from .pool import Candidate, Pool
 from .ranking import Ranker
 from .retrieval import Retriever
 from .schema import Brief, Creator, Filters, Match
@@ -197,22 +197,9 @@ class Recommender:
 
     def _ranked(self, pool: Pool, objective: str | None, k: int, query: np.ndarray,
                 terms: list[str]) -> list[Match]:
-        """Score the pool as columns, read rows for the shortlist only, re-score it from its
-        posts (evidence.py) when the brief's vectors are known, select, explain."""
-        if not len(pool):
-            return []
-        scores, comps = self.ranker.score_pool(pool, objective)
+        """The shortlist (shortlisted), selected and explained."""
         depth = self.ranker.pool_depth(k)
-        vectors = None
-        if pool.brief_vector is not None:
-            wide = rerank_depth(depth)
-            best = self.retriever.materialise(pool, self.ranker.shortlist(scores, wide), scores,
-                                              comps)[:wide]
-            vectors = self.catalog.post_vectors([c.row.vid for c in best])
-            best = rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector)
-        else:
-            best = self.retriever.materialise(pool, self.ranker.shortlist(scores, depth),
-                                              scores, comps)
+        best, vectors = self.shortlisted(pool, objective, depth)
         chosen = self.ranker.select(best[:depth], k)
         vids = [c.row.vid for c in chosen]
         texts = self.catalog.texts_of(vids, vectors)
@@ -221,6 +208,24 @@ class Recommender:
         return [explain(c, query, texts.get(c.row.vid, []), terms,
                         stems=set(bodies.get(c.row.vid, "").split()) if terms else None)
                 for c in chosen]
+
+    def shortlisted(self, pool: Pool, objective: str | None, depth: int
+                    ) -> tuple[list[Candidate], dict[int, tuple[list[str | None], np.ndarray]]
+                               | None]:
+        """The pool scored as columns, rows read for its best only, those re-scored from their
+        posts (evidence.py) when the brief's vectors are known: (candidates best first, the
+        post vectors read, or None)."""
+        if not len(pool):
+            return [], None
+        scores, comps = self.ranker.score_pool(pool, objective)
+        if pool.brief_vector is None:
+            return self.retriever.materialise(pool, self.ranker.shortlist(scores, depth),
+                                              scores, comps), None
+        wide = rerank_depth(depth)
+        best = self.retriever.materialise(pool, self.ranker.shortlist(scores, wide), scores,
+                                          comps)[:wide]
+        vectors = self.catalog.post_vectors([c.row.vid for c in best])
+        return rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector), vectors
 
     def _check_filters(self, f: Filters) -> None:
         """Refuse a filter none of whose values the index knows: it could only empty the

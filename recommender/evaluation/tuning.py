@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..evidence import rerank_depth, rescore
 from ..pool import Candidate
 from ..ranking import COMPONENTS, Ranker, Weights
 from ..schema import Brief
@@ -96,15 +95,7 @@ def tune(rec, es: EvalSet, split: str = "dev") -> dict:
 
 
 def _scored(rec: Recommender, brief: Brief) -> list[Candidate]:
-    """Every candidate of the brief's pool, scored, the best re-scored from their posts as
-    matching does, with their components."""
+    """The candidates matching would choose among for DEPTH results, re-scored from their posts
+    as matching does, with their components."""
     pool, _, _ = rec.retriever.pool(brief, lexical_search=True)
-    scores, comps = rec.ranker.score_pool(pool, brief.objective)
-    ranked = rec.retriever.materialise(pool, np.arange(len(pool)), scores, comps)
-    if pool.brief_vector is None or not ranked:
-        return ranked
-    wide = rerank_depth(DEPTH)
-    head = rescore(rec.ranker, ranked[:wide],
-                   rec.catalog.post_vectors([c.row.vid for c in ranked[:wide]]),
-                   pool.brief_vector, pool.values_vector)
-    return head + ranked[wide:]
+    return rec.shortlisted(pool, brief.objective, DEPTH)[0]
