@@ -10,7 +10,6 @@ hands each call to the part that does it.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -269,77 +268,13 @@ class Recommender:
              mix: str | dict[str, float] | None = None, max_creators: int = 30,
              allow_flagged: bool = False, rate_card: str | Path | None = None,
              candidates: int = 200) -> dict[str, Any]:
-        """A campaign plan for a budget (plan.py): which creators, in which tiers, their
+        """A campaign plan for a budget (planner.py): which creators, in which tiers, their
         estimated costs and forecasts, beside the obvious alternatives."""
-        from . import plan as planning
-        from .forecast import forecast
-        from .rates import RateCard
+        from .planner import plan
 
-        if not isinstance(brief, Brief):
-            brief = Brief.model_validate(brief)
-        if not (isinstance(budget, int | float) and math.isfinite(budget) and budget > 0):
-            raise InvalidInputError(f"budget: must be a positive amount, got {budget!r}")
-        if not 1 <= max_creators <= 1000:
-            raise InvalidInputError(f"max_creators: between 1 and 1000, got {max_creators}")
-        objective = brief.objective or "engagement"
-        card = RateCard.load(rate_card)
-        conversion = card.conversion(currency)
-        cur = (currency or card.currency).upper()
-        shares = planning.parse_mix(mix, list(self.tiers.names))
-        if shares is None:
-            shares = planning.DEFAULT_MIX[objective]
-            unknown = [t for t in shares if t not in self.tiers.names]
-            if unknown:
-                raise InvalidInputError(f"mix: this index's tiers ({', '.join(self.tiers.names)})"
-                                        " have no default pyramid: give a mix")
-        matches = self.match(brief.model_copy(update={"k": max(candidates, max_creators)}))
-        if not allow_flagged:
-            matches = [m for m in matches if not set(m.flags) - {"no_engagement_data"}]
-        # the fit a plan weighs: the score without its tier discount (the mix decides the
-        # tiers); on brief: at least MIN_FIT of the best candidate's
-        w_tier = self.ranker.weights.tier_fit
-        fit = {m.creator_id: _without_tier(m, w_tier) for m in matches}
-        top = max(fit.values(), default=0.0)
-        matches = [m for m in matches if fit[m.creator_id] >= planning.MIN_FIT * top]
-        vids = self.catalog.vids_of([m.creator_id for m in matches])
-        rows = self.catalog.rows([vids[m.creator_id] for m in matches])
-        options = []
-        for m in matches:
-            stored = self.catalog.record(m.creator_id)
-            if stored is None:
-                continue  # removed meanwhile
-            expected = self.tiers.tier_of(m.followers).expected_engagement
-            options.append(planning.Option(
-                m, forecast(m, stored["record"], card, conversion, expected,
-                            min(1.0, fit[m.creator_id])),
-                rows[vids[m.creator_id]].vector))
-        if options:
-            cheapest = min(options, key=lambda o: o.forecast.cost)
-            if budget < cheapest.forecast.cost:
-                raise InvalidInputError(
-                    f"budget: {budget:,.2f} {cur} is below the cheapest candidate's estimated "
-                    f"price ({cheapest.forecast.cost:,.2f} {cur}, "
-                    f"{cheapest.match.handle or cheapest.match.creator_id})")
-        f = brief.filters
-        listed: dict[str, list[str]] = {"countries": list(f.countries or []),
-                                        "platforms": [str(p) for p in f.platforms or []]}
-        spread = {k: v for k, v in listed.items() if len(v) > 1}
-        result = planning.optimise(options, budget, shares, planning.KPI[objective],
-                                   max_creators, spread)
-        assumptions = {
-            "rate_card": card.source, "card_currency": card.currency,
-            "exchange_rate": None if conversion == 1.0 else
-            {"from": card.currency, "to": cur, "rate": round(conversion, 6),
-             "as_of": "the rate card's fx table (default: approximate, 2026-11)"},
-            "reach_shares": card.reach, "candidates": len(options),
-            "flagged_left_out": not allow_flagged, "max_creators": max_creators,
-            "on_brief": f"fit at least {planning.MIN_FIT:.0%} of the best eligible "
-                        "candidate's",
-            "objective_defaulted": brief.objective is None,
-            "mix_source": "--mix" if mix is not None else f"the default pyramid for {objective}",
-        }
-        return planning.answer(options, result, float(budget), cur, objective, shares,
-                               assumptions)
+        return plan(self, brief if isinstance(brief, Brief) else Brief.model_validate(brief),
+                    budget, currency=currency, mix=mix, max_creators=max_creators,
+                    allow_flagged=allow_flagged, rate_card=rate_card, candidates=candidates)
 
     def stats(self) -> dict[str, Any]:
         m = self.store.manifest
@@ -362,12 +297,6 @@ class Recommender:
 # the filters checked against the index's own values: (Filters field, column)
 _VOCABULARY_FILTERS = (("countries", "country"), ("languages", "language"),
                        ("platforms", "platform"), ("categories", "category"))
-
-
-def _without_tier(m: Match, weight: float) -> float:
-    """A match's score without the ranker's tier discount (1 - w (1 - tier_fit))."""
-    t = m.components.get("tier_fit")
-    return m.score if t is None else m.score / max(1e-9, 1 - weight * (1 - t))
 
 
 def _writable(path: Path) -> bool:

@@ -206,16 +206,22 @@ class Catalog:
 
     def record(self, creator_id: str) -> dict[str, Any] | None:
         """The stored record with its signals, or None."""
-        rows = self.db.rows(f"SELECT updated_at, checksum, {', '.join(CREATOR_CONTENT)}"
-                            " FROM creators WHERE id=?", (creator_id,))
-        if not rows:
-            return None
-        updated, stored, *content = rows[0]
-        if checksum(content) != stored:
-            raise damaged_creator(creator_id, self.path)
-        got = dict(zip(CREATOR_CONTENT, content, strict=True))
-        return {"record": json.loads(got["record"]), "signals": json.loads(got["signals"]),
-                "tier": got["tier"], "updated_at": updated}
+        return self.records([creator_id]).get(creator_id)
+
+    def records(self, creator_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each stored record with its signals, by id (absent ids left out), checked against
+        its checksum."""
+        rows = self.db.rows_in(f"SELECT id, updated_at, checksum, {', '.join(CREATOR_CONTENT)}"
+                               " FROM creators WHERE id IN ({marks})", list(creator_ids))
+        out = {}
+        for cid, updated, stored, *content in rows:
+            if checksum(content) != stored:
+                raise damaged_creator(cid, self.path)
+            got = dict(zip(CREATOR_CONTENT, content, strict=True))
+            out[cid] = {"record": json.loads(got["record"]),
+                        "signals": json.loads(got["signals"]), "tier": got["tier"],
+                        "updated_at": updated}
+        return out
 
     def rows(self, vids: Sequence[int] | np.ndarray) -> dict[int, CreatorRow]:
         """The rows of these vids (absent ones left out), each checked against its checksum."""
