@@ -132,18 +132,25 @@ def bench_encoders(model: str | None, texts: list[str]) -> dict:
         emb = make_embedder(spec)
         if label != "default" and emb.name == out.get("default", {}).get("name"):
             continue
-        emb.encode(texts[:32])
-        t0 = time.perf_counter()
-        emb.encode(texts)
-        secs = time.perf_counter() - t0
-        one = []
-        for t in QUERY_TEXTS * 3:
-            s = time.perf_counter()
-            encode_queries(emb, [t])
-            one.append(time.perf_counter() - s)
-        out[label] = {"name": emb.name, "texts_per_s": round(len(texts) / secs, 1),
-                      "query_ms_p50": round(float(np.median(one)) * 1e3, 2)}
+        _, speed = encoder_speed(emb, texts)
+        out[label] = {"name": emb.name, **speed}
     return out
+
+
+def encoder_speed(emb, texts: list[str]) -> tuple[np.ndarray, dict]:
+    """(the texts' vectors, {texts/s, one brief's encode time p50 in ms}), after a warm-up;
+    briefs go through the embedder's own brief path."""
+    emb.encode(texts[:32])
+    t0 = time.perf_counter()
+    vecs = emb.encode(texts)
+    secs = time.perf_counter() - t0
+    one = []
+    for t in QUERY_TEXTS * 3:
+        s = time.perf_counter()
+        encode_queries(emb, [t])
+        one.append(time.perf_counter() - s)
+    return vecs, {"texts_per_s": round(len(texts) / secs, 1),
+                  "query_ms_p50": round(float(np.median(one)) * 1e3, 2)}
 
 
 def bench_precision(model: str | None, texts: list[str]) -> dict:
@@ -159,23 +166,14 @@ def bench_precision(model: str | None, texts: list[str]) -> dict:
     ref = ref_top = None
     for precision in paths:
         emb = SentenceTransformerEmbedder(make_embedder(model).name, precision=precision)
-        emb.encode(texts[:64])
-        t0 = time.perf_counter()
-        vecs = emb.encode(texts)
-        secs = time.perf_counter() - t0
-        one = []
-        for t in QUERY_TEXTS * 3:
-            s = time.perf_counter()
-            emb.encode([t])
-            one.append(time.perf_counter() - s)
+        vecs, speed = encoder_speed(emb, texts)
         top = np.argsort(-(emb.encode(QUERY_TEXTS) @ vecs.T), axis=1)[:, :20]
         if ref is None:
             ref, ref_top = vecs, top
         assert ref is not None and ref_top is not None
         cos = np.sum(ref * vecs, axis=1)
-        r = {"texts_per_s": round(len(texts) / secs, 1),
-             "query_ms_p50": round(float(np.median(one)) * 1e3, 2),
-             "mean_cosine": round(float(cos.mean()), 5), "min_cosine": round(float(cos.min()), 5),
+        r = {**speed, "mean_cosine": round(float(cos.mean()), 5),
+             "min_cosine": round(float(cos.min()), 5),
              "top20_overlap": round(float(np.mean([len(set(a) & set(b)) / 20 for a, b in
                                                    zip(ref_top, top, strict=True)])), 4)}
         r["speedup"] = round(r["texts_per_s"] / out["paths"]["fp32"]["texts_per_s"], 2) \
