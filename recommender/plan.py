@@ -134,9 +134,7 @@ def optimise(options: list[Option], budget: float, mix: dict[str, float], kpi: s
             member = np.array([_field(o.match, v) for o in options], float)
             if member.any():
                 lower_rows.append((member, 1.0, np.inf))
-    vecs = np.stack([o.vector / max(float(np.linalg.norm(o.vector)), 1e-12) for o in options])
-    sims = vecs @ vecs.T
-    pairs = np.argwhere(np.triu(sims >= OVERLAP, k=1))
+    pairs = near_duplicates(np.stack([o.vector for o in options]))
     result = _solve(c, n, rows + lower_rows, pairs)
     if result is None and lower_rows:
         notes.append("the tiers' lower bounds (and one creator per listed country or platform) "
@@ -150,6 +148,18 @@ def optimise(options: list[Option], budget: float, mix: dict[str, float], kpi: s
         notes.append(f"{len(pairs)} pair(s) of near-duplicate creators (content cosine >= "
                      f"{OVERLAP}) may not both be picked")
     return Plan([i for i in range(n) if x[i] > 0.5], optimal, notes)
+
+
+def near_duplicates(vectors: np.ndarray, block: int = 1024) -> np.ndarray:
+    """(i, j) pairs, i < j, whose content cosine is at least OVERLAP; compared a block of rows
+    at a time, so memory stays block x n however many candidates."""
+    vecs = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    found = []
+    for start in range(0, len(vecs), block):
+        i, j = np.nonzero(vecs[start:start + block] @ vecs.T >= OVERLAP)
+        i += start
+        found.append(np.stack([i[j > i], j[j > i]], axis=1))
+    return np.concatenate(found) if found else np.zeros((0, 2), np.int64)
 
 
 def _field(m: Match, value: str) -> bool:

@@ -217,3 +217,15 @@ def test_a_brief_listing_several_countries_gets_one_creator_in_each():
     assert {options[i].match.country for i in plan.picks} == {"FR", "BE"}
     alone = optimise(options, 300, {"micro": 1.0}, "reach", max_creators=3)
     assert {options[i].match.country for i in alone.picks} == {"FR"}  # reach alone: FR only
+
+
+def test_near_duplicates_found_block_by_block_as_all_at_once():
+    from recommender.plan import near_duplicates
+
+    rng = np.random.default_rng(5)
+    base = rng.normal(size=(40, 16))
+    vecs = np.concatenate([base, base[:10] + rng.normal(size=(10, 16)) * 0.01])
+    unit = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+    expected = {tuple(p) for p in np.argwhere(np.triu(unit @ unit.T >= OVERLAP, k=1))}
+    got = {tuple(p) for p in near_duplicates(vecs, block=7)}
+    assert got == expected and len(got) >= 10
