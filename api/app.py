@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from recommender import __version__
 from recommender.service import Recommender
 
-from . import errors
+from . import errors, page
 from .auth import LiveKeys
 from .limits import BodyLimit, KeyCheck
 from .routers import creators, match, system
@@ -45,6 +45,7 @@ def create_app(recommender: Recommender, keys: LiveKeys, settings: Settings) -> 
     app.state.settings = settings
     errors.install(app)
     _offline_docs(app)
+    page.install(app)
     for r in (system.router, match.router, creators.router):
         app.include_router(r)
     # the last added runs first: the key is checked from the headers, then the body is read

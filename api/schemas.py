@@ -122,6 +122,14 @@ class HealthResponse(BaseModel):
          "model": "sentence-transformers/all-MiniLM-L6-v2"}]}}
 
 
+class KeyResponse(BaseModel):
+    scope: Literal["read", "write"] = Field(
+        description="read: match, plan, browse and read creators; write: all that and "
+                    "upsert or delete creators")
+
+    model_config = {"json_schema_extra": {"examples": [{"scope": "read"}]}}
+
+
 class StatsResponse(BaseModel):
     creators: int
     tiers: dict[str, int]

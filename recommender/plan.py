@@ -124,7 +124,7 @@ def optimise(options: list[Option], budget: float, mix: dict[str, float], kpi: s
         absorbable = float(np.sort(cost[member > 0])[::-1][:max_creators].sum())
         if absorbable < share * budget - dearest:
             notes.append(f"{tier}: its {share:.0%} of the budget is {share * budget:,.2f}, but "
-                         f"its {int(member.sum())} candidates on brief cost {absorbable:,.2f} at "
+                         f"{_candidates_cost(int(member.sum()))} {absorbable:,.2f} at "
                          "most: the rest stays unspent (change the mix to move it)")
         elif share * budget - float(np.median(cost[member > 0])) > 0:
             lower_rows.append((cost * member,
@@ -206,6 +206,10 @@ def totals(options: list[Option], picks: list[int]) -> dict[str, Any]:
             "mean_fit": round(float(np.mean([f.fit for f in chosen])), 4) if chosen else None,
             "cost_per_engagement": round(cost / engagements, 4) if engagements else None,
             "cpm": round(cost / reach * 1000, 2) if reach else None}
+
+
+def _candidates_cost(n: int) -> str:
+    return "its one candidate on brief costs" if n == 1 else f"its {n} candidates on brief cost"
 
 
 def answer(options: list[Option], plan: Plan, budget: float, currency: str, objective: str,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import DATA, creator
+from serving import Server
 
 from recommender.embedding import HashEmbedder
 from recommender.service import Recommender
@@ -25,50 +24,6 @@ from recommender.service import Recommender
 WRITE, READ = "test-write-key-0123", "test-read-key-0123"
 W = {"Authorization": f"Bearer {WRITE}"}
 R = {"X-API-Key": READ}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, index: Path, env: dict | None = None) -> None:
-        self.index, self.port = index, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "CREATOR_MATCH_MODEL": "hash-64", **(env or {})}
-        self.proc: subprocess.Popen | None = None
-        self.output = ""
-
-    def start(self) -> Server:
-        # the installed console script: `python -m` would put the working directory first on
-        # sys.path, where a folder named like a package (an index called "index") shadows it
-        script = Path(sys.executable).with_name("creator-match")
-        self.proc = subprocess.Popen(
-            [str(script), "serve", "--index", str(self.index),
-             "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stdout.read()}")
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start in 60 s")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                out, _ = self.proc.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                out, _ = self.proc.communicate()
-            self.output += out or ""
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +63,9 @@ def test_auth_and_scopes(client):
     assert "write" in e["message"]
     error_of(client.delete("/v1/creators/x", headers=R), 403)
     assert client.post("/v1/match", json={"brief": "x"}, headers=R).status_code == 200
+    assert client.get("/v1/me", headers=R).json() == {"scope": "read"}
+    assert client.get("/v1/me", headers=W).json() == {"scope": "write"}
+    error_of(client.get("/v1/me"), 401)
 
 
 def test_upsert_get_delete(client):
@@ -457,8 +415,8 @@ def test_errors_a_client_can_act_on(client):
         ("FR", "fr")}
     ops = {op["operationId"] for path in client.get("/openapi.json").json()["paths"].values()
            for op in path.values()}
-    assert ops == {"health", "stats", "match", "plan", "upsert", "get_creator", "delete_creator",
-                   "similar", "browse"}
+    assert ops == {"health", "stats", "me", "match", "plan", "upsert", "get_creator",
+                   "delete_creator", "similar", "browse"}
 
 
 def test_the_catalogue_pages_with_a_cursor(client):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ..deps import ReadKey, Rec
-from ..schemas import ERRORS, HealthResponse, StatsResponse
+from ..schemas import ERRORS, HealthResponse, KeyResponse, StatsResponse
 
 router = APIRouter(prefix="/v1", tags=["system"])
 
@@ -23,3 +23,9 @@ def health(rec: Rec) -> HealthResponse:
 def stats(rec: Rec, _: ReadKey) -> StatsResponse:
     s = rec.stats()
     return StatsResponse(**{k: s[k] for k in StatsResponse.model_fields})
+
+
+@router.get("/me", response_model=KeyResponse, responses=ERRORS,
+            summary="The scope of the key sent: what a client may offer its user")
+def me(scope: ReadKey) -> KeyResponse:
+    return KeyResponse.model_validate({"scope": scope})
