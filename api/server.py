@@ -68,7 +68,8 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
     keys = load_keys(settings)
     app = create_app(rec, keys, settings)
     print(f"creator-match serving {settings.index} ({len(rec)} creators, model "
-          f"{rec.embedder.name}) on http://{host}:{port}", file=sys.stderr, flush=True)
+          f"{rec.embedder.name}) on http://{host}:{port}: the planner's page at /, the API at "
+          "/v1, its documentation at /docs", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     rec.close()
     return 0

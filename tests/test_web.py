@@ -121,11 +121,11 @@ def handles(page):
     return page.locator("#results li.card h3").all_inner_texts()
 
 
-def shoot(page, name):
+def shoot(page, name, full_page=False):
     folder = os.environ.get("CREATOR_MATCH_SCREENSHOTS")
     if folder:
         page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)
 
 
 def test_the_page_ships_with_the_server_and_loads_nothing_from_elsewhere(site, page):
@@ -226,7 +226,7 @@ def test_a_plan_stays_within_its_budget(site, page):
     table = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text("utf-8-sig"))))
     assert [r["creator_id"] for r in table] == [p["creator_id"] for p in want["picks"]]
     assert sum(float(r["cost"]) for r in table) <= 20000
-    shoot(page, "plan")
+    shoot(page, "plan", full_page=True)
 
 
 def test_a_bad_field_shows_the_api_message_beside_it_and_keeps_the_input(site, page):

@@ -521,6 +521,11 @@ async function openProfile(id) {
       h("dt", {}, "updated"), h("dd", {}, creator.updated_at.slice(0, 10))),
     flags.length ? h("ul", { class: "flags", "aria-label": "Warnings" }, flags.map((f) => h("li", {},
       h("strong", {}, FLAGS[f.name] || f.name), f.evidence ? `: ${f.evidence}` : ""))) : null,
+    h("h3", {}, "Lookalike creators"),
+    similar.matches.length ? h("ol", { class: "lookalikes" }, similar.matches.map((m) => h("li", {},
+      profileLink(m.creator_id, m.handle), ` · ${m.platform} · ${m.tier} · ` +
+      `${fmt.int(m.followers)} followers · ${fmt.pct(m.engagement_rate)}`)))
+      : h("p", { class: "muted" }, "none"),
     h("h3", {}, `Recent posts (${recent.length} of ${r.posts.length})`),
     h("ul", { class: "recent" }, recent.map((p) => h("li", {},
       h("p", {}, p.text),
@@ -528,11 +533,6 @@ async function openProfile(id) {
         p.likes === null || p.likes === undefined ? "likes hidden" : `${fmt.int(p.likes)} likes`,
         p.comments === null || p.comments === undefined ? null : `${fmt.int(p.comments)} comments`,
         p.sponsored ? "sponsored" : null].filter(Boolean).join(" · "))))),
-    h("h3", {}, "Lookalike creators"),
-    similar.matches.length ? h("ol", { class: "lookalikes" }, similar.matches.map((m) => h("li", {},
-      profileLink(m.creator_id, m.handle), ` · ${m.platform} · ${m.tier} · ` +
-      `${fmt.int(m.followers)} followers · ${fmt.pct(m.engagement_rate)}`)))
-      : h("p", { class: "muted" }, "none"),
     state.scope === "write" ? h("div", { class: "actions danger" }, h("button", {
       type: "button", class: "quiet", id: "delete-creator",
       onclick: () => removeCreator(r.id, r.handle),
