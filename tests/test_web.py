@@ -242,7 +242,12 @@ def test_a_bad_field_shows_the_api_message_beside_it_and_keeps_the_input(site, p
     assert note.inner_text() == want and "NARNIA" in want.upper()
     assert page.get_by_label("Campaign brief").input_value() == BRIEF
     assert countries.input_value() == "Narnia"
-    # a plan without a budget: the message is beside the budget
+    # a number the browser cannot read is named at its field, not sent as empty
+    page.get_by_label("Followers from").press_sequentially("1e")
+    page.get_by_role("button", name="Find creators").click()
+    expect(page.locator("#f-min-followers-error")).to_have_text("not a number")
+    page.get_by_label("Followers from").fill("")
+    # a plan with a negative budget: the message is beside the budget
     page.get_by_label("Countries").fill("")
     page.get_by_role("button", name="Plan").click()
     page.get_by_label("Budget", exact=True).fill("-5")

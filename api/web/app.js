@@ -190,6 +190,17 @@ function showFieldErrors(form, formError, error) {
   if (first) first.focus();
 }
 
+/** Numbers the browser could not read ("1e", "12,5" in some locales) would otherwise be sent
+ *  as empty: name them at their field instead, and send nothing. */
+function unreadable(form, formError) {
+  const bad = $$("input[type=number]", form).filter((i) => i.validity.badInput);
+  if (!bad.length) return false;
+  const field = (i) => i.closest("[data-field]")?.dataset.field || i.name;
+  showFieldErrors(form, formError, new ApiFailure(0, "some numbers cannot be read",
+    bad.map((i) => ({ field: field(i), reason: "not a number" }))));
+  return true;
+}
+
 // ---------------------------------------------------------------- the key
 
 function askKey(message = "") {
@@ -451,6 +462,7 @@ async function search(event) {
   clearErrors(form, $("#brief-error"));
   clearErrors($("#plan-form"), $("#plan-error"));
   banner("");
+  if (unreadable(form, $("#brief-error"))) return;
   if (currentView() !== "search") show("search");
   const body = briefBody();
   const status = $("#results-status");
@@ -671,6 +683,7 @@ async function makePlan(event) {
   clearErrors($("#brief-form"), $("#brief-error"));
   clearErrors(form, $("#plan-error"));
   banner("");
+  if (unreadable($("#brief-form"), $("#brief-error")) || unreadable(form, $("#plan-error"))) return;
   const body = planBody();
   $("#make-plan").disabled = true;
   put($("#plan-out"), h("p", { class: "muted" }, "Planning…"));
