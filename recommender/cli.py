@@ -143,7 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="ingest the bundled sample and answer the example briefs")
     p.add_argument("--index", default="demo-index", metavar="DIR",
                    help="where to build the demo index (default ./demo-index)")
-    p.add_argument("--model", default=None, help="embedding model (default all-MiniLM-L6-v2)")
+    p.add_argument("--model", default=None,
+                   help="embedding model (default USE-multilingual v3; minilm, or a "
+                        "sentence-transformers name or path)")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("serve", help="serve the HTTP API with uvicorn")
@@ -152,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--keys-file", default=None,
                    help="API keys file (default DIR/api-keys.json; env CREATOR_MATCH_KEYS_FILE)")
+    p.add_argument("--workers", type=_positive, default=1,
+                   help="server processes sharing the port, each with its own copy of the index "
+                        "in memory (default 1; the usable cores is the useful most)")
 
     p = sub.add_parser("bench", help="benchmarks beside a numpy baseline (see benchmarks/)",
                        add_help=False)
@@ -351,11 +356,22 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n}: at least 1")
+    return n
+
+
 def cmd_serve(args) -> int:
     from api.server import serve
 
     return serve(args.index, host=args.host, port=args.port, model=args.model,
-                 keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"))
+                 keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"),
+                 workers=args.workers)
 
 
 def cmd_api_key(args) -> int:

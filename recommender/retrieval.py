@@ -8,6 +8,7 @@ needs, read from memory. Catalog rows are read later, for the few that can make 
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -15,7 +16,9 @@ import numpy as np
 import index as vindex
 
 from . import lexical
+from .batching import QueryBatcher
 from .embedding import Embedder, encode_queries, usable_cores
+from .errors import InvalidInputError
 from .pool import Candidate, Pool
 from .schema import Brief, Filters
 from .storage.vectors import VectorStore
@@ -33,10 +36,24 @@ def unit(v: np.ndarray) -> np.ndarray:
 
 
 class Retriever:
-    def __init__(self, store: VectorStore, embedder: Embedder) -> None:
+    def __init__(self, store: VectorStore, embedder: Embedder,
+                 batch_window_ms: float | None = None) -> None:
+        """batch_window_ms: how long a batch of briefs under load waits for more (batching.py);
+        default CREATOR_MATCH_BATCH_WINDOW_MS, else 1; a negative value encodes each brief
+        alone."""
         self.store = store
         self.catalog = store.catalog
         self.embedder = embedder
+        if batch_window_ms is None:
+            setting = os.environ.get("CREATOR_MATCH_BATCH_WINDOW_MS") or "1"
+            try:
+                batch_window_ms = float(setting)
+            except ValueError:
+                raise InvalidInputError(f"CREATOR_MATCH_BATCH_WINDOW_MS: {setting!r} is not a "
+                                        "number of milliseconds (negative: no batching)"
+                                        ) from None
+        self.batcher = None if batch_window_ms < 0 else QueryBatcher(
+            lambda texts: encode_queries(self.embedder, texts), window_s=batch_window_ms / 1e3)
         # threads that apply a brief's filters while the brief is encoded (started on first use)
         self._helpers = ThreadPoolExecutor(usable_cores(), thread_name_prefix="cm-match")
 
@@ -56,7 +73,8 @@ class Retriever:
         # the helper, so this thread seldom waits for the GIL when the model returns)
         lookup = self._helpers.submit(self._lookups, index, brief.filters, " ".join(texts),
                                       depth, lexical_search)
-        qv = encode_queries(self.embedder, texts)
+        qv = (self.batcher.encode(texts) if self.batcher is not None
+              else encode_queries(self.embedder, texts))
         allowed, lq, hits = lookup.result()
         q_brief = qv[0]
         q_values = qv[1] if brief.values else None

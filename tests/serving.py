@@ -20,10 +20,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, index: Path, env: dict | None = None, model: str | None = "hash-64"
-                 ) -> None:
+    def __init__(self, index: Path, env: dict | None = None, model: str | None = "hash-64",
+                 workers: int = 1) -> None:
         """model: the encoder (default the hashing one of the fast tests); None: the index's."""
-        self.index, self.port = index, free_port()
+        self.index, self.port, self.workers = index, free_port(), workers
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
         self.env.pop("CREATOR_MATCH_MODEL", None)
@@ -38,7 +38,7 @@ class Server:
         script = Path(sys.executable).with_name("creator-match")
         self.proc = subprocess.Popen(
             [str(script), "serve", "--index", str(self.index),
-             "--host", "127.0.0.1", "--port", str(self.port)],
+             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -460,3 +460,35 @@ def test_plan_over_http(client):
     assert "mix" in e["message"]
     e = error_of(client.post("/v1/plan", headers=R, json={"brief": "x", "budget": -3}), 422)
     assert e["details"][0]["field"] == "budget"
+
+
+def test_worker_processes_share_the_port_and_see_each_others_writes(tmp_path):
+    """serve --workers 2: every request answered, whichever process takes it, and a write made
+    through one is seen through the other (the index's writer lock and refresh)."""
+    index = tmp_path / "index"
+    with Recommender(index, create=True, embedder=HashEmbedder(64)) as rec:
+        rec.ingest([DATA / "creators.jsonl"])
+    srv = Server(index, {"CREATOR_MATCH_API_KEYS": f"write:{WRITE},read:{READ}"},
+                 workers=2).start()
+    try:
+        for i in range(6):  # new connections: the kernel spreads them over the workers
+            with httpx.Client(base_url=srv.url, timeout=30) as c:
+                r = c.post("/v1/creators", headers=W, json={"creators": [
+                    creator(f"wk_{i}", f"worker phrase {i}")]})
+                assert r.json()["added"] == 1
+        for _ in range(12):
+            with httpx.Client(base_url=srv.url, timeout=30) as c:
+                assert c.get("/v1/health").json()["creators"] == 366
+                assert c.get("/v1/creators/wk_5", headers=R).status_code == 200
+    finally:
+        srv.stop()
+
+
+def test_the_workers_socket_is_tcp_so_replies_are_not_held_by_nagle():
+    from api.server import tcp_socket
+
+    sock = tcp_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY only then
+    finally:
+        sock.close()

@@ -1,0 +1,197 @@
+"""Throughput under concurrent planners: matches/s and latency p50/p99 over HTTP at 1, 4, 16
+and 64 clients, for each way of serving, beside the way before micro-batching, in one run.
+
+The ways: each brief encoded alone (CREATOR_MATCH_BATCH_WINDOW_MS=-1, the code before
+micro-batching), briefs micro-batched (the default), and micro-batched with one worker process
+per usable core (`serve --workers N`). The briefs are the 46 of the two labelled sets (English
+and French, with values statements and objectives), in a fixed random order per client.
+
+    python -m benchmarks.throughput --index demo-index
+    python -m benchmarks.throughput --size 1000000      # a synthetic index of that size
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from recommender.embedding import usable_cores
+
+DATA = Path(__file__).resolve().parents[1] / "recommender" / "data"
+
+
+def briefs() -> list[dict]:
+    out = []
+    for name in ("eval", "eval2"):
+        for b in json.loads((DATA / name / "briefs.json").read_text(encoding="utf-8")):
+            out.append({"brief": b["brief"], "values": b.get("values"),
+                        "objective": b.get("objective"), "k": 20})
+    return out
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(index: Path, workers: int, env: dict[str, str]):
+    port, key = free_port(), "tp-" + os.urandom(8).hex()
+    cmd = [str(Path(sys.executable).with_name("creator-match")), "serve", "--index", str(index),
+           "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env, "CREATOR_MATCH_API_KEYS":
+                                      f"read:{key}"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=tempfile.gettempdir())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=2).json().get("ready"):
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"the server did not start: {' '.join(cmd)}")
+            time.sleep(0.5)
+        yield url, key
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+async def _client(i: int, url: str, key: str, pool: list[dict], deadline: float,
+                  lat: list[float], errors: list[int]) -> None:
+    order = random.Random(i).sample(pool, len(pool))
+    async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=120) as c:
+        n = 0
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                ok = (await c.post("/v1/match", json=order[n % len(order)])).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            lat.append(time.perf_counter() - t0)
+            if not ok:
+                errors.append(1)
+            n += 1
+
+
+def load(url: str, key: str, clients: int, seconds: float, pool: list[dict]) -> dict:
+    lat: list[float] = []
+    errors: list[int] = []
+
+    async def drive() -> None:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(_client(i, url, key, pool, deadline, lat, errors)
+                               for i in range(clients)))
+
+    t0 = time.monotonic()
+    asyncio.run(drive())
+    elapsed = time.monotonic() - t0
+    ms = np.array(lat) * 1e3
+    return {"clients": clients, "requests": len(ms), "errors": len(errors),
+            "matches_per_s": round(len(ms) / elapsed, 1),
+            "p50_ms": round(float(np.percentile(ms, 50)), 1),
+            "p99_ms": round(float(np.percentile(ms, 99)), 1)}
+
+
+def ways(workers: int) -> dict[str, tuple[int, dict[str, str]]]:
+    return {"each brief alone (before)": (1, {"CREATOR_MATCH_BATCH_WINDOW_MS": "-1"}),
+            "micro-batched": (1, {}),
+            f"micro-batched, {workers} workers": (workers, {})}
+
+
+def run(index: Path, clients: list[int], seconds: float, warmup: float) -> dict:
+    pool = briefs()
+    result: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores "
+                               f"({usable_cores()} usable), Python {platform.python_version()}",
+                    "index": str(index), "seconds": seconds, "briefs": len(pool), "ways": {}}
+    for name, (workers, env) in ways(max(2, usable_cores())).items():
+        print(f"{name}: starting", file=sys.stderr, flush=True)
+        with server(index, workers, env) as (url, key):
+            load(url, key, max(clients), warmup, pool)  # thread pools, caches, allocators
+            rows = []
+            for n in clients:
+                rows.append(load(url, key, n, seconds, pool))
+                print(f"  {n} clients: {rows[-1]}", file=sys.stderr, flush=True)
+            result["ways"][name] = rows
+    return result
+
+
+def markdown(result: dict) -> str:
+    names = list(result["ways"])
+    base = {r["clients"]: r for r in result["ways"][names[0]]}
+    lines = [f"Throughput over HTTP, {result['index']} ({result['machine']}; {result['briefs']} "
+             f"briefs, {result['seconds']:.0f} s per row)", "",
+             "| way | clients | matches/s | × before | p50 ms | p99 ms | errors |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in names:
+        for r in result["ways"][name]:
+            ratio = r["matches_per_s"] / max(base[r["clients"]]["matches_per_s"], 1e-9)
+            lines.append(f"| {name} | {r['clients']} | {r['matches_per_s']:.1f} | {ratio:.2f} | "
+                         f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--index", type=Path, help="an existing index (e.g. demo-index)")
+    where.add_argument("--size", type=int, help="build a synthetic index of this many creators")
+    p.add_argument("--clients", default="1,4,16,64")
+    p.add_argument("--seconds", type=float, default=15.0)
+    p.add_argument("--warmup", type=float, default=5.0)
+    p.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    args = p.parse_args(argv)
+    clients = [int(c) for c in args.clients.split(",")]
+    work = None
+    if args.index:
+        index = Path(args.index).resolve()
+    else:
+        from benchmarks.bench import build_synthetic, centers
+
+        work = Path(tempfile.mkdtemp(prefix="cm-throughput-"))
+        index = work / f"n{args.size}"
+        print(f"building a synthetic index of {args.size:,} creators", file=sys.stderr,
+              flush=True)
+        build_synthetic(index, args.size, None, centers(None))
+    try:
+        result = run(index, clients, args.seconds, args.warmup)
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.size:
+        result["index"] = f"synthetic, {args.size:,} creators"
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (args.out / f"throughput-{stamp}.json").write_text(json.dumps(result, indent=2))
+    md = markdown(result)
+    (args.out / f"throughput-{stamp}.md").write_text(md)
+    print(md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
