@@ -29,6 +29,7 @@ from .checksums import CREATOR_CONTENT, checksum, damaged_creator
 from .database import Database, from_blob, to_blob
 from .filters import FilterIndex
 from .journal import Journal
+from .postcache import PostVectorCache, budget_from_env
 from .textcache import TextCache
 
 _COLUMNS = ("handle", "platform", "followers", "country", "language", "tier", "engagement_rate",
@@ -72,6 +73,7 @@ class Catalog:
         self.journal = Journal(self.db)
         self.lexical = FullText(self.db)
         self.filters = FilterIndex(self.db)
+        self.post_cache = PostVectorCache(budget_from_env())
 
     def close(self) -> None:
         self.db.close()
@@ -250,6 +252,10 @@ class Catalog:
         ids = [int(v) for v in vids]
         if not ids:
             return {}
+        generation = self.generation  # read before the rows: a later write empties the cache
+        held, ids = self.post_cache.get(ids, generation)
+        if not ids:
+            return held
         with self.db.lock:
             rows = self.db.rows_in(
                 "SELECT t.vid, t.post_id, v.vector, v.hash, v.checksum FROM texts t JOIN"
@@ -265,8 +271,10 @@ class Catalog:
             pids, vecs = found.setdefault(vid, ([], []))
             pids.append(pid)
             vecs.append(from_blob(blob))
-        return {vid: (pids, np.stack(vecs).astype(np.float32))
+        read = {vid: (pids, np.stack(vecs).astype(np.float32))
                 for vid, (pids, vecs) in found.items()}
+        self.post_cache.put(read, generation)
+        return {**held, **read}
 
     def texts_of(self, vids: Sequence[int],
                  vectors: dict[int, tuple[list[str | None], np.ndarray]] | None = None

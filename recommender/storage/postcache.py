@@ -1,0 +1,83 @@
+"""The shortlist's post vectors, kept in memory between matches.
+
+Every match re-scores its shortlist (30+ creators) from their posts' vectors; reading them from
+SQLite, verifying their checksums and widening float16 to float32 was about a third of a match's
+time on the demo index. Creators who fit popular briefs are shortlisted again and again, so the
+vectors read are kept here, least recently used first out, within a byte budget
+(CREATOR_MATCH_POST_CACHE_MB, default 128; 0 turns it off). Entries belong to the catalog
+generation they were read at: a write anywhere (in this process or another) moves the
+generation on and the next read starts afresh, so a changed post is never scored from memory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import InvalidInputError
+
+Entry = tuple[list[str | None], np.ndarray]
+
+
+def budget_from_env() -> int:
+    setting = os.environ.get("CREATOR_MATCH_POST_CACHE_MB") or "128"
+    try:
+        mb = float(setting)
+    except ValueError:
+        raise InvalidInputError(f"CREATOR_MATCH_POST_CACHE_MB: {setting!r} is not a number of "
+                                "megabytes (0 turns the cache off)") from None
+    return max(0, int(mb * 2**20))
+
+
+class PostVectorCache:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[int, Entry] = OrderedDict()
+        self._bytes = 0
+        self._generation: int | None = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, vids: Sequence[int], generation: int) -> tuple[dict[int, Entry], list[int]]:
+        """(the entries held for this generation, the vids to read)."""
+        if not self.max_bytes:
+            return {}, list(vids)
+        found: dict[int, Entry] = {}
+        missing: list[int] = []
+        with self._lock:
+            if generation != self._generation:
+                self._entries.clear()
+                self._bytes, self._generation = 0, generation
+            for vid in vids:
+                entry = self._entries.get(vid)
+                if entry is None:
+                    missing.append(vid)
+                else:
+                    self._entries.move_to_end(vid)
+                    found[vid] = entry
+            self.hits += len(found)
+            self.misses += len(missing)
+        return found, missing
+
+    def put(self, entries: dict[int, Entry], generation: int) -> None:
+        if not self.max_bytes:
+            return
+        with self._lock:
+            if self._generation is None:
+                self._generation = generation
+            if generation != self._generation:
+                return  # read for a generation already gone
+            for vid, entry in entries.items():
+                size = entry[1].nbytes
+                if size > self.max_bytes or vid in self._entries:
+                    continue
+                entry[1].flags.writeable = False  # shared between matches: nobody may edit it
+                self._entries[vid] = entry
+                self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, old) = self._entries.popitem(last=False)
+                self._bytes -= old.nbytes
