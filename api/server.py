@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,6 +63,9 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
     settings = (Settings(index=Path(index), model=model, keys_file=Path(keys_file))
                 if keys_file else Settings(index=Path(index), model=model))
     if workers > 1:
+        if port == 0:
+            raise InvalidInputError("--port: give a port number with --workers (0 would give "
+                                    "each worker a different one)")
         # N processes on one port, past the GIL: this one checks the index and the keys, then
         # each worker opens the index itself (worker_app) from these settings
         with Recommender(settings.index, model=settings.model or None, create=True) as rec:
@@ -77,12 +79,9 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
         if settings.model:
             os.environ["CREATOR_MATCH_MODEL"] = settings.model
         _announce(settings.index, size, name, host, port, workers)
-        from uvicorn.supervisors import Multiprocess
+        from . import workers as processes
 
-        config = uvicorn.Config("api.server:worker_app", factory=True, workers=workers,
-                                host=host, port=port, log_level="warning")
-        Multiprocess(config, sockets=[tcp_socket(host, port)]).run()
-        return 0
+        return processes.run(host, port, workers)
 
     bound_malloc_arenas(max(2, usable_cores()))  # before any worker thread exists
     from .app import create_app
@@ -97,24 +96,6 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
     uvicorn.run(app, host=host, port=port, log_level="warning")
     rec.close()
     return 0
-
-
-def tcp_socket(host: str, port: int) -> socket.socket:
-    """The listening socket the workers share, made with proto IPPROTO_TCP. uvicorn's own
-    (Config.bind_socket) leaves proto 0; asyncio then never sets TCP_NODELAY on the accepted
-    connections, and every keep-alive request waits ~40 ms on the client's delayed ACK
-    (uvicorn issue 3149: 44 ms for GET /v1/me here, against 1.3 ms in one process)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as e:
-        sock.close()
-        raise InvalidInputError(f"--port: cannot listen on {host}:{port} ({e.strerror})"
-                                ) from None
-    sock.set_inheritable(True)
-    return sock
 
 
 def _announce(index: Path, size: int, model: str, host: str, port: int, workers: int) -> None:

@@ -1,10 +1,11 @@
 """Throughput under concurrent planners: matches/s and latency p50/p99 over HTTP at 1, 4, 16
 and 64 clients, for each way of serving, beside the way before micro-batching, in one run.
 
-The ways: each brief encoded alone (CREATOR_MATCH_BATCH_WINDOW_MS=-1, the code before
-micro-batching), briefs micro-batched (the default), and micro-batched with one worker process
-per usable core (`serve --workers N`). The briefs are the 46 of the two labelled sets (English
-and French, with values statements and objectives), in a fixed random order per client.
+The ways: the code before (each brief encoded alone, CREATOR_MATCH_BATCH_WINDOW_MS=-1, and the
+shortlist's post vectors read from SQLite at each match, CREATOR_MATCH_POST_CACHE_MB=0), the
+defaults (briefs micro-batched, post vectors kept in memory), and the defaults with one worker
+process per usable core (`serve --workers N`). The briefs are the 46 of the two labelled sets
+(English and French, with values statements and objectives), in a fixed random order per client.
 
     python -m benchmarks.throughput --index demo-index
     python -m benchmarks.throughput --size 1000000      # a synthetic index of that size
@@ -118,9 +119,10 @@ def load(url: str, key: str, clients: int, seconds: float, pool: list[dict]) -> 
 
 
 def ways(workers: int) -> dict[str, tuple[int, dict[str, str]]]:
-    return {"each brief alone (before)": (1, {"CREATOR_MATCH_BATCH_WINDOW_MS": "-1"}),
-            "micro-batched": (1, {}),
-            f"micro-batched, {workers} workers": (workers, {})}
+    before = {"CREATOR_MATCH_BATCH_WINDOW_MS": "-1", "CREATOR_MATCH_POST_CACHE_MB": "0"}
+    return {"before: each brief alone, posts read each time": (1, before),
+            "micro-batched, posts kept": (1, {}),
+            f"micro-batched, posts kept, {workers} workers": (workers, {})}
 
 
 def run(index: Path, clients: list[int], seconds: float, warmup: float) -> dict:

@@ -485,7 +485,7 @@ def test_worker_processes_share_the_port_and_see_each_others_writes(tmp_path):
 
 
 def test_the_workers_socket_is_tcp_so_replies_are_not_held_by_nagle():
-    from api.server import tcp_socket
+    from api.workers import tcp_socket
 
     sock = tcp_socket("127.0.0.1", 0)
     try:
