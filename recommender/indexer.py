@@ -68,15 +68,16 @@ class Indexer:
         self.embedder = embedder
         self.tiers = tiers
 
-    def ingest(self, parsed: Parsed, *, strict: bool = False,
-               progress: bool = False) -> IngestReport:
+    def ingest(self, parsed: Parsed, *, strict: bool = False, progress: bool = False,
+               known: dict[str, np.ndarray] | None = None) -> IngestReport:
         """Upsert the parsed records: unchanged ones are skipped, changed ones re-encoded
         for the texts never seen before, all in one commit.
 
         Encoding runs outside every lock: readers keep answering from the last commit, and
         another writer waits only while this one commits. Under the lock the records are
         compared again (another writer may have changed them meanwhile) and any text not yet
-        encoded is encoded then."""
+        encoded is encoded then. known: vectors by text hash encoded elsewhere (the actors of
+        a distributed ingest), used as if cached."""
         t0 = time.perf_counter()
         report = IngestReport(rejected=len({(e.file, e.line) for e in parsed.errors}),
                               errors=list(parsed.errors))
@@ -85,7 +86,10 @@ class Indexer:
         self.store.require_writable()  # before any encoding
         hashes = {c.id: record_hash(c) for c in parsed.records}
         _, todo = self._changed(parsed.records, hashes)
-        vectors: dict[str, np.ndarray] = {}
+        # stored as float16: round-trip now, as for a fresh vector
+        vectors: dict[str, np.ndarray] = {
+            h: np.asarray(v, np.float32).astype(np.float16).astype(np.float32)
+            for h, v in (known or {}).items()}
         if todo:
             vectors = self._encode_missing([t for c in todo for _, t in creator_texts(c)],
                                            vectors, progress, report)

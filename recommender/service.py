@@ -124,9 +124,10 @@ class Recommender:
         objs = [r.model_dump(mode="json") if isinstance(r, Creator) else r for r in records]
         return self.indexer.ingest(read_objects(objs, source), strict=strict)
 
-    def ingest_parsed(self, parsed: Parsed, *, strict: bool = False,
-                      progress: bool = False) -> IngestReport:
-        return self.indexer.ingest(parsed, strict=strict, progress=progress)
+    def ingest_parsed(self, parsed: Parsed, *, strict: bool = False, progress: bool = False,
+                      known: dict[str, np.ndarray] | None = None) -> IngestReport:
+        """Upsert parsed records; known: vectors by text hash encoded elsewhere."""
+        return self.indexer.ingest(parsed, strict=strict, progress=progress, known=known)
 
     def remove(self, ids: Sequence[str]) -> list[str]:
         """Delete creators (by id or handle) everywhere; returns the ids of those that

@@ -37,6 +37,11 @@ class TextCache:
                             self.db.path, h[:12])
         return out
 
+    def known(self, hashes: list[str]) -> set[str]:
+        """Which of these text hashes have a vector (read without the vectors)."""
+        return {h for (h,) in self.db.rows_in(
+            "SELECT hash FROM text_vectors WHERE hash IN ({marks})", list(dict.fromkeys(hashes)))}
+
     def put(self, vectors: dict[str, np.ndarray]) -> None:
         """Keep these vectors; a hash already kept keeps its vector (the same text's) unless
         that one is damaged."""

@@ -1,0 +1,114 @@
+"""Distributed ingest on a real Ray cluster: a head and a second node on 127.0.0.1, started
+with `ray start`, ingesting into 2 shards; compared with one index."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DATA
+
+from recommender.distributed import ingest, shard_dirs, shard_of
+from recommender.embedding import HashEmbedder
+from recommender.errors import InvalidInputError
+from recommender.service import Recommender
+
+pytestmark = pytest.mark.ray
+ray = pytest.importorskip("ray", reason="needs the [ray] extra, which the README's test "
+                                        "command installs")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Two nodes of one CPU each, on loopback; the driver connected to them."""
+    cli = str(Path(sys.executable).with_name("ray"))
+    port = free_port()
+    # loopback only; the driver (this process) read its auth mode when it imported ray
+    env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
+    common = ["--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--disable-usage-stats"]
+    subprocess.run([cli, "stop", "--force"], env=env, capture_output=True, timeout=120)
+    try:
+        subprocess.run([cli, "start", "--head", "--port", str(port), "--include-dashboard",
+                        "false", *common], env=env, check=True, capture_output=True, timeout=180)
+        subprocess.run([cli, "start", "--address", f"127.0.0.1:{port}", *common], env=env,
+                       check=True, capture_output=True, timeout=180)
+        ray.init(address=f"127.0.0.1:{port}", include_dashboard=False, log_to_driver=False,
+                 configure_logging=False)
+        assert len([n for n in ray.nodes() if n["Alive"]]) == 2
+        yield f"127.0.0.1:{port}"
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        subprocess.run([cli, "stop", "--force"], env=env, capture_output=True, timeout=120)
+
+
+def lines(path: Path, n: int | None = None) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()[:n]
+
+
+def test_a_creator_always_goes_to_the_same_shard():
+    assert shard_of("ig_lea_zd", 4) == shard_of("ig_lea_zd", 4)
+    counts = np.bincount([shard_of(f"c{i}", 4) for i in range(4000)], minlength=4)
+    assert counts.min() > 850  # spread: 1,000 each expected
+    assert [shard_of("ig_lea_zd", 7)] == [int.from_bytes(
+        __import__("hashlib").sha1(b"ig_lea_zd").digest()[:8], "big") % 7]
+
+
+def test_a_different_shard_count_is_refused(tmp_path):
+    shard_dirs(tmp_path / "s", 2)
+    with pytest.raises(InvalidInputError, match="holds 2 shards, not 3"):
+        shard_dirs(tmp_path / "s", 3)
+    assert [p.name for p in shard_dirs(tmp_path / "s")] == ["shard-00", "shard-01"]
+
+
+def test_distributed_ingest_equals_one_index_split_by_shard(cluster, tmp_path):
+    data = tmp_path / "creators.jsonl"
+    good = lines(DATA / "creators.jsonl")
+    bad = json.dumps({"id": "bad_one", "platform": "instagram", "followers": -2})
+    data.write_text("\n".join([*good[:200], bad, *good[200:]]) + "\n", encoding="utf-8")
+    # a run that stopped part way: the first 120 creators written
+    first = tmp_path / "first.jsonl"
+    first.write_text("\n".join(good[:120]) + "\n", encoding="utf-8")
+    part = ingest([first], tmp_path / "shards", 2, address=cluster, workers=2, model="hash-64")
+    assert (part.added, part.rejected) == (120, 0)
+
+    report = ingest([data], tmp_path / "shards", address=cluster, workers=2, model="hash-64")
+    assert (report.added, report.unchanged, report.rejected) == (240, 120, 1)
+    assert report.written_encodes == 0  # every text came from the actor pool
+    err = {(e.file, e.line, e.field) for e in report.errors}
+    assert (str(data), 201, "followers") in err
+
+    again = ingest([data], tmp_path / "shards", address=cluster, workers=2, model="hash-64")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 360)
+    assert again.encoded_texts == 0  # nothing encoded twice
+
+    with Recommender(tmp_path / "one", create=True, embedder=HashEmbedder(64)) as one:
+        one.ingest([data])
+        whole = {r["record"]["id"]: r for r in (one.get(line_id) for line_id in
+                 [json.loads(x)["id"] for x in good])}
+    seen = set()
+    for i, d in enumerate(shard_dirs(tmp_path / "shards")):
+        with Recommender(d) as shard:
+            ids = {row.id for row in shard.catalog.rows(
+                shard.catalog.filters.candidates(__import__(
+                    "recommender.schema", fromlist=["Filters"]).Filters(min_followers=0))
+                ).values()}
+            assert ids and all(shard_of(c, 2) == i for c in ids)
+            seen |= ids
+            for cid in list(ids)[:40]:
+                got = shard.get(cid)
+                assert got["record"] == whole[cid]["record"]
+                assert got["signals"] == whole[cid]["signals"]
+    assert seen == set(whole)  # every creator once, none lost, none twice
