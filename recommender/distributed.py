@@ -186,10 +186,11 @@ class Encoder:
 
 def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = None, *,
            address: str | None = None, workers: int | None = None, model: str | None = None,
-           batch_size: int = 64) -> ShardedReport:
+           batch_size: int = 64, write_batch: int = 512) -> ShardedReport:
     """Ingest files into the shards under root on a Ray cluster (address: 'auto', host:port,
     or None for a local one started here). workers: the embedding actors (default: the
-    cluster's CPUs)."""
+    cluster's CPUs). batch_size: records an actor encodes at a time; write_batch: records
+    committed at a time (one commit per shard each)."""
     try:
         import ray
     except ImportError:
@@ -246,7 +247,7 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     per_shard = [{"added": 0, "updated": 0, "unchanged": 0} for _ in dirs]
     recs = [Recommender(d, model=model_name) for d in dirs]
     try:
-        for batch in encoded.iter_batches(batch_size=batch_size * pool, batch_format="numpy"):
+        for batch in encoded.iter_batches(batch_size=write_batch, batch_format="numpy"):
             report.encoded_texts += int(np.sum(batch["encoded"]))
             by_shard: dict[int, tuple[list[Any], dict[str, np.ndarray]]] = {}
             for shard, payload, hashes, blob in zip(batch["shard"], batch["payload"],

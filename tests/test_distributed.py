@@ -4,16 +4,13 @@ with `ray start`, ingesting into 2 shards; compared with one index."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import DATA
 
+from benchmarks.ray_cluster import local_cluster
 from recommender.distributed import ingest, shard_dirs, shard_of
 from recommender.embedding import HashEmbedder
 from recommender.errors import InvalidInputError
@@ -24,34 +21,11 @@ ray = pytest.importorskip("ray", reason="needs the [ray] extra, which the README
                                         "command installs")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """Two nodes of one CPU each, on loopback; the driver connected to them."""
-    cli = str(Path(sys.executable).with_name("ray"))
-    port = free_port()
-    # loopback only; the driver (this process) read its auth mode when it imported ray
-    env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
-    common = ["--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--disable-usage-stats"]
-    subprocess.run([cli, "stop", "--force"], env=env, capture_output=True, timeout=120)
-    try:
-        subprocess.run([cli, "start", "--head", "--port", str(port), "--include-dashboard",
-                        "false", *common], env=env, check=True, capture_output=True, timeout=180)
-        subprocess.run([cli, "start", "--address", f"127.0.0.1:{port}", *common], env=env,
-                       check=True, capture_output=True, timeout=180)
-        ray.init(address=f"127.0.0.1:{port}", include_dashboard=False, log_to_driver=False,
-                 configure_logging=False)
-        assert len([n for n in ray.nodes() if n["Alive"]]) == 2
-        yield f"127.0.0.1:{port}"
-    finally:
-        if ray.is_initialized():
-            ray.shutdown()
-        subprocess.run([cli, "stop", "--force"], env=env, capture_output=True, timeout=120)
+def cluster():
+    """Two nodes of one CPU each, on loopback; this process connected to them."""
+    with local_cluster(nodes=2, cpus_per_node=1) as address:
+        yield address
 
 
 def lines(path: Path, n: int | None = None) -> list[str]:
