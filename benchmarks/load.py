@@ -19,6 +19,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -93,29 +95,44 @@ async def drive(url: str, key: str, clients: int, seconds: float, max_requests: 
     return stats
 
 
-def run(index: Path, clients: int, seconds: float, max_requests: int, model: str | None,
-        warmup: float = 0.0, upsert_share: float = 0.1) -> dict:
-    port = free_port()
-    key = "load-" + os.urandom(8).hex()
-    env = {**os.environ, "CREATOR_MATCH_API_KEYS": f"write:{key}"}
+@contextmanager
+def served(index: Path, *, scope: str = "write", workers: int = 1, model: str | None = None,
+           env: dict[str, str] | None = None, ready_timeout: float = 600
+           ) -> Iterator[tuple[str, str, subprocess.Popen]]:
+    """`creator-match serve` on loopback with a fresh key of this scope, once it says ready:
+    (url, key, process); stopped after."""
+    port, key = free_port(), "bench-" + os.urandom(8).hex()
+    full = {**os.environ, **(env or {}), "CREATOR_MATCH_API_KEYS": f"{scope}:{key}"}
     if model:
-        env["CREATOR_MATCH_MODEL"] = model
+        full["CREATOR_MATCH_MODEL"] = model
     cmd = [str(Path(sys.executable).with_name("creator-match")), "serve", "--index", str(index),
-           "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+           "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             cwd=tempfile.gettempdir())
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + ready_timeout
         while True:
             try:
-                if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                if httpx.get(f"{url}/v1/health", timeout=2).json().get("ready"):
                     break
-            except httpx.HTTPError:
+            except (httpx.HTTPError, ValueError):
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("the server did not start")
+                raise RuntimeError(f"the server did not start: {' '.join(cmd)}")
             time.sleep(0.3)
+        yield url, key, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def run(index: Path, clients: int, seconds: float, max_requests: int, model: str | None,
+        warmup: float = 0.0, upsert_share: float = 0.1) -> dict:
+    with served(index, model=model, ready_timeout=120) as (url, key, proc):
         httpx.post(f"{url}/v1/match", json={"brief": "warm up"}, headers={"X-API-Key": key},
                    timeout=60)
         rss_cold = server_rss_mb(proc.pid)
@@ -140,9 +157,6 @@ def run(index: Path, clients: int, seconds: float, max_requests: int, model: str
         rss1 = server_rss_mb(proc.pid)
         sampling.set()
         sampler.join()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
     lat = np.array(stats["lat"]) * 1e3
     return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(lat),
             "matches": stats.get("match", 0), "upserts": stats.get("upsert", 0),

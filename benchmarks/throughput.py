@@ -20,16 +20,15 @@ import os
 import platform
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import numpy as np
 
+from benchmarks.load import served
 from recommender.embedding import usable_cores
 
 DATA = Path(__file__).resolve().parents[1] / "recommender" / "data"
@@ -42,44 +41,6 @@ def briefs() -> list[dict]:
             out.append({"brief": b["brief"], "values": b.get("values"),
                         "objective": b.get("objective"), "k": 20})
     return out
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def server(index: Path, workers: int, env: dict[str, str]):
-    port, key = free_port(), "tp-" + os.urandom(8).hex()
-    cmd = [str(Path(sys.executable).with_name("creator-match")), "serve", "--index", str(index),
-           "--port", str(port), "--workers", str(workers)]
-    proc = subprocess.Popen(cmd, env={**os.environ, **env, "CREATOR_MATCH_API_KEYS":
-                                      f"read:{key}"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            cwd=tempfile.gettempdir())
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=2).json().get("ready"):
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"the server did not start: {' '.join(cmd)}")
-            time.sleep(0.5)
-        yield url, key
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 async def _client(i: int, url: str, key: str, pool: list[dict], deadline: float,
@@ -132,7 +93,7 @@ def run(index: Path, clients: list[int], seconds: float, warmup: float) -> dict:
                     "index": str(index), "seconds": seconds, "briefs": len(pool), "ways": {}}
     for name, (workers, env) in ways(max(2, usable_cores())).items():
         print(f"{name}: starting", file=sys.stderr, flush=True)
-        with server(index, workers, env) as (url, key):
+        with served(index, scope="read", workers=workers, env=env) as (url, key, _):
             load(url, key, max(clients), warmup, pool)  # thread pools, caches, allocators
             rows = []
             for n in clients:
