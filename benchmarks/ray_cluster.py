@@ -18,10 +18,23 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _raylets() -> list[int]:
+    """The pids of the Ray nodes (raylets) running on this machine (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if "raylet" in (entry / "comm").read_text():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 @contextmanager
 def local_cluster(nodes: int = 2, cpus_per_node: int = 1) -> Iterator[str]:
     """Yields the head's address once the driver is connected to every node; stops them all
-    after (`ray stop` stops every Ray process of this machine)."""
+    after. `ray stop` stops every Ray process of the machine, so a machine already running a
+    Ray node is refused rather than have it stopped."""
     import ray
 
     cli = str(Path(sys.executable).with_name("ray"))
@@ -30,8 +43,9 @@ def local_cluster(nodes: int = 2, cpus_per_node: int = 1) -> Iterator[str]:
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"}
     common = ["--node-ip-address", "127.0.0.1", "--num-cpus", str(cpus_per_node),
               "--disable-usage-stats"]
-    subprocess.run([cli, "stop", "--force"], check=False, env=env, capture_output=True,
-                   timeout=120)
+    if _raylets():
+        raise RuntimeError("a Ray node already runs on this machine; the local cluster is "
+                           "stopped with `ray stop`, which would stop it too: stop it first")
     try:
         subprocess.run([cli, "start", "--head", "--port", str(port), "--include-dashboard",
                         "false", *common], env=env, check=True, capture_output=True, timeout=180)
