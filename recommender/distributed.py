@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +61,7 @@ def shard_dirs(root: Path, shards: int | None = None) -> list[Path]:
             raise InvalidInputError(f"{manifest}: not a shard manifest ({e})") from None
         if shards is not None and shards != stored:
             raise InvalidInputError(f"--shards: {root} holds {stored} shards, not {shards}; "
-                                    "ingest with --shards {stored}, or into a new directory")
+                                    f"ingest with --shards {stored}, or into a new directory")
         return [root / n for n in names]
     if shards is None:
         raise InvalidInputError(f"{root}: no {MANIFEST}; create the shards with --shards N")
@@ -198,6 +200,10 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     from .service import Recommender
 
     t0 = time.perf_counter()
+    files = [str(Path(p).resolve()) for p in paths]
+    missing = [p for p in files if not Path(p).is_file()]
+    if missing:  # before anything is created
+        raise InvalidInputError(f"cannot read {', '.join(missing)}: no such file")
     root = Path(root)
     dirs = shard_dirs(root, shards)
     names = set()
@@ -208,16 +214,14 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
         raise InvalidInputError(f"{root}: its shards were built with different encoders "
                                 f"({', '.join(sorted(names))})")
     model_name = names.pop()
-    files = [str(Path(p).resolve()) for p in paths]
-    missing = [p for p in files if not Path(p).is_file()]
-    if missing:
-        raise InvalidInputError(f"cannot read {', '.join(missing)}: no such file")
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.print_on_execution_start = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # a line per stage otherwise
+    warnings.filterwarnings("ignore", message="Use 'expr' instead of 'fn'")
     n = len(dirs)
     jsonl = [p for p in files if not p.lower().endswith(".csv")]
     csvs = [p for p in files if p.lower().endswith(".csv")]

@@ -42,8 +42,11 @@ def test_a_creator_always_goes_to_the_same_shard():
 
 def test_a_different_shard_count_is_refused(tmp_path):
     shard_dirs(tmp_path / "s", 2)
-    with pytest.raises(InvalidInputError, match="holds 2 shards, not 3"):
+    with pytest.raises(InvalidInputError, match="holds 2 shards, not 3; ingest with --shards 2"):
         shard_dirs(tmp_path / "s", 3)
+    with pytest.raises(InvalidInputError, match="no such file"):
+        ingest([tmp_path / "missing.jsonl"], tmp_path / "new", 2, model="hash-64")
+    assert not (tmp_path / "new").exists()  # nothing created for a job that cannot start
     assert [p.name for p in shard_dirs(tmp_path / "s")] == ["shard-00", "shard-01"]
 
 
