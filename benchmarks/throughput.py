@@ -19,7 +19,9 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,6 +81,56 @@ def load(url: str, key: str, clients: int, seconds: float, pool: list[dict]) -> 
             "p99_ms": round(float(np.percentile(ms, 99)), 1)}
 
 
+WRK_SCRIPT = """
+local bodies = {}
+for line in io.lines(os.getenv("BRIEFS")) do bodies[#bodies + 1] = line end
+local n = 0
+local headers = {["Content-Type"] = "application/json", ["X-API-Key"] = os.getenv("KEY")}
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/v1/match", headers, bodies[(n % #bodies) + 1])
+end
+"""
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _ms(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if not m:
+        raise ValueError(f"wrk printed a latency of {text!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def load_wrk(url: str, key: str, clients: int, seconds: float, pool: list[dict]) -> dict:
+    """The same load from wrk (C, one thread): far less of the shared CPU than a Python
+    client, so the server's own capacity shows."""
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "briefs.jsonl").write_text(
+            "\n".join(json.dumps(b, ensure_ascii=False) for b in pool) + "\n", encoding="utf-8")
+        (Path(d) / "briefs.lua").write_text(WRK_SCRIPT)
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{clients}", f"-d{max(1, round(seconds))}s", "--latency",
+             "--timeout", "60s", "-s", str(Path(d) / "briefs.lua"), url],
+            env={**os.environ, "KEY": key, "BRIEFS": str(Path(d) / "briefs.jsonl")},
+            capture_output=True, text=True, check=True, timeout=seconds + 120).stdout
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                     out)
+    return {"clients": clients, "requests": int(_find(r"(\d+) requests in", out)),
+            "errors": (int(bad.group(1)) if bad else 0) +
+                      (sum(int(x) for x in sock.groups()) if sock else 0),
+            "matches_per_s": float(_find(r"Requests/sec:\s+([\d.]+)", out)),
+            "p50_ms": round(_ms(_find(r"50%\s+(\S+)", out)), 1),
+            "p99_ms": round(_ms(_find(r"99%\s+(\S+)", out)), 1)}
+
+
+def _find(pattern: str, text: str) -> str:
+    m = re.search(pattern, text)
+    if not m:
+        raise ValueError(f"wrk's output has no {pattern!r}: {text[-500:]}")
+    return m.group(1)
+
+
 def ways(workers: int) -> dict[str, tuple[int, dict[str, str]]]:
     before = {"CREATOR_MATCH_BATCH_WINDOW_MS": "-1", "CREATOR_MATCH_POST_CACHE_MB": "0"}
     return {"before: each brief alone, posts read each time": (1, before),
@@ -86,18 +138,21 @@ def ways(workers: int) -> dict[str, tuple[int, dict[str, str]]]:
             f"micro-batched, posts kept, {workers} workers": (workers, {})}
 
 
-def run(index: Path, clients: list[int], seconds: float, warmup: float) -> dict:
+def run(index: Path, clients: list[int], seconds: float, warmup: float,
+        client: str = "python") -> dict:
     pool = briefs()
+    drive = load_wrk if client == "wrk" else load
     result: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores "
                                f"({usable_cores()} usable), Python {platform.python_version()}",
-                    "index": str(index), "seconds": seconds, "briefs": len(pool), "ways": {}}
+                    "index": str(index), "seconds": seconds, "briefs": len(pool),
+                    "client": client, "ways": {}}
     for name, (workers, env) in ways(max(2, usable_cores())).items():
         print(f"{name}: starting", file=sys.stderr, flush=True)
         with served(index, scope="read", workers=workers, env=env) as (url, key, _):
-            load(url, key, max(clients), warmup, pool)  # thread pools, caches, allocators
+            drive(url, key, max(clients), warmup, pool)  # thread pools, caches, allocators
             rows = []
             for n in clients:
-                rows.append(load(url, key, n, seconds, pool))
+                rows.append(drive(url, key, n, seconds, pool))
                 print(f"  {n} clients: {rows[-1]}", file=sys.stderr, flush=True)
             result["ways"][name] = rows
     return result
@@ -107,7 +162,8 @@ def markdown(result: dict) -> str:
     names = list(result["ways"])
     base = {r["clients"]: r for r in result["ways"][names[0]]}
     lines = [f"Throughput over HTTP, {result['index']} ({result['machine']}; {result['briefs']} "
-             f"briefs, {result['seconds']:.0f} s per row)", "",
+             f"briefs, {result['seconds']:.0f} s per row; client {result.get('client', 'python')})",
+             "",
              "| way | clients | matches/s | × before | p50 ms | p99 ms | errors |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for name in names:
@@ -126,8 +182,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", default="1,4,16,64")
     p.add_argument("--seconds", type=float, default=15.0)
     p.add_argument("--warmup", type=float, default=5.0)
+    p.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
+                   help="the load: wrk (C) where installed (auto), else Python (httpx)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = p.parse_args(argv)
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    elif client == "wrk" and not shutil.which("wrk"):
+        p.error("--client wrk: wrk is not installed (Debian: apt-get install wrk)")
     clients = [int(c) for c in args.clients.split(",")]
     work = None
     if args.index:
@@ -141,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         build_synthetic(index, args.size, None, centers(None))
     try:
-        result = run(index, clients, args.seconds, args.warmup)
+        result = run(index, clients, args.seconds, args.warmup, client)
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
