@@ -120,8 +120,9 @@ def load_wrk(url: str, key: str, clients: int, seconds: float, pool: list[dict])
             "errors": (int(bad.group(1)) if bad else 0) +
                       (sum(int(x) for x in sock.groups()) if sock else 0),
             "matches_per_s": float(_find(r"Requests/sec:\s+([\d.]+)", out)),
-            "p50_ms": round(_ms(_find(r"50%\s+(\S+)", out)), 1),
-            "p99_ms": round(_ms(_find(r"99%\s+(\S+)", out)), 1)}
+            # the "Latency Distribution" lines, not a "+/- Stdev" column that happens to be 50%
+            "p50_ms": round(_ms(_find(r"(?m)^\s+50%\s+(\S+)\s*$", out)), 1),
+            "p99_ms": round(_ms(_find(r"(?m)^\s+99%\s+(\S+)\s*$", out)), 1)}
 
 
 def _find(pattern: str, text: str) -> str:
