@@ -150,20 +150,28 @@ class Encoder:
         from .storage.catalog import record_hash
         from .storage.textcache import text_hash
 
+        rows = [(int(shard), Creator.model_validate_json(payload))
+                for shard, payload in zip(batch["shard"], batch["payload"], strict=True)]
+        texts = [{text_hash(t): t for _, t in creator_texts(c)} for _, c in rows]
+        # what each shard already holds: two queries a shard a batch, not two a record
+        stored: dict[int, dict[str, str]] = {}
+        known: dict[int, set[str]] = {}
+        for shard in {s for s, _ in rows}:
+            cat = self._catalog(shard)
+            members = [i for i, (s, _) in enumerate(rows) if s == shard]
+            stored[shard] = {} if cat is None else cat.record_hashes(
+                [rows[i][1].id for i in members])
+            known[shard] = set() if cat is None else cat.texts.known(
+                [h for i in members for h in texts[i]])
         todo: dict[str, str] = {}  # text hash -> text, to encode
         per_row: list[tuple[int, list[str]]] = []
-        for shard, payload in zip(batch["shard"], batch["payload"], strict=True):
-            creator = Creator.model_validate_json(payload)
-            cat = self._catalog(int(shard))
-            if cat is not None and cat.record_hashes([creator.id]).get(creator.id) == \
-                    record_hash(creator):
-                per_row.append((int(shard), []))  # unchanged: its shard skips it
+        for (shard, creator), hashes in zip(rows, texts, strict=True):
+            if stored[shard].get(creator.id) == record_hash(creator):
+                per_row.append((shard, []))  # unchanged: its shard skips it
                 continue
-            hashes = {text_hash(t): t for _, t in creator_texts(creator)}
-            known = set() if cat is None else cat.texts.known(list(hashes))
-            fresh = [h for h in hashes if h not in known]
+            fresh = [h for h in hashes if h not in known[shard]]
             todo.update((h, hashes[h]) for h in fresh)
-            per_row.append((int(shard), fresh))
+            per_row.append((shard, fresh))
         order = list(todo)
         vectors = (self.embedder.encode([todo[h] for h in order]) if order
                    else np.zeros((0, self.embedder.dim), np.float32))
