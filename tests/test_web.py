@@ -82,6 +82,9 @@ def page(browser, site):
     script error."""
     context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
     page = context.new_page()
+    # generous waits: a machine several times slower still passes (none is a speed check)
+    page.set_default_timeout(60_000)
+    expect.set_options(timeout=30_000)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     # the browser's own log of a 4xx or 5xx answer is expected in the tests of errors
