@@ -14,10 +14,10 @@ from .rates import RateCard
 from .schema import Brief, Match
 
 if TYPE_CHECKING:
-    from .service import Recommender
+    from .answering import Answering
 
 
-def plan(rec: Recommender, brief: Brief, budget: float, *, currency: str | None = None,
+def plan(rec: Answering, brief: Brief, budget: float, *, currency: str | None = None,
          mix: str | dict[str, float] | None = None, max_creators: int = 30,
          allow_flagged: bool = False, rate_card: str | Path | None = None,
          candidates: int = 200) -> dict[str, Any]:
@@ -65,7 +65,7 @@ def plan(rec: Recommender, brief: Brief, budget: float, *, currency: str | None 
     return planning.answer(options, result, float(budget), cur, objective, shares, assumptions)
 
 
-def _options(rec: Recommender, brief: Brief, card: RateCard, conversion: float,
+def _options(rec: Answering, brief: Brief, card: RateCard, conversion: float,
              allow_flagged: bool, k: int) -> list[planning.Option]:
     """The brief's best matches that a plan may pick, with their forecasts and vectors: not
     flagged (unless allowed), and on brief. The fit a plan weighs is the score without its tier

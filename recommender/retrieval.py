@@ -9,6 +9,7 @@ needs, read from memory. Catalog rows are read later, for the few that can make 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -19,7 +20,7 @@ from . import lexical
 from .batching import QueryBatcher
 from .embedding import Embedder, encode_queries, usable_cores
 from .errors import InvalidInputError
-from .pool import Candidate, Pool
+from .pool import Candidate, CreatorRow, Pool
 from .schema import Brief, Filters
 from .storage.vectors import VectorStore
 
@@ -91,7 +92,7 @@ class Retriever:
             scores, ids = index.search(queries, depth, allowed)
             vids = np.union1d(ids[ids >= 0], hits)
             vids = vids[index.contains(vids)]  # a hit another process just wrote
-            sims = _similarities(index, vids, scores, ids, queries, 0 if q_values is None else 1)
+            sims = similarities(index, vids, scores, ids, queries, 0 if q_values is None else 1)
         live, tier, engagement, authenticity = self.catalog.filters.features(vids)
         vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
@@ -149,22 +150,27 @@ class Retriever:
 
     def materialise(self, pool: Pool, idx: np.ndarray, scores: np.ndarray,
                     comps: dict[str, np.ndarray | None]) -> list[Candidate]:
-        """Candidates for pool positions idx, with their catalog rows, best first (ties by
-        creator id)."""
-        rows = self.catalog.rows(pool.vids[idx])
-        out = [Candidate(
-            row=rows[v], similarity=float(pool.similarity[i]),
-            values_similarity=None if pool.values_similarity is None
-            else float(pool.values_similarity[i]),
-            keywords=None if pool.keywords is None else float(pool.keywords[i]),
-            components={k: None if c is None else round(float(c[i]), 4)
-                        for k, c in comps.items()},
-            score=float(scores[i]))
-            for i, v in zip(idx.tolist(), pool.vids[idx].tolist(), strict=True) if v in rows]
-        return sorted(out, key=lambda c: (-c.score, c.row.id))
+        return materialise(self.catalog.rows, pool, idx, scores, comps)
 
 
-def _similarities(index: vindex.VectorIndex, vids: np.ndarray, scores: np.ndarray,
+def materialise(read_rows: Callable[[np.ndarray], dict[int, CreatorRow]], pool: Pool,
+                idx: np.ndarray, scores: np.ndarray, comps: dict[str, np.ndarray | None]
+                ) -> list[Candidate]:
+    """Candidates for pool positions idx, with their catalog rows (read_rows: vids -> rows),
+    best first (ties by creator id)."""
+    rows = read_rows(pool.vids[idx])
+    out = [Candidate(
+        row=rows[v], similarity=float(pool.similarity[i]),
+        values_similarity=None if pool.values_similarity is None
+        else float(pool.values_similarity[i]),
+        keywords=None if pool.keywords is None else float(pool.keywords[i]),
+        components={k: None if c is None else round(float(c[i]), 4) for k, c in comps.items()},
+        score=float(scores[i]))
+        for i, v in zip(idx.tolist(), pool.vids[idx].tolist(), strict=True) if v in rows]
+    return sorted(out, key=lambda c: (-c.score, c.row.id))
+
+
+def similarities(index: vindex.VectorIndex, vids: np.ndarray, scores: np.ndarray,
                   ids: np.ndarray, queries: np.ndarray, first: int) -> list[np.ndarray]:
     """Cosine of each vid with queries[first:], under the read lock: the search's own score
     where it found the vid, else from the index's copy of its vector (exact below FLAT_MAX,

@@ -26,20 +26,17 @@ from index.store import (
     Manifest,
 )
 
+from .answering import Answering
 from .embedding import INT8_SUFFIX, Embedder, make_embedder
 from .errors import (
     IngestRejected,
     InvalidInputError,
     ModelMismatchError,
     NotFoundError,
-    nearest,
     shown,
 )
-from .evidence import rerank_depth, rescore
-from .explain import explain
 from .indexer import Indexer, IngestReport
 from .ingest import Parsed, read_objects, read_paths
-from .pool import Candidate, Pool
 from .ranking import Ranker
 from .retrieval import Retriever
 from .schema import Brief, Creator, Filters, Match
@@ -53,7 +50,7 @@ __all__ = ["IngestRejected", "IngestReport", "ModelMismatchError", "NotFoundErro
            "Recommender"]
 
 
-class Recommender:
+class Recommender(Answering):
     """One index directory, one embedding model, one ranker. Opening a directory that holds
     no index is an error unless create=True: a mistyped path never answers an empty list."""
 
@@ -140,14 +137,6 @@ class Recommender:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def get(self, creator_id: str) -> dict[str, Any]:
-        """A creator's stored record and signals, by id or handle."""
-        cid = self.catalog.resolve(creator_id)
-        rec = None if cid is None else self.catalog.record(cid)
-        if rec is None:
-            raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
-        return rec
-
     def browse(self, filters: Filters | dict[str, Any] | None = None, after: int = 0,
                limit: int = 100) -> tuple[list[dict[str, Any]], int | None]:
         """The catalogue, a page at a time: creators passing the filters in storage order,
@@ -167,11 +156,6 @@ class Recommender:
                   "categories": r.categories, "engagement_rate": r.engagement_rate}
                  for r in (rows[v] for v in page[:limit] if v in rows)]
         return items, (page[limit - 1] if len(page) > limit else None)
-
-    def unknown(self, refs: Sequence[str]) -> list[str]:
-        """The ids or handles among refs that name no creator (to report an exclusion that
-        excluded nothing)."""
-        return [r for r in refs if self.catalog.resolve(r) is None]
 
     def match(self, brief: Brief | dict[str, Any]) -> list[Match]:
         """Ranked, explained creators for a brief, best first."""
@@ -195,88 +179,6 @@ class Recommender:
         pool, query = self.retriever.neighbours(vid, k, f)
         return self._ranked(pool, None, k, query, [])
 
-    def _ranked(self, pool: Pool, objective: str | None, k: int, query: np.ndarray,
-                terms: list[str]) -> list[Match]:
-        """The shortlist (shortlisted), selected and explained."""
-        depth = self.ranker.pool_depth(k)
-        best, vectors = self.shortlisted(pool, objective, depth)
-        chosen = self.ranker.select(best[:depth], k)
-        vids = [c.row.vid for c in chosen]
-        texts = self.catalog.texts_of(vids, vectors)
-        # the brief's words a creator used, from the stems its lexical index holds
-        bodies = dict(self.catalog.lexical.bodies(vids)) if terms else {}
-        return [explain(c, query, texts.get(c.row.vid, []), terms,
-                        stems=set(bodies.get(c.row.vid, "").split()) if terms else None)
-                for c in chosen]
-
-    def shortlisted(self, pool: Pool, objective: str | None, depth: int
-                    ) -> tuple[list[Candidate], dict[int, tuple[list[str | None], np.ndarray]]
-                               | None]:
-        """The pool scored as columns, rows read for its best only, those re-scored from their
-        posts (evidence.py) when the brief's vectors are known: (candidates best first, the
-        post vectors read, or None)."""
-        if not len(pool):
-            return [], None
-        scores, comps = self.ranker.score_pool(pool, objective)
-        if pool.brief_vector is None:
-            return self.retriever.materialise(pool, self.ranker.shortlist(scores, depth),
-                                              scores, comps), None
-        wide = rerank_depth(depth)
-        best = self.retriever.materialise(pool, self.ranker.shortlist(scores, wide), scores,
-                                          comps)[:wide]
-        vectors = self.catalog.post_vectors([c.row.vid for c in best])
-        return rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector), vectors
-
-    def _check_filters(self, f: Filters) -> None:
-        """Refuse a filter none of whose values the index knows: it could only empty the
-        answer, and it is almost always a typo or another spelling (named, with the nearest
-        known value)."""
-        for t in f.tiers or []:
-            if t not in self.tiers.names:
-                raise InvalidInputError(f"filters.tiers: unknown tier {shown(t)}; this index has "
-                                        f"{', '.join(self.tiers.names)}")
-        for name, column in _VOCABULARY_FILTERS:
-            asked = getattr(f, name)
-            if not asked:
-                continue
-            known = self.catalog.filters.vocabulary(column)
-            if not any(v in known for v in asked):
-                guess = nearest(asked[0], known)
-                hint = f" (did you mean {guess}?)" if guess else ""
-                more = ", ..." if len(known) > 20 else ""
-                raise InvalidInputError(
-                    f"filters.{name}: no creator in this index has {column} "
-                    f"{', '.join(shown(v) for v in asked[:5])}{hint}; it holds "
-                    f"{', '.join(known[:20]) or 'none'}{more}")
-
-    def why_empty(self, f: Filters) -> str:
-        """Why a match came back empty, naming the filter(s) to widen: one that alone lets no
-        creator through, or the combination when each passes some on its own."""
-        if len(self) == 0:
-            return "this index holds no creator yet: ingest some first"
-        alone = {name: n for name, n in self.catalog.filters.counts_alone(f).items() if n >= 0}
-        if not alone:
-            return "no creator matches this brief"
-        empty = [name for name, n in alone.items() if n == 0]
-        if empty:
-            return (f"no creator passes filters.{' nor filters.'.join(empty)} on its own in "
-                    f"this index: widen {'it' if len(empty) == 1 else 'them'}")
-        each = ", ".join(f"{name} {n}" for name, n in alone.items())
-        return (f"each filter lets creators through on its own ({each}) but none passes them "
-                "all together: widen or drop one")
-
-    def plan(self, brief: Brief | dict[str, Any], budget: float, *, currency: str | None = None,
-             mix: str | dict[str, float] | None = None, max_creators: int = 30,
-             allow_flagged: bool = False, rate_card: str | Path | None = None,
-             candidates: int = 200) -> dict[str, Any]:
-        """A campaign plan for a budget (planner.py): which creators, in which tiers, their
-        estimated costs and forecasts, beside the obvious alternatives."""
-        from .planner import plan
-
-        return plan(self, brief if isinstance(brief, Brief) else Brief.model_validate(brief),
-                    budget, currency=currency, mix=mix, max_creators=max_creators,
-                    allow_flagged=allow_flagged, rate_card=rate_card, candidates=candidates)
-
     def stats(self) -> dict[str, Any]:
         m = self.store.manifest
         return {**self.catalog.stats(), "model": self.embedder.name,
@@ -293,11 +195,6 @@ class Recommender:
     def stale_snapshots(self) -> list[str]:
         """Snapshot files left by a crash (harmless; the next write removes them)."""
         return health.stale_snapshots(self.path)
-
-
-# the filters checked against the index's own values: (Filters field, column)
-_VOCABULARY_FILTERS = (("countries", "country"), ("languages", "language"),
-                       ("platforms", "platform"), ("categories", "category"))
 
 
 def _writable(path: Path) -> bool:

@@ -38,6 +38,6 @@ def test_pool_similarities_are_the_index_cosines(tmp_path, monkeypatch, flat_max
     reconstruct = rec.store.index.reconstruct
     monkeypatch.setattr(rec.store.index, "reconstruct",
                         lambda v: decoded.append(np.asarray(v).tolist()) or reconstruct(v))
-    sims = retrieval._similarities(rec.store.index, vids, scores, ids, q, 0)
+    sims = retrieval.similarities(rec.store.index, vids, scores, ids, q, 0)
     assert decoded == [others.tolist()]
     assert np.allclose(sims[0], reconstruct(vids) @ q[0], atol=1e-4)

@@ -1,0 +1,142 @@
+"""What answering a brief needs once a candidate pool exists, shared by one index
+(service.Recommender) and by a set of shards (sharding.ShardedRecommender): the pool scored,
+its best re-scored from their posts, selected and explained; a creator read by id or handle;
+the filters checked against the values the catalogue holds; a plan.
+
+A subclass gives `ranker`, `tiers`, `__len__` and a `catalog` that answers rows,
+post_vectors, texts_of, lexical.bodies, resolve, record, records, vids_of and
+filters.vocabulary / filters.counts_alone for the vids its pools hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import InvalidInputError, NotFoundError, nearest, shown
+from .evidence import rerank_depth, rescore
+from .explain import explain
+from .pool import Candidate, Pool
+from .retrieval import materialise
+from .schema import Brief, Filters, Match
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .ranking import Ranker
+    from .tiers import TierScheme
+
+# the filters checked against the index's own values: (Filters field, column)
+VOCABULARY_FILTERS = (("countries", "country"), ("languages", "language"),
+                      ("platforms", "platform"), ("categories", "category"))
+
+
+class Answering:
+    """The answer flow over a pool, for any catalog that answers by vid."""
+
+    ranker: Ranker
+    tiers: TierScheme
+    catalog: Any
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def match(self, brief: Brief | dict[str, Any]) -> list[Match]:
+        raise NotImplementedError
+
+    def get(self, creator_id: str) -> dict[str, Any]:
+        """A creator's stored record and signals, by id or handle."""
+        cid = self.catalog.resolve(creator_id)
+        rec = None if cid is None else self.catalog.record(cid)
+        if rec is None:
+            raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
+        return rec
+
+    def unknown(self, refs: Sequence[str]) -> list[str]:
+        """The ids or handles among refs that name no creator (to report an exclusion that
+        excluded nothing)."""
+        return [r for r in refs if self.catalog.resolve(r) is None]
+
+    def _ranked(self, pool: Pool, objective: str | None, k: int, query: np.ndarray,
+                terms: list[str]) -> list[Match]:
+        """The shortlist (shortlisted), selected and explained."""
+        depth = self.ranker.pool_depth(k)
+        best, vectors = self.shortlisted(pool, objective, depth)
+        chosen = self.ranker.select(best[:depth], k)
+        vids = [c.row.vid for c in chosen]
+        texts = self.catalog.texts_of(vids, vectors)
+        # the brief's words a creator used, from the stems its lexical index holds
+        bodies = dict(self.catalog.lexical.bodies(vids)) if terms else {}
+        return [explain(c, query, texts.get(c.row.vid, []), terms,
+                        stems=set(bodies.get(c.row.vid, "").split()) if terms else None)
+                for c in chosen]
+
+    def shortlisted(self, pool: Pool, objective: str | None, depth: int
+                    ) -> tuple[list[Candidate], dict[int, tuple[list[str | None], np.ndarray]]
+                               | None]:
+        """The pool scored as columns, rows read for its best only, those re-scored from their
+        posts (evidence.py) when the brief's vectors are known: (candidates best first, the
+        post vectors read, or None)."""
+        if not len(pool):
+            return [], None
+        scores, comps = self.ranker.score_pool(pool, objective)
+        if pool.brief_vector is None:
+            return materialise(self.catalog.rows, pool, self.ranker.shortlist(scores, depth),
+                                              scores, comps), None
+        wide = rerank_depth(depth)
+        best = materialise(self.catalog.rows, pool, self.ranker.shortlist(scores, wide), scores,
+                                          comps)[:wide]
+        vectors = self.catalog.post_vectors([c.row.vid for c in best])
+        return rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector), vectors
+
+    def _check_filters(self, f: Filters) -> None:
+        """Refuse a filter none of whose values the index knows: it could only empty the
+        answer, and it is almost always a typo or another spelling (named, with the nearest
+        known value)."""
+        for t in f.tiers or []:
+            if t not in self.tiers.names:
+                raise InvalidInputError(f"filters.tiers: unknown tier {shown(t)}; this index has "
+                                        f"{', '.join(self.tiers.names)}")
+        for name, column in VOCABULARY_FILTERS:
+            asked = getattr(f, name)
+            if not asked:
+                continue
+            known = self.catalog.filters.vocabulary(column)
+            if not any(v in known for v in asked):
+                guess = nearest(asked[0], known)
+                hint = f" (did you mean {guess}?)" if guess else ""
+                more = ", ..." if len(known) > 20 else ""
+                raise InvalidInputError(
+                    f"filters.{name}: no creator in this index has {column} "
+                    f"{', '.join(shown(v) for v in asked[:5])}{hint}; it holds "
+                    f"{', '.join(known[:20]) or 'none'}{more}")
+
+    def why_empty(self, f: Filters) -> str:
+        """Why a match came back empty, naming the filter(s) to widen: one that alone lets no
+        creator through, or the combination when each passes some on its own."""
+        if len(self) == 0:
+            return "this index holds no creator yet: ingest some first"
+        alone = {name: n for name, n in self.catalog.filters.counts_alone(f).items() if n >= 0}
+        if not alone:
+            return "no creator matches this brief"
+        empty = [name for name, n in alone.items() if n == 0]
+        if empty:
+            return (f"no creator passes filters.{' nor filters.'.join(empty)} on its own in "
+                    f"this index: widen {'it' if len(empty) == 1 else 'them'}")
+        each = ", ".join(f"{name} {n}" for name, n in alone.items())
+        return (f"each filter lets creators through on its own ({each}) but none passes them "
+                "all together: widen or drop one")
+
+    def plan(self, brief: Brief | dict[str, Any], budget: float, *, currency: str | None = None,
+             mix: str | dict[str, float] | None = None, max_creators: int = 30,
+             allow_flagged: bool = False, rate_card: str | Path | None = None,
+             candidates: int = 200) -> dict[str, Any]:
+        """A campaign plan for a budget (planner.py): which creators, in which tiers, their
+        estimated costs and forecasts, beside the obvious alternatives."""
+        from .planner import plan
+
+        return plan(self, brief if isinstance(brief, Brief) else Brief.model_validate(brief),
+                    budget, currency=currency, mix=mix, max_creators=max_creators,
+                    allow_flagged=allow_flagged, rate_card=rate_card, candidates=candidates)
