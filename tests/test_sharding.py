@@ -1,0 +1,143 @@
+"""Sharded serving in process: the sample split into shards by shard_of, answered by a
+ShardedRecommender, against one index of every creator (exact indexes: the sample is below the
+flat size). The same over a real Ray cluster is in test_distributed.py."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import DATA
+
+from recommender.distributed import shard_of
+from recommender.embedding import HashEmbedder
+from recommender.errors import InvalidInputError, NotFoundError
+from recommender.ranking import Ranker
+from recommender.schema import Filters
+from recommender.service import Recommender
+from recommender.sharding import ReadOnlyShardsError, ShardedRecommender, shard_paths
+
+BRIEFS = [
+    {"brief": "zero waste shampoo bar", "values": "plastic-free, honest reviews", "k": 10},
+    {"brief": "recettes végétales anti-gaspi", "objective": "ugc", "k": 20},
+    {"brief": "gaming setup review", "objective": "awareness", "k": 15,
+     "filters": {"languages": ["en"]}},
+    {"brief": "running shoes", "values": "durable, repair", "k": 10,
+     "filters": {"tiers": ["micro", "nano"], "min_engagement_rate": 0.01}},
+    {"brief": "thrift haul", "k": 30, "filters": {"countries": ["FR", "GB"]}},
+]
+
+
+def split(tmp_path, shards: int, records: list[str]):
+    """One index of every creator, and the same creators in `shards` shard directories."""
+    emb = HashEmbedder(64)
+    (tmp_path / "all.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    with Recommender(tmp_path / "one", create=True, embedder=emb) as one:
+        one.ingest([tmp_path / "all.jsonl"])
+    dirs = []
+    for s in range(shards):
+        part = [r for r in records if shard_of(json.loads(r)["id"], shards) == s]
+        (tmp_path / f"part{s}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+        with Recommender(tmp_path / f"shard-{s}", create=True, embedder=emb) as rec:
+            rec.ingest([tmp_path / f"part{s}.jsonl"])
+        dirs.append(tmp_path / f"shard-{s}")
+    return tmp_path / "one", dirs
+
+
+@pytest.fixture(scope="module")
+def indexes(tmp_path_factory):
+    records = (DATA / "creators.jsonl").read_text(encoding="utf-8").splitlines()
+    return split(tmp_path_factory.mktemp("shards"), 3, records)
+
+
+def answers(matches):
+    return [(m.creator_id, round(m.score, 6)) for m in matches]
+
+
+@pytest.mark.parametrize("brief", BRIEFS, ids=lambda b: b["brief"][:20])
+@pytest.mark.parametrize("diversity", [0.0, 0.3])
+def test_a_sharded_match_equals_one_index_of_every_creator(indexes, brief, diversity):
+    one_path, dirs = indexes
+    emb = HashEmbedder(64)
+    with Recommender(one_path, embedder=emb, ranker=Ranker(diversity=diversity)) as one, \
+            ShardedRecommender(dirs, embedder=emb, ranker=Ranker(diversity=diversity)) as many:
+        expected = one.match(brief)
+        got = many.match(brief)
+        assert len(expected) == brief["k"]
+        assert answers(got) == answers(expected)
+        # the explanations too: the same evidence, the same words of the brief used
+        for a, b in zip(got, expected, strict=True):
+            assert a.model_dump() == b.model_dump()
+
+
+def test_lookalikes_plans_and_reads_over_shards_equal_one_index(indexes):
+    one_path, dirs = indexes
+    emb = HashEmbedder(64)
+    with Recommender(one_path, embedder=emb) as one, \
+            ShardedRecommender(dirs, embedder=emb) as many:
+        cid = one.match({"brief": "vegan recipes", "k": 1})[0].creator_id
+        for filters in (None, {"languages": ["fr"]}):
+            assert answers(many.similar(cid, 12, filters)) == answers(one.similar(cid, 12, filters))
+        handle = one.get(cid)["record"]["handle"]
+        got, expected = many.get(handle), one.get(handle)
+        assert {**got, "updated_at": None} == {**expected, "updated_at": None}
+        brief = {"brief": "zero waste shampoo bar", "values": "plastic-free",
+                 "objective": "awareness"}
+        assert many.plan(brief, 20_000, max_creators=8) == one.plan(brief, 20_000,
+                                                                    max_creators=8)
+        assert len(many) == len(one) == 360
+        stats = many.stats()
+        assert stats["creators"] == 360 and stats["shards"] == 3
+        assert stats["tiers"] == one.stats()["tiers"]
+        # every creator once, a page at a time, across the shards' boundaries
+        seen, cursor = [], 0
+        while True:
+            page, cursor = many.browse({"languages": ["en"]}, cursor or 0, 50)
+            seen += [c["id"] for c in page]
+            if cursor is None:
+                break
+        whole, _ = one.browse({"languages": ["en"]}, 0, 1000)
+        assert sorted(seen) == sorted(c["id"] for c in whole)
+        assert len(seen) == len(set(seen))
+
+
+def test_bad_input_over_shards_is_named_as_for_one_index(indexes):
+    one_path, dirs = indexes
+    emb = HashEmbedder(64)
+    with ShardedRecommender(dirs, embedder=emb) as many:
+        with pytest.raises(InvalidInputError, match="did you mean gaming"):
+            many.match({"brief": "x", "filters": {"categories": ["gamng"]}})
+        with pytest.raises(NotFoundError, match="nosuchcreator"):
+            many.get("nosuchcreator")
+        with pytest.raises(ReadOnlyShardsError, match="--ray --shards"):
+            many.upsert([{"id": "x"}])
+        empty = {"countries": ["FR"], "languages": ["en"]}
+        assert many.match({"brief": "vegan", "filters": empty}) == []
+        with Recommender(one_path, embedder=emb) as one:
+            f = Filters.model_validate(empty)
+            assert many.why_empty(f) == one.why_empty(f) != ""
+    with pytest.raises(InvalidInputError, match="listed twice"):
+        shard_paths([dirs[0], dirs[0]])
+    with pytest.raises(InvalidInputError, match="neither an index directory"):
+        shard_paths([dirs[0].parent / "nothing-here"])
+
+
+def test_shards_built_with_another_encoder_are_refused(tmp_path, indexes):
+    _, dirs = indexes
+    with Recommender(tmp_path / "other", create=True, embedder=HashEmbedder(32)) as rec:
+        rec.upsert([json.loads((DATA / "creators.jsonl").read_text().splitlines()[0])])
+    with pytest.raises(InvalidInputError, match="built differently"):
+        ShardedRecommender([dirs[0], tmp_path / "other"], embedder=HashEmbedder(64))
+
+
+def test_vectors_of_the_pool_are_the_shards_own(indexes):
+    """The rows a sharded answer reads carry the global vid that routes them back."""
+    _, dirs = indexes
+    with ShardedRecommender(dirs, embedder=HashEmbedder(64)) as many:
+        vids = many.catalog.vids_of(["ig_lea_zd"]) or many.catalog.vids_of(
+            [many.match({"brief": "vegan", "k": 1})[0].creator_id])
+        (cid, g), = vids.items()
+        row = many.catalog.rows([g])[g]
+        assert row.id == cid and row.vid == g
+        assert np.isclose(np.linalg.norm(row.vector), 1.0, atol=1e-2)
