@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from recommender import __version__
 from recommender.service import Recommender
+from recommender.sharding import ShardedRecommender
 
 from . import errors, page
 from .auth import LiveKeys
@@ -32,7 +33,8 @@ def _offline_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="data:,")
 
 
-def create_app(recommender: Recommender, keys: LiveKeys, settings: Settings) -> FastAPI:
+def create_app(recommender: Recommender | ShardedRecommender, keys: LiveKeys,
+               settings: Settings) -> FastAPI:
     app = FastAPI(
         title="creator-match", version=__version__, docs_url=None, redoc_url=None,
         # clean operation ids for client generators: the route function's name (match,

@@ -8,12 +8,13 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from recommender.service import Recommender
+from recommender.sharding import ShardedRecommender
 
 from .auth import LiveKeys, Refusal, allows, authorize
 from .errors import ApiError
 
 
-def get_recommender(request: Request) -> Recommender:
+def get_recommender(request: Request) -> Recommender | ShardedRecommender:
     return request.app.state.recommender
 
 
@@ -43,6 +44,6 @@ def require(scope: str):
     return check
 
 
-Rec = Annotated[Recommender, Depends(get_recommender)]
+Rec = Annotated[Recommender | ShardedRecommender, Depends(get_recommender)]
 ReadKey = Annotated[str, Depends(require("read"))]
 WriteKey = Annotated[str, Depends(require("write"))]

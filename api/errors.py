@@ -20,6 +20,7 @@ from recommender.errors import (
     ModelMismatchError,
     NotFoundError,
 )
+from recommender.sharding import ReadOnlyShardsError, ShardUnavailableError
 
 log = logging.getLogger("creator_match.api")
 
@@ -97,6 +98,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LockedError)
     async def _locked(_: Request, e: LockedError):
         return respond(503, str(e), headers={"Retry-After": "5"})
+
+    @app.exception_handler(ShardUnavailableError)
+    async def _shard_down(_: Request, e: ShardUnavailableError):
+        return respond(503, str(e), headers={"Retry-After": "5"})
+
+    @app.exception_handler(ReadOnlyShardsError)
+    async def _read_only(_: Request, e: ReadOnlyShardsError):
+        # the server's mode refuses it, whatever the key: the message says where writes go
+        return respond(403, str(e))
 
     @app.exception_handler(ModelMismatchError)
     @app.exception_handler(CorruptIndexError)

@@ -51,8 +51,12 @@ def load_keys(settings: Settings) -> LiveKeys:
     return LiveKeys(env, settings.keys_path)
 
 
-def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: str | None = None,
-          keys_file: str | None = None, workers: int = 1) -> int:
+def serve(index: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
+          model: str | None = None, keys_file: str | None = None, workers: int = 1,
+          shards: list[str] | None = None, ray_address: str | None = None, replicas: int = 1,
+          replica_cpus: float = 1.0) -> int:
+    """Serve one index (with `workers` processes), or a set of shards (sharding.py): in this
+    process, or as Ray actors on the cluster at ray_address with `replicas` per shard."""
     import uvicorn
 
     from recommender.embedding import usable_cores
@@ -60,6 +64,15 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
 
     from .settings import Settings
 
+    if shards:
+        if workers > 1:
+            raise InvalidInputError("--workers: one coordinator process serves shards; add "
+                                    "replicas of the shards (--replicas) for throughput")
+        index = index or shards[0]  # where the keys file lives by default
+    elif ray_address or replicas > 1:
+        raise InvalidInputError("--ray and --replicas serve shards: give --shards DIR,DIR,...")
+    if index is None:
+        raise InvalidInputError("--index: give the index directory (or --shards)")
     settings = (Settings(index=Path(index), model=model, keys_file=Path(keys_file))
                 if keys_file else Settings(index=Path(index), model=model))
     if workers > 1:
@@ -68,8 +81,8 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
                                     "each worker a different one)")
         # N processes on one port, past the GIL: this one checks the index and the keys, then
         # each worker opens the index itself (worker_app) from these settings
-        with Recommender(settings.index, model=settings.model or None, create=True) as rec:
-            size, name = len(rec), rec.embedder.name
+        with Recommender(settings.index, model=settings.model or None, create=True) as one:
+            size, name = len(one), one.embedder.name
         load_keys(settings)
         os.environ.update({"CREATOR_MATCH_INDEX": str(settings.index.resolve()),
                            "CREATOR_MATCH_KEYS_FILE": str(settings.keys_path.resolve()),
@@ -84,21 +97,31 @@ def serve(index: str | Path, host: str = "127.0.0.1", port: int = 8000, model: s
         return processes.run(host, port, workers)
 
     bound_malloc_arenas(max(2, usable_cores()))  # before any worker thread exists
+    from recommender.sharding import ShardedRecommender
+
     from .app import create_app
 
-    rec = Recommender(settings.index, model=settings.model or None, create=True)
+    rec: Recommender | ShardedRecommender
+    if shards:
+        rec = ShardedRecommender(shards, model=settings.model or None, ray_address=ray_address,
+                                 replicas=replicas, replica_cpus=replica_cpus)
+    else:
+        rec = Recommender(settings.index, model=settings.model or None, create=True)
     # load and run the model once before the port opens: the first request would otherwise
     # wait seconds for it, and /v1/health answers only once this is done (ready)
     rec.match({"brief": "warm up", "k": 1})
     keys = load_keys(settings)
     app = create_app(rec, keys, settings)
-    _announce(settings.index, len(rec), rec.embedder.name, host, port, 1)
+    where = (f"{len(rec.paths)} shards ({', '.join(str(p) for p in rec.paths)})"
+             + (f" on Ray at {ray_address}, {replicas} replica(s) each" if ray_address else "")
+             if isinstance(rec, ShardedRecommender) else str(settings.index))
+    _announce(where, len(rec), rec.embedder.name, host, port, 1)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     rec.close()
     return 0
 
 
-def _announce(index: Path, size: int, model: str, host: str, port: int, workers: int) -> None:
+def _announce(index: Path | str, size: int, model: str, host: str, port: int, workers: int) -> None:
     many = f", {workers} worker processes" if workers > 1 else ""
     print(f"creator-match serving {index} ({size} creators, model {model}{many}) on "
           f"http://{host}:{port}: the planner's page at /, the API at /v1, its documentation "

@@ -159,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("serve", help="serve the HTTP API with uvicorn")
-    _add_index(p)
+    _add_index(p, required=False)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--keys-file", default=None,
@@ -167,6 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive, default=1,
                    help="server processes sharing the port, each with its own copy of the index "
                         "in memory (default 1; the usable cores is the useful most)")
+    p.add_argument("--shards", type=_shard_list, default=None, metavar="DIR,DIR,...",
+                   help="serve these shard indexes as one (instead of --index): index "
+                        "directories, or the directory of a sharded ingest (its shards.json); "
+                        "the keys file defaults to the first one's")
+    p.add_argument("--ray", default=None, metavar="ADDR", dest="ray_address",
+                   help="with --shards: serve each shard from Ray actors on the cluster at "
+                        "ADDR ('auto', or host:port); the shard directories must be at the "
+                        "same paths on its nodes")
+    p.add_argument("--replicas", type=_positive, default=1,
+                   help="with --ray: actors per shard, sharing its calls and standing in for "
+                        "one another (default 1)")
+    p.add_argument("--replica-cpus", type=float, default=1.0,
+                   help="with --ray: CPUs Ray reserves for each replica (default 1)")
 
     p = sub.add_parser("bench", help="benchmarks beside a numpy baseline (see benchmarks/)",
                        add_help=False)
@@ -404,12 +417,28 @@ def _positive(text: str) -> int:
     return n
 
 
+def _shard_list(text: str) -> list[str]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        raise argparse.ArgumentTypeError("give shard directories separated by commas")
+    return parts
+
+
 def cmd_serve(args) -> int:
     from api.server import serve
 
-    return serve(args.index, host=args.host, port=args.port, model=args.model,
+    from .errors import InvalidInputError
+
+    if args.index is None and not args.shards:
+        raise InvalidInputError("--index: give the index directory to serve (or --shards "
+                                "DIR,DIR,... for shards)")
+    if args.index and args.shards and not os.environ.get("CREATOR_MATCH_INDEX"):
+        raise InvalidInputError("--shards: serve one index (--index) or shards, not both")
+    return serve(None if args.shards else args.index, host=args.host, port=args.port,
+                 model=args.model,
                  keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"),
-                 workers=args.workers)
+                 workers=args.workers, shards=args.shards, ray_address=args.ray_address,
+                 replicas=args.replicas, replica_cpus=args.replica_cpus)
 
 
 def cmd_api_key(args) -> int:
@@ -457,8 +486,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
     args = build_parser().parse_args(argv)
-    if args.command not in ("bench", "eval") and getattr(args, "index", None) is None:
-        print("error: --index DIR is required (or set CREATOR_MATCH_INDEX)", file=sys.stderr)
+    if (args.command not in ("bench", "eval") and getattr(args, "index", None) is None
+            and not getattr(args, "shards", None)):
+        print("error: --index DIR is required (or set CREATOR_MATCH_INDEX)"
+              + (", or --shards DIR,DIR,..." if args.command == "serve" else ""), file=sys.stderr)
         return 2
     from index.store import IndexStoreError
 
