@@ -89,3 +89,32 @@ def test_distributed_ingest_equals_one_index_split_by_shard(cluster, tmp_path):
                 assert got["record"] == whole[cid]["record"]
                 assert got["signals"] == whole[cid]["signals"]
     assert seen == set(whole)  # every creator once, none lost, none twice
+
+
+def test_sharded_serving_on_ray_equals_one_index_and_names_a_shard_down(cluster, tmp_path):
+    """Ingest into 2 shards on the cluster, serve them from Ray actors (2 replicas each), and
+    answer as one index of every creator does; a replica lost is stood in for, a shard lost
+    is an error naming it, never a smaller answer."""
+    from recommender.sharding import ShardedRecommender, ShardUnavailableError
+
+    data = DATA / "creators.jsonl"
+    ingest([data], tmp_path / "shards", 2, address=cluster, workers=2, model="hash-64")
+    with Recommender(tmp_path / "one", create=True, embedder=HashEmbedder(64)) as one:
+        one.ingest([data])
+    briefs = [{"brief": "zero waste shampoo bar", "values": "plastic-free, honest", "k": 10},
+              {"brief": "recettes végétales", "objective": "ugc", "k": 20,
+               "filters": {"languages": ["fr"]}}]
+    with Recommender(tmp_path / "one", embedder=HashEmbedder(64)) as one, ShardedRecommender(
+            [tmp_path / "shards"], embedder=HashEmbedder(64), ray_address=cluster,
+            replicas=2, replica_cpus=0.25, timeout=60) as many:
+        assert len(many) == len(one) == 360
+        expected = [[(m.creator_id, round(m.score, 6)) for m in one.match(b)] for b in briefs]
+        for b, want in zip(briefs, expected, strict=True):
+            assert [(m.creator_id, round(m.score, 6)) for m in many.match(b)] == want
+        shard0 = many.shards[0]
+        ray.kill(shard0.actors[0], no_restart=True)  # a replica lost
+        for b, want in zip(briefs, expected, strict=True):
+            assert [(m.creator_id, round(m.score, 6)) for m in many.match(b)] == want
+        ray.kill(shard0.actors[1], no_restart=True)  # the whole shard lost
+        with pytest.raises(ShardUnavailableError, match="shard-00"):
+            many.match(briefs[0])
