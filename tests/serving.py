@@ -21,9 +21,11 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, index: Path, env: dict | None = None, model: str | None = "hash-64",
-                 workers: int = 1) -> None:
-        """model: the encoder (default the hashing one of the fast tests); None: the index's."""
+                 workers: int = 1, shards: list[Path] | None = None) -> None:
+        """model: the encoder (default the hashing one of the fast tests); None: the index's.
+        shards: serve these shards as one (--shards) instead of the index."""
         self.index, self.port, self.workers = index, free_port(), workers
+        self.shards = shards
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, **(env or {})}
         self.env.pop("CREATOR_MATCH_MODEL", None)
@@ -37,7 +39,9 @@ class Server:
         # sys.path, where a folder named like a package (an index called "index") shadows it
         script = Path(sys.executable).with_name("creator-match")
         self.proc = subprocess.Popen(
-            [str(script), "serve", "--index", str(self.index),
+            [str(script), "serve",
+             *(["--shards", ",".join(map(str, self.shards))] if self.shards
+               else ["--index", str(self.index)]),
              "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)],
             env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 60

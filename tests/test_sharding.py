@@ -141,3 +141,30 @@ def test_vectors_of_the_pool_are_the_shards_own(indexes):
         row = many.catalog.rows([g])[g]
         assert row.id == cid and row.vid == g
         assert np.isclose(np.linalg.norm(row.vector), 1.0, atol=1e-2)
+
+
+def test_serve_shards_over_http(indexes):
+    """`creator-match serve --shards`: the API answers as one index would; a write is refused
+    with where writes go."""
+    import httpx
+    from serving import Server
+
+    one_path, dirs = indexes
+    key = "test-shards-key-0123"
+    srv = Server(one_path, {"CREATOR_MATCH_API_KEYS": f"write:{key}",
+                            "CREATOR_MATCH_KEYS_FILE": str(one_path.parent / "keys.json")},
+                 shards=dirs).start()
+    try:
+        h = {"X-API-Key": key}
+        brief = BRIEFS[0]
+        got = httpx.post(f"{srv.url}/v1/match", json=brief, headers=h, timeout=30)
+        assert got.status_code == 200, got.text
+        with Recommender(one_path, embedder=HashEmbedder(64)) as one:
+            want = [m.creator_id for m in one.match(brief)]
+        assert [m["creator_id"] for m in got.json()["matches"]] == want
+        assert httpx.get(f"{srv.url}/v1/stats", headers=h).json()["creators"] == 360
+        refused = httpx.post(f"{srv.url}/v1/creators", json={"creators": []}, headers=h)
+        assert refused.status_code == 403
+        assert "--ray --shards" in refused.json()["error"]["message"]
+    finally:
+        srv.stop()
