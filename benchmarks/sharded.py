@@ -1,0 +1,160 @@
+"""Sharded serving beside one index: N shards of n/N synthetic creators against one index of
+all n (the same creators, split by shard_of), exact (flat) indexes on both sides, so the top k
+must be identical; latency of a match on each side, in the same run, and the fan-out's cost.
+
+    python -m benchmarks.sharded --size 1000000 --shards 2 [--ray]
+
+The creators are bench.py's synthetic ones (vectors near real content vectors, phrase-bank
+texts, nothing encoded at build). Briefs are encoded by the default encoder. With --ray the
+shards are served by Ray actors on a two-node loopback cluster (one CPU each) instead of in
+process. Prints a markdown table and writes JSON under benchmarks/results/; nothing asserts
+a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.bench import QUERY_TEXTS, brief_of, centers, pct, synthetic_rows
+
+
+def build(root: Path, n: int, shards: int, model: str | None) -> tuple[Path, list[Path], dict]:
+    """One catalog of all n creators and `shards` catalogs of their shares, in one pass of the
+    generator; then each directory's exact vector index (flat at any size)."""
+    import index.faiss_backends as backends
+    from recommender.distributed import shard_of
+    from recommender.service import Recommender
+    from recommender.storage.catalog import Catalog
+
+    backends.FLAT_MAX = 2**62  # exact search on both sides: answers comparable one for one
+    one = root / "one"
+    parts = [root / f"shard-{s:02d}" for s in range(shards)]
+    for d in (one, *parts):
+        d.mkdir(parents=True)
+    t0 = time.perf_counter()
+    cats = [Catalog(d / "catalog.sqlite") for d in (one, *parts)]
+    with ExitStack() as stack:
+        gens = [stack.enter_context(c.transaction()) for c in cats]
+        for rows, _, text_vectors in synthetic_rows(n, centers(model), seed=n):
+            cats[0].texts.put(text_vectors)
+            cats[0].write(rows, gens[0])
+            for s in range(shards):
+                mine = [r for r in rows if shard_of(r.record["id"], shards) == s]
+                cats[1 + s].texts.put(text_vectors)  # every text: the shard keeps what it uses
+                cats[1 + s].write(mine, gens[1 + s])
+    for c in cats:
+        c.close()
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for d in (one, *parts):
+        with Recommender(d, create=True, model=model, recover=True) as rec:
+            rec.check(repair=True)  # the vector index, snapshot and manifest
+            kind = rec.stats()["index_kind"]
+    return one, parts, {"catalog_load_s": round(load, 1),
+                        "index_build_s": round(time.perf_counter() - t0, 1), "index_kind": kind}
+
+
+def briefs(queries: int) -> list:
+    """k=20; every other one filtered by a country and a tier (bench.py's filter)."""
+    return [brief_of(QUERY_TEXTS[i % len(QUERY_TEXTS)],
+                     {"country": "FR", "tier": "micro"} if i % 2 else None)
+            for i in range(queries)]
+
+
+def timed(rec, qs: list) -> tuple[list[list[str]], list[float]]:
+    answers, times = [], []
+    for b in qs:
+        t0 = time.perf_counter()
+        got = rec.match(b)
+        times.append(time.perf_counter() - t0)
+        answers.append([m.creator_id for m in got])
+    return answers, times
+
+
+def main(argv: list[str] | None = None) -> int:
+    from recommender.embedding import make_embedder
+    from recommender.service import Recommender
+    from recommender.sharding import ShardedRecommender
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.sharded",
+                                description=__doc__.splitlines()[0])
+    p.add_argument("--size", type=int, default=1_000_000)
+    p.add_argument("--shards", type=int, default=2)
+    p.add_argument("--queries", type=int, default=60)
+    p.add_argument("--model", default=None)
+    p.add_argument("--ray", action="store_true", help="serve the shards from Ray actors on a "
+                   "two-node loopback cluster")
+    p.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    p.add_argument("--workdir", type=Path, default=None)
+    args = p.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="cm-sharded-", dir=args.workdir))
+    try:
+        print(f"building one index of {args.size:,} and {args.shards} shards ...",
+              file=sys.stderr)
+        one_dir, parts, built = build(work, args.size, args.shards, args.model)
+        print(f"built: {built}", file=sys.stderr)
+        emb = make_embedder(args.model)
+        qs = briefs(args.queries)
+        with ExitStack() as stack:
+            address = None
+            if args.ray:
+                from benchmarks.ray_cluster import local_cluster
+
+                address = stack.enter_context(local_cluster(nodes=2, cpus_per_node=1))
+            one = stack.enter_context(Recommender(one_dir, embedder=emb))
+            many = stack.enter_context(ShardedRecommender(
+                parts, embedder=emb, ray_address=address, replica_cpus=0.5, timeout=120))
+            one.match(qs[0])  # warm both sides: model, caches, first reads
+            many.match(qs[0])
+            rounds = []
+            for _ in range(2):  # alternate, so neither side gets the warmer machine
+                rounds.append((timed(one, qs), timed(many, qs)))
+        (a1, t1), (a2, t2) = rounds[-1]
+        t_one = rounds[0][0][1] + t1
+        t_many = rounds[0][1][1] + t2
+        same = sum(x == y for x, y in zip(a1, a2, strict=True))
+        one_p, many_p = pct(t_one), pct(t_many)
+        result = {
+            "when": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S"),
+            "machine": {"python": platform.python_version(), "cpu": platform.processor()
+                        or platform.machine()},
+            "size": args.size, "shards": args.shards, "queries": len(qs),
+            "transport": "ray actors, 2-node loopback cluster" if args.ray else "in process",
+            "model": emb.name, "build": built,
+            "identical_top20": same, "one_index_ms": one_p, "sharded_ms": many_p,
+            "overhead_ms": {k: round(many_p[k] - one_p[k], 2) for k in one_p},
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = f"sharded-{result['when']}"
+    (args.out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    md = "\n".join([
+        f"# Sharded serving: {args.shards} x {args.size // args.shards:,} vs one index of "
+        f"{args.size:,} ({result['transport']})", "",
+        f"Exact (flat) indexes, model {emb.name}, {len(qs)} briefs (k=20; every other one "
+        "filtered by country and tier), each side timed twice, alternating.", "",
+        "| | p50 ms | p95 ms | p99 ms |", "|---|---|---|---|",
+        f"| one index | {one_p['p50']} | {one_p['p95']} | {one_p['p99']} |",
+        f"| {args.shards} shards | {many_p['p50']} | {many_p['p95']} | {many_p['p99']} |",
+        f"| fan-out overhead | {result['overhead_ms']['p50']} | {result['overhead_ms']['p95']}"
+        f" | {result['overhead_ms']['p99']} |", "",
+        f"Identical top 20: {same} of {len(qs)} briefs.", ""])
+    (args.out / f"{name}.md").write_text(md)
+    print(md)
+    return 0 if same == len(qs) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
