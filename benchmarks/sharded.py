@@ -24,8 +24,6 @@ from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks.bench import QUERY_TEXTS, brief_of, centers, pct, synthetic_rows
 
 
