@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from benchmarks import build_evalset, datagen
@@ -117,13 +118,16 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     (data / "qrels.json").write_text(json.dumps(qrels))
     out = tmp_path / "out"
     rc = cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out", str(out),
-                   "--tune", "--index", str(tmp_path / "idx")])
+                   "--tune", "--cv", "--index", str(tmp_path / "idx")])
     assert rc == 0
     printed = capsys.readouterr()
     assert "| creator-match |" in printed.out and "| random |" in printed.out
     assert "tuned on the dev briefs of set over 480 weight vectors" in printed.err
+    assert "Cross-validation across niches" in printed.out
+    [cv] = out.glob("eval-*-cv.json")
+    assert len(json.loads(cv.read_text())["folds"]) == 4  # one niche family a brief here
     assert len(list(out.glob("eval-*.md"))) == 1
-    [js] = out.glob("eval-*.json")
+    [js] = [p for p in out.glob("eval-*.json") if not p.name.endswith("-cv.json")]
     assert list(out.glob("eval-*.png"))
     [result] = json.loads(js.read_text()).values()
     assert set(result["splits"]) == {"dev", "test"}
@@ -141,3 +145,34 @@ def test_eval_rejects_a_set_with_missing_files(tmp_path, capsys):
     (tmp_path / "briefs.json").write_text("[]")
     assert cli_main(["eval", "--data", str(tmp_path), "--model", "hash-16"]) == 2
     assert "creators.jsonl: missing" in capsys.readouterr().err
+
+
+def test_cross_validation_scores_each_niche_with_weights_chosen_without_it():
+    """A grid point that wins only on one niche is not chosen for it when it is held out; a
+    set whose every brief is held out leaves the choice to the others."""
+    from recommender.evaluation.tuning import cross_validate, grid
+
+    n = len(grid())
+    s1 = [{"id": "a1", "judging": {"niches": ["a"]}}, {"id": "b1", "judging": {"niches": ["b"]}}]
+    s2 = [{"id": "c1", "judging": {"niches": ["c:x"]}},
+          {"id": "c2", "judging": {"niches": ["c:y"]}}]
+    m1, m2 = np.zeros((n, 2)), np.zeros((n, 2))
+    m1[5, 0] = 1.0  # point 5: perfect on niche a only
+    m1[7], m2[7] = 0.5, 0.5  # point 7: fair everywhere
+    cv = cross_validate({"one": (s1, m1), "two": (s2, m2)})
+    folds = {(f["set"], f["niche"]): f for f in cv["folds"]}
+    assert set(folds) == {("one", "a"), ("one", "b"), ("two", "c")}
+    assert folds["one", "a"]["held_out_ndcg@10"] == 0.5  # point 7, not the niche's own winner
+    assert folds["one", "a"]["weights"] == tuning_weights(7)
+    # niche c is set two's only niche: set one alone chooses (points 5 and 7 tie, 5 first)
+    assert folds["two", "c"]["weights"] == tuning_weights(5)
+    assert folds["two", "c"]["held_out_ndcg@10"] == 0.0
+    assert cv["tuned_ndcg@10"] == {"one": 0.5, "two": 0.0}
+
+
+def tuning_weights(i: int) -> dict:
+    from dataclasses import asdict
+
+    from recommender.evaluation.tuning import grid
+
+    return asdict(grid()[i])

@@ -38,7 +38,12 @@ def grid() -> list[Weights]:
 
 def grid_scores(rec, es: EvalSet, split: str = "dev") -> np.ndarray:
     """Mean nDCG@10 on the split's briefs of every grid point, in grid() order."""
-    briefs = es.split(split)
+    _, per_brief = brief_scores(rec, es, es.split(split))
+    return per_brief.mean(axis=1)
+
+
+def brief_scores(rec, es: EvalSet, briefs: list[dict]) -> tuple[list[str], np.ndarray]:
+    """(brief ids, nDCG@10 of every grid point on each brief: points x briefs)."""
     scorer = Scorer(es, briefs)
     pools = []
     with using(rec, Ranker(weights=Weights())):
@@ -48,18 +53,63 @@ def grid_scores(rec, es: EvalSet, split: str = "dev") -> np.ndarray:
                      np.array([c.components[k] for c in ranked], np.float64)
                      for k in COMPONENTS} if ranked else {}
             pools.append((b["id"], np.array([c.row.id for c in ranked]), comps))
-    means = []
-    for w in grid():
+    ids = [b["id"] for b in briefs]
+    out = np.zeros((len(grid()), len(briefs)))
+    for n, w in enumerate(grid()):
         r = Ranker(weights=w)
         tops: dict[str, list[str]] = {}
-        for q, ids, comps in pools:
-            if not len(ids):
+        for q, got, comps in pools:
+            if not len(got):
                 tops[q] = []
                 continue
-            s = r.combine(comps, len(ids))
-            tops[q] = ids[np.lexsort((ids, -s))][:DEPTH].tolist()
-        means.append(float(np.mean(list(scorer.ndcg10(tops).values()))))
-    return np.array(means)
+            s = r.combine(comps, len(got))
+            tops[q] = got[np.lexsort((got, -s))][:DEPTH].tolist()
+        nd = scorer.ndcg10(tops)
+        out[n] = [nd[q] for q in ids]
+    return ids, out
+
+
+def niche_of(brief: dict) -> str:
+    """A brief's niche family, the unit of cross-validation: its first judged niche without
+    the stance ('fashion:slow' -> 'fashion')."""
+    niches = brief.get("judging", {}).get("niches") or [brief["id"]]
+    return str(niches[0]).split(":")[0]
+
+
+def cross_validate(sets: dict[str, tuple[list[dict], np.ndarray]]) -> dict:
+    """Leave one niche out, across every set: for each (set, niche family), the grid point
+    whose worst set is best on every other niche's briefs (both splits) is chosen and scored
+    on the held-out niche's briefs. The mean over held-out briefs, per set, says what tuning
+    would earn on a niche it never saw; the defaults are scored on the same briefs."""
+    points = grid()
+    defaults = asdict(Weights())
+    at = next((j for j, w in enumerate(points) if asdict(w) == defaults), None)
+    folds = sorted({(name, niche_of(b)) for name, (briefs, _) in sets.items() for b in briefs})
+    tuned = {name: np.zeros(len(briefs)) for name, (briefs, _) in sets.items()}
+    chosen: list[dict] = []
+    for name, niche in folds:
+        train = {}
+        for other, (briefs, scores) in sets.items():
+            keep = np.array([not (other == name and niche_of(b) == niche) for b in briefs])
+            if keep.any():  # a set whose every brief is held out has nothing to say
+                train[other] = scores[:, keep].mean(axis=1)
+        worst = np.min(np.stack(list(train.values())), axis=0)
+        best = int(np.argmax(worst))
+        briefs, scores = sets[name]
+        held = np.array([niche_of(b) == niche for b in briefs])
+        tuned[name][held] = scores[best, held]
+        chosen.append({"set": name, "niche": niche, "briefs": int(held.sum()),
+                       "weights": asdict(points[best]),
+                       "held_out_ndcg@10": float(scores[best, held].mean()),
+                       "defaults_ndcg@10": None if at is None
+                       else float(scores[at, held].mean())})
+    return {
+        "folds": chosen,
+        "tuned_ndcg@10": {n: float(v.mean()) for n, v in tuned.items()},
+        "defaults_ndcg@10": {n: None if at is None else float(sets[n][1][at].mean())
+                             for n in sets},
+        "distinct_choices": len({tuple(sorted(c["weights"].items())) for c in chosen}),
+    }
 
 
 def choose(scores: dict[str, np.ndarray]) -> dict:
