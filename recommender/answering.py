@@ -18,7 +18,7 @@ import numpy as np
 from .errors import InvalidInputError, NotFoundError, nearest, shown
 from .evidence import rerank_depth, rescore
 from .explain import explain
-from .pool import Candidate, Pool
+from .pool import Candidate, CreatorRow, Pool
 from .retrieval import materialise
 from .schema import Brief, Filters, Match
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     from .ranking import Ranker
     from .tiers import TierScheme
+
+PostVectors = dict[int, tuple[list[str | None], np.ndarray]]
 
 # the filters checked against the index's own values: (Filters field, column)
 VOCABULARY_FILTERS = (("countries", "country"), ("languages", "language"),
@@ -65,10 +67,8 @@ class Answering:
         depth = self.ranker.pool_depth(k)
         best, vectors = self.shortlisted(pool, objective, depth)
         chosen = self.ranker.select(best[:depth], k)
-        vids = [c.row.vid for c in chosen]
-        texts = self.catalog.texts_of(vids, vectors)
         # the brief's words a creator used, from the stems its lexical index holds
-        bodies = dict(self.catalog.lexical.bodies(vids)) if terms else {}
+        texts, bodies = self.explained_reads([c.row.vid for c in chosen], vectors, bool(terms))
         return [explain(c, query, texts.get(c.row.vid, []), terms,
                         stems=set(bodies.get(c.row.vid, "").split()) if terms else None)
                 for c in chosen]
@@ -84,12 +84,27 @@ class Answering:
         scores, comps = self.ranker.score_pool(pool, objective)
         if pool.brief_vector is None:
             return materialise(self.catalog.rows, pool, self.ranker.shortlist(scores, depth),
-                                              scores, comps), None
+                               scores, comps), None
         wide = rerank_depth(depth)
-        best = materialise(self.catalog.rows, pool, self.ranker.shortlist(scores, wide), scores,
-                                          comps)[:wide]
-        vectors = self.catalog.post_vectors([c.row.vid for c in best])
+        idx = self.ranker.shortlist(scores, wide)
+        rows, vectors = self.shortlist_reads(pool.vids[idx])
+        best = materialise(lambda _: rows, pool, idx, scores, comps)[:wide]
+        if vectors is None:
+            vectors = self.catalog.post_vectors([c.row.vid for c in best])
         return rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector), vectors
+
+    def shortlist_reads(self, vids: np.ndarray) -> tuple[dict[int, CreatorRow], PostVectors | None]:
+        """The rows of a shortlist, and its post vectors where reading them together saves a
+        trip (None: read them for the best only, after)."""
+        return self.catalog.rows(vids), None
+
+    def explained_reads(self, vids: list[int], vectors: PostVectors | None, bodies: bool
+                        ) -> tuple[dict[int, list[tuple[str | None, str, np.ndarray]]],
+                                   dict[int, str]]:
+        """What explaining the chosen needs: their texts with vectors, and (bodies) the stems
+        their lexical index holds."""
+        texts = self.catalog.texts_of(vids, vectors)
+        return texts, dict(self.catalog.lexical.bodies(vids)) if bodies else {}
 
     def _check_filters(self, f: Filters) -> None:
         """Refuse a filter none of whose values the index knows: it could only empty the

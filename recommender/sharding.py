@@ -32,6 +32,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import pickle
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +44,7 @@ import numpy as np
 from index.store import CATALOG, Manifest
 
 from . import lexical
-from .answering import Answering
+from .answering import Answering, PostVectors
 from .batching import QueryBatcher
 from .embedding import Embedder, encode_queries, make_embedder
 from .errors import CreatorMatchError, InvalidInputError, ModelMismatchError, NotFoundError, shown
@@ -99,6 +100,12 @@ class ShardServer:
 
     def ping(self) -> str:
         return self.path
+
+    def packed(self, method: str, *args: Any) -> bytes:
+        """A method's answer pickled in one piece: Ray would otherwise carry each of its many
+        small arrays (a vector a row, a matrix a creator) as a separate buffer, 10 ms a call
+        for a shortlist of 60 on loopback."""
+        return pickle.dumps(getattr(self, method)(*args), protocol=pickle.HIGHEST_PROTOCOL)
 
     def stats(self) -> dict[str, Any]:
         self.rec.store.refresh()
@@ -184,6 +191,24 @@ class ShardServer:
 
     def rows(self, vids: list[int]) -> dict[int, CreatorRow]:
         return self.catalog.rows(vids)
+
+    def shortlist(self, vids: list[int]) -> tuple[dict[int, CreatorRow], PostVectors]:
+        """Rows and post vectors of a shortlist, in one trip; the vectors as float16, as the
+        catalog stores them (exact, and half the bytes to carry)."""
+        rows = self.catalog.rows(vids)
+        for row in rows.values():
+            row.vector = row.vector.astype(np.float16)
+        return rows, {v: (pids, m.astype(np.float16))
+                      for v, (pids, m) in self.catalog.post_vectors(list(rows)).items()}
+
+    def explained(self, vids: list[int], bodies: bool, vectors: bool
+                  ) -> tuple[dict[int, list[tuple[str | None, str, np.ndarray | None]]],
+                             list[tuple[int, str]]]:
+        """The chosen's texts (with their vectors unless the coordinator holds them) and
+        (bodies) lexical bodies, in one trip."""
+        texts = {v: [(pid, text, x if vectors else None) for pid, text, x in items]
+                 for v, items in self.catalog.texts_of(vids).items()}
+        return texts, self.catalog.lexical.bodies(vids) if bodies else []
 
     def post_vectors(self, vids: list[int]) -> dict[int, tuple[list[str | None], np.ndarray]]:
         return self.catalog.post_vectors(vids)
@@ -295,15 +320,15 @@ class RayShard:
         order = [self.actors[(start + i) % len(self.actors)] for i in range(len(self.actors))]
         refs = [ray.put(a) if isinstance(a, np.ndarray) and a.nbytes > 100_000 else a
                 for a in args]
-        first = getattr(order[0], method).remote(*refs)
+        first = order[0].packed.remote(method, *refs)
 
         def get() -> Any:
             ref, errors = first, []
             for i, actor in enumerate(order):
                 if i:
-                    ref = getattr(actor, method).remote(*refs)
+                    ref = actor.packed.remote(method, *refs)
                 try:
-                    return ray.get(ref, timeout=self.timeout)
+                    return pickle.loads(ray.get(ref, timeout=self.timeout))
                 except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError) as e:
                     errors.append(type(e).__name__)
                     log.warning("shard %s: a replica failed (%s); %d left", self.name,
@@ -372,12 +397,20 @@ class ShardedCatalog:
             by.setdefault(shard, []).append(local)
         return by
 
-    def _by_vid(self, method: str, gvids: Sequence[int] | np.ndarray) -> dict[int, Any]:
-        """{global vid: answer} of a per-vid read, each shard asked for its own."""
+    def global_vid(self, local: int, shard: int) -> int:
+        return local * self.n + shard
+
+    def per_shard(self, method: str, gvids: Sequence[int] | np.ndarray, *args: Any
+                  ) -> list[tuple[int, Any]]:
+        """(shard, its answer) of a per-vid read, each shard asked for its own vids only."""
         by = self._split(gvids)
         shards = sorted(by)
-        got = _gather([self.shards[s].submit(method, by[s]) for s in shards])
-        return {local * self.n + s: value for s, part in zip(shards, got, strict=True)
+        got = _gather([self.shards[s].submit(method, by[s], *args) for s in shards])
+        return list(zip(shards, got, strict=True))
+
+    def _by_vid(self, method: str, gvids: Sequence[int] | np.ndarray) -> dict[int, Any]:
+        """{global vid: answer} of a per-vid read."""
+        return {self.global_vid(local, s): value for s, part in self.per_shard(method, gvids)
                 for local, value in part.items()}
 
     def rows(self, gvids: Sequence[int] | np.ndarray) -> dict[int, CreatorRow]:
@@ -395,10 +428,7 @@ class ShardedCatalog:
         return self._by_vid("texts_of", gvids)
 
     def bodies(self, gvids: Sequence[int]) -> list[tuple[int, str]]:
-        by = self._split(gvids)
-        shards = sorted(by)
-        got = _gather([self.shards[s].submit("bodies", by[s]) for s in shards])
-        return [(local * self.n + s, text) for s, part in zip(shards, got, strict=True)
+        return [(self.global_vid(local, s), text) for s, part in self.per_shard("bodies", gvids)
                 for local, text in part]
 
     def vids_of(self, ids: Sequence[str]) -> dict[str, int]:
@@ -548,6 +578,40 @@ class ShardedRecommender(Answering):
                 "updated_at": max((p["updated_at"] or "" for p in parts), default="") or None,
                 "generation": sum(p["generation"] for p in parts),
                 "vectors": sum(p["vectors"] for p in parts), "shards": len(parts)}
+
+    # -- one trip a shard where one index reads twice ---------------------------------------------
+
+    def shortlist_reads(self, vids: np.ndarray) -> tuple[dict[int, CreatorRow], PostVectors]:
+        rows: dict[int, CreatorRow] = {}
+        vectors: PostVectors = {}
+        for s, (part_rows, part_vectors) in self.catalog.per_shard("shortlist", vids):
+            for local, row in part_rows.items():
+                row.vid = self.catalog.global_vid(local, s)
+                row.vector = row.vector.astype(np.float32)
+                rows[row.vid] = row
+            vectors.update((self.catalog.global_vid(v, s), (pids, m.astype(np.float32)))
+                           for v, (pids, m) in part_vectors.items())
+        return rows, vectors
+
+    def explained_reads(self, vids: list[int], vectors: PostVectors | None, bodies: bool
+                        ) -> tuple[dict[int, list[tuple[str | None, str, np.ndarray]]],
+                                   dict[int, str]]:
+        held = vectors is not None and all(v in vectors for v in vids)
+        texts: dict[int, list[tuple[str | None, str, np.ndarray]]] = {}
+        stems: dict[int, str] = {}
+        for s, (part_texts, part_bodies) in self.catalog.per_shard("explained", vids, bodies,
+                                                                    not held):
+            for v, items in part_texts.items():
+                g = self.catalog.global_vid(v, s)
+                if held:
+                    assert vectors is not None
+                    pids, mat = vectors[g]
+                    at = {pid: i for i, pid in enumerate(pids)}
+                    texts[g] = [(pid, text, mat[at[pid]]) for pid, text, _ in items]
+                else:
+                    texts[g] = [(pid, text, x) for pid, text, x in items if x is not None]
+            stems.update((self.catalog.global_vid(v, s), b) for v, b in part_bodies)
+        return texts, stems
 
     # -- writing is the shards' ingest's ---------------------------------------------------------
 
