@@ -80,6 +80,26 @@ def timed(rec, qs: list) -> tuple[list[list[str]], list[float]]:
     return answers, times
 
 
+def markdown(result: dict) -> str:
+    """The run as a table: each side's latency, the fan-out's cost against one index (negative:
+    the shards were faster), and how many briefs got the same top 20."""
+    n, size, qs = result["shards"], result["size"], result["queries"]
+    rows = []
+    for side, v in result["latency_ms"].items():
+        if side in result["overhead_ms"]:
+            o = result["overhead_ms"][side]
+            extra = f"{o['p50']:+.2f} / {o['p99']:+.2f} | {result['identical_top20'][side]} of {qs}"
+        else:
+            extra = "- | -"
+        rows.append(f"| {side} | {v['p50']} | {v['p95']} | {v['p99']} | {extra} |")
+    return "\n".join([
+        f"# Sharded serving: {n} x {size // n:,} vs one index of {size:,}", "",
+        f"Exact (flat) indexes, model {result['model']}, {qs} briefs (k=20; every other one "
+        "filtered by country and tier), every side timed twice, alternating.", "",
+        "| side | p50 ms | p95 ms | p99 ms | fan-out cost p50 / p99 ms | identical top 20 |",
+        "|---|---|---|---|---|---|", *rows, ""])
+
+
 def main(argv: list[str] | None = None) -> int:
     from recommender.embedding import make_embedder
     from recommender.service import Recommender
@@ -141,18 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     name = f"sharded-{result['when']}"
     (args.out / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
-    rows = [f"| {side} | {v['p50']} | {v['p95']} | {v['p99']} | "
-            + (f"+{result['overhead_ms'][side]['p50']} / +{result['overhead_ms'][side]['p99']}"
-               f" | {result['identical_top20'][side]} of {len(qs)}" if side != "one index"
-               else "- | -") + " |"
-            for side, v in result["latency_ms"].items()]
-    md = "\n".join([
-        f"# Sharded serving: {args.shards} x {args.size // args.shards:,} vs one index of "
-        f"{args.size:,}", "",
-        f"Exact (flat) indexes, model {result['model']}, {len(qs)} briefs (k=20; every other "
-        "one filtered by country and tier), every side timed twice, alternating.", "",
-        "| side | p50 ms | p95 ms | p99 ms | fan-out cost p50 / p99 ms | identical top 20 |",
-        "|---|---|---|---|---|---|", *rows, ""])
+    md = markdown(result)
     (args.out / f"{name}.md").write_text(md)
     print(md)
     return 0 if all(n == len(qs) for n in result["identical_top20"].values()) else 1
