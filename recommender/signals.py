@@ -19,9 +19,11 @@ Authenticity starts at 1 and loses one penalty per flag raised (floor 0):
   likes rarely come with comments): 0.3.
 * ``bio_mismatch``         - the bio says something the posts do not (keyword stuffing: value
   words in a bio over posts of another subject): over at least 3 posts, the bio's cosine with
-  the posts' mean direction is below a fifth of the posts' own mean cosine with it: 0.5. Measured
-  with the index's encoder at ingest (bio_coherence below); relative to the posts' own
-  cohesion, so it holds for any encoder's range of cosines.
+  its *nearest* post is below a quarter of the posts' own mean cosine with their mean
+  direction: 0.5. Measured with the index's encoder at ingest (bio_coherence below); relative
+  to the posts' own cohesion, so it holds for any encoder's range of cosines. The nearest post,
+  not the posts' mean: a creator whose posts span several subjects has a mean far from any
+  bio, while a stuffed bio is near none of the posts.
 
 The engagement component compares the rate with the tier's expected rate e:
 ``r = rate / e``; ``component = r² / (1 + r²)`` - 0.5 at the tier's norm, 0.8 at twice it,
@@ -161,18 +163,31 @@ def authenticity_flags(
     return flags
 
 
-BIO_MISMATCH_RATIO = 0.2
+BIO_MISMATCH_RATIO = 0.25
+BIO_MISMATCH_PENALTY = 0.5
 BIO_MISMATCH_MIN_POSTS = 3
 
 
 def bio_coherence(bio: np.ndarray | None, posts: np.ndarray) -> tuple[float, float] | None:
-    """(the bio's cosine with the posts' mean direction, the posts' mean cosine with it), from
-    unit vectors; None without a bio or with fewer than BIO_MISMATCH_MIN_POSTS posts."""
+    """(the bio's cosine with its nearest post, the posts' mean cosine with their mean
+    direction), from unit vectors; None without a bio or with fewer than
+    BIO_MISMATCH_MIN_POSTS posts."""
     if bio is None or len(posts) < BIO_MISMATCH_MIN_POSTS:
         return None
     mean = posts.mean(axis=0)
     mean = mean / max(float(np.linalg.norm(mean)), 1e-12)
-    return float(bio @ mean), float((posts @ mean).mean())
+    return float((posts @ bio).max()), float((posts @ mean).mean())
+
+
+def bio_mismatch(coherence: tuple[float, float] | None) -> Flag | None:
+    """The bio_mismatch flag of a bio_coherence, or None: the bio's nearest post is less than
+    BIO_MISMATCH_RATIO of the posts' own cohesion."""
+    if coherence is None or coherence[0] >= BIO_MISMATCH_RATIO * coherence[1]:
+        return None
+    return Flag("bio_mismatch",
+                f"the bio is far from what the posts say (cosine {coherence[0]:.2f} with its "
+                f"nearest post, against {coherence[1]:.2f} between the posts and their "
+                "centre)", BIO_MISMATCH_PENALTY)
 
 
 def compute(creator: Creator, tiers: TierScheme = MISSION,
@@ -182,11 +197,9 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
     tier = tiers.tier_of(creator.followers)
     rate = engagement_rate(creator.posts, creator.followers)
     flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement)
-    if coherence is not None and coherence[0] < BIO_MISMATCH_RATIO * coherence[1]:
-        flags.append(Flag(
-            "bio_mismatch",
-            f"the bio is far from what the posts say (cosine {coherence[0]:.2f} with the posts' "
-            f"mean, against {coherence[1]:.2f} for the posts themselves)", 0.5))
+    mismatch = bio_mismatch(coherence)
+    if mismatch is not None:
+        flags.append(mismatch)
     hidden = len(creator.posts) - len(counted(creator.posts))
     if rate is None:
         why = (f"likes hidden on all {hidden} posts (the platform or the export does not show "

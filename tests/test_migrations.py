@@ -45,7 +45,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     db.close()
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
-            "m007_analysed_text)") in caplog.text
+            "m007_analysed_text, m008_bio_nearest_post)") in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
@@ -98,4 +98,47 @@ def test_a_lexical_index_of_raw_words_is_rebuilt_with_stems(tmp_path, embedder):
     [(_, stored)] = rec.catalog.lexical.bodies([rec.catalog.vid_of("fr1")])
     assert "recet" in stored.split() and "de" not in stored.split() and "un" not in stored
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+    rec.close()
+
+
+def test_bio_mismatch_is_recomputed_by_the_nearest_post_on_open(tmp_path):
+    """Step 8: a catalog whose flags were set by the mean-direction rule gets the nearest-post
+    rule's, with the authenticity they cost and valid row checksums."""
+    import json
+
+    from recommender.embedding import HashEmbedder
+    from recommender.storage.checksums import CREATOR_CONTENT, checksum
+
+    embedder = HashEmbedder(512)  # no word of the stuffer's bio shares a bucket with its posts
+    stuffer = creator("s", "retro gaming speedrun", bio="organic local honest")
+    plain = creator("p", "solid shampoo bar")
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [stuffer, plain])])
+    assert [f["name"] for f in rec.get("s")["signals"]["flags"]] == ["bio_mismatch"]
+    assert rec.get("p")["signals"]["flags"] == []
+    rec.close()
+    # the catalog as the old rule left it: the stuffer unflagged, the other flagged
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    old = {"s": [], "p": [{"name": "bio_mismatch", "evidence": "old rule", "penalty": 0.5}]}
+    for cid, flags in old.items():
+        row = dict(zip(CREATOR_CONTENT, db.execute(
+            f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators WHERE id=?", (cid,)).fetchone(),
+            strict=True))
+        signals = {**json.loads(row["signals"]), "flags": flags,
+                   "authenticity": 1.0 - 0.5 * len(flags)}
+        row.update(signals=json.dumps(signals), authenticity=signals["authenticity"])
+        db.execute("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE id=?",
+                   (row["signals"], row["authenticity"],
+                    checksum([row[c] for c in CREATOR_CONTENT]), cid))
+    db.execute("UPDATE meta SET value='7' WHERE key='migration'")
+    db.commit()
+    db.close()
+    rec = Recommender(tmp_path / "idx", embedder=embedder)
+    s, p = rec.get("s"), rec.get("p")
+    assert [f["name"] for f in s["signals"]["flags"]] == ["bio_mismatch"]
+    assert "nearest post" in s["signals"]["flags"][0]["evidence"]
+    assert s["signals"]["authenticity"] == 0.5
+    assert p["signals"]["flags"] == [] and p["signals"]["authenticity"] == 1.0
+    assert rec.check() == []  # checksums hold
+    assert rec.catalog.db.get_meta("migration") == str(len(migrations.STEPS))
     rec.close()

@@ -115,9 +115,54 @@ def m007_analysed_text(conn: sqlite3.Connection) -> None:
         step(conn)
 
 
+def m008_bio_nearest_post(conn: sqlite3.Connection) -> None:
+    """The bio_mismatch flag again, by the bio's nearest post (signals.py) instead of the
+    posts' mean direction, which flagged creators whose posts span several subjects and missed
+    bios near none of them; recomputed from the stored text vectors, with the authenticity it
+    costs (the vectors do not change)."""
+    import numpy as np
+
+    from ..signals import bio_coherence, bio_mismatch
+    from .database import from_blob
+
+    vids = [v for (v,) in conn.execute("SELECT vid FROM creators ORDER BY vid")]
+    columns = ", ".join(CREATOR_CONTENT)
+    for start in range(0, len(vids), 5_000):
+        chunk = vids[start:start + 5_000]
+        marks = ",".join("?" * len(chunk))
+        texts: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        for vid, post_id, blob in conn.execute(
+                "SELECT t.vid, t.post_id, v.vector FROM texts t JOIN text_vectors v"
+                f" ON v.hash = t.text_hash WHERE t.vid IN ({marks}) ORDER BY t.vid, t.position",
+                chunk):
+            bio, posts = texts.setdefault(vid, ([], []))
+            (bio if post_id is None else posts).append(from_blob(blob))
+        updates = []
+        for vid, *content in conn.execute(
+                f"SELECT vid, {columns} FROM creators WHERE vid IN ({marks})", chunk):
+            row = dict(zip(CREATOR_CONTENT, content, strict=True))
+            signals = json.loads(row["signals"])
+            bio, posts = texts.get(vid, ([], []))
+            flag = bio_mismatch(bio_coherence(bio[0], np.stack(posts)) if bio and posts
+                                else None)
+            flags = [f for f in signals.get("flags", []) if f["name"] != "bio_mismatch"]
+            if flag is not None:
+                flags.append({"name": flag.name, "evidence": flag.evidence,
+                              "penalty": flag.penalty})
+            if flags == signals.get("flags", []):
+                continue
+            authenticity = float(min(1.0, max(0.0, 1.0 - sum(f["penalty"] for f in flags))))
+            signals.update(flags=flags, authenticity=authenticity)
+            row.update(signals=json.dumps(signals), authenticity=authenticity)
+            updates.append((row["signals"], authenticity,
+                            checksum([row[c] for c in CREATOR_CONTENT]), vid))
+        conn.executemany("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE vid=?",
+                         updates)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
-    m005_row_checksums, m006_handle_index, m007_analysed_text)
+    m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
