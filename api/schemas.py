@@ -126,8 +126,11 @@ class KeyResponse(BaseModel):
     scope: Literal["read", "write"] = Field(
         description="read: match, plan, browse and read creators; write: all that and "
                     "upsert or delete creators")
+    writes: bool = Field(
+        True, description="whether this server accepts writes at all: false on a server of "
+        "shards (serve --shards), whose creators are written by the sharded ingest")
 
-    model_config = {"json_schema_extra": {"examples": [{"scope": "read"}]}}
+    model_config = {"json_schema_extra": {"examples": [{"scope": "read", "writes": True}]}}
 
 
 class StatsResponse(BaseModel):

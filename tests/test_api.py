@@ -63,8 +63,8 @@ def test_auth_and_scopes(client):
     assert "write" in e["message"]
     error_of(client.delete("/v1/creators/x", headers=R), 403)
     assert client.post("/v1/match", json={"brief": "x"}, headers=R).status_code == 200
-    assert client.get("/v1/me", headers=R).json() == {"scope": "read"}
-    assert client.get("/v1/me", headers=W).json() == {"scope": "write"}
+    assert client.get("/v1/me", headers=R).json() == {"scope": "read", "writes": True}
+    assert client.get("/v1/me", headers=W).json() == {"scope": "write", "writes": True}
     error_of(client.get("/v1/me"), 401)
 
 

@@ -163,6 +163,9 @@ def test_serve_shards_over_http(indexes):
             want = [m.creator_id for m in one.match(brief)]
         assert [m["creator_id"] for m in got.json()["matches"]] == want
         assert httpx.get(f"{srv.url}/v1/stats", headers=h).json()["creators"] == 360
+        # the page offers no write action here, even to a write key
+        assert httpx.get(f"{srv.url}/v1/me", headers=h).json() == {"scope": "write",
+                                                                   "writes": False}
         refused = httpx.post(f"{srv.url}/v1/creators", json={"creators": []}, headers=h)
         assert refused.status_code == 403
         assert "--ray --shards" in refused.json()["error"]["message"]

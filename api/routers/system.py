@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from recommender.sharding import ShardedRecommender
+
 from ..deps import ReadKey, Rec
 from ..schemas import ERRORS, HealthResponse, KeyResponse, StatsResponse
 
@@ -27,5 +29,6 @@ def stats(rec: Rec, _: ReadKey) -> StatsResponse:
 
 @router.get("/me", response_model=KeyResponse, responses=ERRORS,
             summary="The scope of the key sent: what a client may offer its user")
-def me(scope: ReadKey) -> KeyResponse:
-    return KeyResponse.model_validate({"scope": scope})
+def me(rec: Rec, scope: ReadKey) -> KeyResponse:
+    return KeyResponse.model_validate({"scope": scope,
+                                       "writes": not isinstance(rec, ShardedRecommender)})

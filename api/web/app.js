@@ -81,7 +81,7 @@ class ApiFailure extends Error {
   }
 }
 
-const state = { key: load(STORE.key, null), scope: null, platforms: PLATFORMS };
+const state = { key: load(STORE.key, null), scope: null, canWrite: false, platforms: PLATFORMS };
 
 async function api(method, path, body) {
   const headers = { Accept: "application/json" };
@@ -217,7 +217,10 @@ async function useKey(key) {
   const previous = state.key;
   state.key = key;
   try {
-    state.scope = (await api("GET", "/v1/me")).scope;
+    const me = await api("GET", "/v1/me");
+    state.scope = me.scope;
+    // a write key on a server of shards still cannot write: offer no write action there
+    state.canWrite = me.scope === "write" && me.writes !== false;
   } catch (error) {
     state.key = previous;
     if (!(error instanceof ApiFailure)) throw error;
@@ -230,8 +233,8 @@ async function useKey(key) {
 }
 
 async function connected() {
-  for (const el of $$("[data-write]")) el.hidden = state.scope !== "write";
-  if (state.scope !== "write" && currentView() === "add") show("search");
+  for (const el of $$("[data-write]")) el.hidden = !state.canWrite;
+  if (!state.canWrite && currentView() === "add") show("search");
   let stats = null;
   try {
     stats = await api("GET", "/v1/stats");
@@ -545,7 +548,7 @@ async function openProfile(id) {
         p.likes === null || p.likes === undefined ? "likes hidden" : `${fmt.int(p.likes)} likes`,
         p.comments === null || p.comments === undefined ? null : `${fmt.int(p.comments)} comments`,
         p.sponsored ? "sponsored" : null].filter(Boolean).join(" · "))))),
-    state.scope === "write" ? h("div", { class: "actions danger" }, h("button", {
+    state.canWrite ? h("div", { class: "actions danger" }, h("button", {
       type: "button", class: "quiet", id: "delete-creator",
       onclick: () => removeCreator(r.id, r.handle),
     }, "Delete this creator from the index")) : null);
@@ -797,6 +800,7 @@ function start() {
     localStorage.removeItem(STORE.key);
     state.key = null;
     state.scope = null;
+    state.canWrite = false;
     $("#who").textContent = "Not connected";
     for (const el of $$("[data-write]")) el.hidden = true;
     $("#key-error").textContent = "The key is forgotten.";
