@@ -143,6 +143,13 @@ class Recommender(Answering):
         after the cursor (0 = from the start); with the cursor of the next page, or None."""
         f = Filters.model_validate(filters or {})
         self._check_filters(f)
+        items, vids, more = self.page(f, after, limit)
+        return items, (vids[-1] if more and vids else None)
+
+    def page(self, f: Filters, after: int, limit: int
+             ) -> tuple[list[dict[str, Any]], list[int], bool]:
+        """(the creators passing f after vid `after`, at most limit, in storage order; their
+        vids; whether more follow)."""
         self.store.refresh()
         vids = self.catalog.filters.candidates(f)
         if vids is None:
@@ -155,7 +162,7 @@ class Recommender(Answering):
                   "followers": r.followers, "country": r.country, "language": r.language,
                   "categories": r.categories, "engagement_rate": r.engagement_rate}
                  for r in (rows[v] for v in page[:limit] if v in rows)]
-        return items, (page[limit - 1] if len(page) > limit else None)
+        return items, page[:limit], len(page) > limit
 
     def match(self, brief: Brief | dict[str, Any]) -> list[Match]:
         """Ranked, explained creators for a brief, best first."""

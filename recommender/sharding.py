@@ -245,15 +245,7 @@ class ShardServer:
                ) -> tuple[list[dict[str, Any]], list[int], bool]:
         """(a page of the shard's catalogue after vid `after`, their vids, whether more
         follow)."""
-        self.rec.store.refresh()
-        vids = self.catalog.filters.candidates(f)
-        if vids is None:
-            page = [v for (v,) in self.catalog.db.rows(
-                "SELECT vid FROM creators WHERE vid > ? ORDER BY vid LIMIT ?", (after, limit + 1))]
-        else:
-            page = vids[vids > after][:limit + 1].tolist()
-        items, _ = self.rec.browse(f, after, limit)
-        return items, page[:limit], len(page) > limit
+        return self.rec.page(f, after, limit)
 
 
 def _empty_candidates(rows: int, sim_rows: int) -> dict[str, np.ndarray]:
