@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replicas", type=_positive, default=1,
                    help="with --ray: actors per shard, sharing its calls and standing in for "
                         "one another (default 1)")
-    p.add_argument("--replica-cpus", type=float, default=1.0,
+    p.add_argument("--replica-cpus", type=_cpus, default=1.0,
                    help="with --ray: CPUs Ray reserves for each replica (default 1)")
 
     p = sub.add_parser("bench", help="benchmarks beside a numpy baseline (see benchmarks/)",
@@ -414,6 +414,17 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"{n}: at least 1")
+    return n
+
+
+def _cpus(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of CPUs") from None
+    if not n > 0:
+        raise argparse.ArgumentTypeError(f"{text}: more than 0 (a fraction such as 0.5 shares "
+                                         "a CPU between replicas)")
     return n
 
 

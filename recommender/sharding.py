@@ -515,6 +515,8 @@ class ShardedRecommender(Answering):
                                      f"this run uses {self.embedder.name!r}")
         if replicas < 1:
             raise InvalidInputError(f"--replicas: {replicas}; at least 1")
+        if not replica_cpus > 0:
+            raise InvalidInputError(f"--replica-cpus: {replica_cpus}; more than 0")
         self.paths = paths
         self.tiers = tier_scheme(tiers)
         self.ranker = ranker or Ranker(tiers=self.tiers)
