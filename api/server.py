@@ -65,9 +65,10 @@ def serve(index: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
     from .settings import Settings
 
     if shards:
-        if workers > 1:
-            raise InvalidInputError("--workers: one coordinator process serves shards; add "
-                                    "replicas of the shards (--replicas) for throughput")
+        if workers > 1 and ray_address:
+            raise InvalidInputError("--workers with --ray: each worker would start its own "
+                                    "replicas; run one coordinator a machine and add "
+                                    "--replicas for throughput")
         index = index or shards[0]  # where the keys file lives by default
     elif ray_address or replicas > 1:
         raise InvalidInputError("--ray and --replicas serve shards: give --shards DIR,DIR,...")
@@ -80,9 +81,17 @@ def serve(index: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
             raise InvalidInputError("--port: give a port number with --workers (0 would give "
                                     "each worker a different one)")
         # N processes on one port, past the GIL: this one checks the index and the keys, then
-        # each worker opens the index itself (worker_app) from these settings
-        with Recommender(settings.index, model=settings.model or None, create=True) as one:
-            size, name = len(one), one.embedder.name
+        # each worker opens the index (or the shards) itself (worker_app) from these settings
+        if shards:
+            from recommender.sharding import ShardedRecommender, shard_paths
+
+            paths = [str(p.resolve()) for p in shard_paths(shards)]
+            with ShardedRecommender(paths, model=settings.model or None) as many:
+                size, name = len(many), many.embedder.name
+            os.environ["CREATOR_MATCH_SHARDS"] = ",".join(paths)
+        else:
+            with Recommender(settings.index, model=settings.model or None, create=True) as one:
+                size, name = len(one), one.embedder.name
         load_keys(settings)
         os.environ.update({"CREATOR_MATCH_INDEX": str(settings.index.resolve()),
                            "CREATOR_MATCH_KEYS_FILE": str(settings.keys_path.resolve()),
@@ -91,7 +100,8 @@ def serve(index: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
                                max(1, usable_cores() // workers))})
         if settings.model:
             os.environ["CREATOR_MATCH_MODEL"] = settings.model
-        _announce(settings.index, size, name, host, port, workers)
+        _announce(f"{len(shards)} shards" if shards else settings.index, size, name, host,
+                  port, workers)
         from . import workers as processes
 
         return processes.run(host, port, workers)
@@ -131,11 +141,13 @@ def _announce(index: Path | str, size: int, model: str, host: str, port: int, wo
 def worker_app() -> FastAPI:
     """One worker process of `serve --workers N`: its own Recommender on the shared index
     (writes between processes take the index's writer lock; readers see them on their next
-    request), warmed up before it accepts a request."""
+    request), or its own ShardedRecommender on the shards, warmed up before it accepts a
+    request."""
     import atexit
 
     from recommender.embedding import usable_cores
     from recommender.service import Recommender
+    from recommender.sharding import ShardedRecommender
 
     from .app import create_app
     from .auth import KeyStore, LiveKeys
@@ -143,7 +155,11 @@ def worker_app() -> FastAPI:
 
     bound_malloc_arenas(max(2, usable_cores()))
     settings = Settings()  # type: ignore[call-arg]  # from the environment serve() set
-    rec = Recommender(settings.index, model=settings.model or None)
+    rec: Recommender | ShardedRecommender
+    if settings.shards:
+        rec = ShardedRecommender(settings.shards.split(","), model=settings.model or None)
+    else:
+        rec = Recommender(settings.index, model=settings.model or None)
     atexit.register(rec.close)
     rec.match({"brief": "warm up", "k": 1})
     keys = LiveKeys(KeyStore.from_env(settings.api_keys), settings.keys_path)

@@ -12,6 +12,7 @@ class Settings(BaseSettings):
 
     index: Path
     model: str | None = None
+    shards: str | None = None  # serve --shards --workers N: each worker's shard directories
     # "write:KEY,read:KEY2" - plain keys, hashed on load and never kept
     api_keys: str | None = None
     keys_file: Path | None = None  # default: INDEX/api-keys.json

@@ -37,6 +37,7 @@ def _isolated_env(monkeypatch, tmp_path):
     monkeypatch.delenv("CREATOR_MATCH_INDEX", raising=False)
     monkeypatch.delenv("CREATOR_MATCH_MODEL", raising=False)
     monkeypatch.delenv("CREATOR_MATCH_QUERY_PRECISION", raising=False)
+    monkeypatch.delenv("CREATOR_MATCH_SHARDS", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.chdir(tmp_path)
 

@@ -171,3 +171,25 @@ def test_serve_shards_over_http(indexes):
         assert "--ray --shards" in refused.json()["error"]["message"]
     finally:
         srv.stop()
+
+
+def test_serve_shards_with_worker_processes(indexes):
+    """`serve --shards ... --workers 2`: each worker opens the shards; every answer is one
+    index's, whichever worker takes it."""
+    import httpx
+    from serving import Server
+
+    one_path, dirs = indexes
+    key = "test-shards-key-0123"
+    srv = Server(one_path, {"CREATOR_MATCH_API_KEYS": f"read:{key}",
+                            "CREATOR_MATCH_KEYS_FILE": str(one_path.parent / "keys.json")},
+                 shards=dirs, workers=2).start()
+    try:
+        with Recommender(one_path, embedder=HashEmbedder(64)) as one:
+            want = [m.creator_id for m in one.match(BRIEFS[2])]
+        for _ in range(4):  # new connections: the kernel spreads them over the workers
+            got = httpx.post(f"{srv.url}/v1/match", json=BRIEFS[2],
+                             headers={"X-API-Key": key}, timeout=30)
+            assert [m["creator_id"] for m in got.json()["matches"]] == want
+    finally:
+        srv.stop()
