@@ -87,15 +87,18 @@ class Answering:
                                scores, comps), None
         wide = rerank_depth(depth)
         idx = self.ranker.shortlist(scores, wide)
-        rows, vectors = self.shortlist_reads(pool.vids[idx])
+        rows, vectors = self.shortlist_reads(pool.vids[idx], pool)
         best = materialise(lambda _: rows, pool, idx, scores, comps)[:wide]
         if vectors is None:
             vectors = self.catalog.post_vectors([c.row.vid for c in best])
         return rescore(self.ranker, best, vectors, pool.brief_vector, pool.values_vector), vectors
 
-    def shortlist_reads(self, vids: np.ndarray) -> tuple[dict[int, CreatorRow], PostVectors | None]:
+    def shortlist_reads(self, vids: np.ndarray, pool: Pool
+                        ) -> tuple[dict[int, CreatorRow], PostVectors | None]:
         """The rows of a shortlist, and its post vectors where reading them together saves a
-        trip (None: read them for the best only, after)."""
+        trip (None: read them for the best only, after). Re-scoring and explaining use the
+        post vectors only through their dot products with the pool's brief and values vectors
+        (and their sum)."""
         return self.catalog.rows(vids), None
 
     def explained_reads(self, vids: list[int], vectors: PostVectors | None, bodies: bool
