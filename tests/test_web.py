@@ -360,3 +360,38 @@ def test_the_key_is_asked_again_when_refused(site, page):
     assert page.evaluate("localStorage.getItem('creator-match.key')") is None
     sign_in(page)
     assert json.loads(page.evaluate("localStorage.getItem('creator-match.key')")) == READ
+
+
+def test_a_server_of_shards_offers_search_and_no_write_action(browser, tmp_path):
+    """`serve --shards`: the page searches the shards as one index and, the server writing
+    nothing, shows a write key no write action."""
+    from recommender.distributed import shard_of
+    from recommender.embedding import HashEmbedder
+    from recommender.service import Recommender
+
+    records = (DATA / "creators.jsonl").read_text(encoding="utf-8").splitlines()
+    dirs = []
+    for s in range(2):
+        part = [r for r in records if shard_of(json.loads(r)["id"], 2) == s]
+        (tmp_path / f"part{s}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+        with Recommender(tmp_path / f"shard-{s}", create=True, embedder=HashEmbedder(64)) as rec:
+            rec.ingest([tmp_path / f"part{s}.jsonl"])
+        dirs.append(tmp_path / f"shard-{s}")
+    srv = Server(dirs[0], {"CREATOR_MATCH_API_KEYS": f"write:{WRITE}"}, shards=dirs).start()
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(srv.url + "/")
+        sign_in(page, WRITE, "write")
+        expect(page.locator("#who")).to_contain_text("360 creators")
+        assert not page.get_by_role("button", name="Add creators").is_visible()
+        fill_brief(page, k=5)
+        search(page)
+        assert len(handles(page)) == 5
+        page.locator("#results li.card h3 button").first.click()
+        expect(page.locator("#profile-body")).to_contain_text("Recent posts")
+        assert page.locator("#delete-creator").count() == 0
+    finally:
+        context.close()
+        srv.stop()
