@@ -54,7 +54,7 @@ def load_keys(settings: Settings) -> LiveKeys:
 def serve(index: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
           model: str | None = None, keys_file: str | None = None, workers: int = 1,
           shards: list[str] | None = None, ray_address: str | None = None, replicas: int = 1,
-          replica_cpus: float = 1.0) -> int:
+          replica_cpus: float = 1.0, shared_replicas: bool = False) -> int:
     """Serve one index (with `workers` processes), or a set of shards (sharding.py): in this
     process, or as Ray actors on the cluster at ray_address with `replicas` per shard."""
     import uvicorn
@@ -114,7 +114,8 @@ def serve(index: str | Path | None, host: str = "127.0.0.1", port: int = 8000,
     rec: Recommender | ShardedRecommender
     if shards:
         rec = ShardedRecommender(shards, model=settings.model or None, ray_address=ray_address,
-                                 replicas=replicas, replica_cpus=replica_cpus)
+                                 replicas=replicas, replica_cpus=replica_cpus,
+                                 shared_replicas=shared_replicas)
     else:
         rec = Recommender(settings.index, model=settings.model or None, create=True)
     # load and run the model once before the port opens: the first request would otherwise

@@ -180,6 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "one another (default 1)")
     p.add_argument("--replica-cpus", type=_cpus, default=1.0,
                    help="with --ray: CPUs Ray reserves for each replica (default 1)")
+    p.add_argument("--shared-replicas", action="store_true",
+                   help="with --ray: named replicas that every server of the same shard "
+                        "directories uses (several coordinators behind a load balancer), "
+                        "kept when a server stops")
+    p.add_argument("--stop-replicas", action="store_true",
+                   help="with --ray: stop the shared replicas of these shards, then exit")
 
     p = sub.add_parser("bench", help="benchmarks beside a numpy baseline (see benchmarks/)",
                        add_help=False)
@@ -445,11 +451,22 @@ def cmd_serve(args) -> int:
                                 "DIR,DIR,... for shards)")
     if args.index and args.shards and not os.environ.get("CREATOR_MATCH_INDEX"):
         raise InvalidInputError("--shards: serve one index (--index) or shards, not both")
+    if (args.shared_replicas or args.stop_replicas) and not (args.shards and args.ray_address):
+        raise InvalidInputError("--shared-replicas and --stop-replicas: replicas are Ray "
+                                "actors; give --shards DIR,... and --ray ADDR")
+    if args.stop_replicas:
+        from .sharding import stop_replicas
+
+        n = stop_replicas(args.shards, args.ray_address)
+        print(f"stopped {n} shared replica(s) of {len(args.shards)} shard location(s)",
+              file=sys.stderr)
+        return 0
     return serve(None if args.shards else args.index, host=args.host, port=args.port,
                  model=args.model,
                  keys_file=args.keys_file or os.environ.get("CREATOR_MATCH_KEYS_FILE"),
                  workers=args.workers, shards=args.shards, ray_address=args.ray_address,
-                 replicas=args.replicas, replica_cpus=args.replica_cpus)
+                 replicas=args.replicas, replica_cpus=args.replica_cpus,
+                 shared_replicas=args.shared_replicas)
 
 
 def cmd_api_key(args) -> int:

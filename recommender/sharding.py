@@ -19,6 +19,10 @@ in this process or as Ray actors) holds one ordinary creator-match index and nev
    explains (answering.Answering, the same code as one index). With exact indexes the top k
    is that of one index of every creator (tests/test_sharding.py).
 
+With --shared-replicas the replicas are named, detached actors: every coordinator serving the
+same directories on the cluster uses the same ones (several coordinators behind a load
+balancer), and they outlive each of them until `serve --stop-replicas` (stop_replicas).
+
 A shard that does not answer (every replica down, or past the timeout) makes the whole answer
 fail with ShardUnavailableError, naming the shard (HTTP 503): a partial pool would rank the
 others' creators as if they were all, a wrong answer presented as whole. Replicas of a shard
@@ -29,6 +33,7 @@ A creator's global vid is `local vid * N + shard`; the coordinator's rows carry 
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import os
@@ -303,8 +308,8 @@ class RayShard:
     a replica that died or stalls past the timeout hands the call to the next one; with none
     left, ShardUnavailableError."""
 
-    def __init__(self, name: str, actors: list[Any], timeout: float) -> None:
-        self.name, self.actors, self.timeout = name, actors, timeout
+    def __init__(self, name: str, actors: list[Any], timeout: float, owned: bool = True) -> None:
+        self.name, self.actors, self.timeout, self.owned = name, actors, timeout, owned
         self._next = itertools.count()
         self._lock = threading.Lock()
 
@@ -335,10 +340,12 @@ class RayShard:
         return _Call(get)
 
     def close(self) -> None:
+        """End the replicas this coordinator started (shared ones outlive it)."""
         import ray
 
-        for a in self.actors:
-            ray.kill(a)
+        if self.owned:
+            for a in self.actors:
+                ray.kill(a)
 
 
 def _gather(calls: list[_Call]) -> list[Any]:
@@ -504,7 +511,8 @@ class ShardedRecommender(Answering):
     def __init__(self, shards: Sequence[str | Path], *, model: str | None = None,
                  embedder: Embedder | None = None, ranker: Ranker | None = None,
                  ray_address: str | None = None, replicas: int = 1,
-                 replica_cpus: float = 1.0, timeout: float = 30.0) -> None:
+                 replica_cpus: float = 1.0, shared_replicas: bool = False,
+                 timeout: float = 30.0) -> None:
         paths = shard_paths(shards)
         built = {p: _built_with(p) for p in paths}
         kinds = {(m, d, t) for m, d, t in built.values()}
@@ -529,13 +537,13 @@ class ShardedRecommender(Answering):
                                            thread_name_prefix="cm-shards")
         self.shards: Sequence[Shard]
         if ray_address is None:
-            if replicas > 1:
+            if replicas > 1 or shared_replicas:
                 raise InvalidInputError("--replicas: replicas are Ray actors; give --ray ADDR")
             self.shards = [LocalShard(str(p), ShardServer(str(p), model_name, dim),
                                       self._threads) for p in paths]
         else:
             self.shards = _ray_shards(paths, model_name, dim, ray_address, replicas,
-                                      replica_cpus, timeout)
+                                      replica_cpus, timeout, shared_replicas)
         self.catalog = ShardedCatalog(self.shards)
         # post vectors cross the network as coordinates (shortlist_reads); in process, whole
         self.project_posts = ray_address is not None
@@ -759,11 +767,17 @@ class ShardedRecommender(Answering):
         return self._ranked(pool, None, k, q, [])
 
 
-def _ray_shards(paths: list[Path], model: str, dim: int, address: str, replicas: int,
-                cpus: float, timeout: float) -> list[RayShard]:
-    """Each shard's replicas as Ray actors (cpus each) on the cluster at address; every
-    replica opens the shard's directory, which must be reachable at the same path on its
-    node."""
+NAMESPACE = "creator-match"  # where shared replicas are named on a Ray cluster
+
+
+def replica_name(path: Path, i: int) -> str:
+    """The name of a shard's i-th shared replica: the same for every coordinator that serves
+    that directory."""
+    key = hashlib.sha1(str(path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"shard-{key}-{i}"
+
+
+def _connect(address: str) -> Any:
     try:
         import ray
     except ImportError:
@@ -771,11 +785,24 @@ def _ray_shards(paths: list[Path], model: str, dim: int, address: str, replicas:
     if not ray.is_initialized():
         ray.init(address=address, include_dashboard=False, log_to_driver=False,
                  configure_logging=False)
+    return ray
+
+
+def _ray_shards(paths: list[Path], model: str, dim: int, address: str, replicas: int,
+                cpus: float, timeout: float, shared: bool) -> list[RayShard]:
+    """Each shard's replicas as Ray actors (cpus each) on the cluster at address; every
+    replica opens the shard's directory, which must be reachable at the same path on its
+    node. Shared replicas are named and detached: every coordinator serving the same
+    directories uses the same ones, and they outlive it (stop_replicas ends them)."""
+    ray = _connect(address)
     actor = ray.remote(num_cpus=cpus, max_restarts=-1, max_task_retries=0)(ShardServer)
     shards = []
     for p in paths:
-        handles = [actor.remote(str(p.resolve()), model, dim) for _ in range(replicas)]
-        shards.append(RayShard(str(p), handles, timeout))
+        where = str(p.resolve())
+        handles = [actor.options(name=replica_name(p, i), namespace=NAMESPACE,
+                                 lifetime="detached", get_if_exists=True).remote(where, model, dim)
+                   if shared else actor.remote(where, model, dim) for i in range(replicas)]
+        shards.append(RayShard(str(p), handles, timeout, owned=not shared))
     # every replica opened its index (or the error that stopped it is raised here)
     try:
         ray.get([h.ping.remote() for s in shards for h in s.actors], timeout=max(timeout, 120))
@@ -785,5 +812,23 @@ def _ray_shards(paths: list[Path], model: str, dim: int, address: str, replicas:
     return shards
 
 
+def stop_replicas(shards: Sequence[str | Path], address: str) -> int:
+    """End the shared replicas of these shards on the cluster at address; how many were
+    running."""
+    ray = _connect(address)
+    stopped = 0
+    for p in shard_paths(shards):
+        i = 0
+        while True:
+            try:
+                handle = ray.get_actor(replica_name(p, i), namespace=NAMESPACE)
+            except ValueError:  # no actor of that name: the replicas end here
+                break
+            ray.kill(handle, no_restart=True)
+            stopped += 1
+            i += 1
+    return stopped
+
+
 __all__ = ["ReadOnlyShardsError", "ShardServer", "ShardUnavailableError", "ShardedRecommender",
-           "shard_paths"]
+           "shard_paths", "stop_replicas"]

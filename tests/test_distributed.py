@@ -127,3 +127,31 @@ def test_sharded_serving_on_ray_equals_one_index_and_names_a_shard_down(cluster,
         ray.kill(shard0.actors[1], no_restart=True)  # the whole shard lost
         with pytest.raises(ShardUnavailableError, match="shard-00"):
             many.match(briefs[0])
+
+
+def test_shared_replicas_serve_several_coordinators_and_outlive_them(cluster, tmp_path):
+    """--shared-replicas: two coordinators of the same shards use the same named actors; one
+    closing leaves them to the other; stop_replicas ends them, and then a match names the
+    shard rather than answer without it."""
+    from recommender.sharding import ShardedRecommender, ShardUnavailableError, stop_replicas
+
+    data = tmp_path / "few.jsonl"
+    data.write_text("\n".join(lines(DATA / "creators.jsonl", 80)) + "\n", encoding="utf-8")
+    ingest([data], tmp_path / "shards", 2, address=cluster, workers=1, model="hash-64")
+    opts = {"embedder": HashEmbedder(64), "ray_address": cluster, "replica_cpus": 0.1,
+            "shared_replicas": True, "timeout": 60}
+    brief = {"brief": "zero waste shampoo bar", "k": 5}
+    first = ShardedRecommender([tmp_path / "shards"], **opts)
+    second = ShardedRecommender([tmp_path / "shards"], **opts)
+    try:
+        ids = [[a._actor_id for a in s.actors] for s in first.shards]
+        assert ids == [[a._actor_id for a in s.actors] for s in second.shards]
+        want = [m.creator_id for m in first.match(brief)]
+        first.close()  # its replicas are shared: they stay for the second
+        assert [m.creator_id for m in second.match(brief)] == want
+        assert stop_replicas([tmp_path / "shards"], cluster) == 2
+        with pytest.raises(ShardUnavailableError, match="shard-0"):
+            second.match(brief)
+    finally:
+        second.close()
+        stop_replicas([tmp_path / "shards"], cluster)
