@@ -86,13 +86,8 @@ class Retriever:
         terms = lexical.brief_words(" ".join(texts)) if lq is not None else []
         # without a values statement the query is the brief's vector: search it once
         queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
-        with self.store.rw.read():
-            index = self.store.index  # a writer may have swapped it since
-            assert index is not None
-            scores, ids = index.search(queries, depth, allowed)
-            vids = np.union1d(ids[ids >= 0], hits)
-            vids = vids[index.contains(vids)]  # a hit another process just wrote
-            sims = similarities(index, vids, scores, ids, queries, 0 if q_values is None else 1)
+        _, _, vids, sims = searched(self.store, queries, 0 if q_values is None else 1, depth,
+                                    allowed, hits)
         live, tier, engagement, authenticity = self.catalog.filters.features(vids)
         vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
@@ -151,6 +146,21 @@ class Retriever:
     def materialise(self, pool: Pool, idx: np.ndarray, scores: np.ndarray,
                     comps: dict[str, np.ndarray | None]) -> list[Candidate]:
         return materialise(self.catalog.rows, pool, idx, scores, comps)
+
+
+def searched(store: VectorStore, queries: np.ndarray, first: int, depth: int,
+             allowed: vindex.Allowed | None, hits: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Each query vector's top depth among the allowed (ids, scores), and the union of those
+    and the lexical hits that the index holds, with their cosines with queries[first:]: one
+    read of the vector index (a writer may swap it meanwhile)."""
+    with store.rw.read():
+        index = store.index
+        assert index is not None
+        scores, ids = index.search(queries, depth, allowed)
+        vids = np.union1d(ids[ids >= 0], hits)
+        vids = vids[index.contains(vids)]  # a hit another process just wrote
+        return ids, scores, vids, similarities(index, vids, scores, ids, queries, first)
 
 
 def materialise(read_rows: Callable[[np.ndarray], dict[int, CreatorRow]], pool: Pool,

@@ -56,7 +56,7 @@ from .errors import CreatorMatchError, InvalidInputError, ModelMismatchError, No
 from .lexical.tokens import Query
 from .pool import CreatorRow, Pool
 from .ranking import Ranker
-from .retrieval import depth_for, similarities, unit
+from .retrieval import depth_for, searched, unit
 from .schema import Brief, Filters, Match
 from .storage.database import read_meta
 from .tiers import scheme as tier_scheme
@@ -150,13 +150,7 @@ class ShardServer:
             rare = Query(list(lq.rare), {w: lq.idf[w] for w in lq.rare}, list(lq.rare),
                          lq.avgdl)
             hits, hit_scores = found, self.catalog.lexical.scores(rare, found)
-        with rec.store.rw.read():
-            index = rec.store.index
-            assert index is not None
-            scores, ids = index.search(queries, depth, allowed)
-            cand = np.union1d(ids[ids >= 0], hits)
-            cand = cand[index.contains(cand)]
-            sims = similarities(index, cand, scores, ids, queries, first)
+        ids, scores, cand, sims = searched(rec.store, queries, first, depth, allowed, hits)
         live, tier, engagement, authenticity = self.catalog.filters.features(cand)
         bm25 = (self.catalog.lexical.scores(lq, cand) if lq is not None
                 else np.zeros(len(cand), np.float64))
