@@ -117,11 +117,13 @@ class Answering:
             if t not in self.tiers.names:
                 raise InvalidInputError(f"filters.tiers: unknown tier {shown(t)}; this index has "
                                         f"{', '.join(self.tiers.names)}")
-        for name, column in VOCABULARY_FILTERS:
+        asked_for = [(name, column) for name, column in VOCABULARY_FILTERS if getattr(f, name)]
+        if not asked_for:
+            return
+        vocabularies = self.catalog.filters.vocabularies([c for _, c in asked_for])
+        for name, column in asked_for:
             asked = getattr(f, name)
-            if not asked:
-                continue
-            known = self.catalog.filters.vocabulary(column)
+            known = vocabularies[column]
             if not any(v in known for v in asked):
                 guess = nearest(asked[0], known)
                 hint = f" (did you mean {guess}?)" if guess else ""

@@ -238,8 +238,8 @@ class ShardServer:
             "SELECT id, platform FROM creators WHERE handle IN (?, ?) ORDER BY id LIMIT 11",
             (ref, "@" + bare))]
 
-    def vocabulary(self, column: str) -> list[str]:
-        return self.catalog.filters.vocabulary(column)
+    def vocabularies(self, columns: list[str]) -> dict[str, list[str]]:
+        return self.catalog.filters.vocabularies(columns)
 
     def counts_alone(self, f: Filters) -> dict[str, int]:
         return self.catalog.filters.counts_alone(f)
@@ -361,11 +361,13 @@ class _ShardedFilters:
     def __init__(self, owner: ShardedCatalog) -> None:
         self.owner = owner
 
-    def vocabulary(self, column: str) -> list[str]:
-        values: set[str] = set()
-        for got in self.owner.all("vocabulary", column):
-            values.update(got)
-        return sorted(values)
+    def vocabularies(self, columns: list[str]) -> dict[str, list[str]]:
+        """Each column's values over every shard: one call a shard for all the columns."""
+        values: dict[str, set[str]] = {c: set() for c in columns}
+        for got in self.owner.all("vocabularies", columns):
+            for c, known in got.items():
+                values[c].update(known)
+        return {c: sorted(v) for c, v in values.items()}
 
     def counts_alone(self, f: Filters) -> dict[str, int]:
         out: dict[str, int] = {}

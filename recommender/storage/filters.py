@@ -92,6 +92,12 @@ class FilterIndex:
         with self.db.lock:
             return self.columns().vocabulary(column)
 
+    def vocabularies(self, columns: list[str]) -> dict[str, list[str]]:
+        """vocabulary() of each column, in one read."""
+        with self.db.lock:
+            cols = self.columns()
+            return {c: cols.vocabulary(c) for c in columns}
+
     def counts_alone(self, f: Filters) -> dict[str, int]:
         """How many creators each filter set in f lets through on its own: which one empties
         an answer."""
