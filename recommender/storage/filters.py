@@ -86,14 +86,9 @@ class FilterIndex:
         with self.db.lock:
             return self.columns().features(np.asarray(vids, dtype=np.int64))
 
-    def vocabulary(self, column: str) -> list[str]:
-        """The values live creators hold in a column (tier, country, language, platform,
-        category)."""
-        with self.db.lock:
-            return self.columns().vocabulary(column)
-
     def vocabularies(self, columns: list[str]) -> dict[str, list[str]]:
-        """vocabulary() of each column, in one read."""
+        """The values live creators hold in each column (tier, country, language, platform,
+        category), in one read."""
         with self.db.lock:
             cols = self.columns()
             return {c: cols.vocabulary(c) for c in columns}
