@@ -381,7 +381,9 @@ def test_a_server_of_shards_offers_search_and_no_write_action(browser, tmp_path)
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     try:
         page = context.new_page()
+        # the page fixture's generous waits, set here too: this test may run alone
         page.set_default_timeout(60_000)
+        expect.set_options(timeout=30_000)
         page.goto(srv.url + "/")
         sign_in(page, WRITE, "write")
         expect(page.locator("#who")).to_contain_text("360 creators")
