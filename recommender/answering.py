@@ -3,9 +3,10 @@
 its best re-scored from their posts, selected and explained; a creator read by id or handle;
 the filters checked against the values the catalogue holds; a plan.
 
-A subclass gives `ranker`, `tiers`, `__len__` and a `catalog` that answers rows,
-post_vectors, texts_of, lexical.bodies, resolve, record, records, vids_of and
-filters.vocabulary / filters.counts_alone for the vids its pools hold.
+A subclass gives `ranker`, `tiers`, `__len__` and a `catalog` that answers rows, resolve,
+record, records, vids_of and filters.vocabularies / filters.counts_alone for the vids its pools
+hold, and post_vectors, texts_of and lexical.bodies unless it overrides shortlist_reads and
+explained_reads (the shards read those in one trip each).
 """
 
 from __future__ import annotations

@@ -213,15 +213,6 @@ class ShardServer:
                  for v, items in self.catalog.texts_of(vids).items()}
         return texts, self.catalog.lexical.bodies(vids) if bodies else []
 
-    def post_vectors(self, vids: list[int]) -> dict[int, tuple[list[str | None], np.ndarray]]:
-        return self.catalog.post_vectors(vids)
-
-    def texts_of(self, vids: list[int]) -> dict[int, list[tuple[str | None, str, np.ndarray]]]:
-        return self.catalog.texts_of(vids)
-
-    def bodies(self, vids: list[int]) -> list[tuple[int, str]]:
-        return self.catalog.lexical.bodies(vids)
-
     def vids_of(self, ids: list[str]) -> dict[str, int]:
         return self.catalog.vids_of(ids)
 
@@ -313,15 +304,13 @@ class RayShard:
         with self._lock:
             start = next(self._next)
         order = [self.actors[(start + i) % len(self.actors)] for i in range(len(self.actors))]
-        refs = [ray.put(a) if isinstance(a, np.ndarray) and a.nbytes > 100_000 else a
-                for a in args]
-        first = order[0].packed.remote(method, *refs)
+        first = order[0].packed.remote(method, *args)
 
         def get() -> Any:
             ref, errors = first, []
             for i, actor in enumerate(order):
                 if i:
-                    ref = actor.packed.remote(method, *refs)
+                    ref = actor.packed.remote(method, *args)
                 try:
                     return pickle.loads(ray.get(ref, timeout=self.timeout))
                 except (ray.exceptions.RayActorError, ray.exceptions.GetTimeoutError) as e:
@@ -384,7 +373,6 @@ class ShardedCatalog:
         self.shards = shards
         self.n = len(shards)
         self.filters = _ShardedFilters(self)
-        self.lexical = self  # bodies()
 
     def all(self, method: str, *args: Any) -> list[Any]:
         return _gather([s.submit(method, *args) for s in self.shards])
@@ -417,18 +405,6 @@ class ShardedCatalog:
         for g, row in out.items():
             row.vid = g
         return out
-
-    def post_vectors(self, gvids: Sequence[int]
-                     ) -> dict[int, tuple[list[str | None], np.ndarray]]:
-        return self._by_vid("post_vectors", gvids)
-
-    def texts_of(self, gvids: Sequence[int], vectors: Any = None
-                 ) -> dict[int, list[tuple[str | None, str, np.ndarray]]]:
-        return self._by_vid("texts_of", gvids)
-
-    def bodies(self, gvids: Sequence[int]) -> list[tuple[int, str]]:
-        return [(self.global_vid(local, s), text) for s, part in self.per_shard("bodies", gvids)
-                for local, text in part]
 
     def vids_of(self, ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
