@@ -521,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from index.store import IndexStoreError
 
-    from .errors import ModelMismatchError, NotFoundError
+    from .errors import CreatorMatchError, ModelMismatchError, NotFoundError
 
     try:
         return COMMANDS[args.command](args)
@@ -539,6 +539,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except CreatorMatchError as e:  # the index or the shards cannot answer (e.g. overlap)
+        print(f"error: {e}", file=sys.stderr)
+        return 3
     except BrokenPipeError:  # output piped into head & co.: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141

@@ -70,6 +70,10 @@ class ShardUnavailableError(CreatorMatchError):
     """A shard did not answer: no answer is given rather than one missing its creators."""
 
 
+class OverlappingShardsError(ShardUnavailableError):
+    """One creator is in two of the shards given: their answers cannot be one index's."""
+
+
 class ReadOnlyShardsError(CreatorMatchError):
     """Writes go through the shards' ingest, not through a sharded server."""
 
@@ -404,7 +408,22 @@ class ShardedCatalog:
         out = self._by_vid("rows", gvids)
         for g, row in out.items():
             row.vid = g
-        return out
+        return self.distinct(out)
+
+    def distinct(self, rows: dict[int, CreatorRow]) -> dict[int, CreatorRow]:
+        """The rows, refused when one creator comes from two shards (directories that
+        overlap, such as a shard listed beside the index it was split from): the answer would
+        hold that creator twice."""
+        seen: dict[str, int] = {}
+        for g, row in rows.items():
+            other = seen.setdefault(row.id, g)
+            if other != g:
+                a, b = sorted((self.shards[other % self.n].name, self.shards[g % self.n].name))
+                raise OverlappingShardsError(
+                    f"creator {shown(row.id)} is in two of the shards given, {a} and {b}: "
+                    "shards must not overlap; serve the shards of one sharded ingest, or "
+                    "one index")
+        return rows
 
     def vids_of(self, ids: Sequence[str]) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -583,7 +602,7 @@ class ShardedRecommender(Answering):
             vectors.update((self.catalog.global_vid(v, s), (pids, (
                 m.astype(np.float32) if basis is None else m @ basis)))
                 for v, (pids, m) in part_vectors.items())
-        return rows, vectors
+        return self.catalog.distinct(rows), vectors
 
     def explained_reads(self, vids: list[int], vectors: PostVectors | None, bodies: bool
                         ) -> tuple[dict[int, list[tuple[str | None, str, np.ndarray]]],
@@ -802,5 +821,5 @@ def stop_replicas(shards: Sequence[str | Path], address: str) -> int:
     return stopped
 
 
-__all__ = ["ReadOnlyShardsError", "ShardServer", "ShardUnavailableError", "ShardedRecommender",
-           "shard_paths", "stop_replicas"]
+__all__ = ["OverlappingShardsError", "ReadOnlyShardsError", "ShardServer",
+           "ShardUnavailableError", "ShardedRecommender", "shard_paths", "stop_replicas"]

@@ -16,7 +16,12 @@ from recommender.errors import InvalidInputError, NotFoundError
 from recommender.ranking import Ranker
 from recommender.schema import Filters
 from recommender.service import Recommender
-from recommender.sharding import ReadOnlyShardsError, ShardedRecommender, shard_paths
+from recommender.sharding import (
+    OverlappingShardsError,
+    ReadOnlyShardsError,
+    ShardedRecommender,
+    shard_paths,
+)
 
 BRIEFS = [
     {"brief": "zero waste shampoo bar", "values": "plastic-free, honest reviews", "k": 10},
@@ -121,6 +126,14 @@ def test_bad_input_over_shards_is_named_as_for_one_index(indexes):
         shard_paths([dirs[0], dirs[0]])
     with pytest.raises(InvalidInputError, match="neither an index directory"):
         shard_paths([dirs[0].parent / "nothing-here"])
+
+
+def test_shards_that_overlap_are_named_not_answered_twice(indexes):
+    """A shard listed beside the index it was split from: a creator would come back twice."""
+    one_path, dirs = indexes
+    with ShardedRecommender([one_path, dirs[0]], embedder=HashEmbedder(64)) as both, \
+            pytest.raises(OverlappingShardsError, match="in two of the shards given"):
+        both.match(BRIEFS[0])
 
 
 def test_shards_built_with_another_encoder_are_refused(tmp_path, indexes):
