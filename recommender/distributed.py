@@ -85,6 +85,8 @@ class ShardedReport:
     encoded_texts: int = 0  # by the actor pool
     written_encodes: int = 0  # by the writers: 0 unless a text was missing (a bug)
     seconds: float = 0.0
+    read_seconds: float = 0.0  # reading and validating, before the embedding pool starts
+    first_batch_seconds: float = 0.0  # from then until the first encoded batch came back
     posts: int = 0
     workers: int = 0
     per_shard: list[dict[str, int]] = field(default_factory=list)
@@ -199,8 +201,9 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
            batch_size: int = 64, write_batch: int = 512) -> ShardedReport:
     """Ingest files into the shards under root on a Ray cluster (address: 'auto', host:port,
     or None for a local one started here). workers: the embedding actors (default: the
-    cluster's CPUs). batch_size: records an actor encodes at a time; write_batch: records
-    committed at a time (one commit per shard each)."""
+    cluster's CPUs). batch_size: records an actor encodes at a time; write_batch: about how
+    many records are committed at a time (one commit per shard each), as soon as the actors
+    have encoded them."""
     try:
         import ray
     except ImportError:
@@ -245,13 +248,19 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     # CPU of the cluster, and a task still waiting for one would wait for ever
     pool = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
     records = (rows.filter(lambda r: r["kind"] == "record")
-               .select_columns(["shard", "payload"]).repartition(pool * 4).materialize())
+               .select_columns(["shard", "payload"]).materialize())
+    # blocks of about write_batch records: an actor encodes a block, and the block is committed
+    # as soon as it comes back (so a run that stops keeps what it committed), with enough
+    # blocks for every actor to stay busy to the end
+    blocks = max(pool * 4, -(-records.count() // write_batch))
+    records = records.repartition(blocks).materialize()
     report = ShardedReport(shards=n, workers=pool)
     for r in rows.filter(lambda r: r["kind"] == "error").take_all():
         e = json.loads(r["payload"])
         report.errors.append(RecordError(e["file"], e["line"], e["field"], e["reason"], e["id"]))
     report.errors.sort(key=lambda e: (e.file, e.line))
     report.rejected = len({(e.file, e.line) for e in report.errors})
+    report.read_seconds = time.perf_counter() - t0
     encoded = (records.map_batches(Encoder, fn_constructor_kwargs={
                    "model": model_name, "roots": [str(d) for d in dirs]},
                    batch_size=batch_size, num_cpus=1, compute=ray.data.ActorPoolStrategy(
@@ -259,7 +268,13 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     per_shard = [{"added": 0, "updated": 0, "unchanged": 0} for _ in dirs]
     recs = [Recommender(d, model=model_name) for d in dirs]
     try:
-        for batch in encoded.iter_batches(batch_size=write_batch, batch_format="numpy"):
+        t_pool = time.perf_counter()
+        # a block at a time, as each comes back: a batch_size here would hold blocks back
+        # until enough had come to fill one, and the commits would wait for the encoding
+        for batch in encoded.iter_batches(batch_size=None, batch_format="numpy",
+                                          prefetch_batches=0):
+            if not report.first_batch_seconds:
+                report.first_batch_seconds = time.perf_counter() - t_pool
             report.encoded_texts += int(np.sum(batch["encoded"]))
             by_shard: dict[int, tuple[list[Any], dict[str, np.ndarray]]] = {}
             for shard, payload, hashes, blob in zip(batch["shard"], batch["payload"],

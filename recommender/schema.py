@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
@@ -43,20 +45,31 @@ def _no_nan(value: float | None) -> float | None:
 ID_PATTERN = r"^[\w.:@+-]+$"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _lone_surrogate(value: object, path: str = "") -> str | None:
-    """The path of the first string holding a lone surrogate (text no UTF-8 can store), if any."""
+    """The path of the first string holding a lone surrogate (text no UTF-8 can store), if any.
+    (Strings are searched where they are found: a call a leaf would make ingest pay a call for
+    every number of every post.)"""
     if isinstance(value, str):
-        return (path or "value") if any("\ud800" <= ch <= "\udfff" for ch in value) else None
+        return (path or "value") if _SURROGATE.search(value) else None
     if isinstance(value, dict):
-        items: list[tuple[object, object]] = list(value.items())
+        items: Iterable[tuple[object, object]] = value.items()
     elif isinstance(value, list | tuple):
-        items = list(enumerate(value))
+        items = enumerate(value)
     else:
         return None
     for key, item in items:
-        found = _lone_surrogate(key, path) or _lone_surrogate(item, f"{path}.{key}".lstrip("."))
-        if found:
-            return found
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return path or "value"
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return f"{path}.{key}".lstrip(".")
+        elif isinstance(item, dict | list | tuple):
+            found = _lone_surrogate(item, f"{path}.{key}".lstrip("."))
+            if found:
+                return found
     return None
 
 

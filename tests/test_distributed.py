@@ -91,6 +91,62 @@ def test_distributed_ingest_equals_one_index_split_by_shard(cluster, tmp_path):
     assert seen == set(whole)  # every creator once, none lost, none twice
 
 
+
+class Stopped(Exception):
+    """The driver dying part way through a job."""
+
+
+def test_a_run_that_stops_keeps_what_it_committed_and_a_rerun_finishes(cluster, tmp_path,
+                                                                       monkeypatch):
+    """Blocks are committed as the actors finish them: a job whose driver dies after the first
+    block holds that block's creators, whole; the same job run again adds the others, encodes
+    no text of the creators already held, and leaves every creator in its shard once."""
+    from recommender.indexer import creator_texts
+    from recommender.schema import Creator
+
+    records = [json.loads(x) for x in lines(DATA / "creators.jsonl")]
+    for rec in records:  # every text its own, so that the texts encoded can be counted
+        rec["bio"] = f"{rec.get('bio') or ''} {rec['id']}"
+        for p in rec["posts"]:
+            p["text"] = f"{p['text']} {rec['id']}{p['id']}"
+    data = tmp_path / "creators.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    real, calls = Recommender.ingest_parsed, []
+
+    def dies_after_one_block(self, parsed, **kw):  # one commit a shard a block
+        if len(calls) == 2:
+            raise Stopped
+        calls.append(1)
+        return real(self, parsed, **kw)
+
+    monkeypatch.setattr(Recommender, "ingest_parsed", dies_after_one_block)
+    with pytest.raises(Stopped):
+        ingest([data], tmp_path / "shards", 2, address=cluster, workers=2, model="hash-64",
+               write_batch=40)
+    monkeypatch.undo()
+    held: set[str] = set()
+    for i, d in enumerate(shard_dirs(tmp_path / "shards")):
+        with Recommender(d) as shard:
+            for rec in records:
+                if shard_of(rec["id"], 2) == i and shard.catalog.resolve(rec["id"]):
+                    assert shard.get(rec["id"])["record"]["posts"]  # whole, posts and all
+                    held.add(rec["id"])
+    assert 0 < len(held) < len(records) / 2  # a block or two of 40 (bundled to 64 at least)
+
+    again = ingest([data], tmp_path / "shards", address=cluster, workers=2, model="hash-64")
+    assert (again.added, again.unchanged, again.rejected) == (len(records) - len(held),
+                                                              len(held), 0)
+    # encoded again: the texts of the creators not held, and none of those held
+    assert again.encoded_texts == sum(len(creator_texts(Creator.model_validate(r)))
+                                      for r in records if r["id"] not in held)
+    ids = []
+    for d in shard_dirs(tmp_path / "shards"):
+        with Recommender(d) as shard:
+            ids += [r.id for r in shard.catalog.rows(shard.catalog.filters.candidates(
+                __import__("recommender.schema", fromlist=["Filters"]).Filters(
+                    min_followers=0))).values()]
+    assert sorted(ids) == sorted(r["id"] for r in records)  # every creator once
+
 def test_sharded_serving_on_ray_equals_one_index_and_names_a_shard_down(cluster, tmp_path):
     """Ingest into 2 shards on the cluster, serve them from Ray actors (2 replicas each), and
     answer as one index of every creator does; a replica lost is stood in for, a shard lost
