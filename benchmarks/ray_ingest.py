@@ -71,10 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work, ignore_errors=True)
     result = {"machine": f"{platform.machine()}, 2 Ray nodes of 1 CPU on one machine",
               "rows": rows, "scaling": round(rows[1]["posts_per_s"] / rows[0]["posts_per_s"], 2)}
-    lines = ["| workers | creators | posts | texts encoded | seconds | posts/s |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| workers | creators | posts | texts encoded | seconds | read s | first block s "
+             "| posts/s |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['workers']} | {r['creators']} | {r['posts']} | {r['texts_encoded']} | "
-              f"{r['seconds']} | {r['posts_per_s']} |" for r in rows]
+              f"{r['seconds']} | {r['read_seconds']} | {r['first_batch_seconds']} | "
+              f"{r['posts_per_s']} |" for r in rows]
     lines.append(f"\n2 workers / 1 worker: {result['scaling']}×")
     md = "\n".join(lines) + "\n"
     args.out.mkdir(parents=True, exist_ok=True)
