@@ -2,13 +2,14 @@
 all n (the same creators, split by shard_of), exact (flat) indexes on both sides, so the top k
 must be identical; latency of a match on each side, in the same run, and the fan-out's cost.
 
-    python -m benchmarks.sharded --size 1000000 --shards 2 [--ray]
+    python -m benchmarks.sharded --size 1000000 --shards 2 [--ray [--clients 8]]
 
 The creators are bench.py's synthetic ones (vectors near real content vectors, phrase-bank
 texts, nothing encoded at build). Briefs are encoded by the default encoder. With --ray the
 shards are also served by Ray actors on a two-node loopback cluster (one CPU each), a third
-side of the same run. Prints a markdown table and writes JSON under benchmarks/results/;
-nothing asserts a time.
+side of the same run, and then with 1 and with 2 replicas a shard, matches/s with --clients
+briefs in flight at once (what replicas are for). Prints a markdown table and writes JSON
+under benchmarks/results/; nothing asserts a time.
 """
 
 from __future__ import annotations
@@ -80,6 +81,25 @@ def timed(rec, qs: list) -> tuple[list[list[str]], list[float]]:
     return answers, times
 
 
+def loaded(rec, qs: list, clients: int) -> dict:
+    """Matches/s with `clients` briefs in flight at once (each brief twice), and the latency of
+    a match under that load."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(b) -> float:
+        t0 = time.perf_counter()
+        rec.match(b)
+        return time.perf_counter() - t0
+
+    work = qs * 2
+    t0 = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        times = list(pool.map(one, work))
+    wall = time.perf_counter() - t0
+    return {"clients": clients, "matches": len(work), "seconds": round(wall, 2),
+            "matches_per_s": round(len(work) / wall, 2), **pct(times)}
+
+
 def markdown(result: dict) -> str:
     """The run as a table: each side's latency, the fan-out's cost against one index (negative:
     the shards were faster), and how many briefs got the same top 20."""
@@ -92,12 +112,20 @@ def markdown(result: dict) -> str:
         else:
             extra = "- | -"
         rows.append(f"| {side} | {v['p50']} | {v['p95']} | {v['p99']} | {extra} |")
-    return "\n".join([
+    lines = [
         f"# Sharded serving: {n} x {size // n:,} vs one index of {size:,}", "",
         f"Exact (flat) indexes, model {result['model']}, {qs} briefs (k=20; every other one "
         "filtered by country and tier), every side timed twice, alternating.", "",
         "| side | p50 ms | p95 ms | p99 ms | fan-out cost p50 / p99 ms | identical top 20 |",
-        "|---|---|---|---|---|---|", *rows, ""])
+        "|---|---|---|---|---|---|", *rows, ""]
+    if result.get("replicas"):
+        lines += ["Ray actors under load: every brief twice, `clients` in flight at once.", "",
+                  "| replicas a shard | clients | matches/s | p50 ms | p99 ms |",
+                  "|---:|---:|---:|---:|---:|"]
+        lines += [f"| {r['replicas']} | {r['clients']} | {r['matches_per_s']} | {r['p50']} | "
+                  f"{r['p99']} |" for r in result["replicas"]]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", default=None)
     p.add_argument("--ray", action="store_true", help="serve the shards from Ray actors on a "
                    "two-node loopback cluster")
+    p.add_argument("--clients", type=int, default=8, help="with --ray: briefs in flight at "
+                   "once when comparing 1 and 2 replicas a shard")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     p.add_argument("--workdir", type=Path, default=None)
     args = p.parse_args(argv)
@@ -128,13 +158,14 @@ def main(argv: list[str] | None = None) -> int:
             sides = {"one index": stack.enter_context(Recommender(one_dir, embedder=emb)),
                      f"{args.shards} shards, in process": stack.enter_context(
                          ShardedRecommender(parts, embedder=emb))}
+            on_ray = None
             if args.ray:
                 from benchmarks.ray_cluster import local_cluster
 
                 address = stack.enter_context(local_cluster(nodes=2, cpus_per_node=1))
-                sides[f"{args.shards} shards, Ray actors"] = stack.enter_context(
-                    ShardedRecommender(parts, embedder=emb, ray_address=address,
-                                       replica_cpus=0.5, timeout=120))
+                on_ray = stack.enter_context(ShardedRecommender(
+                    parts, embedder=emb, ray_address=address, replica_cpus=0.5, timeout=120))
+                sides[f"{args.shards} shards, Ray actors"] = on_ray
             for rec in sides.values():  # warm every side: model, caches, first reads
                 rec.match(qs[0])
             times: dict[str, list[float]] = {name: [] for name in sides}
@@ -143,6 +174,16 @@ def main(argv: list[str] | None = None) -> int:
                 for name, rec in sides.items():
                     answers[name], t = timed(rec, qs)
                     times[name] += t
+            replicas = []
+            if on_ray is not None:  # what replicas add: throughput, several briefs in flight
+                on_ray.close()
+                for r in (1, 2, 1, 2):  # alternating, as above
+                    with ShardedRecommender(parts, embedder=emb, ray_address=address,
+                                            replicas=r, replica_cpus=0.5 / r,
+                                            timeout=120) as many:
+                        many.match(qs[0])
+                        replicas.append({"replicas": r, **loaded(many, qs, args.clients)})
+                        print(replicas[-1], file=sys.stderr, flush=True)
         base = "one index"
         lat = {name: pct(t) for name, t in times.items()}
         result = {
@@ -150,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {"python": platform.python_version(), "cpu": platform.processor()
                         or platform.machine()},
             "size": args.size, "shards": args.shards, "queries": len(qs), "model": emb.name,
-            "build": built, "latency_ms": lat,
+            "build": built, "latency_ms": lat, "replicas": replicas,
             "identical_top20": {name: sum(x == y for x, y in zip(answers[base], a, strict=True))
                                 for name, a in answers.items() if name != base},
             "overhead_ms": {name: {k: round(v[k] - lat[base][k], 2) for k in v}
