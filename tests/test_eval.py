@@ -139,6 +139,15 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
                       "wrong_stance@10", "off_niche@10"):
                 assert 0.0 <= groups["all"][m] <= 1.0
     assert result["meta"]["tuned"]["weights"] == result["meta"]["weights"]
+    # --thin: the set again with half its creators, reported beside it
+    assert cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out",
+                     str(tmp_path / "thin"), "--thin", "0.5"]) == 0
+    printed = capsys.readouterr().out
+    assert "set 'set'" in printed and "set 'set, 50% of its creators'" in printed
+    assert "displaced in top 10" in printed
+    with pytest.raises(SystemExit) as bad:
+        cli_main(["eval", "--data", str(data), "--model", "hash-64", "--thin", "2"])
+    assert bad.value.code == 2 and "between 0 and 1" in capsys.readouterr().err
 
 
 def test_eval_rejects_a_set_with_missing_files(tmp_path, capsys):
@@ -176,3 +185,44 @@ def tuning_weights(i: int) -> dict:
     from recommender.evaluation.tuning import grid
 
     return asdict(grid()[i])
+
+
+def test_a_slot_is_displaced_only_while_a_creator_of_the_niche_waits_outside(tmp_path):
+    """'displaced in top 10': a slot of another niche or stance counts while a creator of the
+    brief's niche, in a language it accepts, was left out; a catalogue that has no more of them
+    fills those slots with others through no fault of the ranker."""
+    brief = {"id": "b", "language": "en", "brief": "x",
+             "judging": {"niches": ["food:plant"], "opposed": ["food:meat"]}}
+    people = {"on1": ("food:plant", "en"), "on2": ("food:plant", "en"),
+              "fr1": ("food:plant", "fr"), "opp": ("food:meat", "en"), "off": ("tech", "en")}
+    with open(tmp_path / "creators.jsonl", "w") as fc, open(tmp_path / "truth.jsonl", "w") as ft:
+        for cid, (niche, lang) in people.items():
+            fc.write(json.dumps({"id": cid, "followers": 500, "language": lang}) + "\n")
+            ft.write(json.dumps({"id": cid, "post_niche": niche, "kind": "genuine"}) + "\n")
+    (tmp_path / "briefs.json").write_text(json.dumps([brief]))
+    (tmp_path / "qrels.json").write_text(json.dumps({"b": {"on1": 3, "on2": 3}}))
+    scorer = metrics.Scorer(evalset.load(tmp_path), [brief])
+
+    def slots(top):
+        return scorer.per_brief({"b": top})["b"]
+
+    # on2 waits outside while two slots go to another stance and another niche: 1 displaced
+    got = slots(["on1", "opp", "off"])
+    assert (got["wrong_stance@10"], got["off_niche@10"], got["displaced@10"]) == (0.1, 0.1, 0.1)
+    # every English creator of the niche shown (the French one is not asked for): none
+    assert slots(["on1", "on2", "opp", "off"])["displaced@10"] == 0.0
+
+
+def test_a_thinned_set_keeps_a_seeded_share_and_its_judgments(tmp_path):
+    es = evalset.load(evalset.PACKAGED_STANCES)
+    a = evalset.thinned(es, 0.5, 1, tmp_path / "a")
+    b = evalset.thinned(es, 0.5, 1, tmp_path / "b")
+    ids = [json.loads(line)["id"] for line in a.creators.read_text().splitlines()]
+    assert ids == [json.loads(line)["id"] for line in b.creators.read_text().splitlines()]
+    assert 0.35 * len(es.truth) < len(ids) < 0.65 * len(es.truth)
+    assert set(a.truth) == set(ids) and a.path.name == "eval2-thin50"
+    for q, judged in a.qrels.items():
+        assert set(judged) <= set(ids)
+        assert judged == {c: g for c, g in es.qrels[q].items() if c in set(ids)}
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        evalset.thinned(es, 1.0, 1, tmp_path / "c")

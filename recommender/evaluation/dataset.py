@@ -54,3 +54,34 @@ def load(path: str | Path | None = None) -> EvalSet:
                 t = json.loads(line)
                 truth[t["id"]] = t
     return EvalSet(p, briefs, qrels, truth)
+
+
+def thinned(es: EvalSet, fraction: float, seed: int, into: Path) -> EvalSet:
+    """The set with a seeded share of its creators (judgments and truth kept for those only):
+    a smaller catalogue, where a brief's niche has few creators in each tier and language, as
+    in a small agency's, so that what a ranker puts in the slots its niche cannot fill shows.
+    Written under `into` as `<name>-thin<percent>`."""
+    import random
+
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"--thin: {fraction}; a share of the creators, between 0 and 1")
+    rng = random.Random(seed)
+    out = into / f"{es.path.name}-thin{round(fraction * 100)}"
+    out.mkdir(parents=True, exist_ok=True)
+    kept: set[str] = set()
+    with open(es.creators, encoding="utf-8") as src, \
+            open(out / "creators.jsonl", "w", encoding="utf-8") as dst:
+        for line in src:
+            if line.strip() and rng.random() < fraction:
+                kept.add(json.loads(line)["id"])
+                dst.write(line if line.endswith("\n") else line + "\n")
+    qrels = {b: {c: g for c, g in judged.items() if c in kept}
+             for b, judged in es.qrels.items()}
+    (out / "qrels.json").write_text(json.dumps(qrels), encoding="utf-8")
+    (out / "briefs.json").write_text(json.dumps(es.briefs, ensure_ascii=False),
+                                     encoding="utf-8")
+    if es.truth:
+        (out / "truth.jsonl").write_text("".join(json.dumps(es.truth[c]) + "\n"
+                                                 for c in es.truth if c in kept),
+                                         encoding="utf-8")
+    return load(out)

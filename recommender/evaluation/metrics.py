@@ -15,7 +15,7 @@ from .systems import DEPTH
 FLAGGED = ("inflated", "saturated")
 TRAPS = ("inflated", "saturated", "stuffer")
 METRICS = ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10", "briefs_flagged",
-           "traps@10", "wrong_stance@10", "off_niche@10")
+           "traps@10", "wrong_stance@10", "off_niche@10", "displaced@10")
 
 
 def _pytrec():
@@ -39,10 +39,12 @@ class Scorer:
         self._binary = pt.RelevanceEvaluator(qrels, {"recall.50", "recip_rank"},
                                              relevance_level=2)
         self.followers: dict[str, int] = {}
+        self.language: dict[str, str | None] = {}
         with open(es.creators, encoding="utf-8") as fh:
             for line in fh:
                 r = json.loads(line)
                 self.followers[r["id"]] = r["followers"]
+                self.language[r["id"]] = r.get("language")
 
     @staticmethod
     def _trec(run: dict[str, list[str]]) -> dict[str, dict[str, float]]:
@@ -82,14 +84,24 @@ class Scorer:
         opposed), by the generator's truth."""
         j = brief.get("judging") or {}
         if not self.truth or not j:
-            return {"traps@10": None, "wrong_stance@10": None, "off_niche@10": None}
+            return {"traps@10": None, "wrong_stance@10": None, "off_niche@10": None,
+                    "displaced@10": None}
         niches = set(j.get("niches", [])) | set(j.get("related", []))
         opposed = set(j.get("opposed", []))
         kinds = [self.truth[c]["kind"] for c in top if c in self.truth]
         found = [self.truth[c]["post_niche"] for c in top if c in self.truth]
+        # displaced: a slot of another niche or stance while a creator of the brief's niche in
+        # a language it accepts was left out (a catalogue with fewer than 10 such creators
+        # must fill its top 10 with others: those slots are not the ranker's fault)
+        languages = set(j.get("languages") or [brief["language"]])
+        shown = set(top)
+        left_out = sum(t["post_niche"] in niches and self.language.get(c) in languages
+                       and c not in shown for c, t in self.truth.items())
+        wrong = sum(n not in niches for n in found)
         return {"traps@10": sum(k in TRAPS for k in kinds) / 10,
                 "wrong_stance@10": sum(n in opposed for n in found) / 10,
-                "off_niche@10": sum(n not in niches and n not in opposed for n in found) / 10}
+                "off_niche@10": sum(n not in niches and n not in opposed for n in found) / 10,
+                "displaced@10": min(wrong, left_out) / 10}
 
 
 def summarise(per_brief: dict[str, dict], briefs: list[dict]) -> dict[str, dict]:

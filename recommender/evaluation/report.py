@@ -18,7 +18,9 @@ def _pct(v: float | None) -> str:
 
 def markdown(result: dict, meta: dict) -> str:
     name = Path(meta["set"]).name
-    label = {"eval": "generator", "eval2": "stances"}.get(name, name)
+    base, _, thin = name.partition("-thin")
+    label = {"eval": "generator", "eval2": "stances"}.get(base, base) + (
+        f", {thin}% of its creators" if thin else "")
     lines = [f"# creator-match eval — set '{label}' — {meta['when']}", "",
              (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`"
               + (f" (briefs encoded {meta['query_precision']})"
@@ -29,15 +31,17 @@ def markdown(result: dict, meta: dict) -> str:
         lines += [f"## {sp} briefs ({n['all']['briefs']}: " + ", ".join(
             f"{g} {r['briefs']}" for g, r in n.items() if g != "all") + ")", "",
             ("| system | nDCG@10 | nDCG@10 EN | nDCG@10 FR | Recall@50 | MRR | tier fit@10 "
-             "| traps in top 10 | wrong stance in top 10 | off-niche in top 10 |"),
-            "|---|---|---|---|---|---|---|---|---|---|"]
+             "| traps in top 10 | wrong stance in top 10 | off-niche in top 10 "
+             "| displaced in top 10 |"),
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
         for system, g in systems.items():
             a = g["all"]
             lines.append(
                 f"| {system} | {_fmt(a['ndcg@10'])} | {_fmt(g.get('en', {}).get('ndcg@10'))} | "
                 f"{_fmt(g.get('fr', {}).get('ndcg@10'))} | {_fmt(a['recall@50'])} | "
                 f"{_fmt(a['mrr'])} | {_fmt(a['tier_fit@10'])} | {_pct(a['traps@10'])} | "
-                f"{_pct(a['wrong_stance@10'])} | {_pct(a['off_niche@10'])} |")
+                f"{_pct(a['wrong_stance@10'])} | {_pct(a['off_niche@10'])} | "
+                f"{_pct(a['displaced@10'])} |")
         if "similarity only" in systems and "creator-match" in systems:
             for g in systems["creator-match"]:
                 s = systems["similarity only"][g]["ndcg@10"]

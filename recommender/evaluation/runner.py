@@ -87,19 +87,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cv", action="store_true", help="cross-validate the weight search across "
                    "niches: leave each set's niche family out, search the grid on the rest "
                    "(every set, both splits), score the held-out niche; beside the defaults")
+    p.add_argument("--thin", type=float, default=None, metavar="SHARE",
+                   help="also evaluate each set with only this share of its creators (seeded "
+                        "by --seed), as a small catalogue: its niches have few creators a "
+                        "tier, and 'displaced in top 10' shows what the ranker puts in their "
+                        "place")
     p.add_argument("--out", default="eval-results", help="directory for the .md, .json, .png")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     _pytrec()
     paths = args.data or [str(dataset.PACKAGED), str(dataset.PACKAGED_STANCES)]
-    if args.index and len(paths) > 1:
-        p.error("--index holds one set's index: give one --data with it")
+    if args.index and (len(paths) > 1 or args.thin):
+        p.error("--index holds one set's index: give one --data with it, and no --thin")
+    if args.thin is not None and not 0.0 < args.thin < 1.0:
+        p.error(f"--thin: {args.thin}; a share of the creators, between 0 and 1 (0.5: half)")
     when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sets = [dataset.load(path) for path in paths]
     mds, results = [], {}
     with contextlib.ExitStack() as stack:
+        if args.thin is not None:
+            thin_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="creator-match-thin-")))
+            sets += [dataset.thinned(es, args.thin, args.seed, thin_dir) for es in sets]
         recs = [stack.enter_context(_indexed(es, args)) for es in sets]
         dense = None
         if args.tune:  # one choice for every set: the grid point whose worst set is best
