@@ -80,8 +80,9 @@ class Scorer:
     def _slots(self, brief: dict, top: list[str]) -> dict[str, float | None]:
         """Shares of the top-10 slots (of 10, so a short list is not flattered) holding a trap
         (inflated, saturated, keyword stuffer), a creator of the opposite value stance (an
-        `opposed` niche), or one off the brief's niche (neither in its niches, related nor
-        opposed), by the generator's truth."""
+        `opposed` niche), one off the brief's niche (neither in its niches, related nor
+        opposed), and either of the last two while a creator of the niche was left out
+        ("displaced"), by the generator's truth."""
         j = brief.get("judging") or {}
         if not self.truth or not j:
             return {"traps@10": None, "wrong_stance@10": None, "off_niche@10": None,
