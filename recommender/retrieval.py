@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from .errors import InvalidInputError
 from .pool import Candidate, CreatorRow, Pool
 from .schema import Brief, Filters
 from .storage.vectors import VectorStore
+
+if TYPE_CHECKING:
+    from .storage.catalog import Catalog
 
 
 def depth_for(k: int) -> int:
@@ -129,23 +133,29 @@ class Retriever:
             allowed = allowed[allowed != vid]
             if not len(allowed):
                 return Pool.empty(), q
-        with self.store.rw.read():
-            assert self.store.index is not None
-            _, ids = self.store.index.search(q[None, :], depth + 1, allowed)
-        vids = np.unique(ids[ids >= 0])
-        vids = vids[vids != vid]
-        rows = self.catalog.rows(vids)
-        vids = np.array(sorted(rows), np.int64)
+        vids, _, sims = nearest(self.store, self.catalog, q, depth + 1, allowed)
+        order = np.argsort(vids)
+        order = order[vids[order] != vid]
+        vids, sims = vids[order], sims[order]
         live, tier, engagement, authenticity = self.catalog.filters.features(vids)
-        vids, tier, engagement, authenticity = (vids[live], tier[live], engagement[live],
-                                                authenticity[live])
-        sims = np.array([float(rows[v].vector @ q) for v in vids.tolist()], np.float64)
-        return Pool(vids=vids, similarity=sims, values_similarity=None, keywords=None,
-                    tier=tier, engagement=engagement, authenticity=authenticity), q
+        return Pool(vids=vids[live], similarity=sims[live], values_similarity=None,
+                    keywords=None, tier=tier[live], engagement=engagement[live],
+                    authenticity=authenticity[live]), q
 
-    def materialise(self, pool: Pool, idx: np.ndarray, scores: np.ndarray,
-                    comps: dict[str, np.ndarray | None]) -> list[Candidate]:
-        return materialise(self.catalog.rows, pool, idx, scores, comps)
+
+def nearest(store: VectorStore, catalog: Catalog, q: np.ndarray, depth: int,
+            allowed: vindex.Allowed | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The top depth by cosine with q among the allowed that the catalog holds, best first:
+    (vids, the search's scores, cosines of their stored content vectors with q)."""
+    with store.rw.read():
+        assert store.index is not None
+        scores, ids = store.index.search(q[None, :], depth, allowed)
+    keep = ids[0] >= 0
+    ids, scores = ids[0][keep], scores[0][keep]
+    rows = catalog.rows(ids)
+    has = np.array([int(v) in rows for v in ids.tolist()], bool)
+    ids, scores = ids[has], scores[has]
+    return ids, scores, np.array([float(rows[v].vector @ q) for v in ids.tolist()], np.float64)
 
 
 def searched(store: VectorStore, queries: np.ndarray, first: int, depth: int,

@@ -56,7 +56,7 @@ from .errors import CreatorMatchError, InvalidInputError, ModelMismatchError, No
 from .lexical.tokens import Query
 from .pool import CreatorRow, Pool
 from .ranking import Ranker
-from .retrieval import depth_for, searched, unit
+from .retrieval import depth_for, nearest, searched, unit
 from .schema import Brief, Filters, Match
 from .storage.database import read_meta
 from .tiers import scheme as tier_scheme
@@ -179,16 +179,8 @@ class ShardServer:
             allowed = allowed[allowed != exclude]
         if (allowed is not None and not len(allowed)) or rec.store.index is None:
             return out
-        with rec.store.rw.read():
-            assert rec.store.index is not None
-            scores, ids = rec.store.index.search(q[None, :], depth, allowed)
-        keep = ids[0] >= 0
-        ids, scores = ids[0][keep], scores[0][keep]
-        rows = self.catalog.rows(ids)
-        has = np.array([int(v) in rows for v in ids.tolist()], bool)
-        ids, scores = ids[has], scores[has]
+        ids, scores, sims = nearest(rec.store, self.catalog, q, depth, allowed)
         live, tier, engagement, authenticity = self.catalog.filters.features(ids)
-        sims = np.array([float(rows[v].vector @ q) for v in ids.tolist()], np.float64)
         return {"ids": ids, "scores": scores, "live": live, "tier": tier,
                 "engagement": engagement, "authenticity": authenticity, "sims": sims}
 

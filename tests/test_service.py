@@ -9,6 +9,7 @@ from conftest import creator, ids_of, snapshot, write_jsonl
 from benchmarks import datagen
 from recommender.embedding import HashEmbedder
 from recommender.evidence import rerank_depth, rescore
+from recommender.retrieval import materialise
 from recommender.schema import Brief
 from recommender.service import IngestRejected, ModelMismatchError, NotFoundError, Recommender
 
@@ -131,7 +132,7 @@ def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
                   Brief(brief="gaming setup", k=7, filters={"tiers": ["micro"]})):
         pool, _, _ = rec.retriever.pool(brief)
         scores, comps = rec.ranker.score_pool(pool, brief.objective)
-        ranked = rec.retriever.materialise(pool, np.arange(len(pool)), scores, comps)
+        ranked = materialise(rec.catalog.rows, pool, np.arange(len(pool)), scores, comps)
         wide = rerank_depth(brief.k)
         head = rescore(rec.ranker, ranked[:wide],
                        rec.catalog.post_vectors([c.row.vid for c in ranked[:wide]]),
