@@ -50,7 +50,7 @@ async def _client(i: int, url: str, key: str, pool: list[dict], deadline: float,
     order = random.Random(i).sample(pool, len(pool))
     async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=120) as c:
         n = 0
-        while time.monotonic() < deadline:
+        while n == 0 or time.monotonic() < deadline:  # one at least, however slow the start
             t0 = time.perf_counter()
             try:
                 ok = (await c.post("/v1/match", json=order[n % len(order)])).status_code == 200
