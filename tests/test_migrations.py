@@ -45,7 +45,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     db.close()
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
-            "m007_analysed_text, m008_bio_nearest_post)") in caplog.text
+            "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims)") in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
@@ -101,17 +101,19 @@ def test_a_lexical_index_of_raw_words_is_rebuilt_with_stems(tmp_path, embedder):
     rec.close()
 
 
-def test_bio_mismatch_is_recomputed_by_the_nearest_post_on_open(tmp_path):
-    """Step 8: a catalog whose flags were set by the mean-direction rule gets the nearest-post
-    rule's, with the authenticity they cost and valid row checksums."""
+def test_bio_mismatch_is_recomputed_by_the_current_rule_on_open(tmp_path):
+    """Steps 8-9: a catalog whose flags were set by an older rule gets the current one's (a
+    stuffed bio far from the posts; not a bio that says little), with the authenticity they
+    cost and valid row checksums."""
     import json
 
     from recommender.embedding import HashEmbedder
     from recommender.storage.checksums import CREATOR_CONTENT, checksum
 
-    embedder = HashEmbedder(512)  # no word of the stuffer's bio shares a bucket with its posts
-    stuffer = creator("s", "retro gaming speedrun", bio="organic local honest")
-    plain = creator("p", "solid shampoo bar")
+    embedder = HashEmbedder(512)  # no word of either bio shares a bucket with its posts
+    stuffer = creator("s", "retro gaming speedrun",
+                      bio="organic local honest ethical vegan sustainable plastic-free zero waste")
+    plain = creator("p", "solid shampoo bar", bio="📍 Nantes | DM pour collabs")
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", [stuffer, plain])])
     assert [f["name"] for f in rec.get("s")["signals"]["flags"]] == ["bio_mismatch"]

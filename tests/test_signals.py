@@ -113,3 +113,62 @@ def test_counts_a_platform_hides_are_unknown_not_zero():
     s = signals.compute(some)
     assert s.engagement_rate == 320 / 5_000 and s.engagement_posts == 1 and s.hidden_counts == 2
     assert "engagement_anomaly" not in [f.name for f in s.flags]
+
+
+def texts_creator(bio, posts, language="en"):
+    return Creator(id="b", platform="instagram", followers=5_000, language=language, bio=bio,
+                   posts=[Post(id=f"p{i}", text=t, likes=200, comments=10)
+                          for i, t in enumerate(posts)])
+
+
+GAMING = ["Speedrun of the retro classic, new personal best", "Boss fight tips for the last level",
+          "Live tonight: co-op run with the squad", "My controller setup for long streams"]
+FAR = (0.05, 0.6)  # the bio's nearest post, the posts' cohesion: far by the encoder
+
+
+def flag_names(s):
+    return [f.name for f in s.flags]
+
+
+def test_a_stuffed_bio_is_flagged_and_names_the_words_no_post_uses():
+    bio = ("Zero waste, sustainable, ethical, eco-friendly, honest, local, organic, "
+           "plastic-free, vegan, slow fashion")
+    s = signals.compute(texts_creator(bio, GAMING), coherence=FAR)
+    [flag] = [f for f in s.flags if f.name == "bio_mismatch"]
+    assert "sustainable" in flag.evidence and "nearest post" in flag.evidence
+    assert flag.penalty == signals.BIO_MISMATCH_PENALTY and s.authenticity == 0.5
+
+
+@pytest.mark.parametrize("bio", ["📍 Paris | DM for collabs", "Mum of 2. Coffee lover. Lyon",
+                                 "Toulouse · 28 ans · partenariats en DM",
+                                 "NYC based. Business inquiries via email"])
+def test_a_bio_that_says_little_is_not_keyword_stuffing(bio):
+    """Every encoder puts such a bio far from the posts; it claims nothing they contradict."""
+    assert "bio_mismatch" not in flag_names(signals.compute(texts_creator(bio, GAMING),
+                                                            coherence=FAR))
+
+
+def test_a_long_bio_the_posts_bear_out_is_not_flagged_whatever_the_cosine():
+    bio = ("Retro speedrun streams, boss fight tips, co-op runs with the squad, controller "
+           "setups and personal best attempts live")
+    claims = signals.bio_claims(bio, GAMING)
+    assert len(claims.words) >= signals.BIO_CLAIMS_MIN and claims.supported_share >= 0.5
+    assert "bio_mismatch" not in flag_names(signals.compute(texts_creator(bio, GAMING),
+                                                            coherence=FAR))
+
+
+def test_a_bio_near_its_posts_is_not_flagged_though_its_words_differ():
+    """Other words, or another language, for what the posts say: the encoder's cosine spares
+    it."""
+    bio = ("Jeux vidéo rétro, records personnels, défis en coopération, manettes, soirées "
+           "streaming, niveaux secrets, astuces")
+    assert signals.bio_claims(bio, GAMING, "fr").supported_share < signals.BIO_SUPPORTED_MAX
+    s = signals.compute(texts_creator(bio, GAMING, "fr"), coherence=(0.45, 0.6))
+    assert "bio_mismatch" not in flag_names(s)
+
+
+def test_bio_claims_compare_stems_in_the_texts_language():
+    claims = signals.bio_claims("Recettes végétales et desserts de saison, sans gaspillage",
+                                ["Ma recette végétale du dimanche", "Un dessert de saison"], "fr")
+    assert claims.words == ("recettes", "végétales", "desserts", "saison", "gaspillage")
+    assert claims.unsupported == ("gaspillage",)

@@ -102,6 +102,19 @@ def analyse(text: str, language: str | None = None) -> list[str]:
     return list(_stemmer(lang).stemWords(kept)) if kept else []
 
 
+def content_words(text: str, language: str | None = None) -> list[tuple[str, str]]:
+    """(word, stem) for each distinct stem of a text's words that are not stopwords of its
+    language, in order; the word as written (lower case, accents kept), for an explanation."""
+    written = [(w, t) for w in _WORD.findall(text.lower()) for t in words(fold(w))]
+    lang = language_of([t for _, t in written], language)
+    kept = [(w, t) for w, t in written if t not in _STOP[lang]]
+    stems = _stemmer(lang).stemWords([t for _, t in kept]) if kept else []
+    out: dict[str, str] = {}
+    for (w, _), s in zip(kept, stems, strict=True):
+        out.setdefault(s, w)
+    return [(w, s) for s, w in out.items()]
+
+
 def brief_words(text: str) -> list[str]:
     """The distinct words of a brief that are stopwords of neither language, folded, in
     order: what the explanation names when a creator uses one (a brief is short and often

@@ -116,13 +116,19 @@ def m007_analysed_text(conn: sqlite3.Connection) -> None:
 
 
 def m008_bio_nearest_post(conn: sqlite3.Connection) -> None:
-    """The bio_mismatch flag again, by the bio's nearest post (signals.py) instead of the
-    posts' mean direction, which flagged creators whose posts span several subjects and missed
-    bios near none of them; recomputed from the stored text vectors, with the authenticity it
-    costs (the vectors do not change)."""
+    """The bio_mismatch flag again, by the bio's nearest post instead of the posts' mean
+    direction. Step 9 recomputes the same flag by a later rule from the same stored vectors,
+    and every catalog that runs this step runs that one next: nothing is left to do here."""
+
+
+def m009_bio_claims(conn: sqlite3.Connection) -> None:
+    """The bio_mismatch flag again (signals.py): a bio far from the posts is flagged only when
+    it names at least 8 things and the posts use fewer than a fifth of them, so that a bio
+    that says little ("📍 Paris | DM for collabs") is no longer taken for keyword stuffing;
+    recomputed from the stored records and text vectors, with the authenticity it costs."""
     import numpy as np
 
-    from ..signals import bio_coherence, bio_mismatch
+    from ..signals import bio_coherence, bio_flag
     from .database import from_blob
 
     vids = [v for (v,) in conn.execute("SELECT vid FROM creators ORDER BY vid")]
@@ -141,10 +147,11 @@ def m008_bio_nearest_post(conn: sqlite3.Connection) -> None:
         for vid, *content in conn.execute(
                 f"SELECT vid, {columns} FROM creators WHERE vid IN ({marks})", chunk):
             row = dict(zip(CREATOR_CONTENT, content, strict=True))
-            signals = json.loads(row["signals"])
+            signals, record = json.loads(row["signals"]), json.loads(row["record"])
             bio, posts = texts.get(vid, ([], []))
-            flag = bio_mismatch(bio_coherence(bio[0], np.stack(posts)) if bio and posts
-                                else None)
+            flag = bio_flag(bio_coherence(bio[0], np.stack(posts)) if bio and posts else None,
+                            record.get("bio"), [p.get("text") or "" for p in record.get("posts")
+                                                or []], record.get("language"))
             flags = [f for f in signals.get("flags", []) if f["name"] != "bio_mismatch"]
             if flag is not None:
                 flags.append({"name": flag.name, "evidence": flag.evidence,
@@ -162,7 +169,8 @@ def m008_bio_nearest_post(conn: sqlite3.Connection) -> None:
 
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
-    m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post)
+    m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
+    m009_bio_claims)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
