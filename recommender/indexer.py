@@ -53,11 +53,12 @@ class IngestReport:
 
 
 def creator_texts(c: Creator) -> list[tuple[str | None, str]]:
-    """(post id, text) of everything embedded for a creator: the bio (post id None), then posts."""
+    """(post id, text) of everything embedded for a creator: the bio (post id None), then the
+    posts that have a caption."""
     out: list[tuple[str | None, str]] = []
     if c.bio and c.bio.strip():
         out.append((None, c.bio))
-    out.extend((p.id, p.text) for p in c.posts)
+    out.extend((p.id, p.text) for p in c.posts if p.text)
     return out
 
 

@@ -90,7 +90,9 @@ class Post(_Model):
     """One piece of a creator's own content with its public counters."""
 
     id: str = Field(min_length=1, max_length=MAX_ID)
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    # a post without a caption (a photo, a video with none) is None: it counts for engagement
+    # and sponsoring, and nothing of it is embedded or searched
+    text: str | None = Field(default=None, max_length=MAX_TEXT)
     # a count the platform hides (Instagram's likes, a scraper's -1) is None: unknown, not 0
     likes: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     comments: int | None = Field(default=None, ge=0, le=MAX_COUNT)
@@ -98,6 +100,11 @@ class Post(_Model):
     views: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     sponsored: bool = False
     posted_at: datetime | None = None
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
@@ -187,8 +194,9 @@ class Creator(_Model):
 
     @model_validator(mode="after")
     def _has_content(self) -> Creator:
-        if not (self.bio and self.bio.strip()) and not self.posts:
-            raise ValueError("a creator needs a bio or at least one post")
+        if not (self.bio and self.bio.strip()) and not any(p.text for p in self.posts):
+            raise ValueError("a creator needs a bio or at least one post with text: there is "
+                             "nothing to read of it otherwise")
         seen: set[str] = set()
         for p in self.posts:
             if p.id in seen:

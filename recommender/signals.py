@@ -247,7 +247,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
     tier = tiers.tier_of(creator.followers)
     rate = engagement_rate(creator.posts, creator.followers)
     flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement)
-    mismatch = bio_flag(coherence, creator.bio, [p.text for p in creator.posts],
+    mismatch = bio_flag(coherence, creator.bio, [p.text for p in creator.posts if p.text],
                         creator.language)
     if mismatch is not None:
         flags.append(mismatch)

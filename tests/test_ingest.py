@@ -121,3 +121,39 @@ def test_a_country_that_is_no_country_names_the_field():
         Creator.model_validate(creator("x", country="Frnace"))
     assert "'Frnace' is not a country code or English name" in str(e.value)
     assert e.value.errors()[0]["loc"] == ("country",)
+
+
+def test_a_post_without_a_caption_is_kept_and_counted_but_not_embedded(tmp_path, embedder):
+    """A photo or a video posted with no caption is real content with real counts: the
+    creator is not rejected for it, its engagement and sponsoring count, nothing is embedded."""
+    from recommender.service import Recommender
+
+    c = creator("a", "vegan recipes")
+    c["posts"] += [{"id": "photo", "likes": 900, "comments": 30, "sponsored": True},
+                   {"id": "blank", "text": "   ", "likes": 800, "comments": 20}]
+    with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+        report = rec.ingest([write_jsonl(tmp_path / "c.jsonl", [c])])
+        assert (report.added, report.errors) == (1, [])
+        assert len(embedder.encoded) == 4  # the bio and three captions
+        got = rec.get("a")
+        assert [p["text"] for p in got["record"]["posts"]][3:] == [None, None]
+        assert got["signals"]["engagement_posts"] == 5
+        assert got["signals"]["sponsored_ratio"] == 0.2
+        assert [m.creator_id for m in rec.match({"brief": "vegan recipes"})] == ["a"]
+
+
+def test_a_creator_with_nothing_to_read_is_named(tmp_path):
+    lines = [creator("mute", bio="", posts=[{"id": "p1", "likes": 5, "comments": 0}])]
+    parsed = read_paths([write_jsonl(tmp_path / "c.jsonl", lines)])
+    assert parsed.records == []
+    assert "bio or at least one post with text" in errors_by_line(parsed)[(1, "record")]
+
+
+def test_csv_post_with_an_empty_caption_cell(tmp_path):
+    (tmp_path / "creators.csv").write_text("id,platform,followers,bio\na,instagram,4200,bio\n",
+                                           encoding="utf-8")
+    (tmp_path / "posts.csv").write_text("creator_id,id,text,likes,comments\n"
+                                        "a,p1,,320,41\na,p2,caption,100,4\n", encoding="utf-8")
+    parsed = read_paths([tmp_path / "creators.csv", tmp_path / "posts.csv"])
+    assert parsed.errors == []
+    assert [p.text for p in parsed.records[0].posts] == [None, "caption"]

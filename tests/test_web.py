@@ -301,6 +301,7 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
     bio = "Cuisine végétale zéro déchet 🌱 — épluchures, pain rassis, « anti-gaspi »"
     good = creator("web_accents", "soupe de fanes de carottes anti-gaspillage 🥕", bio=bio,
                    handle="@cuisine.élodie")
+    good["posts"].append({"id": "photo", "likes": 40, "comments": 2})  # a photo, no caption
     bad = creator("web_bad", followers=-1)
     path = write_jsonl(tmp_path / "new.jsonl", [good, bad])
     sign_in(page, WRITE, "write")
@@ -317,6 +318,7 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
     dialog = page.get_by_role("dialog", name="@cuisine.élodie")
     assert dialog.locator(".bio").inner_text() == bio
     assert "🥕" in dialog.locator(".recent").inner_text()
+    assert "(no caption)" in dialog.locator(".recent").inner_text()
     assert api(site, "GET", "/v1/creators/web_accents").json()["record"]["bio"] == bio
 
 

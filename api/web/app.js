@@ -543,7 +543,7 @@ async function openProfile(id) {
       : h("p", { class: "muted" }, "none"),
     h("h3", {}, `Recent posts (${recent.length} of ${r.posts.length})`),
     h("ul", { class: "recent" }, recent.map((p) => h("li", {},
-      h("p", {}, p.text),
+      p.text ? h("p", {}, p.text) : h("p", { class: "muted" }, "(no caption)"),
       h("p", { class: "muted" }, [p.posted_at ? p.posted_at.slice(0, 10) : null,
         p.likes === null || p.likes === undefined ? "likes hidden" : `${fmt.int(p.likes)} likes`,
         p.comments === null || p.comments === undefined ? null : `${fmt.int(p.comments)} comments`,

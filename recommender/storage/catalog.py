@@ -292,7 +292,7 @@ class Catalog:
         out: dict[int, list[tuple[str | None, str, np.ndarray]]] = {}
         for vid, text in recs:
             record = json.loads(text)
-            by_post = {p["id"]: p["text"] for p in record.get("posts", [])}
+            by_post = {p["id"]: p.get("text") or "" for p in record.get("posts", [])}
             pids, mat = vectors.get(vid, ([], np.zeros((0, 0), np.float32)))
             out[vid] = [(pid, (record.get("bio") or "") if pid is None else by_post.get(pid, ""),
                          mat[i]) for i, pid in enumerate(pids)]
