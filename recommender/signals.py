@@ -6,7 +6,11 @@ Definitions (README "How scores are made" repeats them):
 * engagement_rate     = median per-post engagement. The median keeps one viral or one dead post
   from moving the rate; posts that report views also get a per-view rate, shown but not scored,
   because follower-based rates are the only scale comparable across platforms and tiers.
-* sponsored_ratio     = sponsored posts / posts
+* sponsored_ratio     = sponsored posts / posts. A post is sponsored when the record says so
+  (``sponsored``) or when its caption discloses it as the advertising rules ask: a hashtag
+  such as #ad, #sponsored, #sponsorisé, #partenariat, #publicité, or words such as "paid
+  partnership", "sponsored by", "partenariat rémunéré" (``sponsored_disclosed`` counts the
+  posts found so, for exports that leave the field out).
 * comment_like_ratio  = total comments / total likes
 
 Authenticity starts at 1 and loses one penalty per flag raised (floor 0):
@@ -40,6 +44,7 @@ penalty), an engagement component at the tier's norm (0.5), and no flag it had n
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -55,6 +60,18 @@ COMMENTS_MIN_LIKES = 200
 UNKNOWN_ENGAGEMENT_COMPONENT = 0.25
 # every post's likes hidden: no evidence either way, so the tier's norm (the component's 0.5)
 HIDDEN_ENGAGEMENT_COMPONENT = 0.5
+# How a caption discloses a paid post (FTC and ASA in English, ARPP in French, a few others):
+# a whole hashtag (#ad, not #adventure) or a phrase. #pub and #collab are left out: a pub is a
+# bar in English, and a collaboration need not be paid.
+_DISCLOSURE = re.compile(
+    r"(?<![\w#])#(?:ads?|advert(?:isement)?|sponsored|sponsor|spon|paidpartnership|paidpartner"
+    r"|sponsoris[ée]e?|partenariat(?:r[ée]mun[ée]r[ée])?|publicit[ée]|collaborationcommerciale"
+    r"|werbung|anzeige|publicidad|publi)(?!\w)"
+    # a phrase, unless denied ("not sponsored by anyone", "pas sponsorisé par")
+    r"|(?<!\bnot a )\bpaid partnership\b|(?<!\bnot )(?<!n't )\bsponsored by\b"
+    r"|(?<!\bpas )(?<!\bnon )\bsponsoris[ée]e? par\b"
+    r"|(?<!\bpas de )\bpartenariat r[ée]mun[ée]r[ée]\b|\bcollaboration commerciale\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -76,6 +93,7 @@ class Signals:
     flags: list[Flag] = field(default_factory=list)
     engagement_posts: int = 0  # posts whose counts the engagement rate is measured on
     hidden_counts: int = 0  # posts whose likes the platform hides (left out, never zeros)
+    sponsored_disclosed: int = 0  # posts sponsored by their caption alone (the field unset)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -110,10 +128,20 @@ def view_engagement_rate(posts: list[Post]) -> float | None:
     return float(np.median(rates)) if rates else None
 
 
+def discloses(text: str | None) -> bool:
+    """Whether a caption says the post is paid for (#ad, #sponsorisé, "paid partnership"...)."""
+    return bool(text) and _DISCLOSURE.search(text or "") is not None
+
+
+def is_sponsored(p: Post) -> bool:
+    """The record's word, or the caption's disclosure."""
+    return p.sponsored or discloses(p.text)
+
+
 def sponsored_ratio(posts: list[Post]) -> float | None:
     if not posts:
         return None
-    return sum(p.sponsored for p in posts) / len(posts)
+    return sum(is_sponsored(p) for p in posts) / len(posts)
 
 
 def comment_like_ratio(posts: list[Post]) -> float | None:
@@ -131,19 +159,23 @@ def engagement_component(rate: float | None, expected: float) -> float:
     return float(r * r / (1.0 + r * r))
 
 
+def saturation(sponsored: int, posts: int) -> Flag | None:
+    """The sponsored_saturation flag of `sponsored` sponsored posts out of `posts`, or None."""
+    if posts < MIN_POSTS_FOR_RATIO or sponsored / posts <= SATURATION_START:
+        return None
+    share = sponsored / posts
+    return Flag("sponsored_saturation", f"{sponsored} of {posts} posts are sponsored ({share:.0%})",
+                round(0.3 + 0.4 * _clip01((share - SATURATION_START) / 0.3), 4))
+
+
 def authenticity_flags(
     posts: list[Post], followers: int, rate: float | None, expected: float
 ) -> list[Flag]:
     """Each flag raised with the evidence that raised it and the penalty it costs."""
     flags: list[Flag] = []
-    s = sponsored_ratio(posts)
-    if s is not None and len(posts) >= MIN_POSTS_FOR_RATIO and s > SATURATION_START:
-        n = sum(p.sponsored for p in posts)
-        flags.append(Flag(
-            "sponsored_saturation",
-            f"{n} of {len(posts)} posts are sponsored ({s:.0%})",
-            round(0.3 + 0.4 * _clip01((s - SATURATION_START) / 0.3), 4),
-        ))
+    saturated = saturation(sum(is_sponsored(p) for p in posts), len(posts))
+    if saturated is not None:
+        flags.append(saturated)
     if rate is not None and rate < ANOMALY_RATIO * expected:
         r = rate / expected
         flags.append(Flag(
@@ -268,6 +300,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
                     else engagement_component(rate, tier.expected_engagement)),
         engagement_posts=len(creator.posts) - hidden,
         hidden_counts=hidden,
+        sponsored_disclosed=sum(not p.sponsored and discloses(p.text) for p in creator.posts),
         authenticity=authenticity,
         flags=flags,
     )

@@ -45,7 +45,8 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     db.close()
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
-            "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims)") in caplog.text
+            "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures)"
+            ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
@@ -144,3 +145,38 @@ def test_bio_mismatch_is_recomputed_by_the_current_rule_on_open(tmp_path):
     assert rec.check() == []  # checksums hold
     assert rec.catalog.db.get_meta("migration") == str(len(migrations.STEPS))
     rec.close()
+
+
+def test_disclosed_sponsoring_is_counted_on_open(tmp_path, embedder):
+    """Step 9: captions that disclose a paid post (#ad) make it sponsored in a catalog written
+    before, with the saturation flag, the ratio and the authenticity, and valid checksums."""
+    import json
+
+    from recommender.storage.checksums import CREATOR_CONTENT, checksum
+
+    ads = creator("ads", posts=[{"id": f"p{i}", "text": f"my favourite serum #ad {i}",
+                                 "likes": 200, "comments": 9} for i in range(4)])
+    with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [ads, creator("plain")])])
+        now = rec.get("ads")["signals"]
+    assert [f["name"] for f in now["flags"]] == ["sponsored_saturation"]
+    assert now["sponsored_ratio"] == 1.0 and now["sponsored_disclosed"] == 4
+    # the catalog as the earlier rules left it: captions not read
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    row = dict(zip(CREATOR_CONTENT, db.execute(
+        f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators WHERE id='ads'").fetchone(),
+        strict=True))
+    old = {k: v for k, v in json.loads(row["signals"]).items() if k != "sponsored_disclosed"}
+    old.update(flags=[], sponsored_ratio=0.0, authenticity=1.0)
+    row.update(signals=json.dumps(old), authenticity=1.0)
+    db.execute("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE id='ads'",
+               (row["signals"], 1.0, checksum([row[c] for c in CREATOR_CONTENT])))
+    db.execute("UPDATE meta SET value='8' WHERE key='migration'")
+    db.commit()
+    db.close()
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        got = rec.get("ads")["signals"]
+        assert got["flags"] == now["flags"] and got["authenticity"] == now["authenticity"]
+        assert got["sponsored_ratio"] == 1.0 and got["sponsored_disclosed"] == 4
+        assert rec.get("plain")["signals"]["flags"] == []
+        assert rec.check() == []

@@ -172,3 +172,24 @@ def test_bio_claims_compare_stems_in_the_texts_language():
                                 ["Ma recette végétale du dimanche", "Un dessert de saison"], "fr")
     assert claims.words == ("recettes", "végétales", "desserts", "saison", "gaspillage")
     assert claims.unsupported == ("gaspillage",)
+
+
+def test_a_caption_that_discloses_a_paid_post_counts_as_sponsored():
+    """Exports often leave `sponsored` out; the creator's own disclosure says it."""
+    texts = ["New serum, link in bio #ad", "Merci @marque pour ce coffret #sponsorisé",
+             "Paid partnership with @brand: my morning routine", "Sunday hike, no filter"]
+    s = signals.compute(texts_creator(None, texts))
+    assert s.sponsored_ratio == 0.75 and s.sponsored_disclosed == 3
+    assert "sponsored_saturation" in flag_names(s)
+    told = Creator(id="t", platform="x", followers=5_000, bio="b",
+                   posts=[Post(id="p", text="a sponsored post #ad", sponsored=True)])
+    assert signals.compute(told).sponsored_disclosed == 0  # the record said it already
+
+
+@pytest.mark.parametrize("text", ["#adventure time in the Alps", "pub quiz tonight #pub",
+                                  "a #collab with my sister", "write to ad@example.com",
+                                  "this is not sponsored by anyone",
+                                  "pas sponsorisée par la marque",
+                                  "not a paid partnership, just love it", "roadtrip#ad"])
+def test_words_that_only_look_like_a_disclosure_are_not_one(text):
+    assert not signals.discloses(text)

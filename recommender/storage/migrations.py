@@ -121,18 +121,23 @@ def m008_bio_nearest_post(conn: sqlite3.Connection) -> None:
     and every catalog that runs this step runs that one next: nothing is left to do here."""
 
 
-def m009_bio_claims(conn: sqlite3.Connection) -> None:
-    """The bio_mismatch flag again (signals.py): a bio far from the posts is flagged only when
-    it names at least 8 things and the posts use fewer than a fifth of them, so that a bio
-    that says little ("📍 Paris | DM for collabs") is no longer taken for keyword stuffing;
-    recomputed from the stored records and text vectors, with the authenticity it costs."""
+def m009_bio_claims_and_disclosures(conn: sqlite3.Connection) -> None:
+    """Two signals again, by rules that read the texts (signals.py), recomputed from the stored
+    records and text vectors with the authenticity they cost:
+    * bio_mismatch: a bio far from the posts is flagged only when it names at least 8 things
+      and the posts use fewer than a fifth of them, so that a bio that says little ("📍 Paris |
+      DM for collabs") is no longer taken for keyword stuffing;
+    * sponsored posts: a caption that discloses a paid post (#ad, #sponsorisé, "paid
+      partnership") makes it sponsored where the record left the field unset, which the
+      sponsored_ratio and the sponsored_saturation flag count."""
     import numpy as np
 
-    from ..signals import bio_coherence, bio_flag
+    from ..signals import bio_coherence, bio_flag, discloses, saturation
     from .database import from_blob
 
     vids = [v for (v,) in conn.execute("SELECT vid FROM creators ORDER BY vid")]
     columns = ", ".join(CREATOR_CONTENT)
+    redone = ("sponsored_saturation", "bio_mismatch")
     for start in range(0, len(vids), 5_000):
         chunk = vids[start:start + 5_000]
         marks = ",".join("?" * len(chunk))
@@ -141,25 +146,36 @@ def m009_bio_claims(conn: sqlite3.Connection) -> None:
                 "SELECT t.vid, t.post_id, v.vector FROM texts t JOIN text_vectors v"
                 f" ON v.hash = t.text_hash WHERE t.vid IN ({marks}) ORDER BY t.vid, t.position",
                 chunk):
-            bio, posts = texts.setdefault(vid, ([], []))
-            (bio if post_id is None else posts).append(from_blob(blob))
+            bio, post_vectors = texts.setdefault(vid, ([], []))
+            (bio if post_id is None else post_vectors).append(from_blob(blob))
         updates = []
         for vid, *content in conn.execute(
                 f"SELECT vid, {columns} FROM creators WHERE vid IN ({marks})", chunk):
             row = dict(zip(CREATOR_CONTENT, content, strict=True))
             signals, record = json.loads(row["signals"]), json.loads(row["record"])
-            bio, posts = texts.get(vid, ([], []))
-            flag = bio_flag(bio_coherence(bio[0], np.stack(posts)) if bio and posts else None,
-                            record.get("bio"), [p.get("text") or "" for p in record.get("posts")
-                                                or []], record.get("language"))
-            flags = [f for f in signals.get("flags", []) if f["name"] != "bio_mismatch"]
-            if flag is not None:
-                flags.append({"name": flag.name, "evidence": flag.evidence,
-                              "penalty": flag.penalty})
-            if flags == signals.get("flags", []):
+            items = record.get("posts") or []
+            said = [bool(p.get("sponsored")) for p in items]
+            shown = [not s and discloses(p.get("text")) for s, p in zip(said, items, strict=True)]
+            sponsored = sum(said) + sum(shown)
+            bio, vecs = texts.get(vid, ([], []))
+            found = [saturation(sponsored, len(items)),
+                     bio_flag(bio_coherence(bio[0], np.stack(vecs)) if bio and vecs else None,
+                              record.get("bio"), [p["text"] for p in items if p.get("text")],
+                              record.get("language"))]
+            old = signals.get("flags", [])
+            flags = ([{"name": f.name, "evidence": f.evidence, "penalty": f.penalty}
+                      for f in found[:1] if f is not None]
+                     + [f for f in old if f["name"] not in redone and f["penalty"] > 0]
+                     + [{"name": f.name, "evidence": f.evidence, "penalty": f.penalty}
+                        for f in found[1:] if f is not None]
+                     + [f for f in old if f["name"] not in redone and f["penalty"] == 0])
+            ratio = sponsored / len(items) if items else None
+            if (flags == old and signals.get("sponsored_ratio") == ratio
+                    and signals.get("sponsored_disclosed", 0) == sum(shown)):
                 continue
             authenticity = float(min(1.0, max(0.0, 1.0 - sum(f["penalty"] for f in flags))))
-            signals.update(flags=flags, authenticity=authenticity)
+            signals.update(flags=flags, authenticity=authenticity, sponsored_ratio=ratio,
+                           sponsored_disclosed=sum(shown))
             row.update(signals=json.dumps(signals), authenticity=authenticity)
             updates.append((row["signals"], authenticity,
                             checksum([row[c] for c in CREATOR_CONTENT]), vid))
@@ -170,7 +186,7 @@ def m009_bio_claims(conn: sqlite3.Connection) -> None:
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
-    m009_bio_claims)
+    m009_bio_claims_and_disclosures)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
