@@ -49,6 +49,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .locales import detect_language
 from .schema import Creator, Post
 from .tiers import MISSION, TierScheme
 
@@ -94,6 +95,9 @@ class Signals:
     engagement_posts: int = 0  # posts whose counts the engagement rate is measured on
     hidden_counts: int = 0  # posts whose likes the platform hides (left out, never zeros)
     sponsored_disclosed: int = 0  # posts sponsored by their caption alone (the field unset)
+    # the record gave no language: the one its texts are written in, when sure ({"code": "fr",
+    # "probability": 0.99}); filters and results use it, the record stays as given
+    detected_language: dict[str, object] | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -290,6 +294,8 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
                else "no posts with counters to measure engagement")
         flags.append(Flag("no_engagement_data", why, 0.0))
     authenticity = _clip01(1.0 - sum(f.penalty for f in flags))
+    detected = None if creator.language else detect_language(
+        [creator.bio or "", *(p.text for p in creator.posts if p.text)])
     return Signals(
         tier=tier.name,
         engagement_rate=rate,
@@ -301,6 +307,8 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
         engagement_posts=len(creator.posts) - hidden,
         hidden_counts=hidden,
         sponsored_disclosed=sum(not p.sponsored and discloses(p.text) for p in creator.posts),
+        detected_language=None if detected is None
+        else {"code": detected[0], "probability": detected[1]},
         authenticity=authenticity,
         flags=flags,
     )

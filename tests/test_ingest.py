@@ -157,3 +157,32 @@ def test_csv_post_with_an_empty_caption_cell(tmp_path):
     parsed = read_paths([tmp_path / "creators.csv", tmp_path / "posts.csv"])
     assert parsed.errors == []
     assert [p.text for p in parsed.records[0].posts] == [None, "caption"]
+
+
+def test_a_creator_without_a_language_gets_the_one_its_texts_are_written_in(tmp_path,
+                                                                           embedder):
+    """The record stays as given; filters and results use the detected language, and the
+    signals say it was detected. Texts too short or mixed to be sure of stay unknown."""
+    from recommender.service import Recommender
+
+    french = creator("fr_unsaid", bio="Cuisine végétale de saison et recettes anti-gaspillage",
+                     posts=[{"id": f"p{i}", "text": t, "likes": 40, "comments": 3}
+                            for i, t in enumerate([
+                                "Soupe de fanes de carottes, le meilleur des restes",
+                                "Mon pain perdu du dimanche avec le pain rassis de la semaine",
+                                "Trois idées pour cuisiner les épluchures de légumes"])])
+    del french["language"]
+    terse = creator("terse", bio="✨🌱", posts=[{"id": "p1", "text": "ok 👍", "likes": 4,
+                                                "comments": 0}])
+    del terse["language"]
+    english = creator("en_said", "plant based seasonal recipes", language="en")
+    with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [french, terse, english])])
+        got = rec.get("fr_unsaid")
+        assert "language" not in got["record"] or got["record"]["language"] is None
+        assert got["signals"]["detected_language"]["code"] == "fr"
+        assert got["signals"]["detected_language"]["probability"] >= 0.9
+        assert rec.get("terse")["signals"]["detected_language"] is None
+        assert rec.get("en_said")["signals"]["detected_language"] is None
+        found = rec.match({"brief": "recettes anti-gaspillage", "filters": {"languages": ["fr"]}})
+        assert [(m.creator_id, m.language) for m in found] == [("fr_unsaid", "fr")]

@@ -180,3 +180,34 @@ def test_disclosed_sponsoring_is_counted_on_open(tmp_path, embedder):
         assert got["sponsored_ratio"] == 1.0 and got["sponsored_disclosed"] == 4
         assert rec.get("plain")["signals"]["flags"] == []
         assert rec.check() == []
+
+
+def test_a_missing_language_is_detected_on_open(tmp_path, embedder):
+    """Step 9: a creator stored without a language gets the one its texts are written in, in
+    the column that filters read, with valid checksums."""
+    import json
+
+    from recommender.storage.checksums import CREATOR_CONTENT, checksum
+
+    fr = creator("fr", bio="Cuisine végétale de saison, recettes simples et anti-gaspillage",
+                 posts=[{"id": "p1", "text": "Soupe de fanes de carottes, le meilleur des restes",
+                         "likes": 40, "comments": 3}])
+    del fr["language"]
+    with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [fr])])
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    row = dict(zip(CREATOR_CONTENT, db.execute(
+        f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators").fetchone(), strict=True))
+    assert row["language"] == "fr"
+    old = {k: v for k, v in json.loads(row["signals"]).items() if k != "detected_language"}
+    row.update(signals=json.dumps(old), language=None)
+    db.execute("UPDATE creators SET signals=?, language=NULL, checksum=?",
+               (row["signals"], checksum([row[c] for c in CREATOR_CONTENT])))
+    db.execute("UPDATE meta SET value='8' WHERE key='migration'")
+    db.commit()
+    db.close()
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        assert rec.get("fr")["signals"]["detected_language"]["code"] == "fr"
+        found = rec.match({"brief": "recettes", "filters": {"languages": ["fr"]}})
+        assert [m.creator_id for m in found] == ["fr"]
+        assert rec.check() == []

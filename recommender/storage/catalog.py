@@ -62,6 +62,13 @@ class StoredCreator:
     texts: list[tuple[str | None, str]] = field(default_factory=list)  # (post id, text hash)
 
 
+def stored_language(record: dict[str, Any], signals: dict[str, Any]) -> str | None:
+    """The language filters and results use: the record's, else the one detected in its texts
+    (signals.detected_language)."""
+    detected = signals.get("detected_language") or {}
+    return record.get("language") or detected.get("code")
+
+
 class Catalog:
     """One SQLite file; safe to share between threads."""
 
@@ -122,8 +129,9 @@ class Catalog:
             for c in creators:
                 r, sig = c.record, c.signals
                 rate = sig["engagement_rate"]
+                language = stored_language(r, sig)
                 content = (str(r["id"]), r.get("handle"), str(r["platform"]),
-                           int(r["followers"]), r.get("country"), r.get("language"),
+                           int(r["followers"]), r.get("country"), language,
                            str(sig["tier"]), None if rate is None else float(rate),
                            float(sig["engagement"]), float(sig["authenticity"]),
                            json.dumps(sig), json.dumps(r, ensure_ascii=False), c.record_hash,
@@ -143,7 +151,7 @@ class Catalog:
                 conn.executemany(
                     "INSERT INTO texts(vid, position, post_id, text_hash) VALUES(?,?,?,?)",
                     [(vid, i, pid, h) for i, (pid, h) in enumerate(c.texts)])
-                self.filters.set(vid, sig["tier"], r.get("country"), r.get("language"),
+                self.filters.set(vid, sig["tier"], r.get("country"), language,
                                  r["platform"], r["followers"], sig["engagement_rate"],
                                  r.get("categories") or [], sig["engagement"],
                                  sig["authenticity"])

@@ -122,16 +122,19 @@ def m008_bio_nearest_post(conn: sqlite3.Connection) -> None:
 
 
 def m009_bio_claims_and_disclosures(conn: sqlite3.Connection) -> None:
-    """Two signals again, by rules that read the texts (signals.py), recomputed from the stored
-    records and text vectors with the authenticity they cost:
+    """Three signals again, by rules that read the texts (signals.py), recomputed from the
+    stored records and text vectors with the authenticity they cost:
     * bio_mismatch: a bio far from the posts is flagged only when it names at least 8 things
       and the posts use fewer than a fifth of them, so that a bio that says little ("📍 Paris |
       DM for collabs") is no longer taken for keyword stuffing;
     * sponsored posts: a caption that discloses a paid post (#ad, #sponsorisé, "paid
       partnership") makes it sponsored where the record left the field unset, which the
-      sponsored_ratio and the sponsored_saturation flag count."""
+      sponsored_ratio and the sponsored_saturation flag count;
+    * the language of a creator whose record gives none, detected in its texts (locales.py),
+      which the language column (filters, results) takes."""
     import numpy as np
 
+    from ..locales import detect_language
     from ..signals import bio_coherence, bio_flag, discloses, saturation
     from .database import from_blob
 
@@ -170,17 +173,23 @@ def m009_bio_claims_and_disclosures(conn: sqlite3.Connection) -> None:
                         for f in found[1:] if f is not None]
                      + [f for f in old if f["name"] not in redone and f["penalty"] == 0])
             ratio = sponsored / len(items) if items else None
+            detected = None if record.get("language") else detect_language(
+                [record.get("bio") or "", *(p.get("text") or "" for p in items)])
+            language = detected[0] if detected else record.get("language")
             if (flags == old and signals.get("sponsored_ratio") == ratio
-                    and signals.get("sponsored_disclosed", 0) == sum(shown)):
+                    and signals.get("sponsored_disclosed", 0) == sum(shown)
+                    and row["language"] == language):
                 continue
             authenticity = float(min(1.0, max(0.0, 1.0 - sum(f["penalty"] for f in flags))))
             signals.update(flags=flags, authenticity=authenticity, sponsored_ratio=ratio,
-                           sponsored_disclosed=sum(shown))
-            row.update(signals=json.dumps(signals), authenticity=authenticity)
-            updates.append((row["signals"], authenticity,
+                           sponsored_disclosed=sum(shown),
+                           detected_language=None if detected is None
+                           else {"code": detected[0], "probability": detected[1]})
+            row.update(signals=json.dumps(signals), authenticity=authenticity, language=language)
+            updates.append((row["signals"], authenticity, language,
                             checksum([row[c] for c in CREATOR_CONTENT]), vid))
-        conn.executemany("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE vid=?",
-                         updates)
+        conn.executemany("UPDATE creators SET signals=?, authenticity=?, language=?, checksum=?"
+                         " WHERE vid=?", updates)
 
 
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
