@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from recommender.locales import language_code, normal_country, normal_language
+from recommender.spreadsheet import count
 
 Platform = Literal[
     "instagram",
@@ -109,12 +110,15 @@ class Post(_Model):
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
     def _hidden_or_integral(cls, v: object) -> object:
-        if v == -1 and not isinstance(v, bool):
+        v = cls._integral(v)
+        if (v == -1 or v == "-1") and not isinstance(v, bool):
             return None  # scrapers write -1 for a count the platform hides
-        return cls._integral(v)
+        return v
 
     @staticmethod
     def _integral(v: object) -> object:
+        if isinstance(v, str):  # as exports write counts: "12,400", "12 400", "12.4k", "1.2M"
+            return count(v.strip())
         if isinstance(v, bool):
             raise ValueError("must be a whole number, not a boolean")
         if isinstance(v, float):
@@ -122,6 +126,16 @@ class Post(_Model):
                 raise ValueError("must be a finite whole number")
             return int(v)
         return v
+
+
+# Names exports and people give platforms ("IG", "YouTube Shorts", "Twitter"), as stored.
+_PLATFORM_ALIASES = {
+    "ig": "instagram", "insta": "instagram", "instagram reels": "instagram",
+    "instagram stories": "instagram", "reels": "instagram", "tik tok": "tiktok", "tt": "tiktok",
+    "yt": "youtube", "youtube shorts": "youtube", "shorts": "youtube", "twitter": "x",
+    "x (twitter)": "x", "twitter / x": "x", "x / twitter": "x", "x.com": "x", "fb": "facebook",
+    "linked in": "linkedin", "bsky": "bluesky", "snap": "snapchat",
+}
 
 
 class Creator(_Model):
@@ -154,8 +168,8 @@ class Creator(_Model):
     @classmethod
     def _platform_lower(cls, v: object) -> object:
         if isinstance(v, str):
-            v = v.strip().lower()
-            return "x" if v == "twitter" else v
+            v = " ".join(v.strip().lower().split())
+            return _PLATFORM_ALIASES.get(v, v)
         return v
 
     @field_validator("country", mode="before")

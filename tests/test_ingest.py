@@ -186,3 +186,20 @@ def test_a_creator_without_a_language_gets_the_one_its_texts_are_written_in(tmp_
         assert rec.get("en_said")["signals"]["detected_language"] is None
         found = rec.match({"brief": "recettes anti-gaspillage", "filters": {"languages": ["fr"]}})
         assert [(m.creator_id, m.language) for m in found] == [("fr_unsaid", "fr")]
+
+
+def test_counts_and_platforms_as_exports_write_them():
+    """JSON records take what the CSV path takes: counts as strings ("12,400", "12.4k", "-1"
+    for hidden) and the names exports give platforms ("IG", "YouTube Shorts", "Twitter")."""
+    recs = [{"id": "a", "platform": "IG", "followers": "12,400", "bio": "b",
+             "posts": [{"id": "p", "text": "t", "likes": "-1", "comments": "1.2K"}]},
+            {"id": "b", "platform": "YouTube  Shorts", "followers": "1.5M", "bio": "b"},
+            {"id": "c", "platform": "Twitter", "followers": "12 400", "bio": "b"},
+            {"id": "d", "platform": "tiktok", "followers": "many", "bio": "b"},
+            {"id": "e", "platform": "myspace", "followers": 1, "bio": "b"}]
+    parsed = read_objects(recs, "x.json")
+    got = {c.id: (c.platform, c.followers) for c in parsed.records}
+    assert got == {"a": ("instagram", 12_400), "b": ("youtube", 1_500_000), "c": ("x", 12_400)}
+    post = parsed.records[0].posts[0]
+    assert (post.likes, post.comments) == (None, 1_200)
+    assert {(e.line, e.field) for e in parsed.errors} == {(4, "followers"), (5, "platform")}
