@@ -302,6 +302,7 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
     good = creator("web_accents", "soupe de fanes de carottes anti-gaspillage 🥕", bio=bio,
                    handle="@cuisine.élodie")
     good["posts"].append({"id": "photo", "likes": 40, "comments": 2})  # a photo, no caption
+    del good["language"]  # detected in its texts, and said to be
     bad = creator("web_bad", followers=-1)
     path = write_jsonl(tmp_path / "new.jsonl", [good, bad])
     sign_in(page, WRITE, "write")
@@ -319,6 +320,7 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
     assert dialog.locator(".bio").inner_text() == bio
     assert "🥕" in dialog.locator(".recent").inner_text()
     assert "(no caption)" in dialog.locator(".recent").inner_text()
+    assert "fr (detected)" in dialog.locator(".meta").inner_text()
     assert api(site, "GET", "/v1/creators/web_accents").json()["record"]["bio"] == bio
 
 

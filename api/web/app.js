@@ -511,6 +511,9 @@ async function openProfile(id) {
   }
   const r = creator.record;
   const s = creator.signals;
+  // a language the record did not give, detected in the creator's texts, is said to be so
+  const detected = r.language ? null : (s.detected_language || {}).code;
+  const language = r.language || (detected ? `${detected} (detected)` : null);
   $("#profile-title").textContent = r.handle || r.id;
   const flags = s.flags || [];
   const recent = [...r.posts].sort((a, b) => String(b.posted_at || "").localeCompare(
@@ -518,11 +521,11 @@ async function openProfile(id) {
   const summary = {
     creator_id: r.id, handle: r.handle, platform: r.platform, tier: creator.tier,
     followers: r.followers, engagement_rate: s.engagement_rate, country: r.country,
-    language: r.language, score: null, brief: "",
+    language: r.language || detected || null, score: null, brief: "",
   };
   put(bodyEl, 
     h("p", { class: "meta" }, [r.platform, creator.tier, `${fmt.int(r.followers)} followers`,
-      [r.country, r.language].filter(Boolean).join("/"), (r.categories || []).join(", ")]
+      [r.country, language].filter(Boolean).join("/"), (r.categories || []).join(", ")]
       .filter(Boolean).join(" · ")),
     pickBox(summary),
     r.bio ? h("p", { class: "bio" }, r.bio) : null,
