@@ -91,9 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find authentic-fit social-media creators for a brand.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="add or update creators from JSONL / CSV files")
+    p = sub.add_parser("ingest", help="add or update creators from JSONL, CSV or Excel files")
     p.add_argument("paths", nargs="+", metavar="PATH",
-                   help=".jsonl files, or .csv creator files with .csv post files (creator_id)")
+                   help=".jsonl files, or tables: .csv files of creators and of posts "
+                        "(creator_id), .xlsx workbooks whose sheets are such tables")
     _add_index(p)
     p.add_argument("--strict", action="store_true",
                    help="reject the whole batch, writing nothing, if any record is bad")

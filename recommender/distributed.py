@@ -234,8 +234,9 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     logging.getLogger("ray.data").setLevel(logging.WARNING)  # a line per stage otherwise
     warnings.filterwarnings("ignore", message="Use 'expr' instead of 'fn'")
     n = len(dirs)
-    jsonl = [p for p in files if not p.lower().endswith(".csv")]
-    csvs = [p for p in files if p.lower().endswith(".csv")]
+    tables = (".csv", ".xlsx")  # read together on the driver: posts attach across files
+    jsonl = [p for p in files if not p.lower().endswith(tables)]
+    csvs = [p for p in files if p.lower().endswith(tables)]
     parts = []
     if jsonl:
         parts.append(ray.data.read_binary_files(jsonl, include_paths=True)

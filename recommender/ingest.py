@@ -1,15 +1,17 @@
-"""Reading creator files (JSONL, or CSV plus a posts CSV) into validated records and clear
-errors."""
+"""Reading creator files (JSONL, or tables: CSV files or Excel workbooks of creators and of
+their posts) into validated records and clear errors."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -156,23 +158,86 @@ def _csv_rows(data: bytes, file: str, parsed: Parsed) -> tuple[list[str], list[t
     return header, rows
 
 
+# a table: (its name in errors, its header as ingest names the columns, (line, row) pairs)
+Table = tuple[str, list[str], list[tuple[int, dict]]]
+
+
+def _cell_text(v: Any) -> str:
+    """A workbook cell as a CSV would hold it: 12400 not 12400.0, dates in ISO 8601."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def _xlsx_tables(data: bytes, file: str, parsed: Parsed) -> list[Table]:
+    """Each worksheet of an Excel workbook that has a header row, as a table named
+    'file#sheet' (rows numbered as Excel numbers them); the values cells show, not formulas."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # a zip that is no workbook, a workbook openpyxl cannot read
+        parsed.errors.append(RecordError(file, 0, "file", "not a readable Excel workbook "
+                                         f"(.xlsx): {type(e).__name__}: {e}"[:300]))
+        return []
+    tables: list[Table] = []
+    try:
+        for sheet in book.worksheets:
+            name = f"{file}#{sheet.title}"
+            header: list[str] | None = None
+            keep: list[int] = []
+            rows: list[tuple[int, dict]] = []
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = [_cell_text(v) for v in values]
+                if not any(c.strip() for c in cells):
+                    continue
+                if header is None:  # the first row with anything in it; unnamed columns out
+                    keep = [i for i, c in enumerate(cells) if c.strip()]
+                    header = [spreadsheet.column(cells[i]) for i in keep]
+                    continue
+                rows.append((line, {header[j]: cells[i] if i < len(cells) else ""
+                                    for j, i in enumerate(keep)}))
+            if header is not None:
+                tables.append((name, header, rows))
+    finally:
+        book.close()
+    return tables
+
+
 def _empty_to_none(d: dict) -> dict:
     return {k: (v if v.strip() != "" else None) for k, v in d.items()}
 
 
 def read_csv_files(files: list[tuple[str, bytes]], parsed: Parsed) -> None:
-    """Creator CSVs (column id) and post CSVs (column creator_id) read together, posts attached."""
+    """Creator tables (column id) and post tables (column creator_id) read together, posts
+    attached: CSV files, and Excel workbooks (.xlsx), whose every sheet is a table."""
+    tables: list[Table] = []
+    for name, data in files:
+        if name.lower().endswith(".xlsx"):
+            tables.extend(_xlsx_tables(data, name, parsed))
+        else:
+            tables.append((name, *_csv_rows(data, name, parsed)))
+    read_tables(tables, parsed)
+
+
+def read_tables(tables: list[Table], parsed: Parsed) -> None:
+    """Creator tables and post tables read together, posts attached to their creators."""
     creators: list[tuple[str, int, dict]] = []
     posts: dict[str, list[tuple[str, int, dict]]] = {}
-    for name, data in files:
-        header, rows = _csv_rows(data, name, parsed)
+    for name, header, rows in tables:
         kind = "posts" if "creator_id" in header else "creators"
         required = REQUIRED_POST_COLUMNS if kind == "posts" else REQUIRED_CREATOR_COLUMNS
         missing = [c for c in required if c not in header]
         if not header or missing:
             parsed.errors.append(RecordError(
                 name, 1, ",".join(missing) or "header",
-                f"missing column(s) for a {kind} CSV; expected "
+                f"missing column(s) for a {kind} table; expected "
                 f"{', '.join(POST_COLUMNS if kind == 'posts' else CREATOR_COLUMNS)}"))
             continue
         known = POST_COLUMNS if kind == "posts" else CREATOR_COLUMNS
@@ -205,7 +270,7 @@ def read_csv_files(files: list[tuple[str, bytes]], parsed: Parsed) -> None:
             for pname, pline, _ in items:
                 parsed.errors.append(RecordError(
                     pname, pline, "creator_id",
-                    f"no creator {cid!r} in the creator CSV files of this batch", cid or None))
+                    f"no creator {cid!r} in the creator tables of this batch", cid or None))
 
 
 def read_paths(paths: Iterable[str | Path]) -> Parsed:
@@ -224,11 +289,11 @@ def read_paths(paths: Iterable[str | Path]) -> Parsed:
             read_json_array(data, str(path), parsed)
         elif suffix in (".jsonl", ".ndjson", ".json"):
             read_jsonl(data, str(path), parsed)
-        elif suffix == ".csv":
+        elif suffix in (".csv", ".xlsx"):
             csvs.append((str(path), data))
         else:
             parsed.errors.append(RecordError(str(path), 0, "file",
-                                             "unknown format: use .jsonl or .csv"))
+                                             "unknown format: use .jsonl, .csv or .xlsx"))
     if csvs:
         read_csv_files(csvs, parsed)
     return parsed

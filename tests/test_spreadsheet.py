@@ -59,3 +59,53 @@ def test_a_json_file_may_hold_an_array(tmp_path):
     assert (parsed.errors[0].line, parsed.errors[0].field) == (2, "followers")
     f.write_text('[{"id": "a",')
     assert "malformed JSON" in read_paths([f]).errors[0].reason
+
+
+def test_an_excel_workbook_of_creators_and_posts(tmp_path):
+    """One workbook, a sheet of creators and a sheet of posts, as Excel holds them: numbers as
+    numbers, a date cell, a boolean, a blank row, unnamed trailing columns, a notes sheet."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    people = book.active
+    people.title = "Creators"
+    people.append(["ID", "Username", "Platform", "Follower count", "Country", "Language", "Bio",
+                   None])
+    people.append(["lea", "@lea", "Instagram", 12400, "France", "French", "Zéro déchet", None])
+    people.append([])
+    people.append(["sam", "@sam", "IG", "12.4k", "FR", "fr", "Cosmétiques maison", None])
+    people.append(["bad", "@bad", "myspace", 10, "FR", "fr", "bio", None])
+    posts = book.create_sheet("Posts")
+    posts.append(["creator_id", "post_id", "caption", "like_count", "comments", "sponsored",
+                  "posted_at"])
+    posts.append(["lea", "p1", "Mon shampoing solide", 320.0, 41, True,
+                  dt.datetime(2026, 10, 1, 12, 0)])
+    posts.append(["lea", "p2", None, 80, 3, False, None])
+    posts.append(["sam", "p1", "Baume maison", "-1", 2, False, None])
+    book.create_sheet("Notes").append(["sent by the agency, October"])
+    path = tmp_path / "creators.xlsx"
+    book.save(path)
+    parsed = read_paths([path])
+    by_id = {c.id: c for c in parsed.records}
+    assert set(by_id) == {"lea", "sam"}
+    lea = by_id["lea"]
+    assert (lea.platform, lea.followers, lea.country, lea.language) == ("instagram", 12_400,
+                                                                      "FR", "fr")
+    assert [(p.id, p.text, p.likes, p.sponsored) for p in lea.posts] == [
+        ("p1", "Mon shampoing solide", 320, True), ("p2", None, 80, False)]
+    assert lea.posts[0].posted_at is not None and lea.posts[0].posted_at.year == 2026
+    assert by_id["sam"].followers == 12_400 and by_id["sam"].posts[0].likes is None
+    where = {(e.file, e.line, e.field) for e in parsed.errors}
+    assert (f"{path}#Creators", 5, "platform") in where  # Excel's own row number
+    assert any(e.file == f"{path}#Notes" and "missing column" in e.reason for e in parsed.errors)
+
+
+def test_a_file_that_is_no_workbook_is_named(tmp_path):
+    path = tmp_path / "creators.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    parsed = read_paths([path])
+    assert parsed.records == []
+    [e] = parsed.errors
+    assert e.file == str(path) and e.field == "file" and "Excel workbook" in e.reason
