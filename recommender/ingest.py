@@ -158,6 +158,7 @@ def _csv_rows(data: bytes, file: str, parsed: Parsed) -> tuple[list[str], list[t
     return header, rows
 
 
+_POST_FIELD = re.compile(r"posts\[(\d+)\](?:\.(.+))?$")
 # a table: (its name in errors, its header as ingest names the columns, (line, row) pairs)
 Table = tuple[str, list[str], list[tuple[int, dict]]]
 
@@ -263,7 +264,15 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
                         for _, _, p in own]
         for k in [k for k, v in row.items() if v is None]:
             del row[k]
+        before = len(parsed.errors)
         validate_record(row, name, line, parsed)
+        # an error in one of its posts is the posts table's row: name that row, that column
+        for i, e in enumerate(parsed.errors[before:], start=before):
+            m = _POST_FIELD.match(e.field)
+            if m and int(m.group(1)) < len(own):
+                pname, pline, _ = own[int(m.group(1))]
+                parsed.errors[i] = RecordError(pname, pline, m.group(2) or "post", e.reason,
+                                               e.record_id)
         attached.add(row.get("id") or "")
     for cid, items in posts.items():
         if cid not in attached:

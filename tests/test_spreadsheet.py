@@ -84,6 +84,7 @@ def test_an_excel_workbook_of_creators_and_posts(tmp_path):
                   dt.datetime(2026, 10, 1, 12, 0)])
     posts.append(["lea", "p2", None, 80, 3, False, None])
     posts.append(["sam", "p1", "Baume maison", "-1", 2, False, None])
+    posts.append(["bad", "p1", "caption", "many", 2, False, None])
     book.create_sheet("Notes").append(["sent by the agency, October"])
     path = tmp_path / "creators.xlsx"
     book.save(path)
@@ -99,6 +100,7 @@ def test_an_excel_workbook_of_creators_and_posts(tmp_path):
     assert by_id["sam"].followers == 12_400 and by_id["sam"].posts[0].likes is None
     where = {(e.file, e.line, e.field) for e in parsed.errors}
     assert (f"{path}#Creators", 5, "platform") in where  # Excel's own row number
+    assert (f"{path}#Posts", 5, "likes") in where  # a post's error names the posts' row
     assert any(e.file == f"{path}#Notes" and "missing column" in e.reason for e in parsed.errors)
 
 
