@@ -40,6 +40,26 @@ def test_a_creator_always_goes_to_the_same_shard():
         __import__("hashlib").sha1(b"ig_lea_zd").digest()[:8], "big") % 7]
 
 
+def test_the_tables_of_a_distributed_ingest_include_excel_workbooks(tmp_path):
+    """Tables (CSV files, .xlsx workbooks) are read together on the driver, as rows for Ray
+    Data: records with their shard, errors with their sheet and row."""
+    from openpyxl import Workbook
+
+    from recommender.distributed import parse_csvs
+
+    book = Workbook()
+    book.active.append(["id", "platform", "followers", "bio"])
+    book.active.append(["lea", "instagram", 4200, "Zéro déchet"])
+    book.active.append(["bob", "myspace", 10, "bio"])
+    book.save(tmp_path / "c.xlsx")
+    rows = parse_csvs([str(tmp_path / "c.xlsx")], 4)
+    [record] = [r for r in rows if r["kind"] == "record"]
+    assert json.loads(record["payload"])["id"] == "lea" and record["shard"] == shard_of("lea", 4)
+    [error] = [json.loads(r["payload"]) for r in rows if r["kind"] == "error"]
+    assert (error["file"].endswith("c.xlsx#Sheet"), error["line"], error["field"]) == (
+        True, 3, "platform")
+
+
 def test_a_different_shard_count_is_refused(tmp_path):
     shard_dirs(tmp_path / "s", 2)
     with pytest.raises(InvalidInputError, match="holds 2 shards, not 3; ingest with --shards 2"):
