@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .display import format_plan, format_table, print_matches, print_report, write_plan_csv
+from .schema import objective_name
 
 DATA = Path(__file__).parent / "data"
 # A command-line write queues behind another writer's commit (its encoding holds no lock) for
@@ -68,9 +69,10 @@ def _add_brief(p: argparse.ArgumentParser) -> None:
     src.add_argument("--brief-file", type=Path, help="a JSON brief object (see README)")
     p.add_argument("--values", help="the brand's values statement")
     p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
+                   type=objective_name,
                    help="what the campaign is for, which decides the tier preferred: awareness "
-                        "-> macro (reach), engagement and conversion -> micro, ugc (reviews, "
-                        "word of mouth) -> nano")
+                        "(reach) -> macro, engagement (credibility) and conversion (ROI) -> "
+                        "micro, ugc (reviews, word of mouth) -> nano; any case")
     p.add_argument("--tier", type=_csv, help="tiers, comma separated (nano,micro,macro)")
     p.add_argument("--country", type=_csv,
                    help="countries, comma separated: codes or names (FR, France)")

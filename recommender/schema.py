@@ -275,6 +275,25 @@ class Filters(_Model):
         return self
 
 
+# The mission's words for each objective: "awareness / reach", "engagement, credibility",
+# "conversion / ROI", "UGC, reviews, word of mouth".
+OBJECTIVE_ALIASES = {
+    "reach": "awareness", "visibility": "awareness", "brand awareness": "awareness",
+    "credibility": "engagement", "trust": "engagement", "roi": "conversion",
+    "sales": "conversion", "conversions": "conversion", "user generated content": "ugc",
+    "user-generated content": "ugc", "reviews": "ugc", "word of mouth": "ugc",
+    "word-of-mouth": "ugc",
+}
+
+
+def objective_name(text: str) -> str:
+    """An objective as the index names it: any case, and the mission's other words for it
+    ("reach" is awareness, "ROI" conversion, "reviews" UGC); other text is left for
+    validation to name."""
+    key = " ".join(text.strip().lower().split())
+    return OBJECTIVE_ALIASES.get(key, key)
+
+
 class Brief(_Model):
     """What a planner asks for: the campaign, the brand's values, the objective and constraints."""
 
@@ -288,6 +307,11 @@ class Brief(_Model):
     @classmethod
     def _k_integral(cls, v: object) -> object:
         return Post._integral(v)
+
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _objective_name(cls, v: object) -> object:
+        return objective_name(v) if isinstance(v, str) else v
 
 
 class Evidence(BaseModel):

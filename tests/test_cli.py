@@ -189,3 +189,24 @@ def test_a_model_that_cannot_load_is_named_with_the_offline_choices(cli, tmp_pat
     code, _, err = cli("ingest", f, "--index", tmp_path / "idx", "--model", "no-such-model")
     assert code == 2 and "could not load embedding model 'no-such-model'" in err
     assert "choose use-m3 (the default) or minilm" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("said, meant", [("UGC", "ugc"), ("Reach", "awareness"),
+                                         ("ROI", "conversion"), ("word of mouth", "ugc"),
+                                         ("credibility", "engagement")])
+def test_an_objective_in_the_missions_words(cli, tmp_path, said, meant):
+    """Any case, and the mission's other words for each objective, in a brief file and on the
+    command line; both answer as the objective they mean."""
+    from recommender.schema import Brief
+
+    assert Brief(brief="x", objective=said).objective == meant
+    idx = tmp_path / "i"
+    cli("ingest", write_jsonl(tmp_path / "c.jsonl", [creator("a"), creator("b", followers=500)]),
+        "--index", idx)
+    bf = tmp_path / "brief.json"
+    bf.write_text(json.dumps({"brief": "shampoo", "objective": said}))
+    runs = [cli("match", "--index", idx, "--brief-file", bf, "--json"),
+            cli("match", "--index", idx, "--brief", "shampoo", "--objective", said, "--json"),
+            cli("match", "--index", idx, "--brief", "shampoo", "--objective", meant, "--json")]
+    assert all(code == 0 for code, _, _ in runs)
+    assert len({json.dumps(json.loads(out)["matches"]) for _, out, _ in runs}) == 1
