@@ -51,6 +51,29 @@ class RecordErrorOut(BaseModel):
     reason: str
 
 
+class FileErrorOut(BaseModel):
+    file: str = Field(description="the file's name, with the sheet of a workbook: "
+                                  "'creators.xlsx#Posts'")
+    line: int = Field(description="the line of a JSON Lines or CSV file, the row of a sheet "
+                                  "as Excel numbers it; 0 for the file as a whole")
+    id: str | None
+    field: str
+    reason: str
+
+
+class ImportResponse(BaseModel):
+    added: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: list[FileErrorOut]
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"added": 41, "updated": 0, "unchanged": 0, "rejected": 1,
+         "errors": [{"file": "creators.xlsx#Posts", "line": 12, "id": "ig_x",
+                     "field": "likes", "reason": "Input should be a valid integer"}]}]}}
+
+
 class UpsertResponse(BaseModel):
     added: int
     updated: int

@@ -283,28 +283,39 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
 
 
 def read_paths(paths: Iterable[str | Path]) -> Parsed:
-    """Parse every file (by extension: .jsonl/.json/.ndjson or .csv) into one batch."""
+    """Parse every file (by extension: .jsonl/.json/.ndjson, .csv or .xlsx) into one batch."""
     parsed = Parsed()
-    csvs: list[tuple[str, bytes]] = []
+    files: list[tuple[str, bytes]] = []
     for p in paths:
         path = Path(p)
         try:
-            data = path.read_bytes()
+            files.append((str(path), path.read_bytes()))
         except OSError as e:
             parsed.errors.append(RecordError(str(path), 0, "file", f"cannot read: {e.strerror}"))
-            continue
-        suffix = path.suffix.lower()
+    return read_files(files, parsed)
+
+
+FILE_FORMATS = (".jsonl", ".ndjson", ".json", ".csv", ".xlsx")
+
+
+def read_files(files: Iterable[tuple[str, bytes]], parsed: Parsed | None = None) -> Parsed:
+    """Parse files given as (name, bytes), each by its name's extension, into one batch: the
+    tables among them (CSV files, workbooks) are read together, so posts find their creators."""
+    parsed = Parsed() if parsed is None else parsed
+    tables: list[tuple[str, bytes]] = []
+    for name, data in files:
+        suffix = Path(name).suffix.lower()
         if suffix == ".json" and data.lstrip()[:1] == b"[":
-            read_json_array(data, str(path), parsed)
+            read_json_array(data, name, parsed)
         elif suffix in (".jsonl", ".ndjson", ".json"):
-            read_jsonl(data, str(path), parsed)
+            read_jsonl(data, name, parsed)
         elif suffix in (".csv", ".xlsx"):
-            csvs.append((str(path), data))
+            tables.append((name, data))
         else:
-            parsed.errors.append(RecordError(str(path), 0, "file",
+            parsed.errors.append(RecordError(name, 0, "file",
                                              "unknown format: use .jsonl, .csv or .xlsx"))
-    if csvs:
-        read_csv_files(csvs, parsed)
+    if tables:
+        read_csv_files(tables, parsed)
     return parsed
 
 

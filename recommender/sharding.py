@@ -624,6 +624,9 @@ class ShardedRecommender(Answering):
             "'creator-match ingest FILE --ray --shards N --index ROOT' (a creator's shard is "
             "fixed by its id)")
 
+    def ingest_parsed(self, parsed: Any, **_: Any) -> Any:
+        return self.upsert([])  # refused, as every write
+
     def remove(self, ids: Sequence[str]) -> list[str]:
         raise ReadOnlyShardsError(
             "this server answers over shards and does not write: remove creators from their "

@@ -415,8 +415,8 @@ def test_errors_a_client_can_act_on(client):
         ("FR", "fr")}
     ops = {op["operationId"] for path in client.get("/openapi.json").json()["paths"].values()
            for op in path.values()}
-    assert ops == {"health", "stats", "me", "match", "plan", "upsert", "get_creator",
-                   "delete_creator", "similar", "browse"}
+    assert ops == {"health", "stats", "me", "match", "plan", "upsert", "import_file",
+                   "get_creator", "delete_creator", "similar", "browse"}
 
 
 def test_the_catalogue_pages_with_a_cursor(client):
@@ -492,3 +492,43 @@ def test_the_workers_socket_is_tcp_so_replies_are_not_held_by_nagle():
         assert sock.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY only then
     finally:
         sock.close()
+
+
+def test_import_a_workbook_or_a_csv_as_a_file(client, tmp_path):
+    """A planner's Excel list goes in as it is: the file's bytes, its name saying its format;
+    errors name the sheet, Excel's row, the field."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Creators"
+    book.active.append(["ID", "Username", "Platform", "Follower count", "Language", "Bio"])
+    book.active.append(["xl_a", "@xl.a", "IG", "12.4k", "French", "Cuisine végétale de saison"])
+    book.active.append(["xl_b", "@xl.b", "myspace", 10, "fr", "bio"])
+    posts = book.create_sheet("Posts")
+    posts.append(["creator_id", "post_id", "caption", "likes", "comments"])
+    posts.append(["xl_a", "p1", "Soupe de fanes de carottes", 300, 12])
+    posts.append(["xl_a", "p2", None, 120, 4])
+    data = io.BytesIO()
+    book.save(data)
+    r = client.post("/v1/creators/import", params={"name": "list.xlsx"}, headers=W,
+                    content=data.getvalue())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["added"], body["rejected"]) == (1, 1)
+    assert body["errors"] == [{"file": "list.xlsx#Creators", "line": 3, "id": "xl_b",
+                               "field": "platform", "reason": body["errors"][0]["reason"]}]
+    got = client.get("/v1/creators/xl_a", headers=R).json()
+    assert got["record"]["followers"] == 12_400 and len(got["record"]["posts"]) == 2
+    csv = b"id,platform,followers,bio\nxl_c,tiktok,900,retro speedruns\n"
+    r = client.post("/v1/creators/import", params={"name": "c.csv"}, headers=W, content=csv)
+    assert r.json()["added"] == 1
+    error_of(client.post("/v1/creators/import", params={"name": "c.csv"}, headers=R,
+                         content=csv), 403)
+    e = error_of(client.post("/v1/creators/import", params={"name": "list.pdf"}, headers=W,
+                             content=b"%PDF"), 422)
+    assert ".xlsx" in e["message"]
+    r = client.post("/v1/creators/import", params={"name": "list.xlsx"}, headers=W,
+                    content=b"not a workbook")
+    assert r.status_code == 200 and r.json()["errors"][0]["field"] == "file"

@@ -324,6 +324,30 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
     assert api(site, "GET", "/v1/creators/web_accents").json()["record"]["bio"] == bio
 
 
+def test_a_planners_excel_list_goes_in_from_the_page(site, page, tmp_path):
+    """An .xlsx goes to the server as it is; the page says what was added and names the bad
+    row by its sheet and Excel's row number."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Creators"
+    book.active.append(["id", "handle", "platform", "followers", "bio"])
+    book.active.append(["web_xl", "@web.xl", "Instagram", "4,200", "Tricot et laine locale"])
+    book.active.append(["web_xl_bad", "@web.bad", "myspace", 10, "bio"])
+    posts = book.create_sheet("Posts")
+    posts.append(["creator_id", "id", "caption", "likes", "comments"])
+    posts.append(["web_xl", "p1", "Un pull tricoté avec la laine d'une ferme voisine", 90, 6])
+    book.save(tmp_path / "list.xlsx")
+    sign_in(page, WRITE, "write")
+    page.get_by_role("button", name="Add creators").click()
+    page.get_by_label("Creators file").set_input_files(str(tmp_path / "list.xlsx"))
+    page.get_by_role("button", name="Send").click()
+    out = page.locator("#add-out")
+    out.get_by_text("1 added").wait_for()
+    assert "sheet Creators, line 3 (web_xl_bad), platform" in out.inner_text()
+    assert api(site, "GET", "/v1/creators/web_xl").json()["record"]["followers"] == 4200
+
+
 def test_a_read_key_sees_no_write_action_and_a_write_refused_is_said(site, page):
     sign_in(page)
     assert page.get_by_text("read key").is_visible()

@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from recommender.errors import shown
+from recommender.ingest import FILE_FORMATS, read_files
 from recommender.schema import Filters
 
 from ..deps import ReadKey, Rec, WriteKey
@@ -18,6 +20,8 @@ from ..schemas import (
     CreatorPage,
     CreatorResponse,
     CreatorSummary,
+    FileErrorOut,
+    ImportResponse,
     MatchResponse,
     RecordErrorOut,
     UpsertRequest,
@@ -71,6 +75,36 @@ def upsert(body: UpsertRequest, rec: Rec, _: WriteKey, request: Request,
         rejected=report.rejected,
         errors=[RecordErrorOut(index=e.line - 1, id=e.record_id, field=e.field,
                                reason=e.reason) for e in report.errors])
+
+
+@router.post("/import", response_model=ImportResponse, responses=ERRORS,
+             summary="Upsert the creators of one file as ingest reads it (JSON Lines, JSON, a "
+                     "CSV of creators, or an Excel workbook of creators and posts)",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/octet-stream": {"schema": {"type": "string",
+                                                         "format": "binary"}}}}})
+async def import_file(
+        request: Request, rec: Rec, _: WriteKey,
+        name: Annotated[str, Query(min_length=1, max_length=255,
+                                   description="the file's name: its extension (.jsonl, "
+                                               ".json, .csv, .xlsx) says how to read it")],
+        strict: Annotated[bool, Query(description="write nothing if any record is bad")]
+        = False) -> ImportResponse:
+    """The body is the file's bytes. Errors name the file (and a workbook's sheet), the line or
+    row, the field and the reason, as `creator-match ingest` does."""
+    if not name.lower().endswith(FILE_FORMATS):
+        raise ApiError(422, f"name: {shown(name)} has no extension this reads; use "
+                            f"{', '.join(FILE_FORMATS)}",
+                       [{"field": "name", "reason": "unknown format"}])
+    data = await request.body()
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    parsed = await run_in_threadpool(read_files, [(base, data)])
+    report = await run_in_threadpool(rec.ingest_parsed, parsed, strict=strict)
+    return ImportResponse(
+        added=report.added, updated=report.updated, unchanged=report.unchanged,
+        rejected=report.rejected,
+        errors=[FileErrorOut(file=e.file, line=e.line, id=e.record_id, field=e.field,
+                             reason=e.reason) for e in report.errors])
 
 
 @router.get("/{creator_id}", response_model=CreatorResponse, responses=ERRORS,

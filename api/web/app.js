@@ -86,11 +86,13 @@ const state = { key: load(STORE.key, null), scope: null, canWrite: false, platfo
 async function api(method, path, body) {
   const headers = { Accept: "application/json" };
   if (state.key) headers.Authorization = `Bearer ${state.key}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // a file (Blob) goes as its bytes; anything else as JSON
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? "application/octet-stream" : "application/json";
   let response;
   try {
     response = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiFailure(0, "The creator-match server cannot be reached (connection lost). " +
@@ -735,9 +737,10 @@ async function addCreators(event) {
   clearErrors(form, $("#add-error"));
   if (!file) {
     showFieldErrors(form, $("#add-error"), new ApiFailure(0, "no file",
-      [{ field: "file", reason: "choose a .jsonl or .json file" }]));
+      [{ field: "file", reason: "choose a .xlsx, .csv, .jsonl or .json file" }]));
     return;
   }
+  if (/\.(xlsx|csv)$/i.test(file.name)) return importTable(form, file);
   let records;
   try {
     records = parseRecords(file.name, await file.text());
@@ -770,6 +773,31 @@ async function addCreators(event) {
       `${total.unchanged} unchanged, ${total.rejected} rejected.`),
     errors.length ? h("ul", { class: "flags" }, errors.map((e) => h("li", {},
       `line ${e.line}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`))) : null);
+  connected();
+}
+
+/** A workbook or a CSV goes to the server as it is: it reads tables as `ingest` does. */
+async function importTable(form, file) {
+  const out = $("#add-out");
+  $("#add-send").disabled = true;
+  let answer;
+  try {
+    put(out, h("p", { class: "muted" }, `Sending ${file.name}…`));
+    answer = await api("POST", `/v1/creators/import?name=${encodeURIComponent(file.name)}`, file);
+  } catch (error) {
+    put(out, h("p", { class: "form-error" }, error.message));
+    failed(error, form, $("#add-error"));
+    return;
+  } finally {
+    $("#add-send").disabled = false;
+  }
+  put(out,
+    h("p", {}, `${file.name}: ${answer.added} added, ${answer.updated} updated, ` +
+      `${answer.unchanged} unchanged, ${answer.rejected} rejected.`),
+    answer.errors.length ? h("ul", { class: "flags" }, answer.errors.map((e) => h("li", {},
+      `${e.file.includes("#") ? `sheet ${e.file.split("#").pop()}, ` : ""}` +
+      `${e.line ? `line ${e.line}` : "file"}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`)))
+      : null);
   connected();
 }
 
