@@ -61,11 +61,16 @@ class FileErrorOut(BaseModel):
     reason: str
 
 
-class ImportResponse(BaseModel):
+class _Written(BaseModel):
+    """What a write did: creators added, updated, unchanged (the same record again), refused."""
+
     added: int
     updated: int
     unchanged: int
     rejected: int
+
+
+class ImportResponse(_Written):
     errors: list[FileErrorOut]
 
     model_config = {"json_schema_extra": {"examples": [
@@ -74,11 +79,7 @@ class ImportResponse(BaseModel):
                      "field": "likes", "reason": "Input should be a valid integer"}]}]}}
 
 
-class UpsertResponse(BaseModel):
-    added: int
-    updated: int
-    unchanged: int
-    rejected: int
+class UpsertResponse(_Written):
     errors: list[RecordErrorOut]
 
     model_config = {"json_schema_extra": {"examples": [

@@ -749,11 +749,9 @@ async function addCreators(event) {
       [{ field: "file", reason: `${file.name}, ${e.message}` }]));
     return;
   }
-  const out = $("#add-out");
   const total = { added: 0, updated: 0, unchanged: 0, rejected: 0 };
   const errors = [];
-  $("#add-send").disabled = true;
-  try {
+  const sent = await sending(form, async (out) => {
     for (let start = 0; start < records.length; start += 500) {
       const batch = records.slice(start, start + 500);
       put(out, h("p", { class: "muted" }, `Sending ${start + batch.length} of ${records.length}…`));
@@ -761,43 +759,44 @@ async function addCreators(event) {
       for (const k of Object.keys(total)) total[k] += answer[k];
       for (const e of answer.errors) errors.push({ ...e, line: batch[e.index].line });
     }
-  } catch (error) {
-    put(out, h("p", { class: "form-error" }, error.message));
-    failed(error, form, $("#add-error"));
-    return;
-  } finally {
-    $("#add-send").disabled = false;
-  }
-  put(out, 
-    h("p", {}, `${file.name}: ${total.added} added, ${total.updated} updated, ` +
-      `${total.unchanged} unchanged, ${total.rejected} rejected.`),
-    errors.length ? h("ul", { class: "flags" }, errors.map((e) => h("li", {},
-      `line ${e.line}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`))) : null);
-  connected();
+    return true;
+  });
+  if (sent) showAdded(file.name, total, errors.map((e) =>
+    `line ${e.line}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`));
 }
 
 /** A workbook or a CSV goes to the server as it is: it reads tables as `ingest` does. */
 async function importTable(form, file) {
+  const answer = await sending(form, (out) => {
+    put(out, h("p", { class: "muted" }, `Sending ${file.name}…`));
+    return api("POST", `/v1/creators/import?name=${encodeURIComponent(file.name)}`, file);
+  });
+  if (answer) showAdded(file.name, answer, answer.errors.map((e) =>
+    `${e.file.includes("#") ? `sheet ${e.file.split("#").pop()}, ` : ""}` +
+    `${e.line ? `line ${e.line}` : "file"}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`));
+}
+
+/** Send runs `work` with the button disabled; a failure is shown, and the answer is null. */
+async function sending(form, work) {
   const out = $("#add-out");
   $("#add-send").disabled = true;
-  let answer;
   try {
-    put(out, h("p", { class: "muted" }, `Sending ${file.name}…`));
-    answer = await api("POST", `/v1/creators/import?name=${encodeURIComponent(file.name)}`, file);
+    return await work(out);
   } catch (error) {
     put(out, h("p", { class: "form-error" }, error.message));
     failed(error, form, $("#add-error"));
-    return;
+    return null;
   } finally {
     $("#add-send").disabled = false;
   }
-  put(out,
-    h("p", {}, `${file.name}: ${answer.added} added, ${answer.updated} updated, ` +
-      `${answer.unchanged} unchanged, ${answer.rejected} rejected.`),
-    answer.errors.length ? h("ul", { class: "flags" }, answer.errors.map((e) => h("li", {},
-      `${e.file.includes("#") ? `sheet ${e.file.split("#").pop()}, ` : ""}` +
-      `${e.line ? `line ${e.line}` : "file"}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`)))
-      : null);
+}
+
+/** What a file added: the counts, then each record refused and why. */
+function showAdded(name, counts, problems) {
+  put($("#add-out"),
+    h("p", {}, `${name}: ${counts.added} added, ${counts.updated} updated, ` +
+      `${counts.unchanged} unchanged, ${counts.rejected} rejected.`),
+    problems.length ? h("ul", { class: "flags" }, problems.map((p) => h("li", {}, p))) : null);
   connected();
 }
 
