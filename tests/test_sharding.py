@@ -182,6 +182,10 @@ def test_serve_shards_over_http(indexes):
         refused = httpx.post(f"{srv.url}/v1/creators", json={"creators": []}, headers=h)
         assert refused.status_code == 403
         assert "--ray --shards" in refused.json()["error"]["message"]
+        refused = httpx.post(f"{srv.url}/v1/creators/import", params={"name": "c.csv"},
+                             content=b"id,platform,followers,bio\nx,x,1,b\n", headers=h)
+        assert refused.status_code == 403
+        assert "--ray --shards" in refused.json()["error"]["message"]
     finally:
         srv.stop()
 
