@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from rich.console import Console
@@ -44,11 +45,18 @@ class IngestReport:
     cached_texts: int = 0
     errors: list[RecordError] = field(default_factory=list)
     seconds: float = 0.0
+    # what the written creators' texts told that their records did not say
+    languages_detected: int = 0  # creators without a language given one (signals)
+    sponsored_by_caption: int = 0  # posts sponsored by their caption's disclosure alone
+    posts_without_caption: int = 0  # kept for their counts, nothing of them embedded
 
     def to_dict(self) -> dict[str, object]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
                 "rejected": self.rejected, "encoded_texts": self.encoded_texts,
                 "cached_texts": self.cached_texts, "seconds": round(self.seconds, 3),
+                "languages_detected": self.languages_detected,
+                "sponsored_by_caption": self.sponsored_by_caption,
+                "posts_without_caption": self.posts_without_caption,
                 "errors": [e.to_dict() for e in self.errors]}
 
 
@@ -101,7 +109,13 @@ class Indexer:
             if todo:
                 vectors = self._encode_missing([t for c in todo for _, t in creator_texts(c)],
                                                vectors, progress, report)
-                self._commit([(c, hashes[c.id]) for c in todo], vectors)
+                written = self._commit([(c, hashes[c.id]) for c in todo], vectors)
+                report.languages_detected = sum(
+                    x.get("detected_language") is not None for x in written)
+                report.sponsored_by_caption = sum(x.get("sponsored_disclosed", 0)
+                                                  for x in written)
+                report.posts_without_caption = sum(p.text is None for c in todo
+                                                   for p in c.posts)
                 report.updated = sum(c.id in existing for c in todo)
                 report.added = len(todo) - report.updated
         report.seconds = time.perf_counter() - t0
@@ -136,8 +150,9 @@ class Indexer:
                 advance(len(chunk))
         return {**known, **cached, **new}
 
-    def _commit(self, todo: list[tuple[Creator, str]], vectors: dict[str, np.ndarray]) -> None:
-        """One catalog commit for every changed creator, then their vectors."""
+    def _commit(self, todo: list[tuple[Creator, str]], vectors: dict[str, np.ndarray]
+                ) -> list[dict[str, Any]]:
+        """One catalog commit for every changed creator, then their vectors; their signals."""
         dim = next(iter(vectors.values())).shape[0]
         used: dict[str, np.ndarray] = {}
         stored = []
@@ -162,6 +177,7 @@ class Indexer:
                     np.zeros(0, np.int64))
 
         self.store.commit(change, dim)
+        return [x.signals for x in stored]
 
     def remove(self, ids: Sequence[str]) -> list[str]:
         """Delete creators from the catalog, the vectors and the embedding cache; returns those

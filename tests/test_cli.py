@@ -210,3 +210,24 @@ def test_an_objective_in_the_missions_words(cli, tmp_path, said, meant):
             cli("match", "--index", idx, "--brief", "shampoo", "--objective", meant, "--json")]
     assert all(code == 0 for code, _, _ in runs)
     assert len({json.dumps(json.loads(out)["matches"]) for _, out, _ in runs}) == 1
+
+
+def test_ingest_says_what_it_read_from_the_texts(cli, tmp_path):
+    """A language the record left out, a sponsored post said by its caption, a post without
+    one: the summary says how many, and --json gives the counts."""
+    rec = {"id": "t1", "platform": "instagram", "followers": 900,
+           "bio": "Cuisine végétale de saison, recettes simples et anti-gaspillage",
+           "posts": [{"id": "p1", "text": "Soupe de fanes de carottes, le meilleur des restes #ad",
+                      "likes": 40, "comments": 3}, {"id": "p2", "likes": 10, "comments": 1}]}
+    f = write_jsonl(tmp_path / "c.jsonl", [rec, creator("plain")])
+    code, out, _ = cli("ingest", f, "--index", tmp_path / "i")
+    assert code == 0 and ("from the texts: the language of 1 creator detected in the texts; "
+                          "1 post sponsored by the caption (#ad, …); 1 post without a caption"
+                          ) in out
+    code, out, _ = cli("ingest", f, "--index", tmp_path / "j", "--json")
+    got = json.loads(out)
+    assert (got["languages_detected"], got["sponsored_by_caption"],
+            got["posts_without_caption"]) == (1, 1, 1)
+    code, out, _ = cli("ingest", write_jsonl(tmp_path / "p.jsonl", [creator("plain2")]),
+                       "--index", tmp_path / "k")
+    assert "from the texts" not in out
