@@ -14,7 +14,14 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from .display import format_plan, format_table, print_matches, print_report, write_plan_csv
+from .display import (
+    format_plan,
+    format_table,
+    print_matches,
+    print_report,
+    told_by_texts,
+    write_plan_csv,
+)
 from .schema import objective_name
 
 DATA = Path(__file__).parent / "data"
@@ -239,6 +246,9 @@ def cmd_ingest_ray(args) -> int:
         for i, s in enumerate(report.per_shard):
             print(f"  shard {i}: added {s['added']}, updated {s['updated']}, unchanged "
                   f"{s['unchanged']}")
+        told = told_by_texts(report)
+        if told:
+            print(told)
     return 1 if report.rejected else 0
 
 

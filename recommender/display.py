@@ -90,13 +90,20 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
           f"rejected {report.rejected} ({report.encoded_texts} texts encoded, "
           f"{report.cached_texts} from cache, {report.seconds:.1f}s)")
+    told = told_by_texts(report)
+    if told:
+        print(told)
+
+
+def told_by_texts(report: Any) -> str | None:
+    """What an ingest read from the texts that the records did not say, in a line (None when
+    nothing): a report's languages_detected, sponsored_by_caption, posts_without_caption."""
     told = [what.format(n=n, s="" if n == 1 else "s") for n, what in (
         (report.languages_detected, "the language of {n} creator{s} detected in the texts"),
         (report.sponsored_by_caption, "{n} post{s} sponsored by the caption (#ad, …)"),
         (report.posts_without_caption, "{n} post{s} without a caption (counted, not searched)"))
         if n]
-    if told:
-        print(f"from the texts: {'; '.join(told)}")
+    return f"from the texts: {'; '.join(told)}" if told else None
 
 
 PLAN_COLUMNS = ("creators", "cost", "reach", "engagements", "ugc", "mean_fit")

@@ -89,6 +89,9 @@ class ShardedReport:
     first_batch_seconds: float = 0.0  # from then until the first encoded batch came back
     posts: int = 0
     workers: int = 0
+    languages_detected: int = 0  # as IngestReport's, summed over the shards' writes
+    sponsored_by_caption: int = 0
+    posts_without_caption: int = 0
     per_shard: list[dict[str, int]] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
 
@@ -290,6 +293,8 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
                 r = recs[shard].ingest_parsed(read_objects(records, "ray"), known=vectors)
                 report.written_encodes += r.encoded_texts
                 report.posts += sum(len(x.get("posts", [])) for x in records)
+                for k in ("languages_detected", "sponsored_by_caption", "posts_without_caption"):
+                    setattr(report, k, getattr(report, k) + getattr(r, k))
                 for k in ("added", "updated", "unchanged"):
                     per_shard[shard][k] += getattr(r, k)
     finally:

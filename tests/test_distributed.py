@@ -74,6 +74,13 @@ def test_distributed_ingest_equals_one_index_split_by_shard(cluster, tmp_path):
     data = tmp_path / "creators.jsonl"
     good = lines(DATA / "creators.jsonl")
     bad = json.dumps({"id": "bad_one", "platform": "instagram", "followers": -2})
+    # no language, a caption that says #ad, a post without a caption: the shards say so too
+    told = json.dumps({"id": "texts_told", "platform": "instagram", "followers": 900,
+                       "bio": "Cuisine végétale de saison, recettes simples et anti-gaspillage",
+                       "posts": [{"id": "p1", "likes": 40, "comments": 3,
+                                  "text": "Soupe de fanes de carottes, le meilleur des restes #ad"},
+                                 {"id": "p2", "likes": 10, "comments": 1}]})
+    good = [*good, told]
     data.write_text("\n".join([*good[:200], bad, *good[200:]]) + "\n", encoding="utf-8")
     # a run that stopped part way: the first 120 creators written
     first = tmp_path / "first.jsonl"
@@ -82,13 +89,15 @@ def test_distributed_ingest_equals_one_index_split_by_shard(cluster, tmp_path):
     assert (part.added, part.rejected) == (120, 0)
 
     report = ingest([data], tmp_path / "shards", address=cluster, workers=2, model="hash-64")
-    assert (report.added, report.unchanged, report.rejected) == (240, 120, 1)
+    assert (report.added, report.unchanged, report.rejected) == (241, 120, 1)
+    assert (report.languages_detected, report.sponsored_by_caption,
+            report.posts_without_caption) == (1, 1, 1)
     assert report.written_encodes == 0  # every text came from the actor pool
     err = {(e.file, e.line, e.field) for e in report.errors}
     assert (str(data), 201, "followers") in err
 
     again = ingest([data], tmp_path / "shards", address=cluster, workers=2, model="hash-64")
-    assert (again.added, again.updated, again.unchanged) == (0, 0, 360)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 361)
     assert again.encoded_texts == 0  # nothing encoded twice
 
     with Recommender(tmp_path / "one", create=True, embedder=HashEmbedder(64)) as one:
