@@ -173,11 +173,15 @@ def saturation(sponsored: int, posts: int) -> Flag | None:
 
 
 def authenticity_flags(
-    posts: list[Post], followers: int, rate: float | None, expected: float
+    posts: list[Post], followers: int, rate: float | None, expected: float,
+    sponsored: int | None = None,
 ) -> list[Flag]:
-    """Each flag raised with the evidence that raised it and the penalty it costs."""
+    """Each flag raised with the evidence that raised it and the penalty it costs; sponsored:
+    how many of the posts are (is_sponsored), when the caller has counted them already."""
     flags: list[Flag] = []
-    saturated = saturation(sum(is_sponsored(p) for p in posts), len(posts))
+    if sponsored is None:
+        sponsored = sum(is_sponsored(p) for p in posts)
+    saturated = saturation(sponsored, len(posts))
     if saturated is not None:
         flags.append(saturated)
     if rate is not None and rate < ANOMALY_RATIO * expected:
@@ -282,7 +286,11 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
     encoder's vectors) adds the bio_mismatch check."""
     tier = tiers.tier_of(creator.followers)
     rate = engagement_rate(creator.posts, creator.followers)
-    flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement)
+    # each caption searched for a disclosure once: the ratio, the flag and the count share it
+    disclosed = [not p.sponsored and discloses(p.text) for p in creator.posts]
+    sponsored = sum(p.sponsored for p in creator.posts) + sum(disclosed)
+    flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement,
+                               sponsored)
     mismatch = bio_flag(coherence, creator.bio, [p.text for p in creator.posts if p.text],
                         creator.language)
     if mismatch is not None:
@@ -300,13 +308,13 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
         tier=tier.name,
         engagement_rate=rate,
         view_engagement_rate=view_engagement_rate(creator.posts),
-        sponsored_ratio=sponsored_ratio(creator.posts),
+        sponsored_ratio=sponsored / len(creator.posts) if creator.posts else None,
         comment_like_ratio=comment_like_ratio(creator.posts),
         engagement=(HIDDEN_ENGAGEMENT_COMPONENT if rate is None and hidden
                     else engagement_component(rate, tier.expected_engagement)),
         engagement_posts=len(creator.posts) - hidden,
         hidden_counts=hidden,
-        sponsored_disclosed=sum(not p.sponsored and discloses(p.text) for p in creator.posts),
+        sponsored_disclosed=sum(disclosed),
         detected_language=None if detected is None
         else {"code": detected[0], "probability": detected[1]},
         authenticity=authenticity,
