@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidInputError
-from .ingest import Parsed, RecordError, read_csv_files, read_json_array, read_jsonl, read_objects
+from .ingest import Parsed, RecordError, read_files, read_json_array, read_jsonl, read_objects
 from .schema import Creator
 
 MANIFEST = "shards.json"
@@ -126,7 +126,7 @@ def parse_file(row: dict[str, Any], shards: int) -> list[dict[str, Any]]:
 
 def parse_csvs(paths: list[str], shards: int) -> list[dict[str, Any]]:
     parsed = Parsed()
-    read_csv_files([(p, Path(p).read_bytes()) for p in paths], parsed)
+    read_files([(p, Path(p).read_bytes()) for p in paths], parsed)
     return list(_rows_of(parsed, shards))
 
 

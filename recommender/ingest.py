@@ -215,18 +215,6 @@ def _empty_to_none(d: dict) -> dict:
     return {k: (v if v.strip() != "" else None) for k, v in d.items()}
 
 
-def read_csv_files(files: list[tuple[str, bytes]], parsed: Parsed) -> None:
-    """Creator tables (column id) and post tables (column creator_id) read together, posts
-    attached: CSV files, and Excel workbooks (.xlsx), whose every sheet is a table."""
-    tables: list[Table] = []
-    for name, data in files:
-        if name.lower().endswith(".xlsx"):
-            tables.extend(_xlsx_tables(data, name, parsed))
-        else:
-            tables.append((name, *_csv_rows(data, name, parsed)))
-    read_tables(tables, parsed)
-
-
 def read_tables(tables: list[Table], parsed: Parsed) -> None:
     """Creator tables and post tables read together, posts attached to their creators."""
     creators: list[tuple[str, int, dict]] = []
@@ -247,10 +235,7 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
             parsed.errors.append(RecordError(name, 1, ",".join(unknown), "unknown column(s)"))
             continue
         for line, row in rows:
-            row = _empty_to_none(row)
-            for c in spreadsheet.COUNT_COLUMNS:
-                if row.get(c) is not None:
-                    row[c] = spreadsheet.count(row[c])
+            row = _empty_to_none(row)  # counts as spreadsheets write them: the schema reads them
             if kind == "posts":
                 posts.setdefault(row["creator_id"] or "", []).append((name, line, row))
             else:
@@ -302,20 +287,22 @@ def read_files(files: Iterable[tuple[str, bytes]], parsed: Parsed | None = None)
     """Parse files given as (name, bytes), each by its name's extension, into one batch: the
     tables among them (CSV files, workbooks) are read together, so posts find their creators."""
     parsed = Parsed() if parsed is None else parsed
-    tables: list[tuple[str, bytes]] = []
+    tables: list[Table] = []
     for name, data in files:
         suffix = Path(name).suffix.lower()
         if suffix == ".json" and data.lstrip()[:1] == b"[":
             read_json_array(data, name, parsed)
         elif suffix in (".jsonl", ".ndjson", ".json"):
             read_jsonl(data, name, parsed)
-        elif suffix in (".csv", ".xlsx"):
-            tables.append((name, data))
+        elif suffix == ".csv":
+            tables.append((name, *_csv_rows(data, name, parsed)))
+        elif suffix == ".xlsx":  # every sheet a table
+            tables.extend(_xlsx_tables(data, name, parsed))
         else:
             parsed.errors.append(RecordError(name, 0, "file",
                                              "unknown format: use .jsonl, .csv or .xlsx"))
     if tables:
-        read_csv_files(tables, parsed)
+        read_tables(tables, parsed)
     return parsed
 
 

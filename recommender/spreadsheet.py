@@ -18,7 +18,6 @@ ALIASES = {
     "comments_count": "comments", "share_count": "shares", "view_count": "views",
     "is_sponsored": "sponsored", "date": "posted_at", "published_at": "posted_at",
 }
-COUNT_COLUMNS = ("followers", "likes", "comments", "shares", "views")
 _DELIMITERS = (",", ";", "\t", "|")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, no-break spaces, Swiss apostrophes
 _GROUPED = re.compile(r"\d{1,3}([,.])\d{3}(\1\d{3})*")

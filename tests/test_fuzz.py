@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from recommender.ingest import Parsed, read_csv_files, read_jsonl, validate_record
+from recommender.ingest import Parsed, read_files, read_jsonl, validate_record
 from recommender.schema import Brief
 
 FUZZ = settings(max_examples=200, deadline=None, database=None, derandomize=True,
@@ -57,7 +57,7 @@ def test_record_objects_never_crash(obj):
 @given(st.text(max_size=300), st.text(max_size=300))
 def test_csv_never_crashes(creators_body, posts_body):
     parsed = Parsed()
-    read_csv_files([("c.csv", ("id,platform,followers,bio\n" + creators_body).encode()),
+    read_files([("c.csv", ("id,platform,followers,bio\n" + creators_body).encode()),
                     ("p.csv", ("creator_id,id,text,likes,comments\n" + posts_body).encode())],
                    parsed)
     check(parsed)
