@@ -24,6 +24,7 @@ from .errors import InvalidInputError
 from .pool import Candidate, CreatorRow, Pool
 from .schema import Brief, Filters
 from .storage.vectors import VectorStore
+from .trade_words import query_texts
 
 if TYPE_CHECKING:
     from .storage.catalog import Catalog
@@ -71,7 +72,7 @@ class Retriever:
         index = self.store.index
         if index is None or not len(index):
             return Pool.empty(), np.zeros(0, np.float32), []
-        texts = [brief.brief] + ([brief.values] if brief.values else [])
+        texts = query_texts(brief.brief, brief.values)
         depth = depth_for(brief.k)
         # the filters and the lexical look-up run on a helper thread while this one encodes
         # the brief (the model releases the GIL for most of its run; the shorter job goes to

@@ -60,6 +60,7 @@ from .retrieval import depth_for, nearest, searched, unit
 from .schema import Brief, Filters, Match
 from .storage.database import read_meta
 from .tiers import scheme as tier_scheme
+from .trade_words import query_texts
 
 log = logging.getLogger("creator_match.sharding")
 
@@ -658,7 +659,7 @@ class ShardedRecommender(Answering):
         if not isinstance(brief, Brief):
             brief = Brief.model_validate(brief)
         self._check_filters(brief.filters)
-        texts = [brief.brief] + ([brief.values] if brief.values else [])
+        texts = query_texts(brief.brief, brief.values)
         qv = (self.batcher.encode(texts) if self.batcher is not None
               else encode_queries(self.embedder, texts))
         q_brief = qv[0]
