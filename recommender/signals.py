@@ -13,10 +13,15 @@ Definitions (README "How scores are made" repeats them):
   posts found so, for exports that leave the field out).
 * comment_like_ratio  = total comments / total likes
 
-Authenticity starts at 1 and loses one penalty per flag raised (floor 0):
+Authenticity starts at 1 and loses one penalty per flag raised (floor 0). A flag that makes a
+creator a trap on its own evidence (sponsored saturation, keyword stuffing) costs more than
+half the score: more than the tier discount of a creator two tiers from the objective's (it
+keeps half), so an authentic creator of the brief's topic in any tier ranks above a flagged one
+in the right tier. The engagement flags compare with norms per tier, not per platform, and cost
+less alone; bought followers raise both (0.7 or more together).
 
-* ``sponsored_saturation`` - more than half of at least 3 posts are sponsored: 0.3, rising to
-  0.7 at 80%.
+* ``sponsored_saturation`` - more than half of at least 3 posts are sponsored: 0.6, rising to
+  0.9 at 80%.
 * ``engagement_anomaly``   - engagement below 30% of what the tier predicts (the signature of
   bought or dead followers): 0.4, rising to 0.8 at 5% of the prediction.
 * ``comments_missing``     - fewer than 1 comment per 200 likes over at least 200 likes (bought
@@ -26,7 +31,7 @@ Authenticity starts at 1 and loses one penalty per flag raised (floor 0):
   8 things (distinct content words, stopwords left out, stemmed as the lexical index does) and
   fewer than a fifth of them appear in any post; and over at least 3 posts, the bio's cosine
   with its *nearest* post is below half the posts' own mean cosine with their mean direction
-  (measured with the index's encoder at ingest, bio_coherence below). 0.5. The words make the
+  (measured with the index's encoder at ingest, bio_coherence below). 0.75. The words make the
   flag hold for any encoder and spare a bio that says little: "📍 Paris | DM for collabs"
   makes no claim its posts could contradict, though every encoder puts it far from them. The
   cosine spares a bio that says in other words, or another language, what the posts say.
@@ -54,6 +59,8 @@ from .schema import Creator, Post
 from .tiers import MISSION, TierScheme
 
 SATURATION_START = 0.5
+# more than the 0.5 a creator two tiers from the objective's loses (module docstring)
+SATURATION_PENALTY, SATURATION_PENALTY_MAX = 0.6, 0.9
 MIN_POSTS_FOR_RATIO = 3  # one sponsored post out of one says nothing about saturation
 ANOMALY_RATIO = 0.3
 COMMENTS_MIN_RATIO = 0.005
@@ -169,7 +176,14 @@ def saturation(sponsored: int, posts: int) -> Flag | None:
         return None
     share = sponsored / posts
     return Flag("sponsored_saturation", f"{sponsored} of {posts} posts are sponsored ({share:.0%})",
-                round(0.3 + 0.4 * _clip01((share - SATURATION_START) / 0.3), 4))
+                saturation_penalty(share))
+
+
+def saturation_penalty(share: float) -> float:
+    """The sponsored_saturation penalty at this share of sponsored posts (over half): from
+    SATURATION_PENALTY, rising to SATURATION_PENALTY_MAX at 80%."""
+    rise = _clip01((share - SATURATION_START) / 0.3)
+    return round(SATURATION_PENALTY + (SATURATION_PENALTY_MAX - SATURATION_PENALTY) * rise, 4)
 
 
 def authenticity_flags(
@@ -206,7 +220,7 @@ def authenticity_flags(
 
 
 BIO_MISMATCH_RATIO = 0.5  # the bio's nearest post, against the posts' own cohesion
-BIO_MISMATCH_PENALTY = 0.5
+BIO_MISMATCH_PENALTY = 0.75  # more than two tier steps (module docstring)
 BIO_MISMATCH_MIN_POSTS = 3
 # Keyword stuffing is many words: a bio of a city, a pronoun and a contact names 5 things at
 # most, a stuffed one 9 to 16 on both labelled sets; and they are the bio's, not the posts'.

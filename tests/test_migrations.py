@@ -4,10 +4,12 @@ an older one the steps it lacks, once, on open."""
 
 import sqlite3
 
+import pytest
 from conftest import BEFORE_STEP_5, assert_bm25_equals_fts5, creator, write_jsonl
 
 from benchmarks import datagen
 from recommender.evaluation.systems import bm25
+from recommender.schema import Brief
 from recommender.service import Recommender
 from recommender.storage import migrations
 
@@ -45,7 +47,8 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     db.close()
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
-            "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures)"
+            "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
+            "m010_trap_penalties)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
@@ -140,7 +143,7 @@ def test_bio_mismatch_is_recomputed_by_the_current_rule_on_open(tmp_path):
     s, p = rec.get("s"), rec.get("p")
     assert [f["name"] for f in s["signals"]["flags"]] == ["bio_mismatch"]
     assert "nearest post" in s["signals"]["flags"][0]["evidence"]
-    assert s["signals"]["authenticity"] == 0.5
+    assert s["signals"]["authenticity"] == 0.25
     assert p["signals"]["flags"] == [] and p["signals"]["authenticity"] == 1.0
     assert rec.check() == []  # checksums hold
     assert rec.catalog.db.get_meta("migration") == str(len(migrations.STEPS))
@@ -179,6 +182,50 @@ def test_disclosed_sponsoring_is_counted_on_open(tmp_path, embedder):
         assert got["flags"] == now["flags"] and got["authenticity"] == now["authenticity"]
         assert got["sponsored_ratio"] == 1.0 and got["sponsored_disclosed"] == 4
         assert rec.get("plain")["signals"]["flags"] == []
+        assert rec.check() == []
+
+
+def test_trap_flags_cost_their_current_penalties_on_open(tmp_path):
+    """Step 10: the flags of a catalog written when sponsored saturation cost 0.3-0.7 and
+    keyword stuffing 0.5 cost what they cost now, in the stored signals, the authenticity, the
+    ranking's columns and valid checksums; a creator without them is untouched."""
+    import json
+
+    from recommender.embedding import HashEmbedder
+    from recommender.storage.checksums import CREATOR_CONTENT, checksum
+
+    embedder = HashEmbedder(512)
+    stuffer = creator("s", "retro gaming speedrun",
+                      bio="organic local honest ethical vegan sustainable plastic-free zero waste")
+    ads = creator("ads", posts=[{"id": f"p{i}", "text": f"my favourite serum {i}", "likes": 200,
+                                 "comments": 9, "sponsored": i < 3} for i in range(4)])
+    with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [stuffer, ads, creator("plain")])])
+        now = {cid: rec.get(cid)["signals"] for cid in ("s", "ads", "plain")}
+    assert [(f["name"], f["penalty"]) for f in now["s"]["flags"]] == [("bio_mismatch", 0.75)]
+    assert [(f["name"], f["penalty"]) for f in now["ads"]["flags"]] == [
+        ("sponsored_saturation", 0.85)]  # 75% sponsored: 0.6 at half, 0.9 at 80%
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    for cid, penalty in (("s", 0.5), ("ads", 0.6333)):  # the old rules' penalties
+        row = dict(zip(CREATOR_CONTENT, db.execute(
+            f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators WHERE id=?", (cid,)).fetchone(),
+            strict=True))
+        signals = json.loads(row["signals"])
+        signals["flags"][0]["penalty"] = penalty
+        signals["authenticity"] = 1.0 - penalty
+        row.update(signals=json.dumps(signals), authenticity=1.0 - penalty)
+        db.execute("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE id=?",
+                   (row["signals"], row["authenticity"],
+                    checksum([row[c] for c in CREATOR_CONTENT]), cid))
+    db.execute("UPDATE meta SET value='9' WHERE key='migration'")
+    db.commit()
+    db.close()
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        assert {cid: rec.get(cid)["signals"] for cid in now} == now
+        assert (now["s"]["authenticity"], now["ads"]["authenticity"]) == pytest.approx((0.25, 0.15))
+        got = {m.creator_id: m.components["authenticity"]
+               for m in rec.match(Brief(brief="serum", k=3))}
+        assert got == {"s": 0.25, "ads": 0.15, "plain": 1.0}
         assert rec.check() == []
 
 

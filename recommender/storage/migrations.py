@@ -192,10 +192,38 @@ def m009_bio_claims_and_disclosures(conn: sqlite3.Connection) -> None:
                          " WHERE vid=?", updates)
 
 
+def m010_trap_penalties(conn: sqlite3.Connection) -> None:
+    """The flags that make a creator a trap on their own evidence cost more than two tier
+    steps (signals.py): sponsored_saturation 0.6 to 0.9 (was 0.3 to 0.7), bio_mismatch 0.75
+    (was 0.5); each stored flag's penalty and the authenticity they add up to, again."""
+    from ..signals import BIO_MISMATCH_PENALTY, saturation_penalty
+
+    columns = ", ".join(CREATOR_CONTENT)
+    updates = []
+    for vid, *content in conn.execute(
+            f"SELECT vid, {columns} FROM creators WHERE signals LIKE '%sponsored_saturation%'"
+            " OR signals LIKE '%bio_mismatch%'"):
+        row = dict(zip(CREATOR_CONTENT, content, strict=True))
+        signals = json.loads(row["signals"])
+        for f in signals.get("flags", []):
+            if f["name"] == "bio_mismatch":
+                f["penalty"] = BIO_MISMATCH_PENALTY
+            elif f["name"] == "sponsored_saturation":
+                f["penalty"] = saturation_penalty(signals["sponsored_ratio"])
+        authenticity = float(min(1.0, max(0.0, 1.0 - sum(f["penalty"]
+                                                        for f in signals.get("flags", [])))))
+        signals["authenticity"] = authenticity
+        row.update(signals=json.dumps(signals), authenticity=authenticity)
+        updates.append((row["signals"], authenticity,
+                        checksum([row[c] for c in CREATOR_CONTENT]), vid))
+    conn.executemany("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE vid=?",
+                     updates)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
-    m009_bio_claims_and_disclosures)
+    m009_bio_claims_and_disclosures, m010_trap_penalties)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
