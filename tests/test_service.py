@@ -163,3 +163,23 @@ def test_a_missing_index_is_named_not_an_empty_answer(tmp_path):
     assert not (tmp_path / "typo").exists()  # and nothing was created
     with Recommender(tmp_path / "new", embedder=HashEmbedder(), create=True) as rec:
         assert rec.match(Brief(brief="x")) == []  # created on purpose: empty until ingested
+
+
+def test_a_caption_posted_again_is_one_piece_of_evidence(tmp_path, embedder):
+    """Content fit is the mean of a creator's three posts closest to the brief, each caption
+    counted once: one on-topic caption posted three times is less evidence than three
+    different on-topic posts."""
+    def posts(texts):
+        return [{"id": f"p{i}", "text": t, "likes": 200, "comments": 10}
+                for i, t in enumerate(texts)]
+    off = ["weekend football match", "new gaming chair", "city marathon photos"]
+    repeated = creator("rep", posts=posts(["solid shampoo bar"] * 3 + off))
+    varied = creator("var", posts=posts(["solid shampoo bar in a tin", "my shampoo bar routine",
+                                         "solid bar for dry hair"] + off))
+    filler = [creator(f"f{i}", f"garden tomato harvest number {i}") for i in range(4)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [repeated, varied, *filler])])
+    ms = rec.match(Brief(brief="solid shampoo bar", k=3))
+    assert ids_of(ms)[:2] == ["var", "rep"]
+    assert ms[0].components["similarity"] > ms[1].components["similarity"]
+    rec.close()
