@@ -22,9 +22,9 @@ from .batching import QueryBatcher
 from .embedding import Embedder, encode_queries, usable_cores
 from .errors import InvalidInputError
 from .pool import Candidate, CreatorRow, Pool
+from .query_text import query_texts
 from .schema import Brief, Filters
 from .storage.vectors import VectorStore
-from .trade_words import query_texts
 
 if TYPE_CHECKING:
     from .storage.catalog import Catalog
@@ -83,7 +83,7 @@ class Retriever:
               else encode_queries(self.embedder, texts))
         allowed, lq, hits = lookup.result()
         q_brief = qv[0]
-        q_values = qv[1] if brief.values else None
+        q_values = qv[1] if len(texts) > 1 else None
         query = q_brief if q_values is None else unit(q_brief + q_values)
         if allowed is not None and not len(allowed):
             return Pool.empty(), query, []

@@ -55,12 +55,12 @@ from .embedding import Embedder, encode_queries, make_embedder
 from .errors import CreatorMatchError, InvalidInputError, ModelMismatchError, NotFoundError, shown
 from .lexical.tokens import Query
 from .pool import CreatorRow, Pool
+from .query_text import query_texts
 from .ranking import Ranker
 from .retrieval import depth_for, nearest, searched, unit
 from .schema import Brief, Filters, Match
 from .storage.database import read_meta
 from .tiers import scheme as tier_scheme
-from .trade_words import query_texts
 
 log = logging.getLogger("creator_match.sharding")
 
@@ -663,7 +663,7 @@ class ShardedRecommender(Answering):
         qv = (self.batcher.encode(texts) if self.batcher is not None
               else encode_queries(self.embedder, texts))
         q_brief = qv[0]
-        q_values = qv[1] if brief.values else None
+        q_values = qv[1] if len(texts) > 1 else None
         query = q_brief if q_values is None else unit(q_brief + q_values)
         text = " ".join(texts)
         lq = self._lexical_query(text) if self.ranker.hybrid else None

@@ -175,7 +175,7 @@ def test_a_caption_posted_again_is_one_piece_of_evidence(tmp_path, embedder):
     off = ["weekend football match", "new gaming chair", "city marathon photos"]
     repeated = creator("rep", posts=posts(["solid shampoo bar"] * 3 + off))
     varied = creator("var", posts=posts(["solid shampoo bar in a tin", "my shampoo bar routine",
-                                         "solid bar for dry hair"] + off))
+                                         "solid bar for dry hair", *off]))
     filler = [creator(f"f{i}", f"garden tomato harvest number {i}") for i in range(4)]
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", [repeated, varied, *filler])])

@@ -1,0 +1,110 @@
+"""What of a brief is encoded and looked up: its subject, and what its values statement stands for.
+
+Two kinds of words a planner writes would pull a match the wrong way, and both are left out
+before the brief and the values statement are encoded (the sentence encoder) and looked up
+(BM25):
+
+* **The words of the trade** (both texts). "Looking for UGC creators for our brand campaign:
+  refillable shampoo bars" is about shampoo bars. "creators", "campaign", "brand", "UGC",
+  "collab" describe the collaboration itself, and many creators write them in their bios
+  whatever their subject ("UGC creator | brand collabs: DM", "créatrice de contenu"). As query
+  words they lift creators of every niche; in the brief's vector they pull towards creators
+  whose posts read like promotion. The trade's nouns and a planner's request verbs, in English
+  and French, with and without accents; a hashtag or a hyphenated word keeps them
+  (#brandpartner, brand-new).
+* **What the values statement rejects** (values only). "repair and buying less, no fast
+  fashion or weekly hauls" stands for repair; "fast fashion", "weekly hauls" name the opposite
+  stance's content. A sentence encoder barely reads the negation, and BM25 not at all: left
+  in, they point the values towards the creators the brand rejects. A rejected part starts at
+  a negation (no, not, never, without, against, instead of, rather than, don't; pas de, sans,
+  contre, jamais, au lieu de, plutôt que, loin de, ni) and runs to the end of its clause (a
+  comma, a full stop, "and", "but", "for", "with"; "et", "mais", "pour", "avec"; "or" and
+  "ou" continue it). The brief keeps its negations: "an app against food waste" is about food
+  waste.
+
+A brief of nothing but the trade's words is kept whole; a values statement that only rejects
+("no plastic, no palm oil") gives no direction to stand for, and the match runs as without one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical.tokens import fold
+
+_EN = """creator creators influencer influencers influence campaign campaigns brand brands
+collab collabs collaboration collaborations partner partners partnership partnerships ambassador
+ambassadors sponsor sponsors sponsored sponsorship sponsorships ugc content audience audiences
+follower followers looking seeking need needs want wants promote promoting promotion launch
+launching brief"""
+_FR = """créateur créateurs créatrice créatrices influenceur influenceurs influenceuse
+influenceuses campagne campagnes marque marques partenaire partenaires partenariat partenariats
+ambassadeur ambassadeurs ambassadrice ambassadrices sponsorisé sponsorisée sponsorisés
+sponsorisées contenu contenus abonné abonnés abonnée abonnées cherche cherchons recherche
+recherchons veut voulons promouvoir lancement lancer"""
+
+TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
+                        for w in (word, fold(word)))
+
+NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoiding", "don't",
+             "don’t", "do not", "instead of", "rather than", "away from",
+             "pas de", "pas d'", "pas d’", "sans", "contre", "jamais", "au lieu de",
+             "au lieu d'", "au lieu d’", "plutôt que", "plutot que", "loin de", "loin des",
+             "loin du", "non au", "non aux", "ni")
+# where a rejected part ends: a clause's punctuation, or a word that starts something else
+_CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et", "mais", "pour",
+                "avec", "qui", "que")
+
+
+def _alternation(words: frozenset[str] | tuple[str, ...]) -> str:
+    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words),
+                           key=len, reverse=True))
+
+
+_TRADE = re.compile(rf"(?<![\w#@-])(?:{_alternation(TRADE_WORDS)})(?![\w-])", re.IGNORECASE)
+# a negation ending in an apostrophe (pas d') runs straight into its word
+_NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(NEGATIONS)})(?:(?<=['’])|(?![\w-]))\s*",
+                       re.IGNORECASE)
+_CLAUSE_END = re.compile(rf"[,;.:!?()\[\]\n]|\s[-–—|/]\s|(?<![\w-])(?:{_alternation(_CLAUSE_ENDS)})"
+                         r"(?![\w-])", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]")
+
+
+_EMPTY_CLAUSES = re.compile(r"\s*[,;](?:\s*[,;])*\s*")
+
+
+def _tidy(kept: str, text: str) -> str:
+    kept = _EMPTY_CLAUSES.sub(", ", _SPACES.sub(" ", kept)).strip(" :;,.-–—|/")
+    return kept if _WORD.search(kept) else text
+
+
+def subject(text: str) -> str:
+    """The text without the trade's words; the text itself when nothing else is left."""
+    return _tidy(_TRADE.sub(" ", text), text)
+
+
+def stands_for(values: str) -> tuple[str, list[str]]:
+    """(what a values statement stands for, the parts it rejects): each rejected part is
+    taken out with its negation; "" when nothing else is left."""
+    kept, rejected, pos = [], [], 0
+    for m in _NEGATION.finditer(values):
+        if m.start() < pos:
+            continue
+        end = _CLAUSE_END.search(values, m.end())
+        stop = end.start() if end else len(values)
+        kept.append(values[pos:m.start()])
+        part = values[m.end():stop].strip()
+        if _WORD.search(part):
+            rejected.append(part)
+        pos = stop
+    kept.append(values[pos:])
+    return _tidy("".join(kept), ""), rejected
+
+
+def query_texts(brief: str, values: str | None) -> list[str]:
+    """What a match encodes and looks up: the brief's subject, then what its values
+    statement stands for, without the trade's words (nothing when there is no statement, or
+    it only rejects)."""
+    kept = stands_for(values)[0] if values else ""
+    return [subject(brief)] + ([subject(kept)] if kept else [])

@@ -1,0 +1,85 @@
+"""What of a brief is encoded and looked up (query_text.py): not the trade's words ("creators",
+"campaign", "brand", "UGC"), which say how the brand works with creators; not what the values
+statement rejects ("no fast fashion"), which names the creators the brand does not want."""
+
+import pytest
+from conftest import creator, write_jsonl
+
+from recommender.query_text import query_texts, stands_for, subject
+from recommender.schema import Brief
+from recommender.service import Recommender
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Looking for UGC creators for our brand campaign: refillable shampoo bars",
+     "for for our : refillable shampoo bars"),
+    ("On cherche des créateurs de contenu pour notre campagne : cosmétiques solides",
+     "On des de pour notre : cosmétiques solides"),
+    ("Recherche influenceuses (createurs sans accents) pour la marque - vélo cargo",
+     "( sans accents) pour la - vélo cargo"),
+])
+def test_the_trade_words_leave_the_subject(text, kept):
+    assert subject(text) == kept
+
+
+def test_hashtags_hyphenated_words_and_a_text_of_nothing_else_are_kept():
+    assert subject("brand-new #brandpartner phone") == "brand-new #brandpartner phone"
+    assert subject("UGC campaign") == "UGC campaign"
+    assert query_texts("influencer campaign: solid shampoo", None) == ["solid shampoo"]
+    assert query_texts("solid shampoo", "honest content, no plastic bottles") == [
+        "solid shampoo", "honest"]
+
+
+def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, embedder):
+    """Creators whose bios say "UGC creator | brand collabs" get no keyword credit from a
+    brief's "UGC creators ... brand campaign", and no explanation names those words."""
+    trade = "UGC creator | brand campaign collabs"
+    recs = [creator(f"t{i}", f"my weekend football match number {i}", bio=trade)
+            for i in range(6)]
+    recs.append(creator("sh", "my solid shampoo bar lasted three months", bio="zero waste"))
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    ms = rec.match(Brief(brief="Looking for UGC creators for our brand campaign: solid shampoo",
+                         k=7))
+    assert ms[0].creator_id == "sh" and ms[0].matched_terms == ["solid", "shampoo"]
+    others = [m for m in ms if m.creator_id != "sh"]
+    assert others and all(m.components["keywords"] == 0.0 and m.matched_terms == []
+                          for m in others)
+    rec.close()
+
+
+@pytest.mark.parametrize(("values", "kept", "rejected"), [
+    ("repair and buying less, no fast fashion or weekly hauls",
+     "repair and buying less", ["fast fashion or weekly hauls"]),
+    ("adopt don't shop, rescue", "adopt, rescue", ["shop"]),
+    ("leave no trace, repair instead of replace", "leave, repair", ["trace", "replace"]),
+    ("voyager lentement, loin de l'avion, pas d’hôtels de luxe et du local",
+     "voyager lentement, et du local", ["l'avion", "hôtels de luxe"]),
+    ("Non aux pesticides, sans engrais chimique ni gazon parfait ; biodiversité",
+     "biodiversité", ["pesticides", "engrais chimique ni gazon parfait"]),
+    ("notably honest, nothing fake", "notably honest, nothing fake", []),
+])
+def test_what_a_values_statement_rejects_is_taken_out(values, kept, rejected):
+    assert stands_for(values) == (kept, rejected)
+
+
+def test_a_statement_that_only_rejects_gives_no_direction():
+    assert stands_for("no plastic, no palm oil") == ("", ["plastic", "palm oil"])
+    assert query_texts("solid shampoo", "no plastic, no palm oil") == ["solid shampoo"]
+    assert query_texts("an app against food waste", None) == ["an app against food waste"]
+
+
+def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedder):
+    """A values statement naming what the brand rejects ("no weekly hauls") gives the
+    creators who post weekly hauls neither keyword credit nor values fit."""
+    recs = [creator(f"slow{i}", f"I repair my old clothes {i}") for i in range(3)]
+    recs += [creator(f"haul{i}", f"my weekly hauls of clothes {i}") for i in range(3)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    ms = rec.match(Brief(brief="clothes", values="repair old clothes, no weekly hauls", k=6))
+    hauls = [m for m in ms if m.creator_id.startswith("haul")]
+    slow = [m for m in ms if m.creator_id.startswith("slow")]
+    assert len(hauls) == len(slow) == 3
+    assert all(m.components["keywords"] == 0.0 and m.matched_terms == ["clothes"] for m in hauls)
+    assert max(m.components["values"] for m in hauls) < min(m.components["values"] for m in slow)
+    rec.close()
