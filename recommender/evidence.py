@@ -8,8 +8,9 @@ few creators that can make the top k are scored again from their posts:
 
 * content fit  = the mean cosine of its TOP_POSTS posts closest to the brief (the bio only for
                  a creator without posts): a creator is on topic when it posts on topic;
-                 a caption posted again counts once (distinct_posts): three different posts
-                 on the brief's topic are more evidence than one posted three times;
+                 a caption posted again counts once (the catalog reads each text of a
+                 creator once): three different posts on the brief's topic are more evidence
+                 than one posted three times;
 * values fit   = the mean cosine of its TOP_POSTS posts closest to the values direction beyond
                  the brief's topic (ranking.stance), so that two creators of one niche with
                  opposite stances separate; those posts are shown as "shares your values".
@@ -46,21 +47,6 @@ def rerank_depth(depth: int) -> int:
     return max(2 * depth, 30)
 
 
-def distinct_posts(pids: list[str | None], vecs: np.ndarray) -> list[int]:
-    """The rows of a creator's texts that are evidence: its posts (the bio only when it has
-    none), each caption once (a repeated caption has the same vector: the text cache keys
-    vectors by text), in their order."""
-    rows = [j for j, p in enumerate(pids) if p is not None] or list(range(len(pids)))
-    seen: set[bytes] = set()
-    out = []
-    for j in rows:
-        key = vecs[j].tobytes()
-        if key not in seen:
-            seen.add(key)
-            out.append(j)
-    return out
-
-
 def _top_mean(sims: np.ndarray) -> float:
     k = min(TOP_POSTS, len(sims))
     return float(np.mean(np.partition(sims, len(sims) - k)[-k:])) if k else 0.0
@@ -79,7 +65,7 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         if got is None:
             continue
         pids, vecs = got
-        posts = distinct_posts(pids, vecs)
+        posts = [j for j, p in enumerate(pids) if p is not None] or list(range(len(pids)))
         vecs = vecs[posts]
         fit[i] = _top_mean(vecs @ q_brief)
         if direction is not None:

@@ -27,7 +27,9 @@ def test_zero_waste_ugc_brief(sample_index):
     assert len(ms) == 10
     small = sum(m.tier in ("nano", "micro") for m in ms)
     fitting = sum(bool(categories(sample_index, m.creator_id) & SUSTAINABLE) for m in ms)
-    assert small >= 7, [m.tier for m in ms]
+    # the sample's English zero-waste creators: 2 nano, 8 micro, 8 macro; UGC prefers the
+    # small, and a macro creator whose posts are closer still passes a micro one whose are not
+    assert small >= 6, [m.tier for m in ms]
     assert fitting == 10, [m.creator_id for m in ms]  # the topic first: tier is a preference
     assert "nano" in [m.tier for m in ms[:3]]
     assert all(m.values_evidence for m in ms)  # the posts that carry the values, shown

@@ -38,11 +38,16 @@ def test_engagement_component():
 
 
 def test_saturation_flag_and_penalty():
-    # 4 of 5 sponsored = 80% -> penalty 0.3 + 0.4 * (0.8-0.5)/0.3 = 0.7
+    # 4 of 5 sponsored = 80% -> penalty 0.6 + 0.3 * (0.8-0.5)/0.3 = 0.9; 2 of 3: 0.7667
     posts = [post(i, 100, 5, sponsored=i < 4) for i in range(5)]
     flags = signals.authenticity_flags(posts, 2000, 0.05, 0.035)
     assert [f.name for f in flags] == ["sponsored_saturation"]
-    assert flags[0].penalty == pytest.approx(0.7)
+    assert flags[0].penalty == pytest.approx(0.9)
+    two_of_three = [post(i, 100, 5, sponsored=i < 2) for i in range(3)]
+    [flag] = signals.authenticity_flags(two_of_three, 2000, 0.05, 0.035)
+    assert flag.penalty == pytest.approx(0.7667)
+    # more than the half a creator two tiers from the objective's keeps (tiers.py)
+    assert signals.saturation_penalty(0.51) > 0.5 and signals.BIO_MISMATCH_PENALTY > 0.5
     assert "4 of 5 posts" in flags[0].evidence
     # exactly half is not saturation; two posts are too few to say
     half = [post(i, 100, 5, sponsored=i < 2) for i in range(4)]
@@ -136,7 +141,7 @@ def test_a_stuffed_bio_is_flagged_and_names_the_words_no_post_uses():
     s = signals.compute(texts_creator(bio, GAMING), coherence=FAR)
     [flag] = [f for f in s.flags if f.name == "bio_mismatch"]
     assert "sustainable" in flag.evidence and "nearest post" in flag.evidence
-    assert flag.penalty == signals.BIO_MISMATCH_PENALTY and s.authenticity == 0.5
+    assert flag.penalty == signals.BIO_MISMATCH_PENALTY and s.authenticity == 0.25
 
 
 @pytest.mark.parametrize("bio", ["📍 Paris | DM for collabs", "Mum of 2. Coffee lover. Lyon",

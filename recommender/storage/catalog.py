@@ -256,7 +256,11 @@ class Catalog:
 
     def post_vectors(self, vids: Sequence[int]) -> dict[int, tuple[list[str | None], np.ndarray]]:
         """Each creator's (post ids, None for the bio; their vectors as rows), in record order,
-        without parsing records: what re-scoring a shortlist from its posts reads."""
+        without parsing records: what re-scoring a shortlist from its posts reads. A caption
+        posted again (a text whose vector is another's of the creator: the same words, or
+        words the encoder reads the same, such as with another emoji) is left out after its
+        first post: it is one piece of evidence, and re-scoring and explaining count and show
+        it once."""
         ids = [int(v) for v in vids]
         if not ids:
             return {}
@@ -271,11 +275,15 @@ class Catalog:
                 " ORDER BY t.vid, t.position", ids)
         found: dict[int, tuple[list[str | None], list[np.ndarray]]] = {}
         verified: dict[str, bool] = {}  # a text several creators share is checked once
+        seen: set[tuple[int, bool, bytes]] = set()
         for vid, pid, blob, h, stored in rows:
             if h not in verified:
                 verified[h] = checksum((h, blob)) == stored
             if not verified[h]:
                 continue  # a damaged cached vector is no evidence (check names it)
+            if (vid, pid is None, blob) in seen:
+                continue  # the caption again
+            seen.add((vid, pid is None, blob))
             pids, vecs = found.setdefault(vid, ([], []))
             pids.append(pid)
             vecs.append(from_blob(blob))
