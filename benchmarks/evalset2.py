@@ -423,13 +423,41 @@ def generate(seed: int = SEED) -> list[tuple[dict, dict]]:
     return out
 
 
+# A clause rejecting the other stance's content, as a planner may end a values statement: the
+# evaluation's --as-written variant appends it (written after the weights were chosen, to test
+# that what a statement rejects does not point its values at the creators rejected).
+REJECTS = {
+    "b-fashion-slow-en": "no fast fashion, no weekly hauls of new clothes",
+    "b-fashion-fast-fr": "pas de seconde main, pas de friperie",
+    "b-travel-slow-fr": "pas de vols en avion, pas de resorts de luxe",
+    "b-travel-jet-en": "no backpacking on a budget, no slow train journeys",
+    "b-tech-repair-en": "we never push the newest flagship phone or yearly upgrades",
+    "b-tech-upgrade-fr": "pas de vieux téléphones réparés",
+    "b-food-plant-fr": "sans viande, pas de barbecue",
+    "b-food-meat-en": "no vegan recipes, no plant-based swaps",
+    "b-fitness-gentle-en": "no extreme diets, no shredding or six-pack challenges",
+    "b-fitness-shred-fr": "pas de yoga doux, pas de séances tranquilles",
+    "b-garden-organic-en": "no chemical weed killer, no perfect lawns",
+    "b-garden-lawn-fr": "pas de potager bio, pas de jardin sauvage",
+    "b-gaming-cozy-fr": "pas de compétition, pas de grind classé",
+    "b-gaming-grind-en": "no cozy farming games, no relaxing casual play",
+    "b-pets-rescue-en": "no breeders, no pedigree dog shows",
+    "b-pets-breeder-fr": "pas de refuges, pas d'adoption",
+    "b-cycling-commute-fr": "pas de course sur route, pas de vélo en carbone",
+    "b-cycling-gear-en": "no commuting by cargo bike, no slow city rides",
+    "b-coffee-fair-en": "no capsule machines",
+    "b-coffee-pods-fr": "pas de café de spécialité équitable",
+}
+
+
 def briefs() -> list[dict]:
     """The briefs, alternately dev and test, with their judging keys."""
     out = []
     for i, (bid, lang, text, values, objective, niche, stance, filtered) in enumerate(BRIEFS):
         other = [s for s in NICHES[niche][1] if s != stance]
         out.append({"id": bid, "split": "dev" if i % 2 == 0 else "test", "language": lang,
-                    "brief": text, "values": values, "objective": objective,
+                    "brief": text, "values": values, "rejects": REJECTS[bid],
+                    "objective": objective,
                     "filters": {"languages": [lang] if filtered else None},
                     "judging": {"niches": [f"{niche}:{stance}"],
                                 "opposed": [f"{niche}:{s}" for s in other],

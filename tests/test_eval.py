@@ -148,6 +148,10 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     with pytest.raises(SystemExit) as bad:
         cli_main(["eval", "--data", str(data), "--model", "hash-64", "--thin", "2"])
     assert bad.value.code == 2 and "between 0 and 1" in capsys.readouterr().err
+    # --as-written: the set again as planners and exports write it
+    assert cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out",
+                     str(tmp_path / "written"), "--as-written"]) == 0
+    assert "set 'set, as planners and exports write it'" in capsys.readouterr().out
 
 
 def test_eval_rejects_a_set_with_missing_files(tmp_path, capsys):
@@ -211,6 +215,26 @@ def test_a_slot_is_displaced_only_while_a_creator_of_the_niche_waits_outside(tmp
     assert (got["wrong_stance@10"], got["off_niche@10"], got["displaced@10"]) == (0.1, 0.1, 0.1)
     # every English creator of the niche shown (the French one is not asked for): none
     assert slots(["on1", "on2", "opp", "off"])["displaced@10"] == 0.0
+
+
+def test_a_set_as_written_wraps_the_briefs_adds_rejections_and_tags_bios(tmp_path):
+    """Every brief inside a planner's request, each stances brief's values ending with its
+    rejection of the other stance, about half the bios ending with a trade tag; the creators,
+    the judgments and the truth otherwise the set's."""
+    es = evalset.load(evalset.PACKAGED_STANCES)
+    w = evalset.as_written(es, 0, tmp_path)
+    assert w.path.name == "eval2-written" and w.qrels == es.qrels and w.truth == es.truth
+    for before, after in zip(es.briefs, w.briefs, strict=True):
+        assert after["brief"] != before["brief"] and before["brief"] in after["brief"]
+        assert after["values"] == f"{before['values']}, {before['rejects']}"
+        assert after["judging"] == before["judging"]
+    old = [json.loads(line) for line in es.creators.read_text().splitlines()]
+    new = [json.loads(line) for line in w.creators.read_text().splitlines()]
+    tagged = sum(a["bio"] != b["bio"] for a, b in zip(old, new, strict=True))
+    assert 0.35 * len(old) < tagged < 0.65 * len(old)
+    assert all({**a, "bio": None} == {**b, "bio": None} and b["bio"].startswith(a["bio"])
+               for a, b in zip(old, new, strict=True))
+    assert evalset.as_written(es, 0, tmp_path / "again").briefs == w.briefs  # seeded
 
 
 def test_a_thinned_set_keeps_a_seeded_share_and_its_judgments(tmp_path):

@@ -85,3 +85,53 @@ def thinned(es: EvalSet, fraction: float, seed: int, into: Path) -> EvalSet:
                                                  for c in es.truth if c in kept),
                                          encoding="utf-8")
     return load(out)
+
+
+# What planners and exports add to a set's clean texts (as_written): a request around the brief,
+# and the trade's tags in a bio
+_REQUESTS = {"en": ("Looking for UGC creators for our brand campaign: {}",
+                    "Influencer campaign brief - {}", "We need content creators to promote {}"),
+             "fr": ("On cherche des créateurs de contenu pour notre campagne : {}",
+                    "Campagne influence pour notre marque - {}",
+                    "Recherche influenceurs pour promouvoir {}")}
+_BIO_TAGS = {"en": ("UGC creator", "content creator", "collabs: DM",
+                    "brand partnerships via email", "influencer", "open to brand collabs"),
+             "fr": ("créatrice de contenu", "créateur UGC", "collab : DM",
+                    "partenariats marques en DM", "influenceuse", "ouverte aux collaborations")}
+
+
+def as_written(es: EvalSet, seed: int, into: Path) -> EvalSet:
+    """The set as planners and exports write it: every brief inside a planner's request
+    ("Looking for UGC creators for our brand campaign: ..."), its values statement ending with
+    the brief's `rejects` clause where the set gives one ("..., no fast fashion"), and half the
+    bios (seeded) ending with the trade's tags ("UGC creator | collabs: DM"). Judgments and
+    truth are the set's: none of them reads a bio or a brief's wording. Written under `into`
+    as `<name>-written`."""
+    import random
+
+    rng = random.Random(seed)
+    out = into / f"{es.path.name}-written"
+    out.mkdir(parents=True, exist_ok=True)
+    with open(es.creators, encoding="utf-8") as src, \
+            open(out / "creators.jsonl", "w", encoding="utf-8") as dst:
+        for line in src:
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if rng.random() < 0.5:
+                tag = rng.choice(_BIO_TAGS["fr" if record.get("language") == "fr" else "en"])
+                record["bio"] = " | ".join(filter(None, [record.get("bio"), tag]))
+            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+    briefs = []
+    for b in es.briefs:
+        request = rng.choice(_REQUESTS["fr" if b["language"] == "fr" else "en"])
+        written = {**b, "brief": request.format(b["brief"])}
+        if b.get("rejects"):
+            written["values"] = ", ".join(filter(None, [b.get("values"), b["rejects"]]))
+        briefs.append(written)
+    (out / "briefs.json").write_text(json.dumps(briefs, ensure_ascii=False), encoding="utf-8")
+    (out / "qrels.json").write_text(json.dumps(es.qrels), encoding="utf-8")
+    if es.truth:
+        (out / "truth.jsonl").write_text("".join(json.dumps(t) + "\n" for t in es.truth.values()),
+                                         encoding="utf-8")
+    return load(out)

@@ -19,8 +19,10 @@ def _pct(v: float | None) -> str:
 def markdown(result: dict, meta: dict) -> str:
     name = Path(meta["set"]).name
     base, _, thin = name.partition("-thin")
+    base, written, _ = base.partition("-written")
     label = {"eval": "generator", "eval2": "stances"}.get(base, base) + (
-        f", {thin}% of its creators" if thin else "")
+        f", {thin}% of its creators" if thin else "") + (
+        ", as planners and exports write it" if written else "")
     lines = [f"# creator-match eval — set '{label}' — {meta['when']}", "",
              (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`"
               + (f" (briefs encoded {meta['query_precision']})"

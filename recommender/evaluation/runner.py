@@ -92,13 +92,20 @@ def main(argv: list[str] | None = None) -> int:
                         "by --seed), as a small catalogue: its niches have few creators a "
                         "tier, and 'displaced in top 10' shows what the ranker puts in their "
                         "place")
+    p.add_argument("--as-written", action="store_true",
+                   help="also evaluate each set as planners and exports write it: briefs inside "
+                        "a planner's request (\"Looking for UGC creators for our brand "
+                        "campaign: ...\"), values ending with what the brand rejects where the "
+                        "set gives it, half the bios ending with the trade's tags (\"UGC "
+                        "creator | collabs: DM\")")
     p.add_argument("--out", default="eval-results", help="directory for the .md, .json, .png")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     _pytrec()
     paths = args.data or [str(dataset.PACKAGED), str(dataset.PACKAGED_STANCES)]
-    if args.index and (len(paths) > 1 or args.thin):
-        p.error("--index holds one set's index: give one --data with it, and no --thin")
+    if args.index and (len(paths) > 1 or args.thin or args.as_written):
+        p.error("--index holds one set's index: give one --data with it, and no --thin or "
+                "--as-written")
     if args.thin is not None and not 0.0 < args.thin < 1.0:
         p.error(f"--thin: {args.thin}; a share of the creators, between 0 and 1 (0.5: half)")
     when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
@@ -111,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             thin_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(
                 prefix="creator-match-thin-")))
             sets += [dataset.thinned(es, args.thin, args.seed, thin_dir) for es in sets]
+        if args.as_written:
+            written_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                prefix="creator-match-written-")))
+            originals = [es for es in sets if "-thin" not in es.path.name]
+            sets += [dataset.as_written(es, args.seed, written_dir) for es in originals]
         recs = [stack.enter_context(_indexed(es, args)) for es in sets]
         dense = None
         if args.tune:  # one choice for every set: the grid point whose worst set is best
