@@ -61,7 +61,8 @@ def format_table(matches: list[Match], width: int | None = None) -> str:
         why = [f"closest post ({m.evidence[0].similarity:.2f}) "
                f"\u201c{m.evidence[0].text[:100]}\u201d"] if m.evidence else []
         if m.values_evidence:
-            why.append(f"shares your values \u201c{m.values_evidence[0].text[:80]}\u201d")
+            why.append(values_phrase(m.components.get("values"))
+                       + f" \u201c{m.values_evidence[0].text[:80]}\u201d")
         if m.matched_terms:
             why.append(f"brief's words used: {', '.join(m.matched_terms[:8])}")
         console.print(f"{i:>2} {m.handle or m.creator_id}: " + ("; ".join(why) or "-"),
@@ -70,6 +71,15 @@ def format_table(matches: list[Match], width: int | None = None) -> str:
     for paragraph in LEGEND.split("\n"):
         console.print(textwrap.fill(paragraph, 100), highlight=False, markup=False)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def values_phrase(values: float | None) -> str:
+    """How a creator's posts hold the brand's values, in words: its closest posts to them
+    "share" them only when it holds them at least as much as the typical candidate (0.5);
+    below, the same posts say how little, for a creator of the opposite stance."""
+    if values is not None and values < 0.5:
+        return f"holds your values less than most candidates ({values:.2f}); its closest post"
+    return "shares your values"
 
 
 def print_matches(matches: list[Match], as_json: bool) -> None:

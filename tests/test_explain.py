@@ -42,3 +42,21 @@ def test_snippet_is_one_line_of_bounded_length():
     assert snippet("a\n b  c") == "a b c"
     long = snippet("word " * 100, limit=20)
     assert len(long) == 20 and long.endswith("…")
+
+
+def test_a_creator_that_holds_the_values_less_is_not_said_to_share_them():
+    """The table's explanation says "shares your values" only at or above the typical
+    candidate's values fit (0.5); below, the same post says how little it holds them."""
+    from recommender.display import format_table
+
+    texts = [("p1", "weekly haul of new clothes", np.array([1.0, 0.0])),
+             ("p2", "I mended my jeans", np.array([0.0, 1.0]))]
+    shown = {}
+    for values in (0.12, 0.8):
+        c = candidate()
+        c.components = {"similarity": 0.5, "values": values}
+        c.value_posts = [("p2", 0.3)]
+        shown[values] = format_table([explain(c, np.array([1.0, 0.0], np.float32), texts)])
+    assert "holds your values less than most candidates (0.12); its closest post" in shown[0.12]
+    assert "shares your values" not in shown[0.12]
+    assert "shares your values \u201cI mended my jeans\u201d" in shown[0.8]

@@ -456,7 +456,9 @@ function card(match, rank) {
     bars(match.components),
     flagList(match),
     posts("Closest posts to the brief", match.evidence.slice(0, 2), "evidence"),
-    posts("Posts that carry your values", match.values_evidence, "values"),
+    posts(match.components.values !== null && match.components.values < 0.5
+      ? "Its posts closest to your values (it holds them less than most candidates)"
+      : "Posts that carry your values", match.values_evidence, "values"),
     match.matched_terms.length
       ? h("p", { class: "terms" }, "Brief's words used: ", match.matched_terms.join(", ")) : null);
 }
