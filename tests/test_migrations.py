@@ -2,6 +2,7 @@
 an older one the steps it lacks, once, on open."""
 
 
+import json
 import sqlite3
 
 import pytest
@@ -12,6 +13,25 @@ from recommender.evaluation.systems import bm25
 from recommender.schema import Brief
 from recommender.service import Recommender
 from recommender.storage import migrations
+
+
+def stored_signals(db, cid: str) -> dict:
+    """A creator's signals as the catalog file holds them."""
+    return json.loads(db.execute("SELECT signals FROM creators WHERE id=?", (cid,)).fetchone()[0])
+
+
+def store_signals(db, cid: str, signals: dict) -> None:
+    """Write a creator's signals (and the authenticity they give) into the catalog file as an
+    older version would have, with a valid row checksum."""
+    from recommender.storage.checksums import CREATOR_CONTENT, checksum
+
+    row = dict(zip(CREATOR_CONTENT, db.execute(
+        f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators WHERE id=?", (cid,)).fetchone(),
+        strict=True))
+    row.update(signals=json.dumps(signals), authenticity=signals["authenticity"])
+    db.execute("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE id=?",
+               (row["signals"], row["authenticity"],
+                checksum([row[c] for c in CREATOR_CONTENT]), cid))
 
 
 def test_catalog_from_before_the_lexical_index_is_indexed_on_open(tmp_path, embedder):
@@ -109,10 +129,8 @@ def test_bio_mismatch_is_recomputed_by_the_current_rule_on_open(tmp_path):
     """Steps 8-9: a catalog whose flags were set by an older rule gets the current one's (a
     stuffed bio far from the posts; not a bio that says little), with the authenticity they
     cost and valid row checksums."""
-    import json
 
     from recommender.embedding import HashEmbedder
-    from recommender.storage.checksums import CREATOR_CONTENT, checksum
 
     embedder = HashEmbedder(512)  # no word of either bio shares a bucket with its posts
     stuffer = creator("s", "retro gaming speedrun",
@@ -127,15 +145,8 @@ def test_bio_mismatch_is_recomputed_by_the_current_rule_on_open(tmp_path):
     db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
     old = {"s": [], "p": [{"name": "bio_mismatch", "evidence": "old rule", "penalty": 0.5}]}
     for cid, flags in old.items():
-        row = dict(zip(CREATOR_CONTENT, db.execute(
-            f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators WHERE id=?", (cid,)).fetchone(),
-            strict=True))
-        signals = {**json.loads(row["signals"]), "flags": flags,
-                   "authenticity": 1.0 - 0.5 * len(flags)}
-        row.update(signals=json.dumps(signals), authenticity=signals["authenticity"])
-        db.execute("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE id=?",
-                   (row["signals"], row["authenticity"],
-                    checksum([row[c] for c in CREATOR_CONTENT]), cid))
+        store_signals(db, cid, {**stored_signals(db, cid), "flags": flags,
+                                "authenticity": 1.0 - 0.5 * len(flags)})
     db.execute("UPDATE meta SET value='7' WHERE key='migration'")
     db.commit()
     db.close()
@@ -153,8 +164,6 @@ def test_bio_mismatch_is_recomputed_by_the_current_rule_on_open(tmp_path):
 def test_disclosed_sponsoring_is_counted_on_open(tmp_path, embedder):
     """Step 9: captions that disclose a paid post (#ad) make it sponsored in a catalog written
     before, with the saturation flag, the ratio and the authenticity, and valid checksums."""
-    import json
-
     from recommender.storage.checksums import CREATOR_CONTENT, checksum
 
     ads = creator("ads", posts=[{"id": f"p{i}", "text": f"my favourite serum #ad {i}",
@@ -189,10 +198,8 @@ def test_trap_flags_cost_their_current_penalties_on_open(tmp_path):
     """Step 10: the flags of a catalog written when sponsored saturation cost 0.3-0.7 and
     keyword stuffing 0.5 cost what they cost now, in the stored signals, the authenticity, the
     ranking's columns and valid checksums; a creator without them is untouched."""
-    import json
 
     from recommender.embedding import HashEmbedder
-    from recommender.storage.checksums import CREATOR_CONTENT, checksum
 
     embedder = HashEmbedder(512)
     stuffer = creator("s", "retro gaming speedrun",
@@ -207,16 +214,9 @@ def test_trap_flags_cost_their_current_penalties_on_open(tmp_path):
         ("sponsored_saturation", 0.85)]  # 75% sponsored: 0.6 at half, 0.9 at 80%
     db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
     for cid, penalty in (("s", 0.5), ("ads", 0.6333)):  # the old rules' penalties
-        row = dict(zip(CREATOR_CONTENT, db.execute(
-            f"SELECT {', '.join(CREATOR_CONTENT)} FROM creators WHERE id=?", (cid,)).fetchone(),
-            strict=True))
-        signals = json.loads(row["signals"])
+        signals = stored_signals(db, cid)
         signals["flags"][0]["penalty"] = penalty
-        signals["authenticity"] = 1.0 - penalty
-        row.update(signals=json.dumps(signals), authenticity=1.0 - penalty)
-        db.execute("UPDATE creators SET signals=?, authenticity=?, checksum=? WHERE id=?",
-                   (row["signals"], row["authenticity"],
-                    checksum([row[c] for c in CREATOR_CONTENT]), cid))
+        store_signals(db, cid, {**signals, "authenticity": 1.0 - penalty})
     db.execute("UPDATE meta SET value='9' WHERE key='migration'")
     db.commit()
     db.close()
@@ -232,8 +232,6 @@ def test_trap_flags_cost_their_current_penalties_on_open(tmp_path):
 def test_a_missing_language_is_detected_on_open(tmp_path, embedder):
     """Step 9: a creator stored without a language gets the one its texts are written in, in
     the column that filters read, with valid checksums."""
-    import json
-
     from recommender.storage.checksums import CREATOR_CONTENT, checksum
 
     fr = creator("fr", bio="Cuisine végétale de saison, recettes simples et anti-gaspillage",
