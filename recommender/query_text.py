@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-from .lexical.tokens import fold
+from .lexical.tokens import STOPWORDS, fold, words
 
 _EN = """creator creators influencer influencers influence campaign campaigns brand brands
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
@@ -68,15 +68,16 @@ _NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(NEGATIONS)})(?:(?<=['’]
 _CLAUSE_END = re.compile(rf"[,;.:!?()\[\]\n]|\s[-–—|/]\s|(?<![\w-])(?:{_alternation(_CLAUSE_ENDS)})"
                          r"(?![\w-])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"[^\W_]")
+_WORD = re.compile(r"[^\W_]")  # a letter or a digit
 
 
 _EMPTY_CLAUSES = re.compile(r"\s*[,;](?:\s*[,;])*\s*")
 
 
 def _tidy(kept: str, text: str) -> str:
+    """kept, its punctuation tidied; text when kept holds no word but stopwords."""
     kept = _EMPTY_CLAUSES.sub(", ", _SPACES.sub(" ", kept)).strip(" :;,.-–—|/")
-    return kept if _WORD.search(kept) else text
+    return kept if any(w not in STOPWORDS for w in words(fold(kept))) else text
 
 
 def subject(text: str) -> str:

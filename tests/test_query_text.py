@@ -25,6 +25,8 @@ def test_the_trade_words_leave_the_subject(text, kept):
 def test_hashtags_hyphenated_words_and_a_text_of_nothing_else_are_kept():
     assert subject("brand-new #brandpartner phone") == "brand-new #brandpartner phone"
     assert subject("UGC campaign") == "UGC campaign"
+    assert subject("Looking for creators for our campaign") == (
+        "Looking for creators for our campaign")  # nothing left but "for our"
     assert query_texts("influencer campaign: solid shampoo", None) == ["solid shampoo"]
     assert query_texts("solid shampoo", "honest content, no plastic bottles") == [
         "solid shampoo", "honest"]
