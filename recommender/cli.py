@@ -312,12 +312,18 @@ def _brief_from_args(args):
 
 
 def cmd_match(args) -> int:
+    from .query_text import stands_for
+
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:
         matches = rec.match(brief)
         why = rec.why_empty(brief.filters) if not matches else ""
         unknown = rec.unknown(brief.filters.exclude_ids or [])
     print_matches(matches, args.json)
+    if brief.values and not stands_for(brief.values)[0]:
+        print("note: the values statement only rejects things; it was not used (write what the "
+              "brand stands for too, e.g. \"repair and second hand, no fast fashion\")",
+              file=sys.stderr)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "
               "was left out for it", file=sys.stderr)

@@ -231,3 +231,14 @@ def test_ingest_says_what_it_read_from_the_texts(cli, tmp_path):
     code, out, _ = cli("ingest", write_jsonl(tmp_path / "p.jsonl", [creator("plain2")]),
                        "--index", tmp_path / "k")
     assert "from the texts" not in out
+
+
+def test_a_values_statement_that_only_rejects_is_said_unused(cli, planner_index):
+    code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo", "--json",
+                         "--values", "no plastic, no palm oil")
+    assert code == 0 and all(m["components"]["values"] is None
+                             for m in json.loads(out)["matches"])
+    assert "the values statement only rejects things; it was not used" in err
+    code, _, err = cli("match", "--index", planner_index, "--brief", "shampoo",
+                       "--values", "repair, no plastic")
+    assert code == 0 and "only rejects" not in err
