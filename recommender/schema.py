@@ -313,6 +313,14 @@ class Brief(_Model):
     def _objective_name(cls, v: object) -> object:
         return objective_name(v) if isinstance(v, str) else v
 
+    @field_validator("values", mode="before")
+    @classmethod
+    def _values_list(cls, v: object) -> object:
+        """A list of values (["repair", "second hand"]) is the statement they make together."""
+        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+            return ", ".join(x.strip() for x in v if x.strip()) or None
+        return v
+
 
 class Evidence(BaseModel):
     post_id: str

@@ -242,3 +242,21 @@ def test_a_values_statement_that_only_rejects_is_said_unused(cli, planner_index)
     code, _, err = cli("match", "--index", planner_index, "--brief", "shampoo",
                        "--values", "repair, no plastic")
     assert code == 0 and "only rejects" not in err
+
+
+def test_values_given_as_a_list_are_the_statement_they_make(cli, planner_index, tmp_path):
+    """A brief file may list its values; they match as the statement they make together."""
+    from recommender.schema import Brief
+
+    assert Brief(brief="x", values=["repair", " second hand ", ""]).values == "repair, second hand"
+    assert Brief(brief="x", values=[]).values is None
+    listed, written = tmp_path / "a.json", tmp_path / "b.json"
+    listed.write_text(json.dumps({"brief": "shampoo", "values": ["zero waste", "honest"]}))
+    written.write_text(json.dumps({"brief": "shampoo", "values": "zero waste, honest"}))
+    runs = [cli("match", "--index", planner_index, "--brief-file", f, "--json")
+            for f in (listed, written)]
+    assert runs[0][0] == runs[1][0] == 0 and runs[0][1] == runs[1][1]
+    bad = tmp_path / "c.json"
+    bad.write_text(json.dumps({"brief": "shampoo", "values": [1, 2]}))
+    code, _, err = cli("match", "--index", planner_index, "--brief-file", bad)
+    assert code == 2 and "values" in err
