@@ -85,6 +85,12 @@ def subject(text: str) -> str:
     return _tidy(_TRADE.sub(" ", text), text)
 
 
+def names_a_subject(text: str) -> bool:
+    """Whether the text says anything beyond the trade's words and stopwords ("Looking for
+    UGC creators" does not: it asks for creators, not for what they post about)."""
+    return any(w not in STOPWORDS for w in words(fold(_TRADE.sub(" ", text))))
+
+
 def stands_for(values: str) -> tuple[str, list[str]]:
     """(what a values statement stands for, the parts it rejects): each rejected part is
     taken out with its negation; "" when nothing else is left."""

@@ -233,7 +233,7 @@ def test_ingest_says_what_it_read_from_the_texts(cli, tmp_path):
     assert "from the texts" not in out
 
 
-def test_a_values_statement_that_only_rejects_is_said_unused(cli, planner_index):
+def test_a_brief_or_a_values_statement_with_nothing_to_match_is_said_so(cli, planner_index):
     code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo", "--json",
                          "--values", "no plastic, no palm oil")
     assert code == 0 and all(m["components"]["values"] is None
@@ -241,7 +241,11 @@ def test_a_values_statement_that_only_rejects_is_said_unused(cli, planner_index)
     assert "the values statement only rejects things; it was not used" in err
     code, _, err = cli("match", "--index", planner_index, "--brief", "shampoo",
                        "--values", "repair, no plastic")
-    assert code == 0 and "only rejects" not in err
+    assert code == 0 and "only rejects" not in err and "names no subject" not in err
+    code, out, err = cli("match", "--index", planner_index, "--brief",
+                         "Looking for UGC creators for our campaign", "--json")
+    assert code == 0 and json.loads(out)["matches"]  # matched whole, and said
+    assert "the brief names no subject beyond the campaign's own words" in err
 
 
 def test_values_given_as_a_list_are_the_statement_they_make(cli, planner_index, tmp_path):

@@ -5,7 +5,7 @@ statement rejects ("no fast fashion"), which names the creators the brand does n
 import pytest
 from conftest import creator, write_jsonl
 
-from recommender.query_text import query_texts, stands_for, subject
+from recommender.query_text import names_a_subject, query_texts, stands_for, subject
 from recommender.schema import Brief
 from recommender.service import Recommender
 
@@ -63,6 +63,13 @@ def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, 
 ])
 def test_what_a_values_statement_rejects_is_taken_out(values, kept, rejected):
     assert stands_for(values) == (kept, rejected)
+
+
+def test_a_brief_of_the_trade_alone_names_no_subject():
+    assert not names_a_subject("Looking for UGC creators for our brand campaign")
+    assert not names_a_subject("On cherche des créatrices pour notre campagne")
+    assert names_a_subject("UGC creators for our solid shampoo bar")
+    assert names_a_subject("#brandpartner")
 
 
 def test_a_statement_that_only_rejects_gives_no_direction():
