@@ -56,8 +56,10 @@ _CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et
                 "avec", "qui", "que")
 
 
-def _alternation(words: frozenset[str] | tuple[str, ...]) -> str:
-    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words),
+def _alternation(phrases: frozenset[str] | tuple[str, ...]) -> str:
+    """A regular expression's alternatives for these phrases, longest first, with any run of
+    spaces where a phrase has one ("do  not")."""
+    return "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases),
                            key=len, reverse=True))
 
 
@@ -69,9 +71,7 @@ _CLAUSE_END = re.compile(rf"[,;.:!?()\[\]\n]|\s[-–—|/]\s|(?<![\w-])(?:{_alte
                          r"(?![\w-])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit
-
-
-_EMPTY_CLAUSES = re.compile(r"\s*[,;](?:\s*[,;])*\s*")
+_EMPTY_CLAUSES = re.compile(r"\s*[,;](?:\s*[,;])*\s*")  # what a part taken out leaves: ", ,"
 
 
 def _tidy(kept: str, text: str) -> str:
