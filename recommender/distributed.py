@@ -124,7 +124,7 @@ def parse_file(row: dict[str, Any], shards: int) -> list[dict[str, Any]]:
     return list(_rows_of(parsed, shards))
 
 
-def parse_csvs(paths: list[str], shards: int) -> list[dict[str, Any]]:
+def parse_tables(paths: list[str], shards: int) -> list[dict[str, Any]]:
     parsed = Parsed()
     read_files([(p, Path(p).read_bytes()) for p in paths], parsed)
     return list(_rows_of(parsed, shards))
@@ -237,15 +237,15 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     logging.getLogger("ray.data").setLevel(logging.WARNING)  # a line per stage otherwise
     warnings.filterwarnings("ignore", message="Use 'expr' instead of 'fn'")
     n = len(dirs)
-    tables = (".csv", ".xlsx")  # read together on the driver: posts attach across files
-    jsonl = [p for p in files if not p.lower().endswith(tables)]
-    csvs = [p for p in files if p.lower().endswith(tables)]
+    table_formats = (".csv", ".xlsx")  # read together on the driver: posts attach across files
+    jsonl = [p for p in files if not p.lower().endswith(table_formats)]
+    tables = [p for p in files if p.lower().endswith(table_formats)]
     parts = []
     if jsonl:
         parts.append(ray.data.read_binary_files(jsonl, include_paths=True)
                      .flat_map(lambda row: parse_file(row, n)))
-    if csvs:
-        parts.append(ray.data.from_items(parse_csvs(csvs, n)))
+    if tables:
+        parts.append(ray.data.from_items(parse_tables(tables, n)))
     rows = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
     rows = rows.materialize()
     # everything but the embedding done before the actor pool starts: the pool may hold every

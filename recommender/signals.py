@@ -50,6 +50,7 @@ penalty), an engagement component at the tier's norm (0.5), and no flag it had n
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -144,15 +145,20 @@ def discloses(text: str | None) -> bool:
     return bool(text) and _DISCLOSURE.search(text or "") is not None
 
 
-def is_sponsored(p: Post) -> bool:
-    """The record's word, or the caption's disclosure."""
-    return p.sponsored or discloses(p.text)
+def sponsored_posts(posts: list[Post]) -> tuple[int, int]:
+    """(how many posts are sponsored, how many of them by their caption's disclosure alone):
+    the record's word, else the caption, each caption searched once."""
+    disclosed = sum(not p.sponsored and discloses(p.text) for p in posts)
+    return sum(p.sponsored for p in posts) + disclosed, disclosed
 
 
 def sponsored_ratio(posts: list[Post]) -> float | None:
-    if not posts:
-        return None
-    return sum(is_sponsored(p) for p in posts) / len(posts)
+    return sponsored_posts(posts)[0] / len(posts) if posts else None
+
+
+def authenticity_of(penalties: Iterable[float]) -> float:
+    """1 minus the flags' penalties, floor 0."""
+    return _clip01(1.0 - sum(penalties))
 
 
 def comment_like_ratio(posts: list[Post]) -> float | None:
@@ -191,10 +197,10 @@ def authenticity_flags(
     sponsored: int | None = None,
 ) -> list[Flag]:
     """Each flag raised with the evidence that raised it and the penalty it costs; sponsored:
-    how many of the posts are (is_sponsored), when the caller has counted them already."""
+    how many of the posts are (sponsored_posts), when the caller has counted them already."""
     flags: list[Flag] = []
     if sponsored is None:
-        sponsored = sum(is_sponsored(p) for p in posts)
+        sponsored = sponsored_posts(posts)[0]
     saturated = saturation(sponsored, len(posts))
     if saturated is not None:
         flags.append(saturated)
@@ -301,8 +307,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
     tier = tiers.tier_of(creator.followers)
     rate = engagement_rate(creator.posts, creator.followers)
     # each caption searched for a disclosure once: the ratio, the flag and the count share it
-    disclosed = [not p.sponsored and discloses(p.text) for p in creator.posts]
-    sponsored = sum(p.sponsored for p in creator.posts) + sum(disclosed)
+    sponsored, disclosed = sponsored_posts(creator.posts)
     flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement,
                                sponsored)
     mismatch = bio_flag(coherence, creator.bio, [p.text for p in creator.posts if p.text],
@@ -315,7 +320,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
                "them): engagement unavailable, not zero" if hidden
                else "no posts with counters to measure engagement")
         flags.append(Flag("no_engagement_data", why, 0.0))
-    authenticity = _clip01(1.0 - sum(f.penalty for f in flags))
+    authenticity = authenticity_of(f.penalty for f in flags)
     detected = None if creator.language else detect_language(
         [creator.bio or "", *(p.text for p in creator.posts if p.text)])
     return Signals(
@@ -328,7 +333,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
                     else engagement_component(rate, tier.expected_engagement)),
         engagement_posts=len(creator.posts) - hidden,
         hidden_counts=hidden,
-        sponsored_disclosed=sum(disclosed),
+        sponsored_disclosed=disclosed,
         detected_language=None if detected is None
         else {"code": detected[0], "probability": detected[1]},
         authenticity=authenticity,

@@ -45,14 +45,14 @@ def test_the_tables_of_a_distributed_ingest_include_excel_workbooks(tmp_path):
     Data: records with their shard, errors with their sheet and row."""
     from openpyxl import Workbook
 
-    from recommender.distributed import parse_csvs
+    from recommender.distributed import parse_tables
 
     book = Workbook()
     book.active.append(["id", "platform", "followers", "bio"])
     book.active.append(["lea", "instagram", 4200, "Zéro déchet"])
     book.active.append(["bob", "myspace", 10, "bio"])
     book.save(tmp_path / "c.xlsx")
-    rows = parse_csvs([str(tmp_path / "c.xlsx")], 4)
+    rows = parse_tables([str(tmp_path / "c.xlsx")], 4)
     [record] = [r for r in rows if r["kind"] == "record"]
     assert json.loads(record["payload"])["id"] == "lea" and record["shard"] == shard_of("lea", 4)
     [error] = [json.loads(r["payload"]) for r in rows if r["kind"] == "error"]

@@ -135,7 +135,8 @@ def m009_bio_claims_and_disclosures(conn: sqlite3.Connection) -> None:
     import numpy as np
 
     from ..locales import detect_language
-    from ..signals import bio_coherence, bio_flag, discloses, saturation
+    from ..signals import authenticity_of, bio_coherence, bio_flag, discloses, saturation
+    from .catalog import stored_language
     from .database import from_blob
 
     vids = [v for (v,) in conn.execute("SELECT vid FROM creators ORDER BY vid")]
@@ -175,16 +176,15 @@ def m009_bio_claims_and_disclosures(conn: sqlite3.Connection) -> None:
             ratio = sponsored / len(items) if items else None
             detected = None if record.get("language") else detect_language(
                 [record.get("bio") or "", *(p.get("text") or "" for p in items)])
-            language = detected[0] if detected else record.get("language")
+            told = None if detected is None else {"code": detected[0], "probability": detected[1]}
+            language = stored_language(record, {"detected_language": told})
             if (flags == old and signals.get("sponsored_ratio") == ratio
                     and signals.get("sponsored_disclosed", 0) == sum(shown)
                     and row["language"] == language):
                 continue
-            authenticity = float(min(1.0, max(0.0, 1.0 - sum(f["penalty"] for f in flags))))
+            authenticity = authenticity_of(f["penalty"] for f in flags)
             signals.update(flags=flags, authenticity=authenticity, sponsored_ratio=ratio,
-                           sponsored_disclosed=sum(shown),
-                           detected_language=None if detected is None
-                           else {"code": detected[0], "probability": detected[1]})
+                           sponsored_disclosed=sum(shown), detected_language=told)
             row.update(signals=json.dumps(signals), authenticity=authenticity, language=language)
             updates.append((row["signals"], authenticity, language,
                             checksum([row[c] for c in CREATOR_CONTENT]), vid))
@@ -196,7 +196,7 @@ def m010_trap_penalties(conn: sqlite3.Connection) -> None:
     """The flags that make a creator a trap on their own evidence cost more than two tier
     steps (signals.py): sponsored_saturation 0.6 to 0.9 (was 0.3 to 0.7), bio_mismatch 0.75
     (was 0.5); each stored flag's penalty and the authenticity they add up to, again."""
-    from ..signals import BIO_MISMATCH_PENALTY, saturation_penalty
+    from ..signals import BIO_MISMATCH_PENALTY, authenticity_of, saturation_penalty
 
     columns = ", ".join(CREATOR_CONTENT)
     updates = []
@@ -210,8 +210,7 @@ def m010_trap_penalties(conn: sqlite3.Connection) -> None:
                 f["penalty"] = BIO_MISMATCH_PENALTY
             elif f["name"] == "sponsored_saturation":
                 f["penalty"] = saturation_penalty(signals["sponsored_ratio"])
-        authenticity = float(min(1.0, max(0.0, 1.0 - sum(f["penalty"]
-                                                        for f in signals.get("flags", [])))))
+        authenticity = authenticity_of(f["penalty"] for f in signals.get("flags", []))
         signals["authenticity"] = authenticity
         row.update(signals=json.dumps(signals), authenticity=authenticity)
         updates.append((row["signals"], authenticity,
