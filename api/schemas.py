@@ -93,6 +93,10 @@ class MatchResponse(BaseModel):
     took_ms: float
     empty_reason: str | None = Field(
         default=None, description="when matches is empty: why, naming the filter(s) to widen")
+    notes: list[str] = Field(
+        default_factory=list, description="how the brief was read, when a planner should know: "
+        "a brief that names no subject beyond the campaign's own words, a values statement "
+        "that only rejects")
 
     model_config = {"json_schema_extra": {"examples": [
         {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}

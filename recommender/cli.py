@@ -312,7 +312,7 @@ def _brief_from_args(args):
 
 
 def cmd_match(args) -> int:
-    from .query_text import names_a_subject, stands_for
+    from .query_text import notes
 
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:
@@ -320,14 +320,8 @@ def cmd_match(args) -> int:
         why = rec.why_empty(brief.filters) if not matches else ""
         unknown = rec.unknown(brief.filters.exclude_ids or [])
     print_matches(matches, args.json)
-    if not names_a_subject(brief.brief):
-        print("note: the brief names no subject beyond the campaign's own words (creators, "
-              "campaign, brand, UGC...): say what the creators should post about, e.g. "
-              "\"UGC creators for our solid shampoo bar\"", file=sys.stderr)
-    if brief.values and not stands_for(brief.values)[0]:
-        print("note: the values statement only rejects things; it was not used (write what the "
-              "brand stands for too, e.g. \"repair and second hand, no fast fashion\")",
-              file=sys.stderr)
+    for note in notes(brief.brief, brief.values):
+        print(f"note: {note}", file=sys.stderr)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "
               "was left out for it", file=sys.stderr)

@@ -115,3 +115,18 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     it only rejects)."""
     kept = stands_for(values)[0] if values else ""
     return [subject(brief)] + ([subject(kept)] if kept else [])
+
+
+def notes(brief: str, values: str | None) -> list[str]:
+    """What a planner should know of how the brief was read: a brief that names no subject
+    (matched whole), a values statement that only rejects (not used)."""
+    out = []
+    if not names_a_subject(brief):
+        out.append("the brief names no subject beyond the campaign's own words (creators, "
+                   "campaign, brand, UGC...): say what the creators should post about, e.g. "
+                   "\"UGC creators for our solid shampoo bar\"")
+    if values and not stands_for(values)[0]:
+        out.append("the values statement only rejects things; it was not used (write what "
+                   "the brand stands for too, e.g. \"repair and second hand, no fast "
+                   "fashion\")")
+    return out

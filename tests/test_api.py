@@ -102,7 +102,13 @@ def test_match_and_similar(client):
     body = {"brief": "zero waste shampoo bar", "values": "honest, local", "objective": "ugc",
             "k": 5, "filters": {"tiers": ["nano", "micro"], "languages": ["en"]}}
     r = client.post("/v1/match", headers=R, json=body).json()
-    assert len(r["matches"]) == 5
+    assert len(r["matches"]) == 5 and r["notes"] == []
+    # how the brief was read, when a planner should know
+    said = client.post("/v1/match", headers=R, json={
+        "brief": "Looking for UGC creators", "values": "no plastic", "k": 3}).json()
+    assert said["matches"] and len(said["notes"]) == 2
+    assert said["notes"][0].startswith("the brief names no subject")
+    assert said["notes"][1].startswith("the values statement only rejects things")
     for m in r["matches"]:
         assert m["tier"] in ("nano", "micro") and set(m["components"]) == {
             "similarity", "values", "keywords", "tier_fit", "engagement", "authenticity"}

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
+from recommender.query_text import notes
 from recommender.schema import Brief
 
 from ..deps import ReadKey, Rec
@@ -24,7 +25,8 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     matches = rec.match(brief)
     took = round((time.perf_counter() - t0) * 1e3, 2)
     return MatchResponse(matches=matches, took_ms=took,
-                         empty_reason=None if matches else rec.why_empty(brief.filters))
+                         empty_reason=None if matches else rec.why_empty(brief.filters),
+                         notes=notes(brief.brief, brief.values))
 
 
 @router.post("/plan", response_model=PlanResponse, responses=ERRORS,

@@ -483,6 +483,8 @@ async function search(event) {
       ? `${matches.length} creator${matches.length > 1 ? "s" : ""} for “${body.brief}” ` +
         `(${Math.round(answer.took_ms)} ms).`
       : `No creator: ${answer.empty_reason || "none matches this brief and its filters"}`;
+    // how the brief was read, when the planner should know (a brief with no subject...)
+    for (const note of answer.notes || []) status.textContent += ` Note: ${note}.`;
     $("#results-title").focus();
   } catch (error) {
     status.textContent = "The search did not run.";
