@@ -317,7 +317,11 @@ class Brief(_Model):
     @classmethod
     def _values_list(cls, v: object) -> object:
         """A list of values (["repair", "second hand"]) is the statement they make together."""
-        if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        if isinstance(v, list):
+            wrong = [i for i, x in enumerate(v) if not isinstance(x, str)]
+            if wrong:
+                raise ValueError(f"a statement, or a list of strings: item {wrong[0]} is "
+                                 f"{v[wrong[0]]!r}")
             return ", ".join(x.strip() for x in v if x.strip()) or None
         return v
 
