@@ -100,6 +100,32 @@ def test_second_set_is_its_rules_applied_to_its_generator(tmp_path):
     assert kinds == {"genuine", "inflated", "saturated", "stuffer"}
 
 
+def test_third_set_is_its_rules_applied_to_written_captions(tmp_path):
+    """The 'feeds' set: rebuilt from benchmarks/evalset3.py, identical to the packaged one; its
+    captions are distinct (not phrase banks recombined), a creator's stance shows in a part of
+    its posts only, and every brief has an opposite stance and creators worth finding."""
+    from benchmarks import evalset3
+
+    packaged = evalset.load(evalset.PACKAGED_FEEDS)
+    rebuilt = evalset.load(evalset3.build(tmp_path / "set3"))
+    assert rebuilt.qrels == packaged.qrels
+    assert rebuilt.creators.read_bytes() == packaged.creators.read_bytes()
+    for b in packaged.briefs:
+        assert b["judging"]["opposed"], b["id"]
+        assert sum(g >= 2 for g in packaged.qrels[b["id"]].values()) >= 4, b["id"]
+    assert {b["language"] for b in packaged.briefs} == {"en", "fr"}
+    assert any("values" not in b for b in packaged.briefs)
+    captions = [c for n in evalset3.NICHES.values() for s in n["stances"].values()
+                for texts in s.values() for c in texts]
+    assert len(captions) == len(set(captions)) > 300
+    records = [json.loads(line) for line in packaged.creators.open(encoding="utf-8")]
+    own = {c for n in evalset3.NICHES.values() for s in n["stances"].values()
+           for texts in s.values() for c in texts}
+    genuine = [r for r in records if packaged.truth[r["id"]]["kind"] == "genuine"]
+    assert all(sum(p["text"].removesuffix(" #ad").removesuffix(" #sponsorisé") in own
+                   for p in r["posts"]) < len(r["posts"]) for r in genuine)
+
+
 def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     """A small set of our own, the fake encoder: every system, both splits, both languages,
     the markdown, JSON and PNG; --tune picks weights on dev."""

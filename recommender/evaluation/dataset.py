@@ -15,6 +15,9 @@ from pathlib import Path
 PACKAGED = Path(__file__).resolve().parents[1] / "data" / "eval"  # "generator": the first set
 # "stances": the second, from an independent generator (benchmarks/evalset2.py)
 PACKAGED_STANCES = Path(__file__).resolve().parents[1] / "data" / "eval2"
+# "feeds": the third, captions written one by one as feeds are (benchmarks/evalset3.py)
+PACKAGED_FEEDS = Path(__file__).resolve().parents[1] / "data" / "eval3"
+PACKAGED_SETS = (PACKAGED, PACKAGED_STANCES, PACKAGED_FEEDS)
 
 
 @dataclass

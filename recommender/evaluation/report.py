@@ -20,7 +20,7 @@ def markdown(result: dict, meta: dict) -> str:
     name = Path(meta["set"]).name
     base, _, thin = name.partition("-thin")
     base, written, _ = base.partition("-written")
-    label = {"eval": "generator", "eval2": "stances"}.get(base, base) + (
+    label = {"eval": "generator", "eval2": "stances", "eval3": "feeds"}.get(base, base) + (
         f", {thin}% of its creators" if thin else "") + (
         ", as planners and exports write it" if written else "")
     lines = [f"# creator-match eval — set '{label}' — {meta['when']}", "",

@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="creator-match eval", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", action="append", default=None,
-                   help="evaluation set directory; repeat for several (default: both packaged "
-                        "sets, 'generator' and 'stances')")
+                   help="evaluation set directory; repeat for several (default: the three "
+                        "packaged sets, 'generator', 'stances' and 'feeds')")
     p.add_argument("--index", default=None, help="index directory to build or reuse, with one "
                    "set only (default: a temporary one per set)")
     p.add_argument("--model", default=None, help="embedding model name or path")
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     _pytrec()
-    paths = args.data or [str(dataset.PACKAGED), str(dataset.PACKAGED_STANCES)]
+    paths = args.data or [str(p) for p in dataset.PACKAGED_SETS]
     if args.index and (len(paths) > 1 or args.thin or args.as_written):
         p.error("--index holds one set's index: give one --data with it, and no --thin or "
                 "--as-written")
