@@ -229,7 +229,9 @@ def test_int8_briefs_beside_the_creators_own_vectors(minilm_index, real_model, o
         after = [m.creator_id for m in minilm_index.match(brief)]
     finally:
         real_model.query_precision = None
-    assert after[0] == before[0] and len(set(after) & set(before)) >= 7
+    # the best three stay the best three (their scores are within 0.03 of each other: the
+    # int8 brief may order them otherwise), and most of the ten stay
+    assert set(after[:3]) == set(before[:3]) and len(set(after) & set(before)) >= 7
     assert [m.creator_id for m in minilm_index.match(brief)] == before
     assert minilm_index.stats()["query_precision"] is None
 

@@ -68,12 +68,38 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
             "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
-            "m010_trap_penalties)"
+            "m010_trap_penalties, m011_categories_in_text)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
     assert_bm25_equals_fts5(rec, ("solid shampoo bar zero waste", "Trousse de voyage zéro déchet"))
     rec.close()
+
+
+def test_categories_are_searched_after_step_11(tmp_path, embedder, monkeypatch):
+    """Step 11: a catalog whose lexical index was written without the creators' categories
+    gets them on open, so a brief naming the niche finds the creators filed under it."""
+    from recommender.storage import catalog as catalog_module
+
+    hiker = creator("hiker", "wild camp by the lake, packed out all my trash")
+    hiker["categories"] = ["outdoor"]
+    body = catalog_module.body
+    with monkeypatch.context() as m:  # the lexical index as step 10 wrote it
+        m.setattr(catalog_module, "body", lambda r: body({**r, "categories": []}))
+        with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+            rec.ingest([write_jsonl(tmp_path / "c.jsonl", [hiker, creator("other")])])
+            assert len(bm25(rec.catalog, "outdoor", 10)[1]) == 0
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.execute("UPDATE meta SET value='10' WHERE key='migration'")
+    db.commit()
+    db.close()
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        hiker_vid = rec.catalog.vids_of(["hiker"])["hiker"]
+        _, vids, scores = bm25(rec.catalog, "outdoor gear", 10)
+        assert vids.tolist() == [hiker_vid] and scores[0] > 0
+        assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+        assert_bm25_equals_fts5(rec, ("outdoor", "wild camping"))
+        assert rec.check() == []
 
 
 def test_a_new_catalog_runs_every_step_once(tmp_path):

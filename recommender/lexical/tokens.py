@@ -140,10 +140,13 @@ def fts_query(words: Iterable[str]) -> str:
 
 
 def body(record: dict[str, Any]) -> str:
-    """The text indexed for one creator: the analysed bio and posts, one line each (each text
-    stemmed in its own language)."""
+    """The text indexed for one creator: the analysed bio, posts and categories, one line each
+    (each text stemmed in its own language). The categories are the creator's niche as it or
+    its platform names it: a brief that names the niche ("outdoor gear repair") finds the
+    creators filed under it, whatever words their captions use."""
     language = record.get("language")
-    parts = [record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
+    parts = ([record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
+             + [" ".join(record.get("categories") or [])])
     return "\n".join(" ".join(analyse(p, language)) for p in parts if p)
 
 

@@ -219,10 +219,17 @@ def m010_trap_penalties(conn: sqlite3.Connection) -> None:
                      updates)
 
 
+def m011_categories_in_text(conn: sqlite3.Connection) -> None:
+    """The lexical index again with each creator's categories beside its bio and posts
+    (lexical/tokens.py body): a brief that names a niche finds the creators filed under it.
+    Rebuilt from the records, as step 7 does."""
+    m007_analysed_text(conn)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
-    m009_bio_claims_and_disclosures, m010_trap_penalties)
+    m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
