@@ -110,8 +110,13 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
         post_niche = rng.choice([x for x in NICHES if x != niche and lang in _languages(x)])
         post_stance = rng.choice(list(NICHES[post_niche]["stances"]))
     posts = []
-    for i, text in enumerate(_posts(rng, post_niche, post_stance, post_lang)):
-        sponsored = (kind == "saturated" and rng.random() < 0.85) or rng.random() < 0.05
+    texts = _posts(rng, post_niche, post_stance, post_lang)
+    # a saturated creator: at least four posts in five paid (a share drawn per post could
+    # leave two of four, which no planner would call saturated)
+    paid = set(rng.sample(range(len(texts)), -(-4 * len(texts) // 5))) \
+        if kind == "saturated" else set()
+    for i, text in enumerate(texts):
+        sponsored = i in paid or rng.random() < 0.05
         if sponsored:
             text += " #ad" if lang == "en" else " #sponsorisé"
         likes = max(0, int(real * rate * rng.uniform(0.6, 1.4)))
@@ -121,7 +126,9 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
                       "posted_at": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
                                    f"T{rng.randint(6, 22):02d}:00:00Z"})
     bios = NICHES[niche]["bios"][stance][lang]
-    bio = " | ".join(bios) if kind == "stuffer" else rng.choice(bios)
+    # a stuffer's bio piles up the niche's stance words: its bios and two of its captions
+    bio = (" | ".join(bios + rng.sample(NICHES[niche]["stances"][stance][lang], 2))
+           if kind == "stuffer" else rng.choice(bios))
     cid = f"s3_{name}_{n:04d}"
     record = {"id": cid, "handle": f"@{name}.{niche}{n}",
               "platform": rng.choice(["instagram", "tiktok", "youtube"]),
