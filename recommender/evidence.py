@@ -6,11 +6,17 @@ tells apart: a keyword stuffer's bio full of the brief's words over posts of ano
 (its normalised mean leans on the bio), and a stance held in some posts but not all. So the
 few creators that can make the top k are scored again from their posts:
 
-* content fit  = the mean cosine of its TOP_POSTS posts closest to the brief (the bio only for
-                 a creator without posts): a creator is on topic when it posts on topic;
-                 a caption posted again counts once (the catalog reads each text of a
-                 creator once): three different posts on the brief's topic are more evidence
-                 than one posted three times;
+* content fit  = the mean of two estimates of how much the creator posts about the brief (the
+                 bio only for a creator without posts), each caption once (the catalog reads
+                 each text of a creator once: three different posts on the brief's topic are
+                 more evidence than one posted three times):
+                 - the mean cosine of all its posts: what it posts, taken together. One stray
+                   caption that happens to sit near the brief does not make a creator of
+                   another niche, and posting more does not raise it (the best of many noisy
+                   cosines grows with their number; their mean does not);
+                 - the mean cosine of its TOP_POSTS posts closest to the brief: it posts on the
+                   brief's subject itself (the brief's own product, its stance), not only
+                   around it;
 * values fit   = the mean cosine of its TOP_POSTS posts closest to the values direction beyond
                  the brief's topic (ranking.stance), so that two creators of one niche with
                  opposite stances separate; those posts are shown as "shares your values".
@@ -52,6 +58,13 @@ def _top_mean(sims: np.ndarray) -> float:
     return float(np.mean(np.partition(sims, len(sims) - k)[-k:])) if k else 0.0
 
 
+def content_fit(sims: np.ndarray) -> float:
+    """A creator's fit with the brief from its posts' cosines: the mean of all of them and of
+    its TOP_POSTS best (module docstring). Dot products only, so it holds for post vectors
+    projected on the brief's plane (sharding.py)."""
+    return 0.5 * (float(np.mean(sims)) + _top_mean(sims)) if len(sims) else 0.0
+
+
 def rescore(ranker: Ranker, cands: list[Candidate],
             vectors: dict[int, tuple[list[str | None], np.ndarray]],
             q_brief: np.ndarray, q_values: np.ndarray | None) -> list[Candidate]:
@@ -67,7 +80,7 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         pids, vecs = got
         posts = [j for j, p in enumerate(pids) if p is not None] or list(range(len(pids)))
         vecs = vecs[posts]
-        fit[i] = _top_mean(vecs @ q_brief)
+        fit[i] = content_fit(vecs @ q_brief)
         if direction is not None:
             s = vecs @ direction
             stance[i] = _top_mean(s)

@@ -165,10 +165,30 @@ def test_a_missing_index_is_named_not_an_empty_answer(tmp_path):
         assert rec.match(Brief(brief="x")) == []  # created on purpose: empty until ingested
 
 
+def test_content_fit_is_what_a_creator_posts_not_its_few_closest_posts(tmp_path, embedder):
+    """Content fit reads all of a creator's posts beside its three closest: a creator of another
+    niche with three captions near the brief among many does not outrank one whose every post
+    is on the brief's topic (by its three closest posts alone, it did)."""
+    def posts(texts):
+        return [{"id": f"p{i}", "text": t, "likes": 200, "comments": 10}
+                for i, t in enumerate(texts)]
+    stray = creator("stray", posts=posts(
+        ["solid shampoo bar tin", "solid shampoo bar gift", "solid shampoo bar sale"]
+        + [f"ranked match {i} on the new console" for i in range(9)]))
+    whole = creator("whole", posts=posts(
+        ["solid shampoo bar routine today", "solid shampoo bar for curls",
+         "solid shampoo bar after swimming", "solid shampoo bar and conditioner",
+         "solid shampoo bar travel case", "solid shampoo bar in winter"]))
+    filler = [creator(f"f{i}", f"garden tomato harvest number {i}") for i in range(4)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [stray, whole, *filler])])
+    assert ids_of(rec.match(Brief(brief="solid shampoo bar", k=2))) == ["whole", "stray"]
+    rec.close()
+
+
 def test_a_caption_posted_again_is_one_piece_of_evidence(tmp_path, embedder):
-    """Content fit is the mean of a creator's three posts closest to the brief, each caption
-    counted once: one on-topic caption posted three times is less evidence than three
-    different on-topic posts."""
+    """Content fit reads a creator's posts each caption once: one on-topic caption posted
+    three times is less evidence than three different on-topic posts."""
     def posts(texts):
         return [{"id": f"p{i}", "text": t, "likes": 200, "comments": 10}
                 for i, t in enumerate(texts)]
