@@ -178,6 +178,43 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     assert cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out",
                      str(tmp_path / "written"), "--as-written"]) == 0
     assert "set 'set, as planners and exports write it'" in capsys.readouterr().out
+    # --against: brief by brief against an earlier run, per set both scored
+    assert cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out",
+                     str(tmp_path / "again"), "--weights", "tier_fit=0", "--thin", "0.5",
+                     "--against", str(js)]) == 0
+    printed = capsys.readouterr().out
+    assert f"# Against {js}" in printed
+    [again] = (tmp_path / "again").glob("eval-*.json")
+    compared = json.loads(again.read_text())["against"]["sets"]
+    assert set(compared) == {"set"}  # the thinned copy was not in the earlier run
+    c = compared["set"]
+    assert c["briefs"] == 4 and c["low"] <= c["difference"] <= c["high"]
+    assert c["before"] == pytest.approx(np.mean(
+        [v["creator-match"]["ndcg@10"] for v in result["per_brief"].values()]))
+    for bad, why in ((str(tmp_path / "nothing.json"), "No such file"),
+                     (str(data / "qrels.json"), "not the .json of a creator-match eval run")):
+        with pytest.raises(SystemExit) as exit_:
+            cli_main(["eval", "--data", str(data), "--model", "hash-64", "--against", bad])
+        assert exit_.value.code == 2 and why in capsys.readouterr().err
+
+
+def test_paired_differences_have_an_interval_that_holds_their_mean():
+    before = {f"b{i}": 0.5 for i in range(20)}
+    same = metrics.paired(before, dict(before))
+    assert same["difference"] == same["low"] == same["high"] == 0.0
+    assert same["better"] == same["worse"] == 0
+    up = metrics.paired(before, dict.fromkeys(before, 0.6) | {"extra": 1.0})
+    assert up["briefs"] == 20 and up["difference"] == pytest.approx(0.1)
+    assert up["low"] == pytest.approx(0.1) and up["better"] == 20  # every brief alike
+    mixed = metrics.paired(before, {b: 0.5 + (0.2 if i % 2 else -0.1)
+                                    for i, b in enumerate(before)})
+    assert mixed["difference"] == pytest.approx(0.05)
+    assert mixed["low"] < mixed["difference"] < mixed["high"]
+    assert (mixed["better"], mixed["worse"]) == (10, 10)
+    assert metrics.paired(before, {b: 0.5 + (0.2 if i % 2 else -0.1)
+                                   for i, b in enumerate(before)}) == mixed  # seeded
+    with pytest.raises(ValueError, match="no brief scored in both"):
+        metrics.paired(before, {"other": 1.0})
 
 
 def test_eval_rejects_a_set_with_missing_files(tmp_path, capsys):

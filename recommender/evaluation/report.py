@@ -16,13 +16,17 @@ def _pct(v: float | None) -> str:
     return "-" if v is None else f"{v:.1%}"
 
 
-def markdown(result: dict, meta: dict) -> str:
-    name = Path(meta["set"]).name
-    base, _, thin = name.partition("-thin")
+def set_label(path: str) -> str:
+    """A set's name as reports give it: 'stances, 50% of its creators' for eval2-thin50."""
+    base, _, thin = Path(path).name.partition("-thin")
     base, written, _ = base.partition("-written")
-    label = {"eval": "generator", "eval2": "stances", "eval3": "feeds"}.get(base, base) + (
+    return {"eval": "generator", "eval2": "stances", "eval3": "feeds"}.get(base, base) + (
         f", {thin}% of its creators" if thin else "") + (
         ", as planners and exports write it" if written else "")
+
+
+def markdown(result: dict, meta: dict) -> str:
+    label = set_label(meta["set"])
     lines = [f"# creator-match eval — set '{label}' — {meta['when']}", "",
              (f"Set: `{meta['set']}` ({meta['creators']} creators); model `{meta['model']}`"
               + (f" (briefs encoded {meta['query_precision']})"

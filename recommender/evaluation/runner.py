@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING
 from ..ranking import Ranker, Weights
 from . import dataset
 from .dataset import EvalSet
-from .metrics import Scorer, _pytrec, summarise
-from .report import markdown, plot
+from .metrics import Scorer, _pytrec, paired, summarise
+from .report import markdown, plot, set_label
 from .systems import run_systems
 from .tuning import brief_scores, choose, cross_validate, grid_scores
 
@@ -98,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
                         "campaign: ...\"), values ending with what the brand rejects where the "
                         "set gives it, half the bios ending with the trade's tags (\"UGC "
                         "creator | collabs: DM\")")
+    p.add_argument("--against", default=None, metavar="EVAL_JSON",
+                   help="an earlier run's eval-<time>.json: compare creator-match's nDCG@10 "
+                        "with it brief by brief, for each set both runs scored (mean "
+                        "difference, its 95%% bootstrap interval, briefs better and worse)")
     p.add_argument("--out", default="eval-results", help="directory for the .md, .json, .png")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
@@ -111,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    earlier = _earlier(args.against, p) if args.against else None
     sets = [dataset.load(path) for path in paths]
     mds, results = [], {}
     with contextlib.ExitStack() as stack:
@@ -153,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
             mds.append(cv_markdown(cv))
             (out / f"eval-{when}-cv.json").write_text(json.dumps(cv, indent=1),
                                                        encoding="utf-8")
+    if earlier is not None:
+        compared = against(earlier, results)
+        mds.append(against_markdown(compared, args.against))
+        results["against"] = {"file": args.against, "sets": compared}
     md = "\n\n".join(mds)
     (out / f"eval-{when}.md").write_text(md + "\n", encoding="utf-8")
     (out / f"eval-{when}.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
@@ -178,6 +187,56 @@ def _indexed(es: EvalSet, args: argparse.Namespace) -> Iterator[Recommender]:
             yield rec
         finally:
             rec.close()
+
+
+def _earlier(path: str, p: argparse.ArgumentParser) -> dict:
+    """An earlier run's results (eval-<time>.json), or a usage error naming what is wrong."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        p.error(f"--against {path}: {e}")
+    if not isinstance(data, dict) or not any(
+            isinstance(v, dict) and "per_brief" in v for v in data.values()):
+        p.error(f"--against {path}: not the .json of a creator-match eval run (no per_brief)")
+    return data
+
+
+def _set_name(path: str) -> str:
+    """A set's name across runs: its directory's (a thinned or rewritten copy lives in a
+    temporary directory whose name changes, its own name does not)."""
+    return Path(path).name
+
+
+def against(earlier: dict, results: dict) -> dict[str, dict]:
+    """creator-match's nDCG@10 in results against an earlier run's, per set both scored."""
+    def ndcg(result: dict) -> dict[str, float]:
+        return {b: v["creator-match"]["ndcg@10"] for b, v in result["per_brief"].items()}
+
+    before = {_set_name(k): ndcg(v) for k, v in earlier.items()
+              if isinstance(v, dict) and "per_brief" in v}
+    out = {}
+    for key, result in results.items():
+        name = _set_name(key)
+        if name in before and set(before[name]) & set(result["per_brief"]):
+            out[name] = paired(before[name], ndcg(result))
+    return out
+
+
+def against_markdown(compared: dict[str, dict], path: str) -> str:
+    lines = [f"# Against {path}", "",
+             "creator-match's nDCG@10 brief by brief, this run minus the earlier one; the "
+             "interval is the bootstrap's over briefs (95%): a difference whose interval holds 0 "
+             "is not told apart from chance.", "",
+             "| set | briefs | nDCG@10 before → now | difference (95% interval) | better / worse |",
+             "|---|---|---|---|---|"]
+    for name, c in compared.items():
+        lines.append(f"| {set_label(name)} | {c['briefs']} | {c['before']:.3f} → "
+                     f"{c['after']:.3f} | {c['difference']:+.4f} "
+                     f"({c['low']:+.4f}, {c['high']:+.4f}) | "
+                     f"{c['better']} / {c['worse']} |")
+    if not compared:
+        lines.append("| (no set of this run was scored in the earlier one) | | | | |")
+    return "\n".join(lines)
 
 
 def cv_markdown(cv: dict) -> str:
