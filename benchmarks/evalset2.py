@@ -343,6 +343,22 @@ def _typo(rng: random.Random, text: str) -> str:
     return " ".join(words)
 
 
+def engagement_rate(rng: random.Random, tier: str) -> float:
+    """A genuine audience's engagement rate for a tier (smaller audiences engage more)."""
+    return rng.uniform(0.03, 0.09) if tier == "nano" else rng.uniform(0.02, 0.06) \
+        if tier == "micro" else rng.uniform(0.008, 0.025)
+
+
+def post_record(rng: random.Random, i: int, text: str, real: int, rate: float,
+                sponsored: bool) -> dict:
+    """The i-th post (from 0) of a creator whose real audience is `real` at `rate`."""
+    likes = max(0, int(real * rate * rng.uniform(0.6, 1.4)))
+    return {"id": f"p{i + 1}", "text": text, "likes": likes,
+            "comments": max(0, int(likes * rng.uniform(0.02, 0.08))), "sponsored": sponsored,
+            "posted_at": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
+                         f"T{rng.randint(6, 22):02d}:00:00Z"}
+
+
 def _post(rng: random.Random, niche: str, stance: str, lang: str, used: set[str]) -> str:
     bank = NICHES[niche][1][stance][lang]
     text = rng.choice([t for t in bank if t not in used] or bank)
@@ -367,8 +383,7 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
     lo, hi = TIER_FOLLOWERS[tier]
     real = int(rng.uniform(lo, hi))
     followers = real
-    rate = rng.uniform(0.03, 0.09) if tier == "nano" else rng.uniform(0.02, 0.06) \
-        if tier == "micro" else rng.uniform(0.008, 0.025)
+    rate = engagement_rate(rng, tier)
     post_niche, post_stance = niche, stance
     if kind == "inflated":  # bought followers: shown a tier up, engagement of the real audience
         followers = real * rng.randint(20, 60)
@@ -383,12 +398,7 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
         sponsored = (kind == "saturated" and rng.random() < 0.85) or rng.random() < 0.05
         if sponsored:
             text += " #ad" if rng.random() < 0.5 else " #sponsorisé"
-        likes = max(0, int(real * rate * rng.uniform(0.6, 1.4)))
-        posts.append({"id": f"p{i + 1}", "text": text, "likes": likes,
-                      "comments": max(0, int(likes * rng.uniform(0.02, 0.08))),
-                      "sponsored": sponsored,
-                      "posted_at": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
-                                   f"T{rng.randint(6, 22):02d}:00:00Z"})
+        posts.append(post_record(rng, i, text, real, rate, sponsored))
     stance_words = " · ".join(NICHES[niche][1][stance]["en" if lang == "both" else lang][:2])
     bio = (f"{stance_words} | {niche} {'créatrice' if lang == 'fr' else 'creator'}"
            if kind == "stuffer" else

@@ -25,7 +25,7 @@ import random
 from pathlib import Path
 
 from .build_evalset import write_set
-from .evalset2 import TIER_FOLLOWERS
+from .evalset2 import TIER_FOLLOWERS, engagement_rate, post_record
 from .evalset3_texts import LIFE, NICHES
 
 OUT = Path(__file__).resolve().parents[1] / "recommender" / "data" / "eval3"
@@ -103,8 +103,7 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
     lo, hi = TIER_FOLLOWERS[tier]
     real = int(rng.uniform(lo, hi))
     followers = real * rng.randint(20, 60) if kind == "inflated" else real
-    rate = rng.uniform(0.03, 0.09) if tier == "nano" else rng.uniform(0.02, 0.06) \
-        if tier == "micro" else rng.uniform(0.008, 0.025)
+    rate = engagement_rate(rng, tier)
     post_niche, post_stance, post_lang = niche, stance, lang
     if kind == "stuffer":  # the niche's value words in the bio, posts of another niche
         post_niche = rng.choice([x for x in NICHES if x != niche and lang in _languages(x)])
@@ -119,12 +118,7 @@ def _creator(rng: random.Random, n: int, niche: str, stance: str, lang: str, tie
         sponsored = i in paid or rng.random() < 0.05
         if sponsored:
             text += " #ad" if lang == "en" else " #sponsorisé"
-        likes = max(0, int(real * rate * rng.uniform(0.6, 1.4)))
-        posts.append({"id": f"p{i + 1}", "text": text, "likes": likes,
-                      "comments": max(0, int(likes * rng.uniform(0.02, 0.08))),
-                      "sponsored": sponsored,
-                      "posted_at": f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}"
-                                   f"T{rng.randint(6, 22):02d}:00:00Z"})
+        posts.append(post_record(rng, i, text, real, rate, sponsored))
     bios = NICHES[niche]["bios"][stance][lang]
     # a stuffer's bio piles up the niche's stance words: its bios and two of its captions
     bio = (" | ".join(bios + rng.sample(NICHES[niche]["stances"][stance][lang], 2))

@@ -84,18 +84,25 @@ def test_tuning_grid_is_few_explainable_knobs():
     assert all(0 <= w.values <= 1 and 0 <= w.tier_fit <= 1 for w in grid)
 
 
+def packaged_as_rebuilt(packaged_path, build, into, worth_finding: int) -> evalset.EvalSet:
+    """A packaged set, checked to be what its builder writes again (creators and judgments),
+    with an opposite stance for every brief and at least `worth_finding` creators graded 2+."""
+    packaged = evalset.load(packaged_path)
+    rebuilt = evalset.load(build(into))
+    assert rebuilt.qrels == packaged.qrels
+    assert rebuilt.creators.read_bytes() == packaged.creators.read_bytes()
+    for b in packaged.briefs:
+        assert b["judging"]["opposed"], b["id"]
+        assert sum(g >= 2 for g in packaged.qrels[b["id"]].values()) >= worth_finding, b["id"]
+    return packaged
+
+
 def test_second_set_is_its_rules_applied_to_its_generator(tmp_path):
     """The 'stances' set: rebuilt from benchmarks/evalset2.py, identical to the packaged one;
     every brief has an opposite stance in its niche and creators worth finding."""
     from benchmarks import evalset2
 
-    packaged = evalset.load(evalset.PACKAGED_STANCES)
-    rebuilt = evalset.load(evalset2.build(tmp_path / "set2"))
-    assert rebuilt.qrels == packaged.qrels
-    assert rebuilt.creators.read_bytes() == packaged.creators.read_bytes()
-    for b in packaged.briefs:
-        assert b["judging"]["opposed"], b["id"]
-        assert sum(g >= 2 for g in packaged.qrels[b["id"]].values()) >= 5, b["id"]
+    packaged = packaged_as_rebuilt(evalset.PACKAGED_STANCES, evalset2.build, tmp_path / "s2", 5)
     kinds = {t["kind"] for t in packaged.truth.values()}
     assert kinds == {"genuine", "inflated", "saturated", "stuffer"}
 
@@ -106,13 +113,7 @@ def test_third_set_is_its_rules_applied_to_written_captions(tmp_path):
     its posts only, and every brief has an opposite stance and creators worth finding."""
     from benchmarks import evalset3
 
-    packaged = evalset.load(evalset.PACKAGED_FEEDS)
-    rebuilt = evalset.load(evalset3.build(tmp_path / "set3"))
-    assert rebuilt.qrels == packaged.qrels
-    assert rebuilt.creators.read_bytes() == packaged.creators.read_bytes()
-    for b in packaged.briefs:
-        assert b["judging"]["opposed"], b["id"]
-        assert sum(g >= 2 for g in packaged.qrels[b["id"]].values()) >= 4, b["id"]
+    packaged = packaged_as_rebuilt(evalset.PACKAGED_FEEDS, evalset3.build, tmp_path / "s3", 4)
     assert {b["language"] for b in packaged.briefs} == {"en", "fr"}
     assert any("values" not in b for b in packaged.briefs)
     captions = [c for n in evalset3.NICHES.values() for s in n["stances"].values()
