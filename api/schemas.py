@@ -28,6 +28,7 @@ MATCH_EXAMPLE: dict[str, Any] = {
                    "engagement": 0.92, "authenticity": 0.95},
     "evidence": [{"post_id": "p1", "text": "Mon shampoing solide préféré…", "similarity": 0.71}],
     "flags": [], "flag_details": {}, "matched_terms": ["shampoing", "solide"],
+    "matched_categories": ["beauty"],
 }
 
 

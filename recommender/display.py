@@ -65,6 +65,8 @@ def format_table(matches: list[Match], width: int | None = None) -> str:
                        + f" \u201c{m.values_evidence[0].text[:80]}\u201d")
         if m.matched_terms:
             why.append(f"brief's words used: {', '.join(m.matched_terms[:8])}")
+        if m.matched_categories:
+            why.append(f"filed under: {', '.join(m.matched_categories[:8])}")
         console.print(f"{i:>2} {m.handle or m.creator_id}: " + ("; ".join(why) or "-"),
                       highlight=False, markup=False)
     console.print()

@@ -15,9 +15,9 @@ EVIDENCE_POSTS = 3
 
 def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, np.ndarray]],
             query_terms: list[str] | None = None, evidence_posts: int = EVIDENCE_POSTS,
-            stems: set[str] | None = None) -> Match:
+            indexed: str | None = None) -> Match:
     """The match of one candidate, given its (post id or None for the bio, text, vector) and
-    the stems of its indexed texts (None: analysed here)."""
+    its lexical index's body (lexical.body; None: its texts and categories analysed here)."""
     posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
     evidence: list[Evidence] = []
     if posts:
@@ -30,6 +30,16 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
     values_evidence = [Evidence(post_id=pid, text=snippet(by_post[pid]), similarity=sim)
                        for pid, sim in c.value_posts if pid in by_post]
     flags = c.row.signals.get("flags", [])
+    used: list[str] = []
+    filed: list[str] = []
+    if query_terms:
+        if indexed is not None:
+            text_stems, category_stems = lexical.body_stems(indexed)
+        else:
+            text_stems = {s for _, t, _ in texts for s in lexical.analyse(t, c.row.language)}
+            category_stems = set(lexical.analyse(" ".join(c.row.categories), c.row.language))
+        used = lexical.matched(query_terms, text_stems)
+        filed = [w for w in lexical.matched(query_terms, category_stems) if w not in used]
     return Match(
         creator_id=c.row.id,
         handle=c.row.handle,
@@ -47,9 +57,8 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
         values_evidence=values_evidence,
         flags=[f["name"] for f in flags],
         flag_details={f["name"]: f["evidence"] for f in flags},
-        matched_terms=[] if not query_terms else lexical.matched(
-            query_terms, stems if stems is not None else
-            {s for _, t, _ in texts for s in lexical.analyse(t, c.row.language)}),
+        matched_terms=used,
+        matched_categories=filed,
     )
 
 

@@ -353,3 +353,6 @@ class Match(BaseModel):
     flags: list[str]
     flag_details: dict[str, str] = Field(default_factory=dict)
     matched_terms: list[str] = Field(default_factory=list)  # the brief's words found in its texts
+    matched_categories: list[str] = Field(
+        default_factory=list, description="the brief's words that name one of its categories "
+        "and that its bio and posts do not use")

@@ -60,3 +60,34 @@ def test_a_creator_that_holds_the_values_less_is_not_said_to_share_them():
     assert "holds your values less than most candidates (0.12); its closest post" in shown[0.12]
     assert "shares your values" not in shown[0.12]
     assert "shares your values \u201cI mended my jeans\u201d" in shown[0.8]
+
+
+def test_a_word_found_in_its_categories_only_is_not_said_to_be_used(tmp_path, embedder):
+    """A brief's word that names a creator's category ("outdoor") finds the creator, and its
+    match says it is filed under it: not that the creator used the word, which it did not."""
+    from conftest import creator, write_jsonl
+
+    from recommender.display import format_table
+    from recommender.lexical import body, body_stems
+    from recommender.schema import Brief
+    from recommender.service import Recommender
+
+    hiker = creator("hiker", "wild camp by the lake, packed out all my trash")
+    hiker["categories"] = ["outdoor"]
+    walker = creator("walker", "outdoor walk by the lake")
+    walker["categories"] = ["outdoor"]
+    assert body_stems(body(hiker))[1] == {"outdoor"}
+    assert "outdoor" not in body_stems(body(hiker))[0]
+    with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+        rec.ingest([write_jsonl(tmp_path / "c.jsonl", [hiker, walker, creator("other")])])
+        ms = {m.creator_id: m for m in rec.match(Brief(brief="outdoor lake", k=3))}
+    assert ms["hiker"].matched_terms == ["lake"] and ms["hiker"].matched_categories == ["outdoor"]
+    assert ms["walker"].matched_terms == ["outdoor", "lake"]
+    assert ms["walker"].matched_categories == []  # it used the word: said once, as used
+    # without the index's body (analysed here), the same
+    row_texts = [(None, "bio wild camp by the lake", np.ones(2, np.float32))]
+    c = candidate()
+    c.row.categories = ["outdoor"]
+    m = explain(c, np.ones(2, np.float32), row_texts, ["outdoor", "lake"])
+    assert m.matched_terms == ["lake"] and m.matched_categories == ["outdoor"]
+    assert "filed under: outdoor" in format_table([ms["hiker"]])

@@ -460,7 +460,9 @@ function card(match, rank) {
       ? "Its posts closest to your values (it holds them less than most candidates)"
       : "Posts that carry your values", match.values_evidence, "values"),
     match.matched_terms.length
-      ? h("p", { class: "terms" }, "Brief's words used: ", match.matched_terms.join(", ")) : null);
+      ? h("p", { class: "terms" }, "Brief's words used: ", match.matched_terms.join(", ")) : null,
+    (match.matched_categories || []).length
+      ? h("p", { class: "terms" }, "Filed under: ", match.matched_categories.join(", ")) : null);
 }
 
 async function search(event) {

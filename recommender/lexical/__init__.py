@@ -7,6 +7,7 @@ from .tokens import (
     Query,
     analyse,
     body,
+    body_stems,
     brief_words,
     fold,
     fts_query,
@@ -16,5 +17,5 @@ from .tokens import (
     words,
 )
 
-__all__ = ["MAX_DOC_SHARE", "STOPWORDS", "Query", "analyse", "body", "brief_words", "fold",
-           "fts_query", "matched", "term_vector", "terms", "words"]
+__all__ = ["MAX_DOC_SHARE", "STOPWORDS", "Query", "analyse", "body", "body_stems", "brief_words",
+           "fold", "fts_query", "matched", "term_vector", "terms", "words"]

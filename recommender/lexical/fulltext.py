@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..storage.database import CHUNK, Database, chunks, marks
-from .tokens import Query, fts_query, term_vector, terms
+from .tokens import Query, fts_query, index_terms, term_vector, terms
 
 
 class FullText:
@@ -45,7 +45,7 @@ class FullText:
         """Remove these vids' documents (absent ones are skipped)."""
         df: Counter[str] = Counter()
         for _, text in self.bodies(vids):
-            df.update(set(text.split()))
+            df.update(set(index_terms(text)))
         conn = self.db.conn
         for chunk in chunks([int(v) for v in vids], CHUNK):
             conn.execute(f"DELETE FROM creator_text WHERE rowid IN ({marks(chunk)})", chunk)

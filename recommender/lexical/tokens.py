@@ -139,15 +139,36 @@ def fts_query(words: Iterable[str]) -> str:
     return " OR ".join(f'"{w}"' for w in words)
 
 
+# starts the line of a body that holds the creator's categories: a separator to FTS5's
+# unicode61 and to words(), so it is never a term
+CATEGORIES_MARK = "§"
+
+
 def body(record: dict[str, Any]) -> str:
-    """The text indexed for one creator: the analysed bio, posts and categories, one line each
-    (each text stemmed in its own language). The categories are the creator's niche as it or
-    its platform names it: a brief that names the niche ("outdoor gear repair") finds the
-    creators filed under it, whatever words their captions use."""
+    """The text indexed for one creator: the analysed bio and posts, one line each (each text
+    stemmed in its own language), then its categories on a line of their own after
+    CATEGORIES_MARK. The categories are the creator's niche as it or its platform names it: a
+    brief that names the niche ("outdoor gear repair") finds the creators filed under it,
+    whatever words their captions use."""
     language = record.get("language")
-    parts = ([record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
-             + [" ".join(record.get("categories") or [])])
-    return "\n".join(" ".join(analyse(p, language)) for p in parts if p)
+    parts = [record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
+    lines = [" ".join(analyse(p, language)) for p in parts if p]
+    categories = analyse(" ".join(record.get("categories") or []), language)
+    if categories:
+        lines.append(" ".join([CATEGORIES_MARK, *categories]))
+    return "\n".join(lines)
+
+
+def body_stems(indexed: str) -> tuple[set[str], set[str]]:
+    """(stems of its texts, stems of its categories) of an indexed body (body())."""
+    texts: set[str] = set()
+    categories: set[str] = set()
+    for line in indexed.splitlines():
+        if line.startswith(CATEGORIES_MARK):
+            categories.update(line[len(CATEGORIES_MARK):].split())
+        else:
+            texts.update(line.split())
+    return texts, categories
 
 
 def matched(brief: Iterable[str], stems: set[str]) -> list[str]:
@@ -206,9 +227,15 @@ def term_hash(word: str) -> int:
                                           digest_size=8).digest(), "little")
 
 
+def index_terms(analysed: str) -> list[str]:
+    """The terms of an analysed text (body), in order, as FTS5 counts them: CATEGORIES_MARK is
+    a separator to it, not a term."""
+    return [w for w in analysed.split() if w != CATEGORIES_MARK]
+
+
 def term_vector(analysed: str) -> tuple[int, list[str], bytes]:
     """(token count, distinct terms in order of first appearance, term vector) of an analysed
     text (body)."""
-    counts = Counter(analysed.split())
+    counts = Counter(index_terms(analysed))
     vec = np.array([(term_hash(w), n) for w, n in counts.items()], dtype=TERM_VECTOR)
     return sum(counts.values()), list(counts), vec.tobytes()
