@@ -170,6 +170,23 @@ def test_a_search_shows_the_api_ranking_with_its_evidence(site, page):
     shoot(page, "search")
 
 
+def test_a_category_named_by_the_brief_is_shown_as_such(site, page):
+    """A brief naming a category ("beauty"): a creator filed under it, whose posts do not
+    use the word, shows "Filed under: beauty", not the word among those it used."""
+    sign_in(page)
+    fill_brief(page, brief="beauty routine for sensitive skin", values="", k=5)
+    search(page)
+    want = api(site, "POST", "/v1/match", json={
+        "brief": "beauty routine for sensitive skin", "objective": "ugc", "k": 5}).json()
+    assert handles(page) == [m["handle"] for m in want["matches"]]
+    filed = [m for m in want["matches"] if m["matched_categories"] == ["beauty"]]
+    assert filed
+    for card, m in zip(page.locator("#results li.card").all(), want["matches"], strict=True):
+        shown = card.locator(".terms").all_inner_texts()
+        assert ("Filed under: beauty" in shown) == (m in filed)
+        assert not any("used: " in t and "beauty" in t for t in shown if m in filed)
+
+
 def test_a_filter_is_honoured(site, page):
     sign_in(page)
     fill_brief(page, brief=FRENCH, values="", objective="engagement", k=10)
