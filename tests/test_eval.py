@@ -195,8 +195,10 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     for bad, why in ((str(tmp_path / "nothing.json"), "No such file"),
                      (str(data / "qrels.json"), "not the .json of a creator-match eval run")):
         with pytest.raises(SystemExit) as exit_:
-            cli_main(["eval", "--data", str(data), "--model", "hash-64", "--against", bad])
+            cli_main(["eval", "--data", str(data), "--model", "hash-64", "--against", bad,
+                      "--out", str(tmp_path / "refused")])
         assert exit_.value.code == 2 and why in capsys.readouterr().err
+        assert not (tmp_path / "refused").exists()  # nothing written for a refused run
 
 
 def test_paired_differences_have_an_interval_that_holds_their_mean():

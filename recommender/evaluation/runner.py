@@ -112,10 +112,10 @@ def main(argv: list[str] | None = None) -> int:
                 "--as-written")
     if args.thin is not None and not 0.0 < args.thin < 1.0:
         p.error(f"--thin: {args.thin}; a share of the creators, between 0 and 1 (0.5: half)")
+    earlier = _earlier(args.against, p) if args.against else None  # before anything is written
     when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    earlier = _earlier(args.against, p) if args.against else None
     sets = [dataset.load(path) for path in paths]
     mds, results = [], {}
     with contextlib.ExitStack() as stack:
