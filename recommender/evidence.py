@@ -1,32 +1,30 @@
-"""Evidence from posts: the shortlist re-scored from what each creator posts, not from the mean
-of its texts.
+"""Evidence from posts: the shortlist's values re-scored from what each creator posts.
 
-A creator's content vector is the mean of its bio and posts. It blurs two things a planner
-tells apart: a keyword stuffer's bio full of the brief's words over posts of another niche
-(its normalised mean leans on the bio), and a stance held in some posts but not all. So the
-few creators that can make the top k are scored again from their posts:
+A creator's content vector is the mean of its bio and posts, and the pool's similarity (its
+cosine with the brief) is what the creator talks about, taken together: it is the best of the
+signals measured for telling the brief's niche from the others (ROC AUC over creators, mean
+over briefs, USE-m3; `benchmarks/README.md`):
 
-* content fit  = the mean of two estimates of how much the creator posts about the brief (the
-                 bio only for a creator without posts), each caption once (the catalog reads
-                 each text of a creator once: three different posts on the brief's topic are
-                 more evidence than one posted three times):
-                 - the mean cosine of all its posts: what it posts, taken together. One stray
-                   caption that happens to sit near the brief does not make a creator of
-                   another niche, and posting more does not raise it (the best of many noisy
-                   cosines grows with their number; their mean does not);
-                 - the mean cosine of its TOP_POSTS posts closest to the brief: it posts on the
-                   brief's subject itself (the brief's own product, its stance), not only
-                   around it;
-* values fit   = the mean cosine of its TOP_POSTS posts closest to the values direction beyond
-                 the brief's topic (ranking.stance), so that two creators of one niche with
-                 opposite stances separate; those posts are shown as "shares your values".
+    signal                                   generator  stances  feeds
+    cosine with the content vector           0.977      0.987    0.957
+    mean of all posts' cosines               0.972      0.984    0.927
+    mean of the 3 closest posts' cosines     0.970      0.974    0.904
+    (mean of the two above: the content fit re-scored here until 2026-11-30)
+                                             0.973      0.981    0.919
 
-Content fit is rescaled over the shortlist (lowest 0, best 1), as the pool's similarity is;
-values fit is 0.5 at the shortlist's median with STANCE_MARGIN either side (a fixed margin in
-cosine units keeps small differences among creators who all share the values small). They
-replace the pool's similarity and values components, and the ranker combines them as before.
-(A fixed margin for content too, 1 at the best and 0 at 0.2 below, was tried and lost on both
-labelled sets: 0.886 and 0.916 nDCG@10 against 0.923 and 0.929.)
+So content is not re-scored from the posts. The values are: a stance shows in some of a
+creator's posts, not in all, and the mean blurs it. For the few creators that can make the top
+k:
+
+* values fit = the mean cosine of its TOP_POSTS posts closest to the values direction beyond
+               the brief's topic (ranking.values_direction), each caption once (the catalog
+               reads each text of a creator once: one post repeated three times is one piece
+               of evidence), so that two creators of one niche with opposite stances separate;
+               those posts are shown as "shares your values".
+
+Values fit is 0.5 at the shortlist's median with STANCE_MARGIN either side (a fixed margin in
+cosine units keeps small differences among creators who all share the values small). It
+replaces the pool's values component, and the ranker combines the components as before.
 """
 
 from __future__ import annotations
@@ -58,20 +56,15 @@ def _top_mean(sims: np.ndarray) -> float:
     return float(np.mean(np.partition(sims, len(sims) - k)[-k:])) if k else 0.0
 
 
-def content_fit(sims: np.ndarray) -> float:
-    """A creator's fit with the brief from its posts' cosines: the mean of all of them and of
-    its TOP_POSTS best (module docstring). Dot products only, so it holds for post vectors
-    projected on the brief's plane (sharding.py)."""
-    return 0.5 * (float(np.mean(sims)) + _top_mean(sims)) if len(sims) else 0.0
-
-
 def rescore(ranker: Ranker, cands: list[Candidate],
             vectors: dict[int, tuple[list[str | None], np.ndarray]],
             q_brief: np.ndarray, q_values: np.ndarray | None) -> list[Candidate]:
-    """The candidates with similarity and values from their posts, re-scored, best first (ties
-    by creator id). A candidate whose vectors could not be read keeps its pool components."""
-    direction = None if q_values is None else values_direction(q_brief, q_values)
-    fit = np.full(len(cands), np.nan)
+    """The candidates with values from their posts, re-scored, best first (ties by creator
+    id); without a values statement, as they came. A candidate whose vectors could not be read
+    keeps its pool components."""
+    if q_values is None:
+        return cands
+    direction = values_direction(q_brief, q_values)
     stance = np.full(len(cands), np.nan)
     for i, c in enumerate(cands):
         got = vectors.get(c.row.vid)
@@ -79,21 +72,17 @@ def rescore(ranker: Ranker, cands: list[Candidate],
             continue
         pids, vecs = got
         posts = [j for j, p in enumerate(pids) if p is not None] or list(range(len(pids)))
-        vecs = vecs[posts]
-        fit[i] = content_fit(vecs @ q_brief)
-        if direction is not None:
-            s = vecs @ direction
-            stance[i] = _top_mean(s)
-            order = np.argsort(-s, kind="stable")[:TOP_POSTS]
-            c.value_posts = [(str(pids[posts[j]]), round(float(s[j]), 4)) for j in order
-                             if pids[posts[j]] is not None]
+        s = vecs[posts] @ direction
+        stance[i] = _top_mean(s)
+        order = np.argsort(-s, kind="stable")[:TOP_POSTS]
+        c.value_posts = [(str(pids[posts[j]]), round(float(s[j]), 4)) for j in order
+                         if pids[posts[j]] is not None]
     comps: dict[str, np.ndarray | None] = {}
     for k in COMPONENTS:
         col = [c.components.get(k) for c in cands]
         comps[k] = None if any(x is None for x in col) else np.array(col, np.float64)
-    comps["similarity"] = _replace(comps["similarity"], fit, None)
     if comps["values"] is not None:
-        comps["values"] = _replace(comps["values"], stance, STANCE_MARGIN)
+        comps["values"] = _replace(comps["values"], stance)
     scores = ranker.combine(comps, len(cands))
     for i, c in enumerate(cands):
         c.components = {k: None if v is None else round(float(v[i]), 4)
@@ -102,23 +91,13 @@ def rescore(ranker: Ranker, cands: list[Candidate],
     return sorted(cands, key=lambda c: (-c.score, c.row.id))
 
 
-def _replace(pool_values: np.ndarray | None, fresh: np.ndarray,
-             margin: float | None) -> np.ndarray | None:
-    """fresh rescaled over the shortlist where known (the pool's component elsewhere): without
-    a margin the lowest 0 and the best 1; with one, in cosine units, the shortlist's median
-    0.5, `margin` above it 1 and `margin` below it 0."""
-    if pool_values is None:
-        return None
+def _replace(pool_values: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+    """fresh where known (the pool's component elsewhere), in cosine units around the
+    shortlist's median: the median 0.5, STANCE_MARGIN above it 1, STANCE_MARGIN below it 0."""
     known = ~np.isnan(fresh)
     if not known.any():
         return pool_values
     out = pool_values.copy()
-    lo, hi = float(fresh[known].min()), float(fresh[known].max())
-    if margin is not None:
-        mid = float(np.median(fresh[known]))
-        lo, hi = mid - margin, mid + margin
-    elif hi - lo < 1e-6:  # all alike: every one is the best there is
-        out[known] = 1.0
-        return out
-    out[known] = np.clip((fresh[known] - lo) / (hi - lo), 0.0, 1.0)
+    mid = float(np.median(fresh[known]))
+    out[known] = np.clip((fresh[known] - mid + STANCE_MARGIN) / (2 * STANCE_MARGIN), 0.0, 1.0)
     return out

@@ -160,8 +160,7 @@ class Indexer:
             items = creator_texts(c)
             hashes = [text_hash(t) for _, t in items]
             used.update((x, vectors[x]) for x in hashes)
-            mean = np.mean([vectors[x] for x in hashes], axis=0)
-            vec = (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float16)
+            vec = content_vector([vectors[x] for x in hashes])
             stored.append(StoredCreator(
                 record=c.model_dump(mode="json"), record_hash=h,
                 signals=compute_signals(c, self.tiers, _coherence(items, hashes, vectors))
@@ -194,6 +193,16 @@ class Indexer:
         with self.store.writing():
             self.store.commit(change, self.store.index.dim)
         return sorted(removed)
+
+
+def content_vector(vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """A creator's content vector, as stored (float16): the normalised mean of its texts'
+    vectors, each distinct vector once. A caption posted again (or one the encoder reads the
+    same, such as with another emoji) is one piece of evidence: a creator who reposts one
+    caption three times among other posts has not posted three times as much about it."""
+    distinct = list({np.asarray(v, np.float16).tobytes(): v for v in vectors}.values())
+    mean: np.ndarray = np.mean(distinct, axis=0)
+    return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12), np.float16)
 
 
 def _coherence(items: list[tuple[str | None, str]], hashes: list[str],

@@ -68,7 +68,8 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
             "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
-            "m010_trap_penalties, m011_categories_in_text)"
+            "m010_trap_penalties, m011_categories_in_text, "
+            "m012_each_text_once_in_content_vectors)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
@@ -99,6 +100,50 @@ def test_categories_are_searched_after_step_11(tmp_path, embedder, monkeypatch):
         assert vids.tolist() == [hiker_vid] and scores[0] > 0
         assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
         assert_bm25_equals_fts5(rec, ("outdoor", "wild camping"))
+        assert rec.check() == []
+
+
+def test_a_caption_posted_again_counts_once_in_the_content_vector_after_step_12(
+        tmp_path, embedder, monkeypatch):
+    """Step 12: a catalog whose content vectors counted a caption each time it was posted gets
+    them again, each distinct text once, on open; the vector index replays the rows changed, so
+    a match reads the new vectors."""
+    import numpy as np
+
+    from recommender import indexer
+    from recommender.storage.database import from_blob
+
+    def posts(texts):
+        return [{"id": f"p{i}", "text": t, "likes": 200, "comments": 10}
+                for i, t in enumerate(texts)]
+    reposter = creator("rep", posts=posts(["solid shampoo bar"] * 4 + ["retro gaming night"]))
+    others = [creator("var", "solid shampoo bar in a tin"), creator("gamer", "retro gaming")]
+
+    def counted_each_time(vectors):  # what versions before step 12 stored
+        mean = np.mean(vectors, axis=0)
+        return (mean / np.linalg.norm(mean)).astype(np.float16)
+    with monkeypatch.context() as m:
+        m.setattr(indexer, "content_vector", counted_each_time)
+        with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+            rec.ingest([write_jsonl(tmp_path / "c.jsonl", [reposter, *others])])
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    old = dict(db.execute("SELECT id, vector FROM creators"))
+    db.execute("UPDATE meta SET value='11' WHERE key='migration'")
+    db.commit()
+    db.close()
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+        new = dict(rec.catalog.db.conn.execute("SELECT id, vector FROM creators"))
+        assert new["var"] == old["var"] and new["gamer"] == old["gamer"]  # no text repeated
+        texts = embedder.encode(["bio zero waste shampoo bar", "solid shampoo bar",
+                                 "retro gaming night"])
+        expected = indexer.content_vector(list(texts)).astype(np.float32)
+        assert np.abs(from_blob(new["rep"]) - expected).max() < 2e-3
+        assert np.abs(from_blob(old["rep"]) - expected).max() > 0.05  # it did count repeats
+        vids = rec.catalog.vids_of(["rep", "gamer"])
+        searched = rec.store.index.reconstruct(np.array([vids["rep"], vids["gamer"]]))
+        assert np.abs(searched[0] - expected).max() < 2e-3  # the vector index replayed it
+        assert np.abs(searched[1] - from_blob(old["gamer"])).max() < 2e-3
         assert rec.check() == []
 
 

@@ -166,9 +166,9 @@ def test_a_missing_index_is_named_not_an_empty_answer(tmp_path):
 
 
 def test_content_fit_is_what_a_creator_posts_not_its_few_closest_posts(tmp_path, embedder):
-    """Content fit reads all of a creator's posts beside its three closest: a creator of another
-    niche with three captions near the brief among many does not outrank one whose every post
-    is on the brief's topic (by its three closest posts alone, it did)."""
+    """Content is what a creator posts, taken together: a creator of another niche with three
+    captions near the brief among many does not outrank one whose every post is on the brief's
+    topic (by its three closest posts alone, it did)."""
     def posts(texts):
         return [{"id": f"p{i}", "text": t, "likes": 200, "comments": 10}
                 for i, t in enumerate(texts)]
@@ -187,8 +187,8 @@ def test_content_fit_is_what_a_creator_posts_not_its_few_closest_posts(tmp_path,
 
 
 def test_a_caption_posted_again_is_one_piece_of_evidence(tmp_path, embedder):
-    """Content fit reads a creator's posts each caption once: one on-topic caption posted
-    three times is less evidence than three different on-topic posts."""
+    """A creator's content vector holds each caption once: one on-topic caption posted three
+    times is less evidence than three different on-topic posts."""
     def posts(texts):
         return [{"id": f"p{i}", "text": t, "likes": 200, "comments": 10}
                 for i, t in enumerate(texts)]

@@ -325,7 +325,12 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
     bio = "Cuisine végétale zéro déchet 🌱 — épluchures, pain rassis, « anti-gaspi »"
     good = creator("web_accents", "soupe de fanes de carottes anti-gaspillage 🥕", bio=bio,
                    handle="@cuisine.élodie")
-    good["posts"].append({"id": "photo", "likes": 40, "comments": 2})  # a photo, no caption
+    good["posts"] += [  # posts that show what its bio says (else bio_mismatch flags it)
+        {"id": "chips", "text": "chips d'épluchures de pommes de terre, rien ne se perd",
+         "likes": 40, "comments": 2},
+        {"id": "pudding", "text": "pudding au pain rassis, la recette anti-gaspi de mamie",
+         "likes": 40, "comments": 2},
+        {"id": "photo", "likes": 40, "comments": 2}]  # a photo, no caption
     del good["language"]  # detected in its texts, and said to be
     bad = creator("web_bad", followers=-1)
     path = write_jsonl(tmp_path / "new.jsonl", [good, bad])

@@ -226,10 +226,48 @@ def m011_categories_in_text(conn: sqlite3.Connection) -> None:
     m007_analysed_text(conn)
 
 
+def m012_each_text_once_in_content_vectors(conn: sqlite3.Connection) -> None:
+    """Each creator's content vector again, each of its distinct text vectors once
+    (indexer.content_vector), for the creators whose texts repeat one (a caption posted again):
+    the content vector is what the ranker's content component reads, and one caption reposted
+    three times is one piece of evidence. Computed from the cached text vectors (nothing is
+    encoded); the rows changed take a new generation, so the vector index replays them when it
+    opens, as it replays any write."""
+    from ..indexer import content_vector
+    from .database import from_blob, to_blob
+
+    vids = [v for (v,) in conn.execute(
+        "SELECT t.vid FROM texts t JOIN text_vectors v ON v.hash = t.text_hash GROUP BY t.vid"
+        " HAVING COUNT(*) > COUNT(DISTINCT v.vector) ORDER BY t.vid")]
+    if not vids:
+        return
+    (gen,) = conn.execute("SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key='generation'"
+                          ).fetchone()
+    columns = ", ".join(CREATOR_CONTENT)
+    for start in range(0, len(vids), 5_000):
+        chunk = vids[start:start + 5_000]
+        marks = ",".join("?" * len(chunk))
+        texts: dict[int, list[bytes]] = {}
+        for vid, blob in conn.execute(
+                "SELECT t.vid, v.vector FROM texts t JOIN text_vectors v ON v.hash = t.text_hash"
+                f" WHERE t.vid IN ({marks}) ORDER BY t.vid, t.position", chunk):
+            texts.setdefault(vid, []).append(blob)
+        updates = []
+        for vid, *content in conn.execute(
+                f"SELECT vid, {columns} FROM creators WHERE vid IN ({marks})", chunk):
+            row = dict(zip(CREATOR_CONTENT, content, strict=True))
+            row["vector"] = to_blob(content_vector([from_blob(b) for b in texts[vid]]))
+            updates.append((row["vector"], gen, checksum([row[c] for c in CREATOR_CONTENT]),
+                            vid))
+        conn.executemany("UPDATE creators SET vector=?, gen=?, checksum=? WHERE vid=?", updates)
+    conn.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
-    m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text)
+    m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text,
+    m012_each_text_once_in_content_vectors)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
