@@ -16,11 +16,19 @@ So content is not re-scored from the posts. The values are: a stance shows in so
 creator's posts, not in all, and the mean blurs it. For the few creators that can make the top
 k:
 
-* values fit = the mean cosine of its TOP_POSTS posts closest to the values direction beyond
-               the brief's topic (ranking.values_direction), each caption once (the catalog
-               reads each text of a creator once: one post repeated three times is one piece
-               of evidence), so that two creators of one niche with opposite stances separate;
-               those posts are shown as "shares your values".
+* values fit = the mean cosine of its TOP_POSTS texts closest to the values direction beyond
+               the brief's topic (ranking.values_direction), among its bio and posts, each
+               caption once (the catalog reads each text of a creator once: one post repeated
+               three times is one piece of evidence), so that two creators of one niche with
+               opposite stances separate. The bio counts: it is where a creator says what it
+               stands for ("less but better skincare | empties & honest reviews"); a bio that
+               piles up the brief's words over posts of another niche is the bio_mismatch
+               flag's job. The posts among them are shown as "shares your values".
+
+               How well it tells the brief's stance from the opposite one within the niche
+               (ROC AUC, as above):        generator  stances  feeds
+               3 closest posts                 0.892      0.948    0.673
+               3 closest of bio and posts      0.920      0.954    0.800
 
 Values fit is 0.5 at the shortlist's median with STANCE_MARGIN either side (a fixed margin in
 cosine units keeps small differences among creators who all share the values small). It
@@ -71,12 +79,11 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         if got is None:
             continue
         pids, vecs = got
-        posts = [j for j, p in enumerate(pids) if p is not None] or list(range(len(pids)))
-        s = vecs[posts] @ direction
+        s = vecs @ direction
         stance[i] = _top_mean(s)
-        order = np.argsort(-s, kind="stable")[:TOP_POSTS]
-        c.value_posts = [(str(pids[posts[j]]), round(float(s[j]), 4)) for j in order
-                         if pids[posts[j]] is not None]
+        order = np.argsort(-s, kind="stable")
+        c.value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
+                         if pids[j] is not None][:TOP_POSTS]
     comps: dict[str, np.ndarray | None] = {}
     for k in COMPONENTS:
         col = [c.components.get(k) for c in cands]

@@ -203,3 +203,24 @@ def test_a_caption_posted_again_is_one_piece_of_evidence(tmp_path, embedder):
     assert ids_of(ms)[:2] == ["var", "rep"]
     assert ms[0].components["similarity"] > ms[1].components["similarity"]
     rec.close()
+
+
+def test_a_bio_that_states_the_values_is_values_evidence(tmp_path, embedder):
+    """The values fit reads a creator's bio beside its posts: of two creators whose posts are
+    the same, the one whose bio says what the brand stands for holds its values (read from the
+    posts alone, they tied). Keywords off: the bio's words must not decide it instead."""
+    from recommender.ranking import Ranker, Weights
+
+    same = [{"id": f"p{i}", "text": f"solid shampoo bar wash day {i}", "likes": 200,
+             "comments": 10} for i in range(4)]
+    states = creator("z_states", bio="refill repair buy less secondhand", posts=same)
+    other = creator("a_other", bio="weekly haul new drops unboxing", posts=same)
+    filler = [creator(f"f{i}", f"garden tomato harvest number {i}") for i in range(4)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [states, other, *filler])])
+    rec.ranker = Ranker(weights=Weights(keywords=0))
+    ms = rec.match(Brief(brief="solid shampoo bar", values="refill, repair, buy less", k=2))
+    assert ids_of(ms) == ["z_states", "a_other"]
+    assert ms[0].components["values"] > ms[1].components["values"]
+    assert all(e.post_id for m in ms for e in m.values_evidence)  # posts shown, not the bio
+    rec.close()
