@@ -22,9 +22,10 @@ LEGEND = (
     "score: relevance (content and words) times a discount for each other column, each 0-1 "
     "(- : the brief does not use it); it ranks creators for this brief and is not a "
     "probability of fit: read content to see how close a creator really is.\n"
-    "content: closeness of the creator's posts to the brief, rescaled among the candidates "
+    "content: closeness of what the creator posts (bio and posts together) to the brief, "
+    "rescaled among the candidates "
     "(1 = the closest); words: the brief's words the creator uses (BM25, 1 = the most); "
-    "values: how much its posts hold the brand's values beyond the brief's topic (0.5 = as "
+    "values: how much its posts and bio hold the brand's values beyond the brief's topic (0.5 = as "
     "much as the typical candidate); tier fit: the tier the objective calls for; engagement: "
     "engagement rate against the tier's norm; authentic: 1 minus the penalties of the flags "
     "raised.")

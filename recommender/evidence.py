@@ -6,7 +6,7 @@ signals measured for telling the brief's niche from the others (ROC AUC over cre
 over briefs, USE-m3; `benchmarks/README.md`):
 
     signal                                   generator  stances  feeds
-    cosine with the content vector           0.977      0.987    0.957
+    cosine with the content vector           0.981      0.987    0.957
     mean of all posts' cosines               0.972      0.984    0.927
     mean of the 3 closest posts' cosines     0.970      0.974    0.904
     (mean of the two above: the content fit re-scored here until 2026-11-30)
