@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,6 +40,38 @@ def depth_for(k: int) -> int:
 def unit(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-12)
+
+
+@dataclass(frozen=True)
+class BriefVectors:
+    """A brief's encoded texts (query_text.query_texts, in order): its subject, and what its
+    values statement stands for (None without one)."""
+
+    brief: np.ndarray
+    values: np.ndarray | None
+
+    @classmethod
+    def of(cls, encoded: np.ndarray) -> BriefVectors:
+        return cls(encoded[0], encoded[1] if len(encoded) > 1 else None)
+
+    @property
+    def query(self) -> np.ndarray:
+        """What the match is about: the brief, with its values when it has them."""
+        return self.brief if self.values is None else unit(self.brief + self.values)
+
+    def searched(self) -> tuple[np.ndarray, int]:
+        """(the vectors searched, the row from which their cosines go to the pool): the query,
+        the brief and the values, whose cosines the ranker reads; the brief alone, searched
+        once, without a values statement."""
+        if self.values is None:
+            return np.stack([self.brief]), 0
+        return np.stack([self.query, self.brief, self.values]), 1
+
+    def into(self, pool: Pool) -> None:
+        """Give the pool what re-scoring from posts reads: the two vectors and their cosine."""
+        pool.brief_values_cosine = (None if self.values is None
+                                    else float(self.brief @ self.values))
+        pool.brief_vector, pool.values_vector = self.brief, self.values
 
 
 class Retriever:
@@ -79,20 +112,15 @@ class Retriever:
         # the helper, so this thread seldom waits for the GIL when the model returns)
         lookup = self._helpers.submit(self._lookups, index, brief.filters, " ".join(texts),
                                       depth, lexical_search)
-        qv = (self.batcher.encode(texts) if self.batcher is not None
-              else encode_queries(self.embedder, texts))
+        bv = BriefVectors.of(self.batcher.encode(texts) if self.batcher is not None
+                             else encode_queries(self.embedder, texts))
         allowed, lq, hits = lookup.result()
-        q_brief = qv[0]
-        q_values = qv[1] if len(texts) > 1 else None
-        query = q_brief if q_values is None else unit(q_brief + q_values)
         if allowed is not None and not len(allowed):
-            return Pool.empty(), query, []
+            return Pool.empty(), bv.query, []
         # the brief's own words (not stems, not stopwords): the explanation names those used
         terms = lexical.brief_words(" ".join(texts)) if lq is not None else []
-        # without a values statement the query is the brief's vector: search it once
-        queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
-        _, _, vids, sims = searched(self.store, queries, 0 if q_values is None else 1, depth,
-                                    allowed, hits)
+        queries, first = bv.searched()
+        _, _, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
         live, tier, engagement, authenticity = self.catalog.filters.features(vids)
         vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
@@ -102,12 +130,11 @@ class Retriever:
             # no informative word (all in over half the texts): the component is not defined
             keywords = bm25 / top if top > 0 else None
         pool = Pool(vids=vids, similarity=sims[0],
-                    values_similarity=None if q_values is None else sims[1],
+                    values_similarity=None if bv.values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
-                    authenticity=authenticity,
-                    brief_values_cosine=None if q_values is None else float(q_brief @ q_values),
-                    brief_vector=q_brief, values_vector=q_values)
-        return pool, query, terms
+                    authenticity=authenticity)
+        bv.into(pool)
+        return pool, bv.query, terms
 
     def _lookups(self, index: vindex.VectorIndex, filters: Filters, text: str, depth: int,
                  lexical_search: bool

@@ -57,7 +57,7 @@ from .lexical.tokens import Query
 from .pool import CreatorRow, Pool
 from .query_text import query_texts
 from .ranking import Ranker
-from .retrieval import depth_for, nearest, searched, unit
+from .retrieval import BriefVectors, depth_for, nearest, searched, unit
 from .schema import Brief, Filters, Match
 from .storage.database import read_meta
 from .tiers import scheme as tier_scheme
@@ -660,24 +660,19 @@ class ShardedRecommender(Answering):
             brief = Brief.model_validate(brief)
         self._check_filters(brief.filters)
         texts = query_texts(brief.brief, brief.values)
-        qv = (self.batcher.encode(texts) if self.batcher is not None
-              else encode_queries(self.embedder, texts))
-        q_brief = qv[0]
-        q_values = qv[1] if len(texts) > 1 else None
-        query = q_brief if q_values is None else unit(q_brief + q_values)
+        bv = BriefVectors.of(self.batcher.encode(texts) if self.batcher is not None
+                             else encode_queries(self.embedder, texts))
         text = " ".join(texts)
         lq = self._lexical_query(text) if self.ranker.hybrid else None
-        queries = np.stack([q_brief] if q_values is None else [query, q_brief, q_values])
-        first = 0 if q_values is None else 1
+        queries, first = bv.searched()
         depth = depth_for(brief.k)
         parts = self.catalog.all("candidates", queries, first, depth, brief.filters, lq)
         pool = self._merged(parts, depth, lq is not None)
         if not len(pool):
             return []
-        pool.brief_values_cosine = None if q_values is None else float(q_brief @ q_values)
-        pool.brief_vector, pool.values_vector = q_brief, q_values
+        bv.into(pool)
         terms = lexical.brief_words(text) if lq is not None else []
-        return self._ranked(pool, brief.objective, brief.k, query, terms)
+        return self._ranked(pool, brief.objective, brief.k, bv.query, terms)
 
     def _lexical_query(self, text: str) -> Query:
         """The brief's BM25 query with the statistics of every shard summed."""
