@@ -41,6 +41,7 @@ import numpy as np
 
 from .pool import Candidate
 from .ranking import COMPONENTS, Ranker, values_direction
+from .retrieval import SAME_DEPTH_UP_TO
 
 TOP_POSTS = 3
 # values fit: 0.5 at the shortlist's median, 1 this much cosine above it, 0 this much below.
@@ -57,9 +58,9 @@ STANCE_MARGIN = 0.1
 def rerank_depth(depth: int) -> int:
     """How many of the pool's best are re-scored from their posts for `depth` results: enough
     that a creator the pool's mean vectors under-rate can still climb into the top, few enough
-    that reading their posts' vectors stays a small part of a match (3·depth scored 0.008 and
-    0.003 nDCG@10 higher on the two labelled sets, at about 1 ms more per match)."""
-    return max(2 * depth, 30)
+    that reading their posts' vectors stays a small part of a match; the same number for any
+    depth up to retrieval.SAME_DEPTH_UP_TO, since the values' median is taken over them."""
+    return 2 * max(depth, SAME_DEPTH_UP_TO)
 
 
 def _top_mean(sims: np.ndarray) -> float:

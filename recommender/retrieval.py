@@ -24,17 +24,25 @@ from .embedding import Embedder, encode_queries, usable_cores
 from .errors import InvalidInputError
 from .pool import Candidate, CreatorRow, Pool
 from .query_text import query_texts
-from .schema import Brief, Filters
+from .schema import DEFAULT_K, Brief, Filters
 from .storage.vectors import VectorStore
 
 if TYPE_CHECKING:
     from .storage.catalog import Catalog
 
 
+# the pool's depth and the shortlist re-scored from posts (evidence.rerank_depth) are the same
+# for any k up to the default: a creator's score is read against the pool (the content
+# scale's zero is its lowest cosine) and the shortlist (the values' median), so a planner
+# asking for 5 or 10 gets the head of the default answer (`eval` measures that answer)
+SAME_DEPTH_UP_TO = DEFAULT_K
+
+
 def depth_for(k: int) -> int:
     """How many neighbours to score for k results: the ranker re-orders by more than
-    similarity, so it needs a deep pool to choose from."""
-    return max(k * 10, 200)
+    similarity, so it needs a deep pool to choose from; the same depth for any k up to
+    SAME_DEPTH_UP_TO."""
+    return 10 * max(k, SAME_DEPTH_UP_TO)
 
 
 def unit(v: np.ndarray) -> np.ndarray:

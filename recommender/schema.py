@@ -34,6 +34,7 @@ MAX_COUNT = 10_000_000_000
 MAX_TEXT = 20_000  # longest caption or bio kept; platforms cap captions at 2,200-5,000 characters
 MAX_POSTS = 500
 MAX_ID = 200
+DEFAULT_K = 20  # results a match answers when the brief does not say
 
 def _no_nan(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
@@ -300,7 +301,7 @@ class Brief(_Model):
     brief: str = Field(min_length=1, max_length=MAX_TEXT)
     values: str | None = Field(default=None, max_length=MAX_TEXT)
     objective: Objective | None = None
-    k: int = Field(default=20, ge=1, le=1000)
+    k: int = Field(default=DEFAULT_K, ge=1, le=1000)
     filters: Filters = Field(default_factory=Filters)
 
     @field_validator("k", mode="before")

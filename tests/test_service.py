@@ -224,3 +224,22 @@ def test_a_bio_that_states_the_values_is_values_evidence(tmp_path, embedder):
     assert ms[0].components["values"] > ms[1].components["values"]
     assert all(e.post_id for m in ms for e in m.values_evidence)  # posts shown, not the bio
     rec.close()
+
+
+def test_asking_for_fewer_gives_the_head_of_the_default_answer(tmp_path, embedder):
+    """A creator's score does not depend on how many results were asked, up to the default
+    (20): the first 5 and 10 are those of the default answer, which `eval` measures. Before,
+    the pool (the content scale's zero) and the shortlist (the values' median) grew with k, and
+    the order of the first 10 moved with them."""
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 400, seed=5)])
+    for brief in ({"brief": "zero waste shampoo", "values": "refill, honest reviews",
+                   "objective": "ugc"},
+                  {"brief": "thrift haul", "values": "second hand, repair"},
+                  {"brief": "gaming setup", "objective": "awareness",
+                   "filters": {"languages": ["en"]}}):
+        default = ids_of(rec.match(Brief(**brief)))
+        assert len(default) == 20
+        for k in (5, 10, 15):
+            assert ids_of(rec.match(Brief(**brief, k=k))) == default[:k]
+    rec.close()

@@ -12,7 +12,7 @@ import numpy as np
 from .. import lexical
 from ..embedding import encode_queries
 from ..ranking import Ranker, Weights
-from ..schema import Brief, Filters
+from ..schema import DEFAULT_K, Brief, Filters
 
 if TYPE_CHECKING:
     from ..storage.catalog import Catalog
@@ -27,6 +27,17 @@ def to_brief(b: dict, k: int = DEPTH) -> Brief:
     filters = Filters.model_validate({"languages": [b["language"]], **b.get("filters", {})})
     return Brief(brief=b["brief"], values=b.get("values"), objective=b.get("objective"), k=k,
                  filters=filters)
+
+
+def as_asked(rec, brief: Brief) -> list[str]:
+    """creator-match's answer as a planner gets it: the default match (DEFAULT_K results,
+    what the top-10 measures read), then the rest of a match DEPTH deep (what Recall@50
+    reads). A match asked for more than the default scores a deeper pool, so its own first 10
+    can differ from the default's."""
+    head = [m.creator_id for m in rec.match(brief.model_copy(update={"k": DEFAULT_K}))]
+    seen = set(head)
+    rest = [m.creator_id for m in rec.match(brief) if m.creator_id not in seen]
+    return head + rest[: max(0, brief.k - len(head))]
 
 
 @contextmanager
@@ -87,7 +98,7 @@ def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
         for name, ranker in (("creator-match", hybrid), ("creator-match dense", dense)):
             if name in runs:
                 with using(rec, ranker):
-                    runs[name][b["id"]] = [m.creator_id for m in rec.match(brief)]
+                    runs[name][b["id"]] = as_asked(rec, brief)
         qv = encode_queries(rec.embedder, texts)
         q = qv.sum(axis=0)
         q /= max(float(np.linalg.norm(q)), 1e-12)
