@@ -37,7 +37,7 @@ def as_asked(rec, brief: Brief) -> list[str]:
     head = [m.creator_id for m in rec.match(brief.model_copy(update={"k": DEFAULT_K}))]
     seen = set(head)
     rest = [m.creator_id for m in rec.match(brief) if m.creator_id not in seen]
-    return head + rest[: max(0, brief.k - len(head))]
+    return (head + rest)[: brief.k]
 
 
 @contextmanager
