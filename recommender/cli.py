@@ -22,7 +22,7 @@ from .display import (
     told_by_texts,
     write_plan_csv,
 )
-from .schema import objective_name
+from .schema import DEFAULT_K, objective_name
 
 DATA = Path(__file__).parent / "data"
 # A command-line write queues behind another writer's commit (its encoding holds no lock) for
@@ -59,7 +59,7 @@ def _add_index(p: argparse.ArgumentParser, required: bool = True) -> None:
                         "own; env CREATOR_MATCH_MODEL)")
 
 
-def _add_ranking(p: argparse.ArgumentParser, default_k: int = 20) -> None:
+def _add_ranking(p: argparse.ArgumentParser, default_k: int = DEFAULT_K) -> None:
     p.add_argument("--weights", default=None, metavar="NAME=W,...",
                    help="override score weights, e.g. similarity=0.4,authenticity=0.2")
     p.add_argument("--diversity", type=float, default=0.0, metavar="L",

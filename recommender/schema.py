@@ -36,6 +36,7 @@ MAX_POSTS = 500
 MAX_ID = 200
 DEFAULT_K = 20  # results a match answers when the brief does not say
 
+
 def _no_nan(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise ValueError("must be a finite number")
