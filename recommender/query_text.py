@@ -16,11 +16,18 @@ before the brief and the values statement are encoded (the sentence encoder) and
   fashion or weekly hauls" stands for repair; "fast fashion", "weekly hauls" name the opposite
   stance's content. A sentence encoder barely reads the negation, and BM25 not at all: left
   in, they point the values towards the creators the brand rejects. A rejected part starts at
-  a negation (no, not, never, without, against, instead of, rather than, don't; pas de, sans,
-  contre, jamais, au lieu de, plutôt que, loin de, ni) and runs to the end of its clause (a
-  comma, a full stop, "and", "but", "for", "with"; "et", "mais", "pour", "avec"; "or" and
-  "ou" continue it). The brief keeps its negations: "an app against food waste" is about food
-  waste.
+  a negation (no, not, never, without, against, instead of, rather than, don't, free from, do
+  without; pas de, sans, contre, jamais, au lieu de, plutôt que, loin de, ni, se passer de)
+  or at the word of a preference that names what it is preferred to ("refills over new
+  packaging", "resale vs weekly drops": over, vs, versus), and runs to the end of its clause
+  (a comma, a full stop, "and", "but", "for", "with"; "et", "mais", "pour", "avec"; "or" and
+  "ou" continue it). A negation with nothing after it in its clause rejects nothing and stays
+  ("start over", "just say no"). The brief keeps its negations: "an app against food waste"
+  is about food waste.
+
+  "less", "fewer" and "moins de" are not among them: what a brand wants less of ("less
+  e-waste", "moins de déchets") is often what the creators who share its stance post about,
+  and taking it out lowered the labelled sets' figures where a statement said so.
 
 A brief of nothing but the trade's words is kept whole; a values statement that only rejects
 ("no plastic, no palm oil") gives no direction to stand for, and the match runs as without one.
@@ -47,10 +54,12 @@ TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
                         for w in (word, fold(word)))
 
 NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoiding", "don't",
-             "don’t", "do not", "instead of", "rather than", "away from",
+             "don’t", "do not", "instead of", "rather than", "away from", "free from",
+             "free of", "do without", "over", "vs", "vs.", "versus",
              "pas de", "pas d'", "pas d’", "sans", "contre", "jamais", "au lieu de",
              "au lieu d'", "au lieu d’", "plutôt que", "plutot que", "loin de", "loin des",
-             "loin du", "non au", "non aux", "ni")
+             "loin du", "non au", "non aux", "ni",
+             "se passer de", "se passer d'", "se passer d’", "se passer du", "se passer des")
 # where a rejected part ends: a clause's punctuation, or a word that starts something else
 _CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et", "mais", "pour",
                 "avec", "qui", "que")
@@ -100,10 +109,11 @@ def stands_for(values: str) -> tuple[str, list[str]]:
             continue
         end = _CLAUSE_END.search(values, m.end())
         stop = end.start() if end else len(values)
-        kept.append(values[pos:m.start()])
         part = values[m.end():stop].strip()
-        if _WORD.search(part):
-            rejected.append(part)
+        if not _WORD.search(part):  # "start over", "just say no": nothing rejected
+            continue
+        kept.append(values[pos:m.start()])
+        rejected.append(part)
         pos = stop
     kept.append(values[pos:])
     return _tidy("".join(kept), ""), rejected

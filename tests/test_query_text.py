@@ -60,6 +60,13 @@ def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, 
     ("Non aux pesticides, sans engrais chimique ni gazon parfait ; biodiversité",
      "biodiversité", ["pesticides", "engrais chimique ni gazon parfait"]),
     ("notably honest, nothing fake", "notably honest, nothing fake", []),
+    ("refills over new packaging, quality over quantity", "refills, quality",
+     ["new packaging", "quantity"]),
+    ("resale vs. weekly fast-fashion drops", "resale", ["weekly fast-fashion drops"]),
+    ("free from parabens, honest reviews", "honest reviews", ["parabens"]),
+    ("se passer de la voiture, réparer", "réparer", ["la voiture"]),
+    ("start over, say no", "start over, say no", []),
+    ("buy less and repair", "buy less and repair", []),
 ])
 def test_what_a_values_statement_rejects_is_taken_out(values, kept, rejected):
     assert stands_for(values) == (kept, rejected)
@@ -78,14 +85,17 @@ def test_a_statement_that_only_rejects_gives_no_direction():
     assert query_texts("an app against food waste", None) == ["an app against food waste"]
 
 
-def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedder):
-    """A values statement naming what the brand rejects ("no weekly hauls") gives the
-    creators who post weekly hauls neither keyword credit nor values fit."""
+@pytest.mark.parametrize("values", ["repair old clothes, no weekly hauls",
+                                    "repair old clothes over weekly hauls"])
+def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedder, values):
+    """A values statement naming what the brand rejects ("no weekly hauls") or prefers its
+    values to ("over weekly hauls") gives the creators who post weekly hauls neither keyword
+    credit nor values fit."""
     recs = [creator(f"slow{i}", f"I repair my old clothes {i}") for i in range(3)]
     recs += [creator(f"haul{i}", f"my weekly hauls of clothes {i}") for i in range(3)]
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
     rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
-    ms = rec.match(Brief(brief="clothes", values="repair old clothes, no weekly hauls", k=6))
+    ms = rec.match(Brief(brief="clothes", values=values, k=6))
     hauls = [m for m in ms if m.creator_id.startswith("haul")]
     slow = [m for m in ms if m.creator_id.startswith("slow")]
     assert len(hauls) == len(slow) == 3
