@@ -308,12 +308,18 @@ class Brief(_Model):
     @field_validator("k", mode="before")
     @classmethod
     def _k_integral(cls, v: object) -> object:
-        return Post._integral(v)
+        return DEFAULT_K if v is None else Post._integral(v)
 
     @field_validator("objective", mode="before")
     @classmethod
     def _objective_name(cls, v: object) -> object:
         return objective_name(v) if isinstance(v, str) else v
+
+    @field_validator("filters", mode="before")
+    @classmethod
+    def _no_filters(cls, v: object) -> object:
+        """null, as many tools write a field left empty, is no filter."""
+        return {} if v is None else v
 
     @field_validator("values", mode="before")
     @classmethod

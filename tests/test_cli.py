@@ -49,6 +49,17 @@ def test_brief_file_and_bad_briefs(cli, tmp_path):
     assert code == 2 and "no index at" in err
 
 
+def test_a_brief_file_with_null_fields_is_a_brief_without_them(cli, tmp_path):
+    """Tools write a field left empty as null: no filters, no objective, no values."""
+    cli("ingest", write_jsonl(tmp_path / "c.jsonl", [creator("a")]), "--index", tmp_path / "i")
+    bf = tmp_path / "brief.json"
+    bf.write_text(json.dumps({"brief": "shampoo", "values": None, "objective": None,
+                              "k": None, "filters": None}))
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", bf, "--json")
+    assert code == 0, err
+    assert [m["creator_id"] for m in json.loads(out)["matches"]] == ["a"]
+
+
 def test_bad_file_reports_lines_and_keeps_index(cli, tmp_path):
     idx = tmp_path / "idx"
     cli("ingest", write_jsonl(tmp_path / "ok.jsonl", [creator("a")]), "--index", idx)
