@@ -109,6 +109,13 @@ class Post(_Model):
     def _blank_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
 
+    @field_validator("sponsored", mode="before")
+    @classmethod
+    def _unsaid_is_not_declared(cls, v: object) -> object:
+        """null (an export that does not know) declares nothing: the caption's disclosure
+        still counts (signals.py)."""
+        return False if v is None else v
+
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
     def _hidden_or_integral(cls, v: object) -> object:
@@ -160,6 +167,12 @@ class Creator(_Model):
     @classmethod
     def _rate_finite(cls, v: float | None) -> float | None:
         return _no_nan(v)
+
+    @field_validator("categories", "posts", mode="before")
+    @classmethod
+    def _null_is_none_given(cls, v: object) -> object:
+        """null, as exports write a list they have nothing for, is an empty list."""
+        return [] if v is None else v
 
     @field_validator("followers", mode="before")
     @classmethod

@@ -203,3 +203,21 @@ def test_counts_and_platforms_as_exports_write_them():
     post = parsed.records[0].posts[0]
     assert (post.likes, post.comments) == (None, 1_200)
     assert {(e.line, e.field) for e in parsed.errors} == {(4, "followers"), (5, "platform")}
+
+
+def test_fields_an_export_writes_null_are_fields_it_does_not_give():
+    """null categories and posts are none; a post's null `sponsored` declares nothing, and
+    its caption's disclosure still counts."""
+    from recommender.signals import sponsored_posts
+
+    recs = [creator("a", categories=None, handle=None, country=None, language=None,
+                    posts=[{"id": "p1", "text": "new serum #ad", "likes": None,
+                            "comments": None, "sponsored": None, "posted_at": None},
+                           {"id": "p2", "text": "my shelf", "sponsored": None}]),
+            creator("b", posts=None)]
+    parsed = read_objects(recs, "x.json")
+    assert parsed.errors == []
+    a, b = parsed.records
+    assert a.categories == [] and b.posts == []
+    assert [p.sponsored for p in a.posts] == [False, False]
+    assert sponsored_posts(a.posts) == (1, 1)
