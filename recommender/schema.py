@@ -51,6 +51,12 @@ ID_PATTERN = r"^[\w.:@+-]+$"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _id_text(value: object) -> object:
+    """An id as text: exports write platforms' numeric ids (Instagram's media ids) as JSON
+    integers, which are kept digit for digit; anything else is left for validation."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _lone_surrogate(value: object, path: str = "") -> str | None:
     """The path of the first string holding a lone surrogate (text no UTF-8 can store), if any.
     (Strings are searched where they are found: a call a leaf would make ingest pay a call for
@@ -103,6 +109,11 @@ class Post(_Model):
     views: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     sponsored: bool = False
     posted_at: datetime | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: object) -> object:
+        return _id_text(v)
 
     @field_validator("text", mode="before")
     @classmethod
@@ -167,6 +178,11 @@ class Creator(_Model):
     @classmethod
     def _rate_finite(cls, v: float | None) -> float | None:
         return _no_nan(v)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: object) -> object:
+        return _id_text(v)
 
     @field_validator("categories", "posts", mode="before")
     @classmethod
@@ -251,6 +267,11 @@ class Filters(_Model):
     @classmethod
     def _finite(cls, v: float | None) -> float | None:
         return _no_nan(v)
+
+    @field_validator("exclude_ids", mode="before")
+    @classmethod
+    def _ids(cls, v: object) -> object:
+        return [_id_text(x) for x in v] if isinstance(v, list) else v
 
     @field_validator("min_followers", "max_followers", mode="before")
     @classmethod

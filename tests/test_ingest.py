@@ -221,3 +221,15 @@ def test_fields_an_export_writes_null_are_fields_it_does_not_give():
     assert a.categories == [] and b.posts == []
     assert [p.sponsored for p in a.posts] == [False, False]
     assert sponsored_posts(a.posts) == (1, 1)
+
+
+def test_numeric_ids_as_exports_write_them_are_kept_digit_for_digit():
+    """Platforms' numeric ids come as JSON integers (an Instagram media id has 17 digits):
+    kept as the same digits; a boolean is no id."""
+    recs = [creator(123456, posts=[{"id": 17895695668004550, "text": "t", "likes": 1}]),
+            creator(True)]
+    parsed = read_objects(recs, "x.json")
+    assert [(c.id, c.posts[0].id) for c in parsed.records] == [("123456", "17895695668004550")]
+    assert {(e.line, e.field) for e in parsed.errors} == {(2, "id")}
+    from recommender.schema import Filters
+    assert Filters.model_validate({"exclude_ids": [123456, "a"]}).exclude_ids == ["123456", "a"]
