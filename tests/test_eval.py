@@ -127,9 +127,8 @@ def test_third_set_is_its_rules_applied_to_written_captions(tmp_path):
                    for p in r["posts"]) < len(r["posts"]) for r in genuine)
 
 
-def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
-    """A small set of our own, the fake encoder: every system, both splits, both languages,
-    the markdown, JSON and PNG; --tune picks weights on dev."""
+def small_set(tmp_path):
+    """A small generated set of our own with four of the packaged briefs, judged."""
     data = tmp_path / "set"
     data.mkdir()
     pairs = list(datagen.generate_with_truth(140, 3, 0.06, **build_evalset.OPTIONS))
@@ -143,6 +142,13 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     (data / "briefs.json").write_text(json.dumps(briefs))
     qrels = judging.qrels(briefs, [r for r, _ in pairs], {t["id"]: t for _, t in pairs})
     (data / "qrels.json").write_text(json.dumps(qrels))
+    return data
+
+
+def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
+    """A small set of our own, the fake encoder: every system, both splits, both languages,
+    the markdown, JSON and PNG; --tune picks weights on dev."""
+    data = small_set(tmp_path)
     out = tmp_path / "out"
     rc = cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out", str(out),
                    "--tune", "--cv", "--index", str(tmp_path / "idx")])
@@ -199,6 +205,41 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
                       "--out", str(tmp_path / "refused")])
         assert exit_.value.code == 2 and why in capsys.readouterr().err
         assert not (tmp_path / "refused").exists()  # nothing written for a refused run
+
+
+def test_another_encoders_similarity_only_is_what_an_index_of_it_answers(tmp_path,
+                                                                         monkeypatch):
+    """--similarity-with E ranks the set as an index built with E ranks it for its own
+    similarity only, and is reported beside the index's; by default the other packaged
+    encoder, and none beside an index of an encoder of one's own."""
+    from recommender.evaluation import runner
+    from recommender.ingest import read_paths
+    from recommender.multilingual import NAME as USE_M3
+    from recommender.service import Recommender
+
+    es = evalset.load(small_set(tmp_path))
+    recs = {}
+    for model in ("hash-64", "hash-32"):
+        recs[model] = Recommender(tmp_path / model, model=model, create=True)
+        recs[model].ingest([es.creators])
+    others = runner.other_encoders("hash-32", recs["hash-64"].embedder.name)
+    got = systems.run_systems(recs["hash-64"], es.briefs, others=others,
+                              creators=read_paths([es.creators]).records)
+    own = systems.run_systems(recs["hash-32"], es.briefs)
+    assert got["similarity only (hash-32)"] == own["similarity only"]
+    assert got["similarity only (hash-32)"] != got["similarity only"]
+    names = list(got)
+    assert names[names.index("similarity only") + 1] == "similarity only (hash-32)"
+    result = runner.evaluate(recs["hash-64"], es, others=others)
+    assert "similarity only (hash-32)" in result["splits"]["test"]
+    for rec_ in recs.values():
+        rec_.close()
+    made: list[str] = []
+    monkeypatch.setattr("recommender.embedding.make_embedder",
+                        lambda spec: made.append(spec) or object())
+    assert [o.label for o in runner.other_encoders(None, USE_M3)] == ["minilm"]
+    assert runner.other_encoders(None, "hash-64") == [] and made == ["minilm"]
+    assert runner.other_encoders("none", USE_M3) == []
 
 
 def test_paired_differences_have_an_interval_that_holds_their_mean():

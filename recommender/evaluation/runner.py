@@ -11,6 +11,8 @@ Systems, all over the same index and the same model:
   creator-match dense      the same ranker with the keywords weight at 0 (no lexical index);
                            with --tune, the best weights found with keywords held at 0
   similarity only          cosine of the brief + values vector with each creator, exact
+  similarity only (E)      the same as encoder E reads the set (--similarity-with: by default
+                           the other packaged encoder, use-m3 or minilm)
   BM25                     the lexical index alone, on the brief and values
   hybrid RRF               reciprocal-rank fusion (k=60) of similarity only and BM25
   popularity               most followers first
@@ -35,26 +37,30 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..ingest import read_paths
 from ..ranking import Ranker, Weights
 from . import dataset
 from .dataset import EvalSet
 from .metrics import Scorer, _pytrec, paired, summarise
 from .report import markdown, plot, set_label
-from .systems import run_systems
+from .systems import OtherEncoder, run_systems
 from .tuning import brief_scores, choose, cross_validate, grid_scores
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
     from ..service import Recommender
 
 
 def evaluate(rec, es: EvalSet, split: str | None = None, seed: int = 0,
-             dense_weights: Weights | None = None) -> dict:
-    """{split: {system: {group: {metric: value}}}} plus per-brief figures."""
+             dense_weights: Weights | None = None, others: Sequence[OtherEncoder] = ()
+             ) -> dict:
+    """{split: {system: {group: {metric: value}}}} plus per-brief figures; others add the
+    similarity-only baseline of each other encoder."""
     splits = ["dev", "test"] if split in (None, "all") else [split]
+    creators = read_paths([es.creators]).records if others else []
     runs = run_systems(rec, es.split(None if split in (None, "all") else split), seed=seed,
-                       dense_weights=dense_weights)
+                       dense_weights=dense_weights, others=others, creators=creators)
     result: dict = {"splits": {}, "per_brief": {}}
     for sp in splits:
         briefs = es.split(sp)
@@ -102,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="an earlier run's eval-<time>.json: compare creator-match's nDCG@10 "
                         "with it brief by brief, for each set both runs scored (mean "
                         "difference, its 95%% bootstrap interval, briefs better and worse)")
+    p.add_argument("--similarity-with", default=None, metavar="MODELS",
+                   help="encoders whose similarity-only baseline runs beside the index's, "
+                        "comma-separated model names or paths, or 'none' (default: the "
+                        "packaged encoders, use-m3 and minilm, other than the index's own; "
+                        "none when the index uses another)")
     p.add_argument("--out", default="eval-results", help="directory for the .md, .json, .png")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
@@ -129,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             originals = [es for es in sets if "-thin" not in es.path.name]
             sets += [dataset.as_written(es, args.seed, written_dir) for es in originals]
         recs = [stack.enter_context(_indexed(es, args)) for es in sets]
+        others = other_encoders(args.similarity_with, recs[0].embedder.name)
         dense = None
         if args.tune:  # one choice for every set: the grid point whose worst set is best
             tuned = choose({es.path.name: grid_scores(rec, es) for es, rec in zip(
@@ -146,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 rec.ranker = Ranker(weights=Weights(**tuned["weights"]), tiers=rec.tiers)
         for es, rec in zip(sets, recs, strict=True):
             t0 = time.perf_counter()
-            result = evaluate(rec, es, args.split, seed=args.seed, dense_weights=dense)
+            result = evaluate(rec, es, args.split, seed=args.seed, dense_weights=dense,
+                              others=others)
             meta = _meta(es, rec, tuned if args.tune else None, time.perf_counter() - t0)
             meta["when"] = when
             mds.append(markdown(result, meta))
@@ -168,6 +181,21 @@ def main(argv: list[str] | None = None) -> int:
     print(md)
     print(f"wrote {out / f'eval-{when}.md'}, .json and a .png per set", file=sys.stderr)
     return 0
+
+
+def other_encoders(spec: str | None, own: str) -> list[OtherEncoder]:
+    """The encoders of --similarity-with (spec), each made once: by default the packaged
+    ones other than the index's own (named `own`), none when the index uses another."""
+    from ..embedding import DEFAULT_MODEL, make_embedder
+    from ..multilingual import NAME as USE_M3
+
+    packaged = {"use-m3": USE_M3, "minilm": DEFAULT_MODEL}
+    if spec is None:
+        labels = ([k for k, name in packaged.items() if name != own]
+                  if own in packaged.values() else [])
+    else:
+        labels = [x.strip() for x in spec.split(",") if x.strip() and x.strip() != "none"]
+    return [OtherEncoder(label, make_embedder(label)) for label in labels]
 
 
 @contextlib.contextmanager

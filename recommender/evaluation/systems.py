@@ -11,10 +11,15 @@ import numpy as np
 
 from .. import lexical
 from ..embedding import encode_queries
+from ..indexer import content_vector, creator_texts
 from ..ranking import Ranker, Weights
 from ..schema import DEFAULT_K, Brief, Filters
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..embedding import Embedder
+    from ..schema import Creator
     from ..storage.catalog import Catalog
 
 DEPTH = 50  # results per brief: Recall@50 needs 50
@@ -80,12 +85,49 @@ class _Collection:
         return self.ids[rows[order]].tolist()
 
 
+class OtherEncoder:
+    """The similarity-only baseline as another encoder reads a set ("similarity only
+    (minilm)"): each creator's content vector as an index built with that encoder would hold
+    it (indexer.creator_texts, indexer.content_vector), the brief and values as one query, as
+    the index's own "similarity only". Each text is encoded once across the sets of a run."""
+
+    def __init__(self, label: str, embedder: Embedder) -> None:
+        self.label, self.embedder = label, embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    @property
+    def system(self) -> str:
+        return f"similarity only ({self.label})"
+
+    def content(self, creators: Sequence[Creator], ids: np.ndarray) -> np.ndarray:
+        """Unit content vectors of the creators with these ids, in their order."""
+        texts = {c.id: [t for _, t in creator_texts(c)] for c in creators}
+        new = sorted({t for ts in texts.values() for t in ts} - self._vectors.keys())
+        if new:  # rounded to float16 as an index stores them (indexer._encode_missing)
+            vecs = self.embedder.encode(new).astype(np.float16).astype(np.float32)
+            self._vectors.update(zip(new, vecs, strict=True))
+        vecs = np.stack([content_vector([self._vectors[t] for t in texts[i]])
+                         for i in ids.tolist()]).astype(np.float32)
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        q = encode_queries(self.embedder, texts).sum(axis=0)
+        return q / max(float(np.linalg.norm(q)), 1e-12)
+
+
 def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
-                dense_weights: Weights | None = None) -> dict:
+                dense_weights: Weights | None = None, others: Sequence[OtherEncoder] = (),
+                creators: Sequence[Creator] = ()) -> dict:
     """{system: {brief id: [creator ids, best first]}}. creator-match dense uses dense_weights,
-    by default the ranker's with keywords at 0."""
+    by default the ranker's with keywords at 0; each of others adds its similarity only, over
+    the set's creators."""
     col = _Collection(rec)
-    runs: dict[str, dict[str, list[str]]] = {s: {} for s in systems}
+    runs: dict[str, dict[str, list[str]]] = {}
+    for s in systems:  # the other encoders' similarity only beside the index's
+        runs[s] = {}
+        runs.update((o.system, {}) for o in others if s == "similarity only")
+    runs.update((o.system, {}) for o in others if o.system not in runs)
+    read_by = [(o, o.content(creators, col.ids)) for o in others]
     hybrid = Ranker(weights=rec.ranker.weights, diversity=rec.ranker.diversity)
     dense = Ranker(weights=dense_weights or Weights(**{**asdict(rec.ranker.weights),
                                                        "keywords": 0.0}),
@@ -108,6 +150,8 @@ def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
         lex = [col.ids[col.pos[int(v)]] for v in lvids]
         if "similarity only" in runs:
             runs["similarity only"][b["id"]] = sim[:DEPTH]
+        for other, vecs in read_by:
+            runs[other.system][b["id"]] = col.top(rows, vecs[rows] @ other.query(texts), DEPTH)
         if "BM25" in runs:
             runs["BM25"][b["id"]] = lex[:DEPTH]
         if "hybrid RRF" in runs:
