@@ -69,6 +69,10 @@ class _Written(BaseModel):
     updated: int
     unchanged: int
     rejected: int
+    ignored: dict[str, int] = Field(
+        default_factory=dict, description="with ignore_unknown: each field or column left out "
+        "as not in the ingest format (posts.url for a post's), and how many records or rows "
+        "it was left out of")
 
 
 class ImportResponse(_Written):

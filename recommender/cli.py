@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_index(p)
     p.add_argument("--strict", action="store_true",
                    help="reject the whole batch, writing nothing, if any record is bad")
+    p.add_argument("--ignore-unknown", action="store_true",
+                   help="leave out the fields and columns the ingest format does not have (an "
+                        "export's url, full_name, ...), naming them in the report, instead of "
+                        "rejecting their records and tables")
     p.add_argument("--tiers", default=None,
                    help="tier scheme of a new index: mission (default), industry, or "
                         "mission:0,5000,250000 for other bounds")
@@ -230,8 +234,9 @@ def cmd_ingest_ray(args) -> int:
     from .distributed import ingest
     from .errors import InvalidInputError
 
-    if args.strict or args.tiers:
-        raise InvalidInputError("--strict and --tiers are not available with --ray yet")
+    if args.strict or args.tiers or args.ignore_unknown:
+        raise InvalidInputError("--strict, --tiers and --ignore-unknown are not available with "
+                                "--ray yet")
     report = ingest(args.paths, Path(args.index), args.shards, address=args.address,
                     workers=args.workers, model=args.model)
     if args.json:
@@ -262,7 +267,8 @@ def cmd_ingest(args) -> int:
 
     with _open(args, create=True, tiers=args.tiers, lock_timeout=WRITER_WAIT_S) as rec:
         try:
-            report = rec.ingest(args.paths, strict=args.strict, progress=not args.quiet)
+            report = rec.ingest(args.paths, strict=args.strict, progress=not args.quiet,
+                                ignore_unknown=args.ignore_unknown)
         except IngestRejected as e:
             for err in e.errors:
                 print(f"rejected: {err}", file=sys.stderr)

@@ -106,6 +106,10 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     told = told_by_texts(report)
     if told:
         print(told)
+    if report.ignored:
+        print("left out, not in the ingest format: " + ", ".join(
+            f"{name} ({n} {'post' if name.startswith('posts.') else 'record'}"
+            f"{'' if n == 1 else 's'})" for name, n in sorted(report.ignored.items())))
 
 
 def told_by_texts(report: Any) -> str | None:

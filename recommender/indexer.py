@@ -49,6 +49,9 @@ class IngestReport:
     languages_detected: int = 0  # creators without a language given one (signals)
     sponsored_by_caption: int = 0  # posts sponsored by their caption's disclosure alone
     posts_without_caption: int = 0  # kept for their counts, nothing of them embedded
+    # fields and columns left out as not in the ingest format (--ignore-unknown): name ->
+    # records or rows they were left out of
+    ignored: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged,
@@ -57,6 +60,7 @@ class IngestReport:
                 "languages_detected": self.languages_detected,
                 "sponsored_by_caption": self.sponsored_by_caption,
                 "posts_without_caption": self.posts_without_caption,
+                "ignored_fields": dict(self.ignored),
                 "errors": [e.to_dict() for e in self.errors]}
 
 
@@ -89,7 +93,7 @@ class Indexer:
         a distributed ingest), used as if cached."""
         t0 = time.perf_counter()
         report = IngestReport(rejected=len({(e.file, e.line) for e in parsed.errors}),
-                              errors=list(parsed.errors))
+                              errors=list(parsed.errors), ignored=dict(parsed.ignored))
         if strict and parsed.errors:
             raise IngestRejected(parsed.errors)
         self.store.require_writable()  # before any encoding

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import spreadsheet
-from .schema import Creator
+from .schema import Creator, Post
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
                    "bio")
@@ -51,6 +51,38 @@ class Parsed:
     errors: list[RecordError] = field(default_factory=list)
     # where each accepted record came from, for duplicate reports
     origins: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # leave out the fields and columns the ingest format does not have (an export's url,
+    # full_name, ...) instead of rejecting their records and tables; `ignored` counts, for
+    # each one left out ("url", "posts.url"), the records and rows it was left out of
+    ignore_unknown: bool = False
+    ignored: dict[str, int] = field(default_factory=dict)
+
+    def leave_out(self, name: str, times: int = 1) -> None:
+        self.ignored[name] = self.ignored.get(name, 0) + times
+
+
+CREATOR_FIELDS = frozenset(Creator.model_fields)
+POST_FIELDS = frozenset(Post.model_fields)
+UNKNOWN_HINT = "(--ignore-unknown leaves out what the ingest format does not have)"
+
+
+def known_fields(obj: dict, parsed: Parsed) -> dict:
+    """The record without the fields a creator or a post does not have, each counted in
+    parsed.ignored."""
+    out = {k: v for k, v in obj.items() if k in CREATOR_FIELDS}
+    for k in obj.keys() - CREATOR_FIELDS:
+        parsed.leave_out(str(k))
+    posts = out.get("posts")
+    if isinstance(posts, list):
+        kept = []
+        for p in posts:
+            if isinstance(p, dict):
+                for k in p.keys() - POST_FIELDS:
+                    parsed.leave_out(f"posts.{k}")
+                p = {k: v for k, v in p.items() if k in POST_FIELDS}
+            kept.append(p)
+        out["posts"] = kept
+    return out
 
 
 def _loc(loc: tuple) -> str:
@@ -66,7 +98,10 @@ def _reject_constant(name: str) -> float:
 
 def validation_errors(e: ValidationError, file: str, line: int,
                       rid: str | None) -> list[RecordError]:
-    return [RecordError(file, line, _loc(err["loc"]), err["msg"], rid) for err in e.errors()]
+    return [RecordError(file, line, _loc(err["loc"]),
+                        f"not a field of the ingest format {UNKNOWN_HINT}"
+                        if err["type"] == "extra_forbidden" else err["msg"], rid)
+            for err in e.errors()]
 
 
 def validate_record(obj: object, file: str, line: int, parsed: Parsed) -> None:
@@ -75,6 +110,8 @@ def validate_record(obj: object, file: str, line: int, parsed: Parsed) -> None:
     if not isinstance(obj, dict):
         parsed.errors.append(RecordError(file, line, "record", "expected a JSON object"))
         return
+    if parsed.ignore_unknown:
+        obj = known_fields(obj, parsed)
     try:
         creator = Creator.model_validate(obj)
     except ValidationError as e:
@@ -231,10 +268,15 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
             continue
         known = POST_COLUMNS if kind == "posts" else CREATOR_COLUMNS
         unknown = [c for c in header if c not in known]
-        if unknown:
-            parsed.errors.append(RecordError(name, 1, ",".join(unknown), "unknown column(s)"))
+        if unknown and not parsed.ignore_unknown:
+            parsed.errors.append(RecordError(name, 1, ",".join(unknown),
+                                             f"unknown column(s) {UNKNOWN_HINT}"))
             continue
+        for c in unknown:
+            parsed.leave_out(f"posts.{c}" if kind == "posts" else c, len(rows))
         for line, row in rows:
+            for c in unknown:
+                del row[c]
             row = _empty_to_none(row)  # counts as spreadsheets write them: the schema reads them
             if kind == "posts":
                 posts.setdefault(row["creator_id"] or "", []).append((name, line, row))
@@ -267,9 +309,10 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
                     f"no creator {cid!r} in the creator tables of this batch", cid or None))
 
 
-def read_paths(paths: Iterable[str | Path]) -> Parsed:
-    """Parse every file (by extension: .jsonl/.json/.ndjson, .csv or .xlsx) into one batch."""
-    parsed = Parsed()
+def read_paths(paths: Iterable[str | Path], ignore_unknown: bool = False) -> Parsed:
+    """Parse every file (by extension: .jsonl/.json/.ndjson, .csv or .xlsx) into one batch;
+    ignore_unknown: leave out the fields and columns the format does not have (Parsed)."""
+    parsed = Parsed(ignore_unknown=ignore_unknown)
     files: list[tuple[str, bytes]] = []
     for p in paths:
         path = Path(p)
@@ -306,9 +349,10 @@ def read_files(files: Iterable[tuple[str, bytes]], parsed: Parsed | None = None)
     return parsed
 
 
-def read_objects(objects: Iterable[object], source: str = "request") -> Parsed:
+def read_objects(objects: Iterable[object], source: str = "request",
+                 ignore_unknown: bool = False) -> Parsed:
     """Validate already-decoded records (the API's bulk upsert); 'line' is the 1-based position."""
-    parsed = Parsed()
+    parsed = Parsed(ignore_unknown=ignore_unknown)
     for i, obj in enumerate(objects, start=1):
         validate_record(obj, source, i, parsed)
     return parsed

@@ -538,3 +538,21 @@ def test_import_a_workbook_or_a_csv_as_a_file(client, tmp_path):
     r = client.post("/v1/creators/import", params={"name": "list.xlsx"}, headers=W,
                     content=b"not a workbook")
     assert r.status_code == 200 and r.json()["errors"][0]["field"] == "file"
+
+
+def test_writes_can_leave_out_what_the_format_does_not_have(client):
+    """ignore_unknown: an export's extra fields and columns are left out and named in
+    `ignored`; without it they reject their record, saying so."""
+    rec = {"id": "u_a", "platform": "x", "followers": 10, "bio": "retro speedruns",
+           "url": "http://a", "posts": [{"id": "p", "text": "a run", "views": 3, "url": "u"}]}
+    r = client.post("/v1/creators", headers=W, json={"creators": [rec]})
+    body = r.json()
+    assert body["rejected"] == 1 and body["ignored"] == {}
+    assert {e["field"] for e in body["errors"]} == {"url", "posts[0].url"}
+    r = client.post("/v1/creators", headers=W, json={"creators": [rec]},
+                    params={"ignore_unknown": "true"})
+    assert (r.json()["added"], r.json()["ignored"]) == (1, {"url": 1, "posts.url": 1})
+    csv = b"id,platform,followers,bio,verified\nu_b,tiktok,900,retro speedruns,true\n"
+    r = client.post("/v1/creators/import", params={"name": "c.csv", "ignore_unknown": "true"},
+                    headers=W, content=csv)
+    assert (r.json()["added"], r.json()["ignored"]) == (1, {"verified": 1})

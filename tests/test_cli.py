@@ -60,6 +60,17 @@ def test_a_brief_file_with_null_fields_is_a_brief_without_them(cli, tmp_path):
     assert [m["creator_id"] for m in json.loads(out)["matches"]] == ["a"]
 
 
+def test_ingest_can_leave_out_an_exports_extra_fields(cli, tmp_path):
+    path = write_jsonl(tmp_path / "c.jsonl", [creator("a", full_name="Ann")])
+    code, _, err = cli("ingest", path, "--index", tmp_path / "i")
+    assert code == 1 and "full_name: not a field of the ingest format" in err
+    code, out, _ = cli("ingest", path, "--index", tmp_path / "i", "--ignore-unknown")
+    assert code == 0 and "added 1" in out
+    assert "left out, not in the ingest format: full_name (1 record)" in out
+    code, _, err = cli("ingest", path, "--index", tmp_path / "r", "--ray", "--ignore-unknown")
+    assert code == 2 and "--ignore-unknown are not available with --ray" in err
+
+
 def test_bad_file_reports_lines_and_keeps_index(cli, tmp_path):
     idx = tmp_path / "idx"
     cli("ingest", write_jsonl(tmp_path / "ok.jsonl", [creator("a")]), "--index", idx)

@@ -233,3 +233,25 @@ def test_numeric_ids_as_exports_write_them_are_kept_digit_for_digit():
     assert {(e.line, e.field) for e in parsed.errors} == {(2, "id")}
     from recommender.schema import Filters
     assert Filters.model_validate({"exclude_ids": [123456, "a"]}).exclude_ids == ["123456", "a"]
+
+
+def test_what_the_format_does_not_have_is_refused_or_left_out_and_named(tmp_path):
+    """An export's extra fields (url, full_name) and columns reject their record or table,
+    saying how to leave them out; with ignore_unknown they are left out, each counted, and
+    the rest is read as without them."""
+    rec = creator("a", full_name="Ann", url="http://a",
+                  posts=[{"id": "p1", "text": "t", "likes": 1, "url": "http://p"},
+                         {"id": "p2", "text": "u", "url": "http://q"}])
+    (tmp_path / "c.jsonl").write_text(json.dumps(rec) + "\n")
+    (tmp_path / "c.csv").write_text("id,platform,followers,bio,verified\nb,x,10,bio,true\n")
+    (tmp_path / "p.csv").write_text("creator_id,id,text,likes,comments,url\nb,p1,t,1,0,u\n")
+    files = [tmp_path / n for n in ("c.jsonl", "c.csv", "p.csv")]
+    strict = read_paths(files)
+    assert strict.records == [] and strict.ignored == {}
+    assert {e.field for e in strict.errors} == {"full_name", "url", "posts[0].url",
+                                                "posts[1].url", "verified"}
+    assert all("--ignore-unknown" in e.reason for e in strict.errors)
+    lenient = read_paths(files, ignore_unknown=True)
+    assert lenient.errors == []
+    assert {c.id: len(c.posts) for c in lenient.records} == {"a": 2, "b": 1}
+    assert lenient.ignored == {"full_name": 1, "url": 1, "posts.url": 3, "verified": 1}

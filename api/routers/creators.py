@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from recommender.errors import shown
-from recommender.ingest import FILE_FORMATS, read_files
+from recommender.ingest import FILE_FORMATS, Parsed, read_files
 from recommender.schema import Filters
 
 from ..deps import ReadKey, Rec, WriteKey
@@ -29,6 +29,9 @@ from ..schemas import (
 )
 
 router = APIRouter(prefix="/v1/creators", tags=["creators"])
+IGNORE_UNKNOWN = ("leave out the fields and columns the ingest format does not have (an "
+                  "export's url, full_name, ...), named in `ignored`, instead of rejecting "
+                  "their records")
 
 
 def _list(value: str | None) -> list[str] | None:
@@ -65,14 +68,17 @@ def browse(rec: Rec, _: ReadKey,
              summary="Bulk upsert creators (ingest format); per-record errors in the answer")
 def upsert(body: UpsertRequest, rec: Rec, _: WriteKey, request: Request,
            strict: Annotated[bool, Query(description="write nothing if any record is bad")]
-           = False) -> UpsertResponse:
+           = False,
+           ignore_unknown: Annotated[bool, Query(description=IGNORE_UNKNOWN)] = False
+           ) -> UpsertResponse:
     limit = request.app.state.settings.max_batch
     if len(body.creators) > limit:
         raise ApiError(413, f"{len(body.creators)} records in one request; the limit is {limit}")
-    report = rec.upsert(body.creators, strict=strict, source="request")
+    report = rec.upsert(body.creators, strict=strict, source="request",
+                        ignore_unknown=ignore_unknown)
     return UpsertResponse(
         added=report.added, updated=report.updated, unchanged=report.unchanged,
-        rejected=report.rejected,
+        rejected=report.rejected, ignored=report.ignored,
         errors=[RecordErrorOut(index=e.line - 1, id=e.record_id, field=e.field,
                                reason=e.reason) for e in report.errors])
 
@@ -89,7 +95,9 @@ async def import_file(
                                    description="the file's name: its extension (.jsonl, "
                                                ".json, .csv, .xlsx) says how to read it")],
         strict: Annotated[bool, Query(description="write nothing if any record is bad")]
-        = False) -> ImportResponse:
+        = False,
+        ignore_unknown: Annotated[bool, Query(description=IGNORE_UNKNOWN)] = False
+        ) -> ImportResponse:
     """The body is the file's bytes. Errors name the file (and a workbook's sheet), the line or
     row, the field and the reason, as `creator-match ingest` does."""
     if not name.lower().endswith(FILE_FORMATS):
@@ -98,11 +106,12 @@ async def import_file(
                        [{"field": "name", "reason": "unknown format"}])
     data = await request.body()
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    parsed = await run_in_threadpool(read_files, [(base, data)])
+    parsed = await run_in_threadpool(read_files, [(base, data)],
+                                     Parsed(ignore_unknown=ignore_unknown))
     report = await run_in_threadpool(rec.ingest_parsed, parsed, strict=strict)
     return ImportResponse(
         added=report.added, updated=report.updated, unchanged=report.unchanged,
-        rejected=report.rejected,
+        rejected=report.rejected, ignored=report.ignored,
         errors=[FileErrorOut(file=e.file, line=e.line, id=e.record_id, field=e.field,
                              reason=e.reason) for e in report.errors])
 
