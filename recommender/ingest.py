@@ -63,7 +63,8 @@ class Parsed:
 
 CREATOR_FIELDS = frozenset(Creator.model_fields)
 POST_FIELDS = frozenset(Post.model_fields)
-UNKNOWN_HINT = "(--ignore-unknown leaves out what the ingest format does not have)"
+UNKNOWN_HINT = ("(to leave out what the format does not have: ingest --ignore-unknown, "
+                "ignore_unknown=true over HTTP)")
 
 
 def known_fields(obj: dict, parsed: Parsed) -> dict:

@@ -250,7 +250,7 @@ def test_what_the_format_does_not_have_is_refused_or_left_out_and_named(tmp_path
     assert strict.records == [] and strict.ignored == {}
     assert {e.field for e in strict.errors} == {"full_name", "url", "posts[0].url",
                                                 "posts[1].url", "verified"}
-    assert all("--ignore-unknown" in e.reason for e in strict.errors)
+    assert all("ingest --ignore-unknown" in e.reason for e in strict.errors)
     lenient = read_paths(files, ignore_unknown=True)
     assert lenient.errors == []
     assert {c.id: len(c.posts) for c in lenient.records} == {"a": 2, "b": 1}

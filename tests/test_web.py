@@ -377,6 +377,29 @@ def test_a_planners_excel_list_goes_in_from_the_page(site, page, tmp_path):
     assert api(site, "GET", "/v1/creators/web_xl").json()["record"]["followers"] == 4200
 
 
+def test_an_exports_extra_fields_are_refused_then_left_out_when_asked(site, page, tmp_path):
+    """A scraper's export carries fields creator-match does not read: the page names them,
+    says to tick the box, and with it ticked reads the records without them."""
+    record = creator("web_export", "soupe de fanes de carottes", full_name="Élodie",
+                     posts=[{"id": "p1", "text": "soupe de fanes", "likes": 30, "url": "u"}])
+    path = write_jsonl(tmp_path / "export.jsonl", [record])
+    sign_in(page, WRITE, "write")
+    page.get_by_role("button", name="Add creators").click()
+    page.get_by_label("Creators file").set_input_files(str(path))
+    page.get_by_role("button", name="Send").click()
+    out = page.locator("#add-out")
+    out.get_by_text("1 rejected").wait_for()
+    assert "full_name: not a field of the ingest format" in out.inner_text()
+    assert "tick “leave out the columns and fields…”" in out.inner_text()
+    page.get_by_label("leave out the columns and fields creator-match does not read").check()
+    page.get_by_role("button", name="Send").click()
+    out.get_by_text("1 added").wait_for()
+    assert "Left out, not read by creator-match: full_name (1), posts.url (1)." in (
+        out.inner_text())
+    assert api(site, "GET", "/v1/creators/web_export").json()["record"]["posts"][0][
+        "text"] == "soupe de fanes"
+
+
 def test_a_read_key_sees_no_write_action_and_a_write_refused_is_said(site, page):
     sign_in(page)
     assert page.get_by_text("read key").is_visible()

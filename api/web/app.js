@@ -755,14 +755,18 @@ async function addCreators(event) {
       [{ field: "file", reason: `${file.name}, ${e.message}` }]));
     return;
   }
-  const total = { added: 0, updated: 0, unchanged: 0, rejected: 0 };
+  const total = { added: 0, updated: 0, unchanged: 0, rejected: 0, ignored: {} };
   const errors = [];
   const sent = await sending(form, async (out) => {
     for (let start = 0; start < records.length; start += 500) {
       const batch = records.slice(start, start + 500);
       put(out, h("p", { class: "muted" }, `Sending ${start + batch.length} of ${records.length}…`));
-      const answer = await api("POST", "/v1/creators", { creators: batch.map((r) => r.record) });
-      for (const k of Object.keys(total)) total[k] += answer[k];
+      const answer = await api("POST", `/v1/creators${leaveOut(form)}`,
+        { creators: batch.map((r) => r.record) });
+      for (const k of ["added", "updated", "unchanged", "rejected"]) total[k] += answer[k];
+      for (const [name, n] of Object.entries(answer.ignored || {})) {
+        total.ignored[name] = (total.ignored[name] || 0) + n;
+      }
       for (const e of answer.errors) errors.push({ ...e, line: batch[e.index].line });
     }
     return true;
@@ -775,11 +779,18 @@ async function addCreators(event) {
 async function importTable(form, file) {
   const answer = await sending(form, (out) => {
     put(out, h("p", { class: "muted" }, `Sending ${file.name}…`));
-    return api("POST", `/v1/creators/import?name=${encodeURIComponent(file.name)}`, file);
+    return api("POST", `/v1/creators/import?name=${encodeURIComponent(file.name)}` +
+      leaveOut(form).replace("?", "&"), file);
   });
   if (answer) showAdded(file.name, answer, answer.errors.map((e) =>
     `${e.file.includes("#") ? `sheet ${e.file.split("#").pop()}, ` : ""}` +
     `${e.line ? `line ${e.line}` : "file"}${e.id ? ` (${e.id})` : ""}, ${e.field}: ${e.reason}`));
+}
+
+/** The query that asks the server to leave out what the ingest format does not have, when
+ * the planner ticked it ("" otherwise). */
+function leaveOut(form) {
+  return form.ignore_unknown.checked ? "?ignore_unknown=true" : "";
 }
 
 /** Send runs `work` with the button disabled; a failure is shown, and the answer is null. */
@@ -799,9 +810,16 @@ async function sending(form, work) {
 
 /** What a file added: the counts, then each record refused and why. */
 function showAdded(name, counts, problems) {
+  const ignored = Object.entries(counts.ignored || {});
   put($("#add-out"),
     h("p", {}, `${name}: ${counts.added} added, ${counts.updated} updated, ` +
       `${counts.unchanged} unchanged, ${counts.rejected} rejected.`),
+    ignored.length ? h("p", { class: "muted" }, "Left out, not read by creator-match: " +
+      ignored.map(([field, n]) => `${field} (${n})`).join(", ") + ".") : null,
+    problems.some((p) => /not a field of the ingest format|unknown column/.test(p))
+      ? h("p", {}, "Some records carry fields or columns creator-match does not read: tick " +
+        "“leave out the columns and fields…” and send the file again to read them without.")
+      : null,
     problems.length ? h("ul", { class: "flags" }, problems.map((p) => h("li", {}, p))) : null);
   connected();
 }
