@@ -120,6 +120,16 @@ def search(page):
     expect(page.locator("#results-status")).to_have_text(done)
 
 
+def send_file(page, path):
+    """The "Add creators" form sent with this file, signed in with the write key: its
+    answer's element."""
+    sign_in(page, WRITE, "write")
+    page.get_by_role("button", name="Add creators").click()
+    page.get_by_label("Creators file").set_input_files(str(path))
+    page.get_by_role("button", name="Send").click()
+    return page.locator("#add-out")
+
+
 def handles(page):
     return page.locator("#results li.card h3").all_inner_texts()
 
@@ -333,12 +343,7 @@ def test_accents_and_emoji_come_in_and_out_intact(site, page, tmp_path):
         {"id": "photo", "likes": 40, "comments": 2}]  # a photo, no caption
     del good["language"]  # detected in its texts, and said to be
     bad = creator("web_bad", followers=-1)
-    path = write_jsonl(tmp_path / "new.jsonl", [good, bad])
-    sign_in(page, WRITE, "write")
-    page.get_by_role("button", name="Add creators").click()
-    page.get_by_label("Creators file").set_input_files(str(path))
-    page.get_by_role("button", name="Send").click()
-    out = page.locator("#add-out")
+    out = send_file(page, write_jsonl(tmp_path / "new.jsonl", [good, bad]))
     out.get_by_text("1 added").wait_for()
     assert "line 2 (web_bad), followers" in out.inner_text()
     fill_brief(page, brief="soupe de fanes de carottes", values="", objective="ugc", k=3)
@@ -367,11 +372,7 @@ def test_a_planners_excel_list_goes_in_from_the_page(site, page, tmp_path):
     posts.append(["creator_id", "id", "caption", "likes", "comments"])
     posts.append(["web_xl", "p1", "Un pull tricoté avec la laine d'une ferme voisine", 90, 6])
     book.save(tmp_path / "list.xlsx")
-    sign_in(page, WRITE, "write")
-    page.get_by_role("button", name="Add creators").click()
-    page.get_by_label("Creators file").set_input_files(str(tmp_path / "list.xlsx"))
-    page.get_by_role("button", name="Send").click()
-    out = page.locator("#add-out")
+    out = send_file(page, tmp_path / "list.xlsx")
     out.get_by_text("1 added").wait_for()
     assert "sheet Creators, line 3 (web_xl_bad), platform" in out.inner_text()
     assert api(site, "GET", "/v1/creators/web_xl").json()["record"]["followers"] == 4200
@@ -382,12 +383,7 @@ def test_an_exports_extra_fields_are_refused_then_left_out_when_asked(site, page
     says to tick the box, and with it ticked reads the records without them."""
     record = creator("web_export", "soupe de fanes de carottes", full_name="Élodie",
                      posts=[{"id": "p1", "text": "soupe de fanes", "likes": 30, "url": "u"}])
-    path = write_jsonl(tmp_path / "export.jsonl", [record])
-    sign_in(page, WRITE, "write")
-    page.get_by_role("button", name="Add creators").click()
-    page.get_by_label("Creators file").set_input_files(str(path))
-    page.get_by_role("button", name="Send").click()
-    out = page.locator("#add-out")
+    out = send_file(page, write_jsonl(tmp_path / "export.jsonl", [record]))
     out.get_by_text("1 rejected").wait_for()
     assert "full_name: not a field of the ingest format" in out.inner_text()
     assert "tick “leave out the columns and fields…”" in out.inner_text()
