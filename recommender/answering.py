@@ -3,10 +3,10 @@
 its best re-scored from their posts, selected and explained; a creator read by id or handle;
 the filters checked against the values the catalogue holds; a plan.
 
-A subclass gives `ranker`, `tiers`, `__len__` and a `catalog` that answers rows, resolve,
-record, records, vids_of and filters.vocabularies / filters.counts_alone for the vids its pools
-hold, and post_vectors, texts_of and lexical.bodies unless it overrides shortlist_reads and
-explained_reads (the shards read those in one trip each).
+A subclass gives `ranker`, `tiers`, `embedder`, `__len__` and a `catalog` that answers rows,
+resolve, record, records, vids_of and filters.vocabularies / filters.counts_alone for the vids
+its pools hold, and post_vectors, texts_of and lexical.bodies unless it overrides
+shortlist_reads and explained_reads (the shards read those in one trip each).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .embedding import english_only
 from .errors import InvalidInputError, NotFoundError, nearest, shown
 from .evidence import rerank_depth, rescore
 from .explain import explain
@@ -26,6 +27,7 @@ from .schema import Brief, Filters, Match
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .embedding import Embedder
     from .ranking import Ranker
     from .tiers import TierScheme
 
@@ -41,6 +43,7 @@ class Answering:
 
     ranker: Ranker
     tiers: TierScheme
+    embedder: Embedder
     catalog: Any
 
     def __len__(self) -> int:
@@ -56,6 +59,24 @@ class Answering:
         if rec is None:
             raise NotFoundError(f"no creator with id or handle {shown(creator_id)}")
         return rec
+
+    def encoder_note(self) -> str | None:
+        """What a planner must be told when the index encodes with an English-only model while
+        it holds creators in other languages (None otherwise): they rank worse than they
+        would with a multilingual one."""
+        if not english_only(self.embedder.name):
+            return None
+        others = [x for x in self.catalog.filters.vocabularies(["language"])["language"]
+                  if x != "en"]
+        held = 0 if not others else self.catalog.filters.counts_alone(
+            Filters(languages=others)).get("languages", 0)
+        if held <= 0:
+            return None
+        return (f"this index encodes with {self.embedder.name}, which reads English only, and "
+                f"{held:,} of its {len(self):,} creators are in other languages "
+                f"({', '.join(others[:6])}{', ...' if len(others) > 6 else ''}): they rank "
+                "below English creators of the same content. An index built with the default "
+                "encoder (use-m3) reads them (README: Which encoder)")
 
     def unknown(self, refs: Sequence[str]) -> list[str]:
         """The ids or handles among refs that name no creator (to report an exclusion that

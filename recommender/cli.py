@@ -274,7 +274,10 @@ def cmd_ingest(args) -> int:
                 print(f"rejected: {err}", file=sys.stderr)
             print(f"error: {e}", file=sys.stderr)
             return 2
+        encoder = rec.encoder_note()
     print_report(report, args.json)
+    if encoder:
+        print(f"note: {encoder}", file=sys.stderr)
     return 1 if report.rejected else 0
 
 
@@ -325,8 +328,9 @@ def cmd_match(args) -> int:
         matches = rec.match(brief)
         why = rec.why_empty(brief.filters) if not matches else ""
         unknown = rec.unknown(brief.filters.exclude_ids or [])
+        encoder = rec.encoder_note()
     print_matches(matches, args.json)
-    for note in notes(brief.brief, brief.values):
+    for note in notes(brief.brief, brief.values) + ([encoder] if encoder else []):
         print(f"note: {note}", file=sys.stderr)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "

@@ -41,6 +41,17 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+# The sentence-transformers "all-*" models (the packaged all-MiniLM-L6-v2, all-mpnet-base-v2,
+# ...) were trained on English pairs: other languages reach them as word pieces, and a French
+# brief finds French creators worse (README "Which encoder" gives the figures).
+_ENGLISH_ONLY = re.compile(r"(?:^|/)all-(?:minilm|mpnet|distilroberta|roberta)", re.IGNORECASE)
+
+
+def english_only(name: str) -> bool:
+    """Whether an encoder, by its name, reads English only."""
+    return bool(_ENGLISH_ONLY.search(name))
+
+
 def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Vectors for briefs: the embedder's encode_query where it has one (a faster query path),
     else its encode."""

@@ -243,3 +243,36 @@ def test_asking_for_fewer_gives_the_head_of_the_default_answer(tmp_path, embedde
         for k in (5, 10, 15):
             assert ids_of(rec.match(Brief(**brief, k=k))) == default[:k]
     rec.close()
+
+
+@pytest.mark.parametrize(("name", "english"), [
+    ("sentence-transformers/all-MiniLM-L6-v2", True), ("all-mpnet-base-v2", True),
+    ("/models/all-MiniLM-L12-v2", True),
+    ("google/universal-sentence-encoder-multilingual-3", False),
+    ("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2", False), ("hash-64", False)])
+def test_which_encoders_read_english_only(name, english):
+    from recommender.embedding import english_only
+
+    assert english_only(name) is english
+
+
+def test_an_english_only_encoder_over_other_languages_is_said(tmp_path, cli, monkeypatch):
+    """A planner whose index encodes with an English-only model is told, at ingest and with
+    each match, how many of its creators are in other languages; not while all are English."""
+    import recommender.answering
+
+    monkeypatch.setattr(recommender.answering, "english_only", lambda name: True)
+    idx = tmp_path / "idx"
+    en = write_jsonl(tmp_path / "en.jsonl", [creator("a", language="en")])
+    code, _, err = cli("ingest", en, "--index", idx)
+    assert code == 0 and "English only" not in err
+    fr = write_jsonl(tmp_path / "fr.jsonl", [creator("b"), creator("c", language="de")])
+    code, _, err = cli("ingest", fr, "--index", idx)
+    assert code == 0
+    assert ("reads English only, and 2 of its 3 creators are in other languages (de, fr)"
+            in err)
+    code, _, err = cli("match", "--index", idx, "--brief", "shampoo")
+    assert code == 0 and "2 of its 3 creators are in other languages" in err
+    monkeypatch.setattr(recommender.answering, "english_only", lambda name: False)
+    code, _, err = cli("match", "--index", idx, "--brief", "shampoo")
+    assert "English only" not in err
