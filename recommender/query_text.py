@@ -22,8 +22,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   packaging", "resale vs weekly drops": over, vs, versus), and runs to the end of its clause
   (a comma, a full stop, "and", "but", "for", "with"; "et", "mais", "pour", "avec"; "or" and
   "ou" continue it). A negation with nothing after it in its clause rejects nothing and stays
-  ("start over", "just say no"). The brief keeps its negations: "an app against food waste"
-  is about food waste.
+  ("start over", "just say no"), and a set phrase that holds a negation and states a value
+  is kept whole ("leave no trace", "no one left behind"). The brief keeps its negations: "an
+  app against food waste" is about food waste.
 
   "less", "fewer" and "moins de" are not among them: what a brand wants less of ("less
   e-waste", "moins de déchets") is often what the creators who share its stance post about,
@@ -100,12 +101,20 @@ def names_a_subject(text: str) -> bool:
     return any(w not in STOPWORDS for w in words(fold(_TRADE.sub(" ", text))))
 
 
+# Set phrases that hold a negation and state a value: kept whole ("leave no trace" is the
+# outdoor ethic, not "leave" without "trace")
+_SET_PHRASES = re.compile(r"(?<![\w-])(?:leave\s+no\s+trace|no\s+one\s+left\s+behind|"
+                          r"nobody\s+left\s+behind)(?![\w-])", re.IGNORECASE)
+
+
 def stands_for(values: str) -> tuple[str, list[str]]:
     """(what a values statement stands for, the parts it rejects): each rejected part is
-    taken out with its negation; "" when nothing else is left."""
+    taken out with its negation; "" when nothing else is left. A set phrase that holds a
+    negation ("leave no trace") is kept whole."""
     kept, rejected, pos = [], [], 0
+    phrases = [m.span() for m in _SET_PHRASES.finditer(values)]
     for m in _NEGATION.finditer(values):
-        if m.start() < pos:
+        if m.start() < pos or any(a <= m.start() < b for a, b in phrases):
             continue
         end = _CLAUSE_END.search(values, m.end())
         stop = end.start() if end else len(values)
