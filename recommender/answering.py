@@ -45,6 +45,7 @@ class Answering:
     tiers: TierScheme
     embedder: Embedder
     catalog: Any
+    _encoder_note: tuple[object, str | None] | None = None  # (version, note): encoder_note
 
     def __len__(self) -> int:
         raise NotImplementedError
@@ -63,9 +64,23 @@ class Answering:
     def encoder_note(self) -> str | None:
         """What a planner must be told when the index encodes with an English-only model while
         it holds creators in other languages (None otherwise): they rank worse than they
-        would with a multilingual one."""
+        would with a multilingual one. Counted once per version of the catalogue
+        (_version): every match asks, and counting a language's creators reads all of them."""
         if not english_only(self.embedder.name):
             return None
+        version = self._version()
+        cached = self._encoder_note
+        if cached is None or cached[0] != version:
+            cached = (version, self._count_other_languages())
+            self._encoder_note = cached
+        return cached[1]
+
+    def _version(self) -> object:
+        """What changes when the catalogue's creators may have: their count here; an index
+        gives its write generation."""
+        return len(self)
+
+    def _count_other_languages(self) -> str | None:
         others = [x for x in self.catalog.filters.vocabularies(["language"])["language"]
                   if x != "en"]
         held = 0 if not others else self.catalog.filters.counts_alone(

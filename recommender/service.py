@@ -103,6 +103,10 @@ class Recommender(Answering):
     def __len__(self) -> int:
         return len(self.store)
 
+    def _version(self) -> object:
+        m = self.store.manifest
+        return m.generation if m else 0
+
     def count(self) -> int:
         """Creators in the index as committed, another process's writes included."""
         self.store.refresh()

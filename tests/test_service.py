@@ -276,3 +276,23 @@ def test_an_english_only_encoder_over_other_languages_is_said(tmp_path, cli, mon
     monkeypatch.setattr(recommender.answering, "english_only", lambda name: False)
     code, _, err = cli("match", "--index", idx, "--brief", "shampoo")
     assert "English only" not in err
+
+
+def test_the_encoder_note_is_counted_once_per_write(tmp_path, embedder, monkeypatch):
+    """Every match asks for the note: the catalogue's languages are counted again only after
+    a write, which the note then follows."""
+    import recommender.answering
+
+    monkeypatch.setattr(recommender.answering, "english_only", lambda name: True)
+    counted = []
+    count = Recommender._count_other_languages
+    monkeypatch.setattr(Recommender, "_count_other_languages",
+                        lambda self: counted.append(1) or count(self))
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "en.jsonl", [creator("a", language="en")])])
+    assert rec.encoder_note() is None and rec.encoder_note() is None and len(counted) == 1
+    rec.ingest([write_jsonl(tmp_path / "fr.jsonl", [creator("b")])])
+    assert "1 of its 2 creators are in other languages (fr)" in rec.encoder_note()
+    rec.match(Brief(brief="shampoo"))
+    assert rec.encoder_note() and len(counted) == 2
+    rec.close()
