@@ -13,6 +13,7 @@ from .. import lexical
 from ..embedding import encode_queries
 from ..indexer import content_vector, creator_texts
 from ..ranking import Ranker, Weights
+from ..retrieval import unit
 from ..schema import DEFAULT_K, Brief, Filters
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class _Collection:
             vecs.append(x)
         self.vids = np.concatenate(vids)
         self.vecs = np.concatenate(vecs)
-        self.vecs /= np.maximum(np.linalg.norm(self.vecs, axis=1, keepdims=True), 1e-12)
+        self.vecs = unit_rows(self.vecs)
         rows = rec.catalog.rows(self.vids)
         self.ids = np.array([rows[int(v)].id for v in self.vids])
         self.followers = np.array([rows[int(v)].followers for v in self.vids])
@@ -83,6 +84,15 @@ class _Collection:
         """Ids of the n best rows, ties by id."""
         order = np.lexsort((self.ids[rows], -scores))[:n]
         return self.ids[rows[order]].tolist()
+
+
+def unit_rows(vecs: np.ndarray) -> np.ndarray:
+    return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+
+
+def joint_query(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """The similarity-only baselines' query: the brief and its values as one vector."""
+    return unit(encode_queries(embedder, texts).sum(axis=0))
 
 
 class OtherEncoder:
@@ -106,13 +116,11 @@ class OtherEncoder:
         if new:  # rounded to float16 as an index stores them (indexer._encode_missing)
             vecs = self.embedder.encode(new).astype(np.float16).astype(np.float32)
             self._vectors.update(zip(new, vecs, strict=True))
-        vecs = np.stack([content_vector([self._vectors[t] for t in texts[i]])
-                         for i in ids.tolist()]).astype(np.float32)
-        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return unit_rows(np.stack([content_vector([self._vectors[t] for t in texts[i]])
+                                   for i in ids.tolist()]).astype(np.float32))
 
     def query(self, texts: list[str]) -> np.ndarray:
-        q = encode_queries(self.embedder, texts).sum(axis=0)
-        return q / max(float(np.linalg.norm(q)), 1e-12)
+        return joint_query(self.embedder, texts)
 
 
 def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
@@ -141,9 +149,7 @@ def run_systems(rec, briefs: list[dict], systems=SYSTEMS, seed: int = 0,
             if name in runs:
                 with using(rec, ranker):
                     runs[name][b["id"]] = as_asked(rec, brief)
-        qv = encode_queries(rec.embedder, texts)
-        q = qv.sum(axis=0)
-        q /= max(float(np.linalg.norm(q)), 1e-12)
+        q = joint_query(rec.embedder, texts)
         cos = col.vecs[rows] @ q
         sim = col.top(rows, cos, len(rows))
         _, lvids, _ = bm25(rec.catalog, " ".join(texts), 4 * DEPTH, allowed)
