@@ -103,8 +103,9 @@ def names_a_subject(text: str) -> bool:
 
 # Set phrases that hold a negation and state a value: kept whole ("leave no trace" is the
 # outdoor ethic, not "leave" without "trace")
-_SET_PHRASES = re.compile(r"(?<![\w-])(?:leave\s+no\s+trace|no\s+one\s+left\s+behind|"
-                          r"nobody\s+left\s+behind)(?![\w-])", re.IGNORECASE)
+_SET_PHRASES = re.compile(
+    rf"(?<![\w-])(?:{_alternation(('leave no trace', 'no one left behind'))})(?![\w-])",
+    re.IGNORECASE)
 
 
 def stands_for(values: str) -> tuple[str, list[str]]:
