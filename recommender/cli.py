@@ -292,7 +292,7 @@ def cmd_remove(args) -> int:
 def _brief_from_args(args):
     from pydantic import ValidationError
 
-    from .schema import Brief
+    from .schema import Brief, unknown_field_hint
 
     if args.brief_file:
         try:
@@ -315,7 +315,9 @@ def _brief_from_args(args):
     try:
         return Brief.model_validate(raw)
     except ValidationError as e:
-        lines = [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: {err['msg']}"
+        lines = [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: "
+                 + (f"not a field of a brief ({unknown_field_hint(err, Brief)})"
+                    if err["type"] == "extra_forbidden" else err["msg"])
                  for err in e.errors()]
         raise ValueError("\n".join(lines)) from None
 

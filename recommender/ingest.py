@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import spreadsheet
-from .schema import Creator, Post
+from .schema import Creator, Post, unknown_field_hint
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
                    "bio")
@@ -63,8 +63,8 @@ class Parsed:
 
 CREATOR_FIELDS = frozenset(Creator.model_fields)
 POST_FIELDS = frozenset(Post.model_fields)
-UNKNOWN_HINT = ("(to leave out what the format does not have: ingest --ignore-unknown, "
-                "ignore_unknown=true over HTTP)")
+UNKNOWN_HINT = ("to leave out what the format does not have: ingest --ignore-unknown, "
+                "ignore_unknown=true over HTTP")
 
 
 def known_fields(obj: dict, parsed: Parsed) -> dict:
@@ -100,8 +100,9 @@ def _reject_constant(name: str) -> float:
 def validation_errors(e: ValidationError, file: str, line: int,
                       rid: str | None) -> list[RecordError]:
     return [RecordError(file, line, _loc(err["loc"]),
-                        f"not a field of the ingest format {UNKNOWN_HINT}"
-                        if err["type"] == "extra_forbidden" else err["msg"], rid)
+                        f"not a field of the ingest format ({unknown_field_hint(err, Creator)});"
+                        f" {UNKNOWN_HINT}" if err["type"] == "extra_forbidden" else err["msg"],
+                        rid)
             for err in e.errors()]
 
 
@@ -271,7 +272,7 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
         unknown = [c for c in header if c not in known]
         if unknown and not parsed.ignore_unknown:
             parsed.errors.append(RecordError(name, 1, ",".join(unknown),
-                                             f"unknown column(s) {UNKNOWN_HINT}"))
+                                             f"unknown column(s); {UNKNOWN_HINT}"))
             continue
         for c in unknown:
             parsed.leave_out(f"posts.{c}" if kind == "posts" else c, len(rows))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -398,3 +398,21 @@ class Match(BaseModel):
     matched_categories: list[str] = Field(
         default_factory=list, description="the brief's words that name one of its categories "
         "and that its bio and posts do not use")
+
+
+def unknown_field_hint(err: Mapping[str, Any], model: type[BaseModel]) -> str:
+    """For a validation error of `model` on a field it does not have ("extra_forbidden"): the
+    field most likely meant ("did you mean values?") or the fields the object holding it has
+    (a brief's, its filters', a post's)."""
+    from .errors import nearest
+
+    here: type[BaseModel] | None = model
+    for part in err["loc"][:-1]:  # down to the object holding the field: filters, posts[3]
+        field = here.model_fields.get(part) if here is not None and isinstance(part, str) \
+            else None
+        if field is not None:
+            here = next((t for t in (field.annotation, *get_args(field.annotation))
+                         if isinstance(t, type) and issubclass(t, BaseModel)), None)
+    known = list(here.model_fields) if here is not None else []
+    guess = nearest(str(err["loc"][-1]), known)
+    return f"did you mean {guess}?" if guess else f"its fields: {', '.join(known)}"

@@ -71,6 +71,18 @@ def test_ingest_can_leave_out_an_exports_extra_fields(cli, tmp_path):
     assert code == 2 and "--ignore-unknown are not available with --ray" in err
 
 
+def test_a_misspelt_field_of_a_brief_names_the_one_meant(cli, tmp_path):
+    cli("ingest", write_jsonl(tmp_path / "c.jsonl", [creator("a")]), "--index", tmp_path / "i")
+    bf = tmp_path / "brief.json"
+    bf.write_text(json.dumps({"brief": "shampoo", "valeus": "repair",
+                              "filters": {"languge": ["fr"], "zzz": 1}}))
+    code, _, err = cli("match", "--index", tmp_path / "i", "--brief-file", bf)
+    assert code == 2
+    assert f"{bf}: valeus: not a field of a brief (did you mean values?)" in err
+    assert "filters.languge: not a field of a brief (did you mean languages?)" in err
+    assert "filters.zzz: not a field of a brief (its fields: tiers, countries," in err
+
+
 def test_bad_file_reports_lines_and_keeps_index(cli, tmp_path):
     idx = tmp_path / "idx"
     cli("ingest", write_jsonl(tmp_path / "ok.jsonl", [creator("a")]), "--index", idx)

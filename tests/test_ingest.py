@@ -251,6 +251,8 @@ def test_what_the_format_does_not_have_is_refused_or_left_out_and_named(tmp_path
     assert {e.field for e in strict.errors} == {"full_name", "url", "posts[0].url",
                                                 "posts[1].url", "verified"}
     assert all("ingest --ignore-unknown" in e.reason for e in strict.errors)
+    misspelt = read_objects([creator("c", posts=[{"id": "p", "text": "t", "lieks": 3}])])
+    assert "(did you mean likes?)" in misspelt.errors[0].reason
     lenient = read_paths(files, ignore_unknown=True)
     assert lenient.errors == []
     assert {c.id: len(c.posts) for c in lenient.records} == {"a": 2, "b": 1}
