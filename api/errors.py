@@ -10,6 +10,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.store import CorruptIndexError, LockedError, StorageFullError
@@ -20,6 +21,7 @@ from recommender.errors import (
     ModelMismatchError,
     NotFoundError,
 )
+from recommender.schema import unknown_field_hint
 from recommender.sharding import ReadOnlyShardsError, ShardUnavailableError
 
 log = logging.getLogger("creator_match.api")
@@ -53,6 +55,18 @@ def _field(loc) -> str:
     return ".".join(parts) or "body"
 
 
+def _reason(err: dict, request: Request) -> str:
+    """pydantic's message, or for a field the body's model does not have, which field was
+    likely meant (as ingest and brief files say it)."""
+    model = getattr(getattr(getattr(request.scope.get("route"), "body_field", None),
+                            "field_info", None), "annotation", None)
+    loc = tuple(err.get("loc", ()))
+    if err.get("type") != "extra_forbidden" or loc[:1] != ("body",) or not (
+            isinstance(model, type) and issubclass(model, BaseModel)):
+        return str(err.get("msg", ""))
+    return f"not a field of this request ({unknown_field_hint({**err, 'loc': loc[1:]}, model)})"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, e: ApiError):
@@ -72,7 +86,7 @@ def install(app: FastAPI) -> None:
             return respond(400, "the body is not valid JSON",
                            [{"field": "body", "reason": f"{err.get('ctx', {}).get('error', '')} "
                                                         f"at character {where}".strip()}])
-        details = [{"field": _field(err.get("loc", ())), "reason": err.get("msg", "")}
+        details = [{"field": _field(err.get("loc", ())), "reason": _reason(err, request)}
                    for err in errs]
         return respond(422, "the request does not match the schema", details)
 

@@ -131,6 +131,19 @@ def test_bad_match_bodies_are_422(client, body, field):
         assert field in [d["field"] for d in e["details"]]
 
 
+def test_a_field_a_body_does_not_have_names_the_one_meant(client):
+    """A misspelt field of a match or plan body is named with the field most likely meant,
+    as ingest and brief files name it."""
+    e = error_of(client.post("/v1/match", headers=R, json={
+        "brief": "x", "valeus": "repair", "filters": {"languge": ["fr"]}}), 422)
+    reasons = {d["field"]: d["reason"] for d in e["details"]}
+    assert "did you mean values?" in reasons["valeus"]
+    assert "did you mean languages?" in reasons["filters.languge"]
+    e = error_of(client.post("/v1/plan", headers=R, json={"brief": "x", "budget": 900,
+                                                           "budjet": 1}), 422)
+    assert "did you mean budget?" in e["details"][0]["reason"]
+
+
 def test_malformed_json_and_limits(client):
     error_of(client.post("/v1/match", headers={**R, "content-type": "application/json"},
                          content=b"{not json"), 400)  # not JSON at all: a bad request
