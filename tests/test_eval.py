@@ -198,13 +198,16 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     assert c["briefs"] == 4 and c["low"] <= c["difference"] <= c["high"]
     assert c["before"] == pytest.approx(np.mean(
         [v["creator-match"]["ndcg@10"] for v in result["per_brief"].values()]))
-    for bad, why in ((str(tmp_path / "nothing.json"), "No such file"),
-                     (str(data / "qrels.json"), "not the .json of a creator-match eval run")):
+    for flag, bad, why in (
+            ("--against", str(tmp_path / "nothing.json"), "No such file"),
+            ("--against", str(data / "qrels.json"), "not the .json of a creator-match eval run"),
+            ("--similarity-with", str(tmp_path / "no-model"), "--similarity-with "
+             f"{tmp_path / 'no-model'}: could not load embedding model")):
         with pytest.raises(SystemExit) as exit_:
-            cli_main(["eval", "--data", str(data), "--model", "hash-64", "--against", bad,
+            cli_main(["eval", "--data", str(data), "--model", "hash-64", flag, bad,
                       "--out", str(tmp_path / "refused")])
         assert exit_.value.code == 2 and why in capsys.readouterr().err
-        assert not (tmp_path / "refused").exists()  # nothing written for a refused run
+        assert not (tmp_path / "refused").exists()  # refused before anything is indexed
 
 
 def test_another_encoders_similarity_only_is_what_an_index_of_it_answers(tmp_path,

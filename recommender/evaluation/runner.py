@@ -124,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.thin is not None and not 0.0 < args.thin < 1.0:
         p.error(f"--thin: {args.thin}; a share of the creators, between 0 and 1 (0.5: half)")
     earlier = _earlier(args.against, p) if args.against else None  # before anything is written
+    # encoders named on the command line are loaded before any set is indexed: a name that
+    # does not load stops the run at once, not after minutes of indexing
+    named = None if args.similarity_with is None else _loaded(
+        other_encoders(args.similarity_with, ""), p)
     when = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -140,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             originals = [es for es in sets if "-thin" not in es.path.name]
             sets += [dataset.as_written(es, args.seed, written_dir) for es in originals]
         recs = [stack.enter_context(_indexed(es, args)) for es in sets]
-        others = other_encoders(args.similarity_with, recs[0].embedder.name)
+        others = named if named is not None else other_encoders(None, recs[0].embedder.name)
         dense = None
         if args.tune:  # one choice for every set: the grid point whose worst set is best
             tuned = choose({es.path.name: grid_scores(rec, es) for es, rec in zip(
@@ -196,6 +200,19 @@ def other_encoders(spec: str | None, own: str) -> list[OtherEncoder]:
     else:
         labels = [x.strip() for x in spec.split(",") if x.strip() and x.strip() != "none"]
     return [OtherEncoder(label, make_embedder(label)) for label in labels]
+
+
+def _loaded(others: list[OtherEncoder], p: argparse.ArgumentParser) -> list[OtherEncoder]:
+    """others, each model loaded (by encoding one text), or a usage error naming the one that
+    does not load."""
+    from ..errors import InvalidInputError
+
+    for o in others:
+        try:
+            o.embedder.encode(["load"])
+        except InvalidInputError as e:
+            p.error(f"--similarity-with {o.label}: {e}")
+    return others
 
 
 @contextlib.contextmanager
