@@ -89,14 +89,15 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         c.value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
                          if pids[j] is not None][:TOP_POSTS]
     comps: dict[str, np.ndarray | None] = {}
-    for k in COMPONENTS:
+    for k in COMPONENTS:  # None for some: not defined for them (NaN), for all: not used
         col = [c.components.get(k) for c in cands]
-        comps[k] = None if any(x is None for x in col) else np.array(col, np.float64)
+        comps[k] = None if all(x is None for x in col) else np.array(
+            [np.nan if x is None else x for x in col], np.float64)
     if comps["values"] is not None:
         comps["values"] = _replace(comps["values"], stance)
     scores = ranker.combine(comps, len(cands))
     for i, c in enumerate(cands):
-        c.components = {k: None if v is None else round(float(v[i]), 4)
+        c.components = {k: None if v is None or np.isnan(v[i]) else round(float(v[i]), 4)
                         for k, v in comps.items()}
         c.score = float(scores[i])
     return sorted(cands, key=lambda c: (-c.score, c.row.id))

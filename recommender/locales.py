@@ -15,6 +15,7 @@ short texts stay unknown.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -108,3 +109,21 @@ def detect_language(texts: list[str]) -> tuple[str, float] | None:
     if probability < DETECT_MIN_PROBABILITY:
         return None
     return str(code), round(float(probability), 4)
+
+
+def written_in(text: str, among: Iterable[str | None]) -> str | None:
+    """The language of a short text (a brief), chosen among the given ones (the languages of
+    the creators it could match): the identifier's probabilities of those alone, which read a
+    brief of a few words reliably where the choice among every language does not. None when
+    fewer than two of them are languages the identifier knows, or none has
+    DETECT_MIN_PROBABILITY of their total."""
+    bases = {code.split("-")[0] for code in among if code}
+    if len(bases) < 2 or not text.strip():
+        return None
+    ranked = dict(_identifier().rank(text[:DETECT_MAX_CHARS]))
+    known = {code: float(ranked[code]) for code in bases if code in ranked}
+    total = sum(known.values())
+    if len(known) < 2 or total <= 0:
+        return None
+    best = max(known, key=lambda code: known[code])
+    return best if known[best] / total >= DETECT_MIN_PROBABILITY else None

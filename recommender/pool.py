@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .locales import written_in
+
 
 @dataclass
 class Pool:
@@ -24,9 +26,26 @@ class Pool:
     brief_values_cosine: float | None = None  # cosine of the values vector with the brief's
     brief_vector: np.ndarray | None = None  # the brief's vector (None for lookalikes)
     values_vector: np.ndarray | None = None  # the values statement's, when the brief has one
+    language: np.ndarray | None = None  # each candidate's language code, None where unknown
+    brief_language: str | None = None  # the brief's, among the candidates' (see read_in)
 
     def __len__(self) -> int:
         return len(self.vids)
+
+    def read_in(self, text: str) -> None:
+        """Note the language the brief's looked-up words (text) are written in, chosen among
+        its candidates' languages (None when they share one, or it is not clear): the
+        ranker leaves words out of the relevance of a creator who writes in another."""
+        if self.keywords is not None and self.language is not None and len(self):
+            self.brief_language = written_in(text, set(self.language.tolist()))
+
+    def other_language(self) -> np.ndarray:
+        """Which candidates write in a language other than the brief's (none when either is
+        unknown): the brief's words are not theirs to use, so not evidence against them."""
+        if self.brief_language is None or self.language is None:
+            return np.zeros(len(self), bool)
+        return np.array([code is not None and code.split("-")[0] != self.brief_language
+                         for code in self.language.tolist()], bool)
 
     @classmethod
     def empty(cls) -> Pool:

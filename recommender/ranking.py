@@ -7,7 +7,10 @@ relevance is what the creator talks about: the weighted mean of two components,
                rescaled over the candidates (the lowest 0, the best 1; "fixed" calibration:
                (cos - 0.15) / 0.5);
 * keywords   - BM25 of the brief's and values' words over the creator's bio and posts, divided
-               by the best among the candidates; 0 when no word matches.
+               by the best among the candidates; 0 when no word matches. Not defined for a
+               creator who writes in another language than the brief (pool.other_language):
+               the brief's words are not its words, and 0 would mark it down for the language
+               the planner wrote in; its relevance is its similarity alone.
 Every other component c in [0, 1] is a factor 1 - w * (1 - c): at weight w it can take at most
 w of the score away, and it can never lift a creator the brief is not about. That is the point:
 an on-tier, authentic creator of another niche stays below the creators of the brief's niche.
@@ -114,7 +117,8 @@ class Ranker:
             else self._spread(stance(pool.similarity, pool.values_similarity,
                                      pool.brief_values_cosine)),
             "keywords": None if pool.keywords is None
-            else np.clip(np.asarray(pool.keywords, np.float64), 0.0, 1.0),
+            else np.where(pool.other_language(), np.nan,
+                          np.clip(np.asarray(pool.keywords, np.float64), 0.0, 1.0)),
             "tier_fit": fits,
             "engagement": np.asarray(pool.engagement, np.float64),
             "authenticity": np.asarray(pool.authenticity, np.float64),
@@ -127,19 +131,23 @@ class Ranker:
         return self.combine(comps, len(pool)), comps
 
     def combine(self, comps: dict[str, np.ndarray | None], n: int) -> np.ndarray:
-        """relevance (the weighted mean of similarity and keywords, those the brief defines)
-        times 1 - w * (1 - c) for every other component c it defines."""
+        """relevance (the weighted mean of similarity and keywords, those the brief defines,
+        for each creator those defined for it: NaN where not) times 1 - w * (1 - c) for every
+        other component c it defines."""
         w = asdict(self.weights)
-        active = [k for k in RELEVANCE if comps[k] is not None and w[k] > 0]
-        total = sum(w[k] for k in active)
-        score = np.zeros(n, np.float64)
-        for k in active:
-            score = score + w[k] * comps[k]
-        score = score / total if total else score
-        for k in FACTORS:
+        score, total = np.zeros(n, np.float64), np.zeros(n, np.float64)
+        for k in RELEVANCE:
             c = comps[k]
             if c is not None and w[k] > 0:
-                score = score * (1.0 - w[k] * (1.0 - np.clip(c, 0.0, 1.0)))
+                known = ~np.isnan(c)
+                score += np.where(known, w[k] * np.nan_to_num(c), 0.0)
+                total += np.where(known, w[k], 0.0)
+        score = np.divide(score, total, out=np.zeros(n, np.float64), where=total > 0)
+        for k in FACTORS:
+            c = comps[k]
+            if c is not None and w[k] > 0:  # NaN: not defined for that creator, no discount
+                score = score * (1.0 - w[k] * (1.0 - np.clip(np.nan_to_num(c, nan=1.0), 0.0,
+                                                             1.0)))
         return score
 
     def _calibrate(self, cosines: np.ndarray) -> np.ndarray:

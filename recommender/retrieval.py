@@ -129,7 +129,7 @@ class Retriever:
         terms = lexical.brief_words(" ".join(texts)) if lq is not None else []
         queries, first = bv.searched()
         _, _, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
-        live, tier, engagement, authenticity = self.catalog.filters.features(vids)
+        live, tier, engagement, authenticity, language = self.catalog.filters.features(vids)
         vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
         if lq is not None:
@@ -140,8 +140,9 @@ class Retriever:
         pool = Pool(vids=vids, similarity=sims[0],
                     values_similarity=None if bv.values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
-                    authenticity=authenticity)
+                    authenticity=authenticity, language=language)
         bv.into(pool)
+        pool.read_in(" ".join(texts))
         return pool, bv.query, terms
 
     def _lookups(self, index: vindex.VectorIndex, filters: Filters, text: str, depth: int,
@@ -173,7 +174,7 @@ class Retriever:
         order = np.argsort(vids)
         order = order[vids[order] != vid]
         vids, sims = vids[order], sims[order]
-        live, tier, engagement, authenticity = self.catalog.filters.features(vids)
+        live, tier, engagement, authenticity, _ = self.catalog.filters.features(vids)
         return Pool(vids=vids[live], similarity=sims[live], values_similarity=None,
                     keywords=None, tier=tier[live], engagement=engagement[live],
                     authenticity=authenticity[live]), q
@@ -220,7 +221,8 @@ def materialise(read_rows: Callable[[np.ndarray], dict[int, CreatorRow]], pool: 
         values_similarity=None if pool.values_similarity is None
         else float(pool.values_similarity[i]),
         keywords=None if pool.keywords is None else float(pool.keywords[i]),
-        components={k: None if c is None else round(float(c[i]), 4) for k, c in comps.items()},
+        components={k: None if c is None or np.isnan(c[i]) else round(float(c[i]), 4)
+                    for k, c in comps.items()},
         score=float(scores[i]))
         for i, v in zip(idx.tolist(), pool.vids[idx].tolist(), strict=True) if v in rows]
     return sorted(out, key=lambda c: (-c.score, c.row.id))

@@ -156,13 +156,13 @@ class ShardServer:
                          lq.avgdl)
             hits, hit_scores = found, self.catalog.lexical.scores(rare, found)
         ids, scores, cand, sims = searched(rec.store, queries, first, depth, allowed, hits)
-        live, tier, engagement, authenticity = self.catalog.filters.features(cand)
+        live, tier, engagement, authenticity, language = self.catalog.filters.features(cand)
         bm25 = (self.catalog.lexical.scores(lq, cand) if lq is not None
                 else np.zeros(len(cand), np.float64))
         return {"ids": ids, "scores": scores, "hits": hits, "hit_scores": hit_scores,
                 "vids": cand, "sims": np.stack(sims) if sims else np.zeros((0, len(cand))),
                 "live": live, "tier": tier, "engagement": engagement,
-                "authenticity": authenticity, "bm25": bm25}
+                "authenticity": authenticity, "language": language, "bm25": bm25}
 
     def neighbours(self, q: np.ndarray, depth: int, filters: Filters, exclude: int | None
                    ) -> dict[str, np.ndarray]:
@@ -174,6 +174,7 @@ class ShardServer:
         out: dict[str, np.ndarray] = {
             "ids": np.zeros(0, np.int64), "scores": np.zeros(0, np.float32),
             "live": np.zeros(0, bool), "tier": np.zeros(0, dtype=object),
+            "language": np.zeros(0, dtype=object),
             "engagement": np.zeros(0), "authenticity": np.zeros(0), "sims": np.zeros(0)}
         allowed = self.catalog.filters.candidates(filters)
         if allowed is not None and exclude is not None:
@@ -181,7 +182,7 @@ class ShardServer:
         if (allowed is not None and not len(allowed)) or rec.store.index is None:
             return out
         ids, scores, sims = nearest(rec.store, self.catalog, q, depth, allowed)
-        live, tier, engagement, authenticity = self.catalog.filters.features(ids)
+        live, tier, engagement, authenticity, _ = self.catalog.filters.features(ids)
         return {"ids": ids, "scores": scores, "live": live, "tier": tier,
                 "engagement": engagement, "authenticity": authenticity, "sims": sims}
 
@@ -245,6 +246,7 @@ def _empty_candidates(rows: int, sim_rows: int) -> dict[str, np.ndarray]:
             "vids": np.zeros(0, np.int64), "sims": np.zeros((sim_rows, 0)),
             "live": np.zeros(0, bool), "tier": np.zeros(0, dtype=object),
             "engagement": np.zeros(0), "authenticity": np.zeros(0),
+            "language": np.zeros(0, dtype=object),
             "bm25": np.zeros(0, np.float64)}
 
 
@@ -671,6 +673,7 @@ class ShardedRecommender(Answering):
         if not len(pool):
             return []
         bv.into(pool)
+        pool.read_in(text)
         terms = lexical.brief_words(text) if lq is not None else []
         return self._ranked(pool, brief.objective, brief.k, bv.query, terms)
 
@@ -718,7 +721,7 @@ class ShardedRecommender(Answering):
         return Pool(vids=gvids[take][order], similarity=column("sims", 0),
                     values_similarity=column("sims", 1) if sims > 1 else None,
                     keywords=keywords, tier=column("tier"), engagement=column("engagement"),
-                    authenticity=column("authenticity"))
+                    authenticity=column("authenticity"), language=column("language"))
 
     def similar(self, creator_id: str, k: int = 10,
                 filters: Filters | dict[str, Any] | None = None) -> list[Match]:

@@ -35,7 +35,10 @@ def test_zero_waste_ugc_brief(sample_index):
     assert all(m.values_evidence for m in ms)  # the posts that carry the values, shown
     for m in ms:
         assert m.evidence and all(-1 <= e.similarity <= 1 for e in m.evidence)
-        assert 0 <= m.score <= 1 and all(0 <= v <= 1 for v in m.components.values())
+        assert 0 <= m.score <= 1
+        assert all(v is None or 0 <= v <= 1 for v in m.components.values())
+        # words: read for the creators who write in the brief's language only
+        assert (m.components["keywords"] is None) == (m.language != "en"), m
 
 
 def test_awareness_prefers_macro(sample_index):

@@ -141,3 +141,68 @@ def test_the_pool_stance_and_the_posts_direction_are_one_measure():
         v /= np.linalg.norm(v)
         got = stance(np.array([x @ b]), np.array([x @ v]), float(v @ b))
         assert np.allclose(got, [x @ values_direction(b, v)])
+
+
+def test_a_brief_is_read_in_one_of_its_candidates_languages():
+    """written_in chooses among the languages of the creators a brief could match, so a brief
+    of a few words is read reliably; nothing to choose among one language."""
+    from recommender.locales import written_in
+
+    assert written_in("recettes végétales de saison, zéro gaspillage", {"en", "fr"}) == "fr"
+    assert written_in("Smart baby monitor", {"en", "fr", None}) == "en"
+    assert written_in("Outdoor gear repair service", {"en", "fr-ca"}) == "en"
+    assert written_in("Smart baby monitor", {"en"}) is None
+    assert written_in("Smart baby monitor", {"en", "not-a-language"}) is None
+    assert written_in("   ", {"en", "fr"}) is None
+
+
+def test_the_briefs_words_do_not_count_against_a_creator_of_another_language():
+    """BM25 can only find the brief's words in the brief's language: a creator who writes in
+    another has no keywords component (relevance is its similarity alone), where a creator of
+    the brief's language who uses none of its words has 0."""
+    import numpy as np
+
+    from recommender.ranking import Ranker
+
+    pool = pool_of([0.6, 0.6, 0.2], ["micro"] * 3, keywords=[1.0, 0.0, 0.0])
+    pool.language = np.array(["fr", "fr", "en"], dtype=object)
+    scores, comps = Ranker().score_pool(pool, None)
+    assert comps["keywords"].tolist() == [1.0, 0.0, 0.0]  # the brief's language unknown
+    pool.language = np.array(["fr", "en-gb", None], dtype=object)
+    pool.read_in("recettes végétales de saison")
+    assert pool.brief_language == "fr"
+    scores, comps = Ranker().score_pool(pool, None)
+    assert comps["keywords"][0] == 1.0 and np.isnan(comps["keywords"][1])
+    assert comps["keywords"][2] == 0.0  # its language unknown: its words are read as before
+    sim = comps["similarity"]
+    discount = 1 - 0.1 * 0.5  # engagement 0.5 at its default weight
+    assert np.allclose(scores, np.array([0.7 * sim[0] + 0.3, sim[1], 0.7 * sim[2]]) * discount)
+    assert scores[1] > 0.7 * sim[1] * discount  # not marked down for the brief's language
+    pool.keywords = None  # lexical search off: nothing to read the brief's language for
+    pool.brief_language = None
+    pool.read_in("recettes végétales de saison")
+    assert pool.brief_language is None
+
+
+def test_a_match_over_creators_of_two_languages_says_which_words_it_read(tmp_path):
+    """Through the service: the French brief's creators who write in English show no words
+    component (None, '-' in the table), the French ones a number; the same over shards."""
+    import json
+
+    from conftest import DATA
+
+    from recommender.sharding import ShardedRecommender
+
+    records = [json.loads(line) for line in (DATA / "creators.jsonl").read_text(
+        encoding="utf-8").splitlines()]
+    path = tmp_path / "idx"
+    with Recommender(path, create=True, embedder=HashEmbedder()) as rec:
+        rec.ingest([write_jsonl(tmp_path / "a.jsonl", records)])
+        got = rec.match(Brief(brief="recettes végétales anti-gaspi", k=40))
+    by_language = {}
+    for m in got:
+        by_language.setdefault(m.language, set()).add(m.components["keywords"] is None)
+    assert by_language["en"] == {True} and by_language["fr"] == {False}
+    with ShardedRecommender([path], embedder=HashEmbedder()) as many:
+        assert [m.model_dump() for m in many.match(
+            Brief(brief="recettes végétales anti-gaspi", k=40))] == [m.model_dump() for m in got]

@@ -135,17 +135,22 @@ class FilterColumns:
         self.alive[pos] = False
 
     def features(self, vids: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(which vids are live, then their tier names, engagement, authenticity)."""
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(which vids are live, then their tier names, engagement, authenticity and languages,
+        None where unknown)."""
         pos = np.searchsorted(self.vids[:self.n], vids).clip(0, max(self.n - 1, 0))
         live = (self.vids[pos] == vids) & self.alive[pos] if self.n else \
             np.zeros(len(vids), bool)
         pos = pos[live]
-        names = np.empty(len(self.codes["tier"]), dtype=object)
-        for name, code in self.codes["tier"].items():
+        return live, self._names("tier")[self.coded["tier"][pos]], self.engagement[pos], \
+            self.authenticity[pos], self._names("language")[self.coded["language"][pos]]
+
+    def _names(self, column: str) -> np.ndarray:
+        """A coded column's values by code."""
+        names = np.empty(len(self.codes[column]), dtype=object)
+        for name, code in self.codes[column].items():
             names[code] = name
-        return live, names[self.coded["tier"][pos]], self.engagement[pos], \
-            self.authenticity[pos]
+        return names
 
     def vocabulary(self, column: str) -> list[str]:
         """The values the creators of a coded column ('tier', 'country', 'language',

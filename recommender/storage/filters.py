@@ -80,9 +80,9 @@ class FilterIndex:
                 self._cols.kill(dead)
 
     def features(self, vids: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(which of these vids are live, then their tier names, engagement and authenticity),
-        from memory."""
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(which of these vids are live, then their tier names, engagement, authenticity and
+        languages), from memory."""
         with self.db.lock:
             return self.columns().features(np.asarray(vids, dtype=np.int64))
 
