@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 
 from .pool import Candidate
-from .ranking import COMPONENTS, Ranker, values_direction
+from .ranking import Ranker, columns, values_direction
 from .retrieval import SAME_DEPTH_UP_TO
 
 TOP_POSTS = 3
@@ -88,11 +88,7 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         order = np.argsort(-s, kind="stable")
         c.value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
                          if pids[j] is not None][:TOP_POSTS]
-    comps: dict[str, np.ndarray | None] = {}
-    for k in COMPONENTS:  # None for some: not defined for them (NaN), for all: not used
-        col = [c.components.get(k) for c in cands]
-        comps[k] = None if all(x is None for x in col) else np.array(
-            [np.nan if x is None else x for x in col], np.float64)
+    comps = columns([c.components for c in cands])
     if comps["values"] is not None:
         comps["values"] = _replace(comps["values"], stance)
     scores = ranker.combine(comps, len(cands))

@@ -31,6 +31,7 @@ answers scores; explain.py turns the chosen few into explained matches.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -207,6 +208,15 @@ class Ranker:
     def hybrid(self) -> bool:
         """Whether the lexical index takes part (a positive keywords weight)."""
         return self.weights.keywords > 0
+
+
+def columns(components: Sequence[Mapping[str, float | None]]) -> dict[str, np.ndarray | None]:
+    """Candidates' components (as Candidate.components holds them) as the ranker's columns:
+    None where no candidate has one (the brief does not define it), NaN for a candidate it is
+    not defined for (keywords, for a creator of another language than the brief)."""
+    return {k: None if all(c.get(k) is None for c in components) else np.array(
+        [np.nan if c.get(k) is None else c[k] for c in components], np.float64)
+        for k in COMPONENTS}
 
 
 # below this length of the values vector's part orthogonal to the brief's, the statement says

@@ -174,7 +174,6 @@ class ShardServer:
         out: dict[str, np.ndarray] = {
             "ids": np.zeros(0, np.int64), "scores": np.zeros(0, np.float32),
             "live": np.zeros(0, bool), "tier": np.zeros(0, dtype=object),
-            "language": np.zeros(0, dtype=object),
             "engagement": np.zeros(0), "authenticity": np.zeros(0), "sims": np.zeros(0)}
         allowed = self.catalog.filters.candidates(filters)
         if allowed is not None and exclude is not None:

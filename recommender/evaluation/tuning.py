@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..pool import Candidate
-from ..ranking import COMPONENTS, Ranker, Weights
+from ..ranking import Ranker, Weights, columns
 from ..schema import Brief
 from .dataset import EvalSet
 from .metrics import Scorer
@@ -49,9 +49,7 @@ def brief_scores(rec, es: EvalSet, briefs: list[dict]) -> tuple[list[str], np.nd
     with using(rec, Ranker(weights=Weights())):
         for b in briefs:
             ranked = _scored(rec, to_brief(b))
-            comps = {k: None if ranked[0].components.get(k) is None else
-                     np.array([c.components[k] for c in ranked], np.float64)
-                     for k in COMPONENTS} if ranked else {}
+            comps = columns([c.components for c in ranked]) if ranked else {}
             pools.append((b["id"], np.array([c.row.id for c in ranked]), comps))
     ids = [b["id"] for b in briefs]
     out = np.zeros((len(grid()), len(briefs)))
