@@ -206,3 +206,16 @@ def test_a_match_over_creators_of_two_languages_says_which_words_it_read(tmp_pat
     with ShardedRecommender([path], embedder=HashEmbedder()) as many:
         assert [m.model_dump() for m in many.match(
             Brief(brief="recettes végétales anti-gaspi", k=40))] == [m.model_dump() for m in got]
+
+
+def test_candidates_components_as_columns():
+    """A component no candidate has is not used; one some candidates lack is NaN for those
+    (scored without it), whichever candidate comes first."""
+    import numpy as np
+
+    from recommender.ranking import COMPONENTS, columns
+
+    got = columns([{"similarity": 0.5, "keywords": None}, {"similarity": 1.0, "keywords": 0.2}])
+    assert set(got) == set(COMPONENTS) and got["values"] is None
+    assert got["similarity"].tolist() == [0.5, 1.0]
+    assert np.isnan(got["keywords"][0]) and got["keywords"][1] == 0.2
