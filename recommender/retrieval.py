@@ -22,6 +22,7 @@ from . import lexical
 from .batching import QueryBatcher
 from .embedding import Embedder, encode_queries, usable_cores
 from .errors import InvalidInputError
+from .locales import language_identifier
 from .pool import Candidate, CreatorRow, Pool
 from .query_text import query_texts
 from .schema import DEFAULT_K, Brief, Filters
@@ -155,8 +156,11 @@ class Retriever:
         if not lexical_search or (vids is not None and not len(vids)):
             return allowed, None, np.zeros(0, np.int64)
         lq = self.catalog.lexical.query(text)
-        return allowed, lq, self.catalog.lexical.hits(lq, depth,
-                                                      None if allowed is None else allowed.ids)
+        hits = self.catalog.lexical.hits(lq, depth, None if allowed is None else allowed.ids)
+        # the brief's language is read after the search (Pool.read_in): the identifier loads
+        # here on the first match (0.6 s), beside the model's first encoding, not after it
+        language_identifier()
+        return allowed, lq, hits
 
     def neighbours(self, vid: int, k: int, filters: Filters
                    ) -> tuple[Pool, np.ndarray]:

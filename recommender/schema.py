@@ -387,7 +387,10 @@ class Match(BaseModel):
     categories: list[str] = Field(default_factory=list)
     engagement_rate: float | None
     score: float
-    components: dict[str, float | None]
+    components: dict[str, float | None] = Field(
+        description="what the score is made of, each 0-1 (ranking.py): similarity, keywords, "
+        "values, tier_fit, engagement, authenticity; null where the brief does not use it, and "
+        "keywords null for a creator who writes in another language than the brief")
     evidence: list[Evidence]
     values_evidence: list[Evidence] = Field(
         default_factory=list, description="the posts that carry the fit with the brand's "
