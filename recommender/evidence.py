@@ -44,6 +44,8 @@ from .ranking import Ranker, columns, values_direction
 from .retrieval import SAME_DEPTH_UP_TO
 
 TOP_POSTS = 3
+# the shortlist's creators whose texts refine the values direction, at each end (refined)
+FEEDBACK = 5
 # values fit: 0.5 at the shortlist's median, 1 this much cosine above it, 0 this much below.
 # The margin is the distance measured between the two stances of a niche: the median values
 # fit of the brief's stance stands 0.105, 0.107 and 0.076 above the opposite stance's on the
@@ -63,9 +65,42 @@ def rerank_depth(depth: int) -> int:
     return 2 * max(depth, SAME_DEPTH_UP_TO)
 
 
-def _top_mean(sims: np.ndarray) -> float:
+def _top(sims: np.ndarray) -> np.ndarray:
+    """Positions of the TOP_POSTS highest of sims (all of them when fewer)."""
     k = min(TOP_POSTS, len(sims))
-    return float(np.mean(np.partition(sims, len(sims) - k)[-k:])) if k else 0.0
+    return np.argpartition(sims, len(sims) - k)[len(sims) - k:] if k else np.zeros(0, np.int64)
+
+
+def refined(direction: np.ndarray, texts: list[np.ndarray], fits: np.ndarray) -> np.ndarray:
+    """The values direction moved towards what the shortlist's creators who hold the values
+    most say, and away from what those who hold them least say: each creator's TOP_POSTS texts
+    closest to the direction, averaged, for the FEEDBACK best and worst by fit (fits, in the
+    order of texts), their difference taken at the direction's own length (Rocchio relevance
+    feedback, with the shortlist as the feedback). A statement is a few abstract words
+    ("discipline, intensity, results"); the creators who share it say it in their own ("no
+    rest days", "shred season"). The direction itself when the shortlist is too short to hold
+    both ends."""
+    order = np.argsort(-fits, kind="stable")
+    if len(order) < 2 * FEEDBACK:
+        return direction
+    best = np.mean([texts[i] for i in order[:FEEDBACK]], axis=0)
+    worst = np.mean([texts[i] for i in order[-FEEDBACK:]], axis=0)
+    contrast = best - worst
+    norm = float(np.linalg.norm(contrast))
+    if norm < 1e-9:
+        return direction
+    moved = direction + contrast / norm
+    return moved / max(float(np.linalg.norm(moved)), 1e-12)
+
+
+def on_scale(fresh: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """fresh put on before's scale: the same median and spread (standard deviation), so that
+    STANCE_MARGIN, measured in the statement's own direction, reads the refined one alike."""
+    spread = float(np.std(fresh))
+    if spread < 1e-9:
+        return before
+    return float(np.median(before)) + (fresh - float(np.median(fresh))) * (
+        float(np.std(before)) / spread)
 
 
 def rescore(ranker: Ranker, cands: list[Candidate],
@@ -76,18 +111,24 @@ def rescore(ranker: Ranker, cands: list[Candidate],
     keeps its pool components."""
     if q_values is None:
         return cands
+    read = [i for i, c in enumerate(cands) if len(vectors.get(c.row.vid, ((), ()))[1])]
+    mats = [vectors[cands[i].row.vid][1] for i in read]
     direction = values_direction(q_brief, q_values)
+    tops = [_top(m @ direction) for m in mats]
+    fits = np.array([float(np.mean(m[t] @ direction)) for m, t in zip(mats, tops, strict=True)])
+    texts = [m[t].mean(axis=0) for m, t in zip(mats, tops, strict=True)]
+    direction = refined(direction, texts, fits)
     stance = np.full(len(cands), np.nan)
-    for i, c in enumerate(cands):
-        got = vectors.get(c.row.vid)
-        if got is None:
-            continue
-        pids, vecs = got
-        s = vecs @ direction
-        stance[i] = _top_mean(s)
-        order = np.argsort(-s, kind="stable")
-        c.value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
-                         if pids[j] is not None][:TOP_POSTS]
+    if read:
+        fresh = []
+        for i, m in zip(read, mats, strict=True):
+            s = m @ direction
+            fresh.append(float(np.mean(s[_top(s)])))
+            order = np.argsort(-s, kind="stable")
+            pids = vectors[cands[i].row.vid][0]
+            cands[i].value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
+                                    if pids[j] is not None][:TOP_POSTS]
+        stance[read] = on_scale(np.array(fresh), fits)
     comps = columns([c.components for c in cands])
     if comps["values"] is not None:
         comps["values"] = _replace(comps["values"], stance)

@@ -576,16 +576,15 @@ class ShardedRecommender(Answering):
 
     def shortlist_reads(self, vids: np.ndarray, pool: Pool
                         ) -> tuple[dict[int, CreatorRow], PostVectors]:
-        """Across a network (Ray), the post vectors travel as their coordinates in the plane
-        of the brief's and the values' vectors and come back as their projections on it: the
-        dot products re-scoring and explaining take with those vectors (and their sum) are the
-        same, to float rounding, for a few bytes a post instead of a kilobyte."""
+        """Across a network (Ray), for a brief without a values statement, the post vectors
+        travel as their coordinates on the brief's vector and come back as their projections on
+        it: the dot products explaining takes with it are the same, to float rounding, for a
+        few bytes a post instead of a kilobyte. With a statement they travel whole: re-scoring
+        refines the values direction from the posts themselves (evidence.refined)."""
         basis = None
-        if self.project_posts and pool.brief_vector is not None:
-            span = [pool.brief_vector] + ([] if pool.values_vector is None
-                                          else [pool.values_vector])
-            q, r = np.linalg.qr(np.stack(span).astype(np.float64).T)
-            basis = q[:, np.abs(np.diag(r)) > 1e-9].T.astype(np.float32)
+        if self.project_posts and pool.brief_vector is not None and pool.values_vector is None:
+            basis = (pool.brief_vector / max(float(np.linalg.norm(pool.brief_vector)), 1e-12)
+                     )[None, :].astype(np.float32)
         rows: dict[int, CreatorRow] = {}
         vectors: PostVectors = {}
         for s, (part_rows, part_vectors) in self.catalog.per_shard("shortlist", vids, basis):

@@ -219,3 +219,61 @@ def test_candidates_components_as_columns():
     assert set(got) == set(COMPONENTS) and got["values"] is None
     assert got["similarity"].tolist() == [0.5, 1.0]
     assert np.isnan(got["keywords"][0]) and got["keywords"][1] == 0.2
+
+
+def test_the_values_direction_is_refined_from_the_shortlists_own_words():
+    """Rocchio feedback: the direction moves towards what the creators who hold the values
+    most say beyond the statement's words (their aligned texts' mean), away from what those
+    who hold them least say, by at most the direction's own length; a shortlist too short to
+    hold both ends leaves it as it was. The refined fit keeps the first fit's median and
+    spread, the scale STANCE_MARGIN was measured in."""
+    import numpy as np
+
+    from recommender.evidence import FEEDBACK, on_scale, refined
+
+    rng = np.random.default_rng(5)
+    d, u, w = np.eye(16)[:3]  # the statement's direction; what its side says; the other side
+    texts = [0.5 * d + 0.5 * u + 0.05 * rng.normal(size=16) for _ in range(FEEDBACK)]
+    texts += [0.2 * d + 0.5 * w + 0.05 * rng.normal(size=16) for _ in range(FEEDBACK)]
+    fits = np.array([t @ d for t in texts])
+    got = refined(d, texts, fits)
+    assert abs(np.linalg.norm(got) - 1) < 1e-9
+    assert got @ u > 0.3 and got @ w < -0.3 and got @ d >= np.sqrt(0.5) - 1e-9
+    assert np.array_equal(refined(d, texts[:2 * FEEDBACK - 1], fits[:-1]), d)
+    fresh = np.array([0.9, 0.1, 0.5, 0.3, 0.7])
+    before = np.array([0.2, 0.25, 0.3, 0.1, 0.15])
+    scaled = on_scale(fresh, before)
+    assert np.isclose(np.median(scaled), np.median(before))
+    assert np.isclose(np.std(scaled), np.std(before))
+    assert np.array_equal(np.argsort(scaled), np.argsort(fresh))
+    assert np.array_equal(on_scale(np.full(5, 0.4), before), before)  # nothing to spread
+
+
+def test_a_statement_in_abstract_words_finds_the_creators_who_say_it_in_theirs(tmp_path):
+    """The statement "discipline, intensity" shares a word with a creator of the other side
+    ("consistency over intensity"), and none with most of its own side's posts; the posts of
+    the creators it points at most teach the rest of the direction ("no rest days, shred")."""
+    from recommender.ranking import Ranker, Weights
+
+    def posts(*texts):
+        return [{"id": f"p{i}", "text": t, "likes": 50, "comments": 3}
+                for i, t in enumerate(texts)]
+
+    own = [creator(f"own{i}", bio="gym training log", posts=posts(
+        "discipline every morning gym", "no rest days shred season", "shred season week",
+        "no rest days grind")) for i in range(6)]
+    quiet = [creator(f"own_q{i}", bio="gym training log", posts=posts(
+        "no rest days shred season", "shred season grind", "gym training log week")) for i in
+        range(2)]
+    other = [creator(f"oth{i}", bio="gym training log", posts=posts(
+        "consistency over intensity walks", "rest day walk yoga", "gentle yoga rest day",
+        "walk after lunch yoga")) for i in range(6)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", own + quiet + other)])
+    rec.ranker = Ranker(weights=Weights(keywords=0, engagement=0))
+    ms = rec.match(Brief(brief="gym training", values="discipline, intensity", k=14))
+    values = {m.creator_id: m.components["values"] for m in ms}
+    # the two who never write the statement's words hold its values beyond every creator of
+    # the other side, one of whom writes "intensity"
+    assert min(values[f"own_q{i}"] for i in range(2)) > max(values[f"oth{i}"] for i in range(6))
+    rec.close()
