@@ -64,11 +64,23 @@ def build(root: Path, n: int, shards: int, model: str | None) -> tuple[Path, lis
                         "index_build_s": round(time.perf_counter() - t0, 1), "index_kind": kind}
 
 
-def briefs(queries: int) -> list:
-    """k=20; every other one filtered by a country and a tier (bench.py's filter)."""
-    return [brief_of(QUERY_TEXTS[i % len(QUERY_TEXTS)],
-                     {"country": "FR", "tier": "micro"} if i % 2 else None)
-            for i in range(queries)]
+# values statements for --values, one a brief in turn: over Ray a brief with one has its
+# shortlist's post vectors travel whole (evidence.refined reads them), one without projected
+VALUES_TEXTS = ["zero waste, honest reviews", "second hand, repair, buy less",
+                "performance, endurance", "local and seasonal, no food waste",
+                "slow travel, take your time"]
+
+
+def briefs(queries: int, values: bool = False) -> list:
+    """k=20; every other one filtered by a country and a tier (bench.py's filter); with
+    values, each with a values statement."""
+    out = [brief_of(QUERY_TEXTS[i % len(QUERY_TEXTS)],
+                    {"country": "FR", "tier": "micro"} if i % 2 else None)
+           for i in range(queries)]
+    if values:
+        out = [b.model_copy(update={"values": VALUES_TEXTS[i % len(VALUES_TEXTS)]})
+               for i, b in enumerate(out)]
+    return out
 
 
 def timed(rec, qs: list) -> tuple[list[list[str]], list[float]]:
@@ -115,7 +127,8 @@ def markdown(result: dict) -> str:
     lines = [
         f"# Sharded serving: {n} x {size // n:,} vs one index of {size:,}", "",
         f"Exact (flat) indexes, model {result['model']}, {qs} briefs (k=20; every other one "
-        "filtered by country and tier), every side timed twice, alternating.", "",
+        "filtered by country and tier" + ("; each with a values statement" if result.get(
+            "values") else "") + "), every side timed twice, alternating.", "",
         "| side | p50 ms | p95 ms | p99 ms | fan-out cost p50 / p99 ms | identical top 20 |",
         "|---|---|---|---|---|---|", *rows, ""]
     if result.get("replicas"):
@@ -143,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                    "two-node loopback cluster")
     p.add_argument("--clients", type=int, default=8, help="with --ray: briefs in flight at "
                    "once when comparing 1 and 2 replicas a shard")
+    p.add_argument("--values", action="store_true", help="give every brief a values "
+                   "statement (re-scored from the shortlist's posts)")
     p.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     p.add_argument("--workdir", type=Path, default=None)
     args = p.parse_args(argv)
@@ -153,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         one_dir, parts, built = build(work, args.size, args.shards, args.model)
         print(f"built: {built}", file=sys.stderr)
         emb = make_embedder(args.model)
-        qs = briefs(args.queries)
+        qs = briefs(args.queries, args.values)
         with ExitStack() as stack:
             sides = {"one index": stack.enter_context(Recommender(one_dir, embedder=emb)),
                      f"{args.shards} shards, in process": stack.enter_context(
@@ -191,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": {"python": platform.python_version(), "cpu": platform.processor()
                         or platform.machine()},
             "size": args.size, "shards": args.shards, "queries": len(qs), "model": emb.name,
+            "values": args.values,
             "build": built, "latency_ms": lat, "replicas": replicas,
             "identical_top20": {name: sum(x == y for x, y in zip(answers[base], a, strict=True))
                                 for name, a in answers.items() if name != base},
