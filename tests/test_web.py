@@ -197,6 +197,23 @@ def test_a_category_named_by_the_brief_is_shown_as_such(site, page):
         assert not any("used: " in t and "beauty" in t for t in shown if m in filed)
 
 
+def test_a_creator_of_another_language_shows_why_it_has_no_words(site, page):
+    """A French brief over French and English creators: the English ones' words bar says
+    "other language" (its content alone is its relevance), the French ones' a number."""
+    brief = "recettes végétales anti-gaspi"
+    sign_in(page)
+    fill_brief(page, brief=brief, values="", k=20)
+    search(page)
+    want = api(site, "POST", "/v1/match", json={
+        "brief": brief, "objective": "ugc", "k": 20}).json()["matches"]
+    assert handles(page) == [m["handle"] for m in want]
+    other = [m["components"]["keywords"] is None for m in want]
+    assert any(other) and not all(other)
+    for card, unset in zip(page.locator("#results li.card").all(), other, strict=True):
+        words = card.locator(".bar-row", has=page.locator("dt", has_text="words"))
+        assert (words.locator(".v").inner_text() == "other language") == unset
+
+
 def test_a_filter_is_honoured(site, page):
     sign_in(page)
     fill_brief(page, brief=FRENCH, values="", objective="engagement", k=10)

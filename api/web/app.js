@@ -415,14 +415,17 @@ function profileLink(id, handle) {
     handle || id);
 }
 
-function bars(components) {
+// wordsRead: the brief's words were scored for some creator of the answer; one without words
+// then writes in another language than the brief, and its content alone is its relevance
+function bars(components, wordsRead) {
   return h("dl", { class: "bars" }, COMPONENTS.map(([label, key]) => {
     const v = components[key];
     const fill = h("span", { class: "fill" });
     if (v !== null && v !== undefined) fill.style.width = `${Math.max(0, Math.min(1, v)) * 100}%`;
+    const unset = key === "keywords" && wordsRead ? "other language" : "not used";
     return h("div", { class: "bar-row" }, h("dt", {}, label),
       h("dd", {}, h("span", { class: "bar", "aria-hidden": "true" }, fill),
-        h("span", { class: "v" }, v === null || v === undefined ? "not used" : fmt.num(v))));
+        h("span", { class: "v" }, v === null || v === undefined ? unset : fmt.num(v))));
   }));
 }
 
@@ -443,7 +446,7 @@ function posts(title, items, cls) {
       h("span", { class: "muted" }, ` closeness ${fmt.num(e.similarity)}`)))));
 }
 
-function card(match, rank) {
+function card(match, rank, wordsRead) {
   const where = [match.country, match.language].filter(Boolean).join("/");
   return h("li", { class: "card", "data-id": match.creator_id },
     h("div", { class: "card-head" },
@@ -453,7 +456,7 @@ function card(match, rank) {
       pickBox(match)),
     h("p", { class: "meta" }, [match.platform, match.tier, `${fmt.int(match.followers)} followers`,
       `${fmt.pct(match.engagement_rate)} engagement`, where].filter(Boolean).join(" · ")),
-    bars(match.components),
+    bars(match.components, wordsRead),
     flagList(match),
     posts("Closest posts to the brief", match.evidence.slice(0, 2), "evidence"),
     posts(match.components.values !== null && match.components.values < 0.5
@@ -480,7 +483,8 @@ async function search(event) {
   try {
     const answer = await api("POST", "/v1/match", body);
     const matches = answer.matches.map((m) => ({ ...m, brief: body.brief }));
-    put($("#results"), ...matches.map((m, i) => card(m, i + 1)));
+    const wordsRead = matches.some((m) => typeof m.components.keywords === "number");
+    put($("#results"), ...matches.map((m, i) => card(m, i + 1, wordsRead)));
     status.textContent = matches.length
       ? `${matches.length} creator${matches.length > 1 ? "s" : ""} for “${body.brief}” ` +
         `(${Math.round(answer.took_ms)} ms).`
