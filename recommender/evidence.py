@@ -129,8 +129,9 @@ def rescore(ranker: Ranker, cands: list[Candidate],
     read = [i for i, c in enumerate(cands) if len(vectors.get(c.row.vid, ((), ()))[1])]
     mats = [vectors[cands[i].row.vid][1] for i in read]
     direction = values_direction(q_brief, q_values)
-    tops = [_top(m @ direction) for m in mats]
-    fits = np.array([float(np.mean(m[t] @ direction)) for m, t in zip(mats, tops, strict=True)])
+    sims = [m @ direction for m in mats]
+    tops = [_top(s) for s in sims]
+    fits = np.array([float(np.mean(s[t])) for s, t in zip(sims, tops, strict=True)])
     texts = [m[t].mean(axis=0) for m, t in zip(mats, tops, strict=True)]
     direction = refined(direction, texts, fits)
     stance = np.full(len(cands), np.nan)
