@@ -11,7 +11,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   words they lift creators of every niche; in the brief's vector they pull towards creators
   whose posts read like promotion. The trade's nouns and a planner's request verbs, in English
   and French, with and without accents; a hashtag or a hyphenated word keeps them
-  (#brandpartner, brand-new).
+  (#brandpartner, brand-new). The tier asked for with them ("nano and micro-influencers",
+  "macro-créatrices") goes too: it says which creators, and words are no filter (notes()
+  tells the planner to filter on it); a tier's name alone stays ("macro" counting).
 * **What the values statement rejects** (values only). "repair and buying less, no fast
   fashion or weekly hauls" stands for repair; "fast fashion", "weekly hauls" name the opposite
   stance's content. A sentence encoder barely reads the negation, and BM25 not at all: left
@@ -54,6 +56,16 @@ recherchons veut voulons promouvoir lancement lancer"""
 TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
                         for w in (word, fold(word)))
 
+# "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
+# creators wanted, the trade's words too (the objective or a tier filter tells the ranker). A
+# tier's name alone stays: "macro" is also a fitness word, "micro" a French microphone.
+_TIER_NAME = r"(?:nano|micro|macro|m[eé]ga)"
+_PEOPLE = sorted((w for w in TRADE_WORDS if w.startswith(("creat", "créat", "influen"))),
+                 key=len, reverse=True)
+TIER_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
+    rf"{_TIER_NAME}[-\s]?(?:{'|'.join(_PEOPLE)})(?![\w-])", re.IGNORECASE)
+
 NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoiding", "don't",
              "don’t", "do not", "instead of", "rather than", "away from", "free from",
              "free of", "do without", "over", "vs", "vs.", "versus",
@@ -90,15 +102,20 @@ def _tidy(kept: str, text: str) -> str:
     return kept if any(w not in STOPWORDS for w in words(fold(kept))) else text
 
 
+def _without_trade(text: str) -> str:
+    """The text with the tiers asked for and the trade's words blanked out."""
+    return _TRADE.sub(" ", TIER_PHRASE.sub(" ", text))
+
+
 def subject(text: str) -> str:
     """The text without the trade's words; the text itself when nothing else is left."""
-    return _tidy(_TRADE.sub(" ", text), text)
+    return _tidy(_without_trade(text), text)
 
 
 def names_a_subject(text: str) -> bool:
     """Whether the text says anything beyond the trade's words and stopwords ("Looking for
     UGC creators" does not: it asks for creators, not for what they post about)."""
-    return any(w not in STOPWORDS for w in words(fold(_TRADE.sub(" ", text))))
+    return any(w not in STOPWORDS for w in words(fold(_without_trade(text))))
 
 
 # Set phrases that hold a negation and state a value: kept whole ("leave no trace" is the
@@ -137,10 +154,26 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     return [subject(brief)] + ([subject(kept)] if kept else [])
 
 
-def notes(brief: str, values: str | None) -> list[str]:
+def tiers_named(text: str) -> list[str]:
+    """The tiers a text asks for in the trade's words ("micro-influencers", "nano créateurs"),
+    each once, in order: nano, micro or macro ("mega" is macro)."""
+    found = (t for m in TIER_PHRASE.finditer(fold(text))
+             for t in re.findall(r"nano|micro|macro|mega", m.group()))
+    return list(dict.fromkeys("macro" if t == "mega" else t for t in found))
+
+
+def notes(brief: str, values: str | None, tiers: list[str] | None = None) -> list[str]:
     """What a planner should know of how the brief was read: a brief that names no subject
-    (matched whole), a values statement that only rejects (not used)."""
+    (matched whole), a values statement that only rejects (not used), tiers asked for in
+    words when the brief filters on none (tiers: its tier filter)."""
     out = []
+    named = [] if tiers else tiers_named(brief)
+    if named:
+        out.append(f"the brief asks for {' and '.join(named)} creators in words, which are "
+                   "not a filter: creators of every tier were ranked; to keep to "
+                   f"{'it' if len(named) == 1 else 'them'}, filter on "
+                   f"{'it' if len(named) == 1 else 'them'} (--tier {','.join(named)}; "
+                   "filters.tiers), or give an objective, which prefers its tier")
     if not names_a_subject(brief):
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "

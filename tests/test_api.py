@@ -109,6 +109,12 @@ def test_match_and_similar(client):
     assert said["matches"] and len(said["notes"]) == 2
     assert said["notes"][0].startswith("the brief names no subject")
     assert said["notes"][1].startswith("the values statement only rejects things")
+    # tiers asked for in words, not as a filter: said, and said once they are a filter no more
+    worded = {"brief": "nano and micro-influencers for a zero waste shampoo bar", "k": 3}
+    said = client.post("/v1/match", headers=R, json=worded).json()
+    assert said["notes"] == [said["notes"][0]] and "--tier nano,micro" in said["notes"][0]
+    said = client.post("/v1/match", headers=R, json={**worded, "filters": {"tiers": ["nano"]}})
+    assert said.json()["notes"] == []
     for m in r["matches"]:
         assert m["tier"] in ("nano", "micro") and set(m["components"]) == {
             "similarity", "values", "keywords", "tier_fit", "engagement", "authenticity"}

@@ -5,7 +5,14 @@ statement rejects ("no fast fashion"), which names the creators the brand does n
 import pytest
 from conftest import creator, write_jsonl
 
-from recommender.query_text import names_a_subject, query_texts, stands_for, subject
+from recommender.query_text import (
+    names_a_subject,
+    notes,
+    query_texts,
+    stands_for,
+    subject,
+    tiers_named,
+)
 from recommender.schema import Brief
 from recommender.service import Recommender
 
@@ -30,6 +37,28 @@ def test_hashtags_hyphenated_words_and_a_text_of_nothing_else_are_kept():
     assert query_texts("influencer campaign: solid shampoo", None) == ["solid shampoo"]
     assert query_texts("solid shampoo", "honest content, no plastic bottles") == [
         "solid shampoo", "honest"]
+
+
+@pytest.mark.parametrize(("text", "kept", "tiers"), [
+    ("nano and micro-influencers for our refillable deodorant", "for our refillable deodorant",
+     ["nano", "micro"]),
+    ("On cherche des nano-, micro- et macro-influenceuses : vélo cargo", "On des : vélo cargo",
+     ["nano", "micro", "macro"]),
+    ("Mega influencers for the new phone", "for the new phone", ["macro"]),
+    ("microcreators: vegan snacks", "vegan snacks", ["micro"]),
+    # a tier's name alone is a word like any other; a hashtag is kept whole
+    ("macro tracking app for lifters", "macro tracking app for lifters", []),
+    ("a micro and a pop filter for podcasters", "a micro and a pop filter for podcasters", []),
+    ("#microinfluencer meetup", "#microinfluencer meetup", []),
+])
+def test_the_tiers_asked_for_are_the_trades_words_too(text, kept, tiers):
+    """"micro-influencers" says which creators, not what they post: it leaves the subject,
+    and the planner is told that words are no tier filter."""
+    assert subject(text) == kept
+    assert tiers_named(text) == tiers
+    said = [n for n in notes(text, None) if "creators in words" in n]
+    assert len(said) == (1 if tiers else 0)
+    assert not [n for n in notes(text, None, ["micro"]) if "creators in words" in n]
 
 
 def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, embedder):

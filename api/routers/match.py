@@ -26,7 +26,7 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     took = round((time.perf_counter() - t0) * 1e3, 2)
     return MatchResponse(matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters),
-                         notes=notes(brief.brief, brief.values) + list(
+                         notes=notes(brief.brief, brief.values, brief.filters.tiers) + list(
                              filter(None, [rec.encoder_note()])))
 
 
