@@ -19,11 +19,11 @@ from recommender.service import Recommender
 
 @pytest.mark.parametrize(("text", "kept"), [
     ("Looking for UGC creators for our brand campaign: refillable shampoo bars",
-     "for for our : refillable shampoo bars"),
+     "refillable shampoo bars"),
     ("On cherche des créateurs de contenu pour notre campagne : cosmétiques solides",
-     "On des de pour notre : cosmétiques solides"),
+     "cosmétiques solides"),
     ("Recherche influenceuses (createurs sans accents) pour la marque - vélo cargo",
-     "( sans accents) pour la - vélo cargo"),
+     "sans accents - vélo cargo"),
 ])
 def test_the_trade_words_leave_the_subject(text, kept):
     assert subject(text) == kept
@@ -42,7 +42,7 @@ def test_hashtags_hyphenated_words_and_a_text_of_nothing_else_are_kept():
 @pytest.mark.parametrize(("text", "kept", "tiers"), [
     ("nano and micro-influencers for our refillable deodorant", "for our refillable deodorant",
      ["nano", "micro"]),
-    ("On cherche des nano-, micro- et macro-influenceuses : vélo cargo", "On des : vélo cargo",
+    ("On cherche des nano-, micro- et macro-influenceuses : vélo cargo", "vélo cargo",
      ["nano", "micro", "macro"]),
     ("Mega influencers for the new phone", "for the new phone", ["macro"]),
     ("microcreators: vegan snacks", "vegan snacks", ["micro"]),
@@ -59,6 +59,34 @@ def test_the_tiers_asked_for_are_the_trades_words_too(text, kept, tiers):
     said = [n for n in notes(text, None) if "creators in words" in n]
     assert len(said) == (1 if tiers else 0)
     assert not [n for n in notes(text, None, ["micro"]) if "creators in words" in n]
+
+
+@pytest.mark.parametrize(("values", "kept"), [
+    ("Our brand values: repair, second hand", "repair, second hand"),
+    ("We believe in slow travel and staying longer.", "slow travel and staying longer"),
+    ("repair - we want creators who share these values", "repair"),
+    ("Nos valeurs de marque : local, de saison", "local, de saison"),
+    ("Nous croyons en la seconde main", "la seconde main"),
+    ("partage de vêtements, on cherche des créatrices qui partagent nos valeurs",
+     "partage de vêtements"),
+    # the words stay where they are what the brand stands for
+    ("good value for money, honest", "good value for money, honest"),
+    ("sharing economy, repair", "sharing economy, repair"),
+])
+def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
+    """"Our brand values:", "We believe in", "creators who share these values" say that a
+    statement follows, not what it stands for: left in, they point every statement the same
+    way (a values statement written so lost 0.03 to 0.05 nDCG@10 on the labelled sets)."""
+    assert query_texts("solid shampoo", values) == ["solid shampoo", kept]
+
+
+def test_only_the_clauses_the_trade_words_emptied_go():
+    """A clause left with nothing but stopwords once the trade's words are out goes; one
+    written so stays, and so does the text's punctuation."""
+    assert subject("Lancement de notre coffret. On veut des micro-influenceuses.") == (
+        "de notre coffret")
+    assert subject("made in the U.S. for real, 3.5 stars") == (
+        "made in the U.S. for real, 3.5 stars")
 
 
 def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, embedder):
