@@ -52,6 +52,22 @@ def english_only(name: str) -> bool:
     return bool(_ENGLISH_ONLY.search(name))
 
 
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def readable(text: str) -> str:
+    """A text as a cased encoder reads it best: one written mostly in capitals ("ZERO WASTE |
+    VEGAN | PARIS", "GIVEAWAY TIME") in lower case, any other as written. A cased model reads
+    capitals as other, rarer tokens: USE-m3 put "ZERO WASTE | VEGAN | PARIS" at cosine 0.59 of
+    its natural spelling, and 0.97 once lower-cased. A word in capitals among others ("my
+    BEST finds", "a DIY guide") stays: lower-casing an acronym moved its text more (0.77 to
+    0.91) than a word of emphasis gained. Mostly: more than half its words of two letters or
+    more that have a case (a Chinese word has none)."""
+    cased = [w for w in _WORD.findall(text) if w.lower() != w.upper()]
+    shouted = sum(w.isupper() for w in cased)
+    return text.lower() if shouted * 2 > len(cased) else text
+
+
 def encode_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
     """Vectors for briefs: the embedder's encode_query where it has one (a faster query path),
     else its encode."""
@@ -282,6 +298,7 @@ class SentenceTransformerEmbedder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        texts = [readable(t) for t in texts]
         if self._onnx is not None:
             return _normalise(self._onnx.encode(texts, self.batch_size))
         kwargs = {"batch_size": self.batch_size, "normalize_embeddings": True,
@@ -300,7 +317,8 @@ class SentenceTransformerEmbedder:
         if self._query_precision is None or self.requested == "int8" or not texts:
             return self.encode(texts)  # an int8 index encodes everything with int8 already
         self._load()  # starts the int8 model too
-        return _normalise(self._query_onnx.encode(texts, self.batch_size))
+        return _normalise(self._query_onnx.encode([readable(t) for t in texts],
+                                                  self.batch_size))
 
 
 _TOKEN = re.compile(r"[#@]?\w+", re.UNICODE)

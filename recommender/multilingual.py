@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .embedding import usable_cores
+from .embedding import readable, usable_cores
 
 NAME = "google/universal-sentence-encoder-multilingual-3"
 ALIASES = frozenset({NAME.lower(), "use-multilingual", "use-m3", "usem3",
@@ -72,7 +72,8 @@ class UniversalSentenceEncoder:
         if not len(texts):
             return np.zeros((0, DIM), np.float32)
         model = self._load()
-        parts = [np.asarray(model.encode(list(texts[i:i + BATCH])), np.float32)
+        texts = [readable(t) for t in texts]
+        parts = [np.asarray(model.encode(texts[i:i + BATCH]), np.float32)
                  for i in range(0, len(texts), BATCH)]
         out = np.concatenate(parts)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

@@ -41,6 +41,36 @@ def test_zero_waste_ugc_brief(sample_index):
         assert (m.components["keywords"] is None) == (m.language != "en"), m
 
 
+@pytest.mark.parametrize(("text", "read"), [
+    ("ZERO WASTE | VEGAN | PARIS", "zero waste | vegan | paris"),
+    ("ÉPICERIE DE PRODUCTEURS LOCAUX", "épicerie de producteurs locaux"),
+    ("零废弃 ZERO WASTE", "零废弃 zero waste"),
+    # a word in capitals among others is emphasis or an acronym: kept
+    ("my BEST thrift finds, a DIY guide", "my BEST thrift finds, a DIY guide"),
+    ("HUGE HAUL!!! every launch", "HUGE HAUL!!! every launch"),
+])
+def test_a_text_written_in_capitals_is_read_in_lower_case(text, read):
+    from recommender.embedding import readable
+
+    assert readable(text) == read
+
+
+def test_a_brief_and_a_bio_in_capitals_match_as_written_in_lower_case(sample_index,
+                                                                      default_model):
+    """A cased encoder reads capitals as other tokens (USE-m3: "Épicerie de producteurs
+    locaux" at cosine 0.46 of its capitals): a text mostly in capitals is encoded in lower
+    case, a brief as a bio."""
+    words = "launch of a plastic-free solid shampoo bar"
+    asked = Brief(brief=words, values="zero waste, honest reviews", k=5)
+    shouted = asked.model_copy(update={"brief": words.upper(), "values": "ZERO WASTE, HONEST"
+                                                                         " REVIEWS"})
+    assert [m.creator_id for m in sample_index.match(shouted)] == [
+        m.creator_id for m in sample_index.match(asked)]
+    bio = "Zéro déchet | cosmétiques solides | Paris"
+    a, b = default_model.encode([bio.upper(), bio.lower()])
+    assert float(a @ b) > 0.999
+
+
 def test_awareness_prefers_macro(sample_index):
     ms = sample_index.match(Brief(brief="new running shoe for marathon training",
                                   objective="awareness", k=5, filters={"categories": ["fitness"]}))
