@@ -332,7 +332,7 @@ def cmd_match(args) -> int:
         unknown = rec.unknown(brief.filters.exclude_ids or [])
         encoder = rec.encoder_note()
     print_matches(matches, args.json)
-    for note in (notes(brief.brief, brief.values, brief.filters.tiers)
+    for note in (notes(brief.brief, brief.values, brief.filters.tiers, brief.objective)
                  + ([encoder] if encoder else [])):
         print(f"note: {note}", file=sys.stderr)
     if unknown:

@@ -13,7 +13,11 @@ before the brief and the values statement are encoded (the sentence encoder) and
   and French, with and without accents; a hashtag or a hyphenated word keeps them
   (#brandpartner, brand-new). The tier asked for with them ("nano and micro-influencers",
   "macro-créatrices") goes too: it says which creators, and words are no filter (notes()
-  tells the planner to filter on it); a tier's name alone stays ("macro" counting).
+  tells the planner to filter on it); a tier's name alone stays ("macro" counting). So does
+  the objective named in words ("Awareness campaign: ...", "to drive sales", "objectif :
+  notoriété", "campagne d'engagement"): what the campaign is for, which the objective tells
+  the ranker (notes() says so when none is given); the same word as a subject stays ("mental
+  health awareness", "engagement écologique", "honest reviews").
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
@@ -55,12 +59,13 @@ _EN = """creator creators influencer influencers influence campaign campaigns br
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
 ambassadors sponsor sponsors sponsored sponsorship sponsorships ugc content audience audiences
 follower followers looking seeking need needs want wants promote promoting promotion launch
-launching brief"""
+launching brief wanted needed sought"""
 _FR = """créateur créateurs créatrice créatrices influenceur influenceurs influenceuse
 influenceuses campagne campagnes marque marques partenaire partenaires partenariat partenariats
 ambassadeur ambassadeurs ambassadrice ambassadrices sponsorisé sponsorisée sponsorisés
 sponsorisées contenu contenus abonné abonnés abonnée abonnées cherche cherchons recherche
-recherchons veut voulons promouvoir lancement lancer"""
+recherchons recherché recherchée recherchés recherchées veut voulons promouvoir lancement
+lancer"""
 
 TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
                         for w in (word, fold(word)))
@@ -75,6 +80,31 @@ TIER_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
     rf"{_TIER_NAME}[-\s]?(?:{'|'.join(_PEOPLE)})(?![\w-])", re.IGNORECASE)
 
+# The objective named in words ("Awareness campaign: ...", "to drive sales", "Objectif :
+# notoriété", "campagne d'engagement"): what the campaign is for, not what the creators post;
+# the objective says it to the ranker. A word of them alone stays ("mental health awareness"
+# keeps "awareness" but for "awareness campaign"; "engagement" is also a French commitment).
+_OBJECTIVES = {"awareness": "awareness", "brand awareness": "awareness", "reach": "awareness",
+               "visibility": "awareness", "notoriété": "awareness", "notoriete": "awareness",
+               "visibilité": "awareness", "visibilite": "awareness",
+               "engagement": "engagement", "conversion": "conversion",
+               "conversions": "conversion", "sales": "conversion", "roi": "conversion",
+               "ventes": "conversion", "ugc": "ugc", "reviews": "ugc", "avis": "ugc",
+               "word of mouth": "ugc", "word-of-mouth": "ugc", "bouche-à-oreille": "ugc",
+               "bouche à oreille": "ugc"}
+_OBJECTIVES.update({fold(w): o for w, o in list(_OBJECTIVES.items())})
+_GOAL = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                 for w in sorted(_OBJECTIVES, key=len, reverse=True))
+_GOALS = rf"(?:{_GOAL})(?:\s*(?:[,/&+]|\band\b|\bet\b)\s*(?:{_GOAL}))*"  # "conversion and ROI"
+OBJECTIVE_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:{_GOALS}\s+(?:campaigns?|push|goals?|objectives?|kpis?)"
+    rf"|(?:objectives?|goals?|kpis?|aim|objectifs?)\s*(?:is\s+|:\s*|=\s*)?{_GOALS}"
+    rf"|(?:drive|drives|driving|boost|boosting|increase|increasing|grow|growing|generate|"
+    rf"build|building|booster|augmenter|développer|developper|générer|generer)\s+"
+    rf"(?:(?:la|les|le|du|our|brand|more)\s+|l['’])?{_GOALS}"
+    rf"|campagnes?\s+(?:de\s+|d['’]\s*){_GOALS})(?![\w-])", re.IGNORECASE)
+_GOAL_WORD = re.compile(rf"(?<![\w-])(?:{_GOAL})(?![\w-])", re.IGNORECASE)
+
 # The words that frame a values statement as one ("Our brand values:", "We believe in",
 # "creators who share these values"; "Nos valeurs :", "Nous croyons en"): they say that a
 # statement follows, not what it stands for, and left in they point every statement the same
@@ -82,8 +112,9 @@ TIER_PHRASE = re.compile(
 # ("good value for money").
 _OWNERS = ("our", "my", "the", "these", "those", "its", "their", "your", "brand", "core",
            "company", "shared", "same", "brand's", "brand’s")
-_FRAMING_EN = tuple(f"{o}{m} {v}" for o in _OWNERS for m in ("", " brand", " core", " company")
-                    for v in ("values", "value"))
+_FRAMING_EN = tuple(f"{o}{m} {v}{verb}" for o in _OWNERS
+                    for m in ("", " brand", " core", " company") for v in ("values", "value")
+                    for verb in ("", " are", " is", " include"))
 _FRAMING_EN += tuple(f"{w}{e}" for w in ("we", "i", "who", "that") for e in (
     " believe in", " believe that", " believe", " stand for", " care about", " champion",
     " value", " are about", " are all about", " are committed to", " are passionate about"))
@@ -149,8 +180,12 @@ def _tidy(kept: str, text: str) -> str:
     ("for our", "we who"), its punctuation tidied; text when kept holds no word but
     stopwords."""
     parts = _CLAUSE_BREAK.split(_SPACES.sub(" ", kept))
-    clauses = [(sep, c) for sep, c in zip(["", *parts[1::2]], parts[0::2], strict=True)
-               if _GONE not in c or _says_something(c)]
+    clauses, gone = [], False
+    for sep, c in zip(["", *parts[1::2]], parts[0::2], strict=True):
+        # a clause emptied goes, and the nothing its closing bracket leaves after it
+        gone = (_GONE in c or (gone and not c.strip())) and not _says_something(c)
+        if not gone:
+            clauses.append((sep, c))
     kept = "".join(c if i == 0 else sep + c for i, (sep, c) in enumerate(clauses))
     kept = _SPACES.sub(" ", kept.replace(_GONE, " "))
     kept = _EMPTY_CLAUSES.sub(", ", kept).strip(" :;,.-–—|/")
@@ -161,7 +196,9 @@ def _without_trade(text: str) -> str:
     """The text with the tiers asked for, the framing of a values statement and the trade's
     words blanked out."""
     gone = f" {_GONE} "
-    return _TRADE.sub(gone, _FRAMING.sub(gone, TIER_PHRASE.sub(gone, text)))
+    for phrase in (TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING, _TRADE):
+        text = phrase.sub(gone, text)
+    return text
 
 
 def subject(text: str) -> str:
@@ -219,11 +256,25 @@ def tiers_named(text: str) -> list[str]:
     return list(dict.fromkeys("macro" if t == "mega" else t for t in found))
 
 
-def notes(brief: str, values: str | None, tiers: list[str] | None = None) -> list[str]:
+def objectives_named(text: str) -> list[str]:
+    """The objectives a text names in the trade's words ("awareness campaign", "to drive
+    sales", "objectif : notoriété"), each once, in order, as the index names them."""
+    found = (w for m in OBJECTIVE_PHRASE.finditer(text) for w in _GOAL_WORD.findall(m.group()))
+    return list(dict.fromkeys(_OBJECTIVES[fold(" ".join(w.split()))] for w in found))
+
+
+def notes(brief: str, values: str | None, tiers: list[str] | None = None,
+          objective: str | None = None) -> list[str]:
     """What a planner should know of how the brief was read: a brief that names no subject
     (matched whole), a values statement that only rejects (not used), tiers asked for in
-    words when the brief filters on none (tiers: its tier filter)."""
+    words when the brief filters on none (tiers: its tier filter), an objective named in
+    words when it gives none (objective: its objective)."""
     out = []
+    goals = [] if objective else objectives_named(brief)
+    if goals:
+        out.append(f"the brief names its objective in words ({', '.join(goals)}), which do "
+                   "not set it: creators were ranked without a preferred tier; give it as the "
+                   f"objective (--objective {goals[0]}; objective) to prefer its tier")
     named = [] if tiers else tiers_named(brief)
     if named:
         out.append(f"the brief asks for {' and '.join(named)} creators in words, which are "

@@ -115,6 +115,9 @@ def test_match_and_similar(client):
     assert said["notes"] == [said["notes"][0]] and "--tier nano,micro" in said["notes"][0]
     said = client.post("/v1/match", headers=R, json={**worded, "filters": {"tiers": ["nano"]}})
     assert said.json()["notes"] == []
+    said = client.post("/v1/match", headers=R, json={
+        "brief": "Awareness campaign: zero waste shampoo bar", "k": 3}).json()
+    assert len(said["notes"]) == 1 and "--objective awareness" in said["notes"][0]
     for m in r["matches"]:
         assert m["tier"] in ("nano", "micro") and set(m["components"]) == {
             "similarity", "values", "keywords", "tier_fit", "engagement", "authenticity"}

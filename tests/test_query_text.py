@@ -8,6 +8,7 @@ from conftest import creator, write_jsonl
 from recommender.query_text import (
     names_a_subject,
     notes,
+    objectives_named,
     query_texts,
     stands_for,
     subject,
@@ -80,6 +81,29 @@ def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
     assert query_texts("solid shampoo", values) == ["solid shampoo", kept]
 
 
+@pytest.mark.parametrize(("text", "kept", "named"), [
+    ("Awareness campaign: vegan snack launch", "vegan snack", ["awareness"]),
+    ("Objectif NOTORIÉTÉ : épicerie locale", "épicerie locale", ["awareness"]),
+    ("UGC and reviews campaign: our plant-based recipe box", "our plant-based recipe box",
+     ["ugc"]),
+    ("vegan snacks, to drive sales and word of mouth", "vegan snacks", ["conversion", "ugc"]),
+    ("Campagne d'engagement : vélo cargo", "vélo cargo", ["engagement"]),
+    # the same words as a subject or a value stay
+    ("mental health awareness podcast", "mental health awareness podcast", []),
+    ("engagement écologique, seconde main", "engagement écologique, seconde main", []),
+    ("honest reviews of solid shampoo", "honest reviews of solid shampoo", []),
+])
+def test_the_objective_named_in_words_leaves_the_subject(text, kept, named):
+    """"Awareness campaign", "to drive sales", "objectif : notoriété" say what the campaign
+    is for, not what the creators post; the planner is told to give it as the objective."""
+    assert subject(text) == kept
+    assert objectives_named(text) == named
+    said = [n for n in notes(text, None) if "objective in words" in n]
+    assert len(said) == (1 if named else 0)
+    assert not [n for n in notes(text, None, objective="engagement")
+                if "objective in words" in n]
+
+
 def test_only_the_clauses_the_trade_words_emptied_go():
     """A clause left with nothing but stopwords once the trade's words are out goes; one
     written so stays, and so does the text's punctuation."""
@@ -87,6 +111,9 @@ def test_only_the_clauses_the_trade_words_emptied_go():
         "de notre coffret")
     assert subject("made in the U.S. for real, 3.5 stars") == (
         "made in the U.S. for real, 3.5 stars")
+    assert subject("durable rain jacket (we want micro creators), vegan") == (
+        "durable rain jacket, vegan")
+    assert subject("shampoo (solid), vegan") == "shampoo (solid), vegan"
 
 
 def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, embedder):

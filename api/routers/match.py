@@ -26,8 +26,8 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     took = round((time.perf_counter() - t0) * 1e3, 2)
     return MatchResponse(matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters),
-                         notes=notes(brief.brief, brief.values, brief.filters.tiers) + list(
-                             filter(None, [rec.encoder_note()])))
+                         notes=notes(brief.brief, brief.values, brief.filters.tiers,
+                                     brief.objective) + list(filter(None, [rec.encoder_note()])))
 
 
 @router.post("/plan", response_model=PlanResponse, responses=ERRORS,
