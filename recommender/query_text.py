@@ -128,8 +128,8 @@ _FRAMING_FR = tuple(f"{o} valeurs" for o in ("nos", "mes", "ces", "les", "des", 
                                              "vos", "mêmes", "memes"))
 _FRAMING_FR += ("nos valeurs de marque", "valeurs de la marque", "valeurs de marque",
                 "valeurs partagées", "valeurs partagees", "valeurs :", "nous croyons en",
-                "nous croyons à",
-                "nous croyons au", "nous croyons aux", "nous croyons que", "on croit en",
+                "nous croyons à", "nous croyons au", "nous croyons aux", "nous croyons que",
+                "on croit en",
                 "on croit à", "on croit au", "on croit aux", "on croit que", "nous défendons",
                 "on défend", "nous prônons", "on prône", "nous sommes engagés pour",
                 "nous sommes attachés à", "ce que nous défendons", "engagés pour", "engagées pour")
@@ -198,8 +198,8 @@ def _tidy(kept: str, text: str) -> str:
 
 
 def _without_trade(text: str) -> str:
-    """The text with the tiers asked for, the framing of a values statement and the trade's
-    words blanked out."""
+    """The text with the tiers and the objective asked for, the framing of a values statement
+    and the trade's words marked _GONE."""
     gone = f" {_GONE} "
     for phrase in (TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING, _TRADE):
         if phrase is not _FRAMING or _FRAMING_CUE.search(text):
@@ -208,7 +208,8 @@ def _without_trade(text: str) -> str:
 
 
 def subject(text: str) -> str:
-    """The text without the trade's words; the text itself when nothing else is left."""
+    """The text without the trade's words (the tiers and objective asked for and a values
+    statement's framing with them); the text itself when nothing else is left."""
     return _tidy(_without_trade(text), text)
 
 
