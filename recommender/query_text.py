@@ -44,7 +44,8 @@ before the brief and the values statement are encoded (the sentence encoder) and
   and taking it out lowered the labelled sets' figures where a statement said so.
 
 A clause that taking these words out leaves with nothing but stopwords ("for our" of "Looking
-for creators for our campaign: ...") goes with them; a clause written so stays.
+for creators for our campaign: ...") goes with them, and so do the stopwords that only led to
+them ("We [need creators] to [promote] rain jackets"); a clause written so stays.
 A brief of nothing but the trade's words is kept whole; a values statement that only rejects
 ("no plastic, no palm oil") gives no direction to stand for, and the match runs as without one.
 """
@@ -191,6 +192,10 @@ def _tidy(kept: str, text: str) -> str:
         gone = (_GONE in c or (gone and not c.strip())) and not _says_something(c)
         if not gone:
             clauses.append((sep, c))
+    # within a clause, the stopwords that only led to words taken out go with them ("We
+    # [need creators] to [promote] rain jackets")
+    clauses = [(sep, _GONE.join(x for x in c.split(_GONE)[:-1] if _says_something(x))
+                + _GONE + c.split(_GONE)[-1]) if _GONE in c else (sep, c) for sep, c in clauses]
     kept = "".join(c if i == 0 else sep + c for i, (sep, c) in enumerate(clauses))
     kept = _SPACES.sub(" ", kept.replace(_GONE, " "))
     kept = _EMPTY_CLAUSES.sub(", ", kept).strip(" :;,.-–—|/")

@@ -114,6 +114,11 @@ def test_only_the_clauses_the_trade_words_emptied_go():
     assert subject("durable rain jacket (we want micro creators), vegan") == (
         "durable rain jacket, vegan")
     assert subject("shampoo (solid), vegan") == "shampoo (solid), vegan"
+    # within a clause, the stopwords that only led to words taken out go with them
+    assert subject("We need content creators to promote durable rain jackets") == (
+        "durable rain jackets")
+    assert subject("Spring campaign for our organic veg box") == (
+        "Spring for our organic veg box")
 
 
 def test_a_bio_full_of_the_trade_does_not_match_a_brief_that_names_it(tmp_path, embedder):
