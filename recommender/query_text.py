@@ -255,9 +255,10 @@ def stands_for(values: str) -> tuple[str, list[str]]:
 def query_texts(brief: str, values: str | None) -> list[str]:
     """What a match encodes and looks up: the brief's subject, then what its values
     statement stands for, without the trade's words (nothing when there is no statement, or
-    it only rejects)."""
+    it only rejects, or it says nothing beyond its framing and the trade's words: "we
+    believe in our values")."""
     kept = stands_for(values)[0] if values else ""
-    return [subject(brief)] + ([subject(kept)] if kept else [])
+    return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
 
 
 def tiers_named(text: str) -> list[str]:
@@ -298,8 +299,13 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "
                    "\"UGC creators for our solid shampoo bar\"")
-    if values and not stands_for(values)[0]:
+    kept = stands_for(values)[0] if values else ""
+    if values and not kept:
         out.append("the values statement only rejects things; it was not used (write what "
                    "the brand stands for too, e.g. \"repair and second hand, no fast "
                    "fashion\")")
+    elif values and not names_a_subject(kept):
+        out.append("the values statement names no value, only words that frame one or the "
+                   "trade's (\"our values\", \"we believe in\", \"collabs\"); it was not "
+                   "used: say what the brand stands for, e.g. \"repair and second hand\"")
     return out

@@ -104,6 +104,15 @@ def test_the_objective_named_in_words_leaves_the_subject(text, kept, named):
                 if "objective in words" in n]
 
 
+def test_a_values_statement_of_nothing_but_its_framing_is_not_used():
+    """"We believe in our values" names no value: matched as without a statement, and said."""
+    for values in ("We believe in our values", "Nos valeurs de marque :"):
+        assert query_texts("solid shampoo", values) == ["solid shampoo"]
+        assert [n for n in notes("solid shampoo", values) if "names no value" in n]
+    assert query_texts("solid shampoo", "We believe in repair") == ["solid shampoo", "repair"]
+    assert notes("solid shampoo", "We believe in repair") == []
+
+
 def test_only_the_clauses_the_trade_words_emptied_go():
     """A clause left with nothing but stopwords once the trade's words are out goes; one
     written so stays, and so does the text's punctuation."""
