@@ -17,7 +17,10 @@ before the brief and the values statement are encoded (the sentence encoder) and
   the objective named in words ("Awareness campaign: ...", "to drive sales", "objectif :
   notoriété", "campagne d'engagement"): what the campaign is for, which the objective tells
   the ranker (notes() says so when none is given); the same word as a subject stays ("mental
-  health awareness", "engagement écologique", "honest reviews").
+  health awareness", "engagement écologique", "honest reviews"). And so do how a brief is
+  addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
+  weeks", "Budget: 5k€", "Livrables : 3 reels"): "Thanks!" pulls towards every creator's
+  thank-you post. A term goes only after its label and colon ("budget travel" stays).
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
@@ -70,6 +73,30 @@ lancer"""
 
 TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
                         for w in (word, fold(word)))
+# How a brief is addressed and signed, and the terms of the deal: a greeting, a thank-you and
+# "deliverables TBD" say nothing of what creators post, and "Thanks!" pulls towards every
+# creator's "thank you for 10k" post
+_COURTESY = ("hi", "hello", "hey", "hi team", "hello team", "hey team", "hi all", "hello all",
+             "hi everyone", "hello everyone", "dear team", "thanks", "thank you", "many thanks",
+             "thanks a lot", "cheers", "regards", "best regards", "kind regards", "deliverable",
+             "deliverables", "tbd", "tbc", "bonjour", "salut", "coucou", "bonjour l'équipe",
+             "bonjour l’équipe", "bonjour à tous", "salut l'équipe", "salut l’équipe", "merci",
+             "merci beaucoup", "cordialement", "bien à vous", "bises", "livrable", "livrables",
+             "à définir", "à confirmer", "quick brief", "short brief", "petit brief",
+             "next quarter", "this quarter", "next month", "this month", "le trimestre",
+             "ce trimestre", "prochain trimestre", "le mois prochain", "ce mois-ci")
+_SIGN_OFFS = ("thanks", "thank you", "many thanks", "cheers", "best", "regards", "best regards",
+              "kind regards", "merci", "merci beaucoup", "cordialement", "bien à vous", "bises")
+# A brief's labelled terms ("Timeline: 6 weeks", "Budget: 5k€", "Livrables : 3 reels"): the
+# label and what follows it to the end of its sentence
+_LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", "fee", "fees",
+           "compensation", "payment", "rate", "rates", "usage", "usage rights", "exclusivity",
+           "contract", "duration", "period", "schedule", "posting schedule", "start date",
+           "end date", "launch date", "contact", "kpi", "kpis", "metrics", "reporting",
+           "format", "formats", "platform", "platforms", "location", "calendrier", "planning",
+           "délai", "délais", "date limite", "échéance", "livrables", "rémunération", "tarif",
+           "tarifs", "paiement", "droits", "droits d'utilisation", "droits d’utilisation",
+           "exclusivité", "contrat", "durée", "période", "plateforme", "plateformes", "lieu")
 
 # "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
 # creators wanted, the trade's words too (the objective or a tier filter tells the ranker). A
@@ -150,14 +177,20 @@ _CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et
                 "avec", "qui", "que")
 
 
-def _alternation(phrases: frozenset[str] | tuple[str, ...]) -> str:
+def _alternation(phrases: frozenset[str] | set[str] | tuple[str, ...]) -> str:
     """A regular expression's alternatives for these phrases, longest first, with any run of
     spaces where a phrase has one ("do  not")."""
     return "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases),
                            key=len, reverse=True))
 
 
-_TRADE = re.compile(rf"(?<![\w#@-])(?:{_alternation(TRADE_WORDS)})(?![\w-])", re.IGNORECASE)
+_TRADE = re.compile(rf"(?<![\w#@-])(?:{_alternation(TRADE_WORDS | set(_COURTESY))})(?![\w-])",
+                    re.IGNORECASE)
+# a sign-off at the end of a brief, with the name signed after it ("Best regards, Anna")
+_SIGNATURE = re.compile(rf"(?<![\w#@-])(?:{_alternation(_SIGN_OFFS)})\s*[,!.]*\s*"
+                        r"(?:(?-i:[A-ZÀ-Ý])[\w’'-]*\s*){0,3}[.!]*\s*$", re.IGNORECASE)
+_LABELLED = re.compile(rf"(?<![\w#@-])(?:{_alternation(_LABELS)})\s*:(?:[^.!?\n]|\.(?=\d))*",
+                       re.IGNORECASE)
 _FRAMING = re.compile(rf"(?<![\w#@-])(?:{_alternation(FRAMING)})(?![\w-])", re.IGNORECASE)
 # a word every framing phrase holds: the phrases (hundreds of alternatives, 0.14 ms a brief)
 # are looked for only in a text that has one
@@ -206,7 +239,7 @@ def _without_trade(text: str) -> str:
     """The text with the tiers and the objective asked for, the framing of a values statement
     and the trade's words marked _GONE."""
     gone = f" {_GONE} "
-    for phrase in (TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING, _TRADE):
+    for phrase in (_SIGNATURE, _LABELLED, TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING, _TRADE):
         if phrase is not _FRAMING or _FRAMING_CUE.search(text):
             text = phrase.sub(gone, text)
     return text

@@ -104,6 +104,25 @@ def test_the_objective_named_in_words_leaves_the_subject(text, kept, named):
                 if "objective in words" in n]
 
 
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Hi team, quick brief for next quarter. vegan recipes", "vegan recipes"),
+    ("vegan recipes. Timeline: 6 weeks, deliverables TBD. Thanks!", "vegan recipes"),
+    ("Hello! rain jacket. Deadline: end of May, budget: 3.5k€. Best regards, Anna",
+     "rain jacket"),
+    ("Bonjour l'équipe ! recettes végétales. Livrables : 3 reels. Merci, Claire Dupont",
+     "recettes végétales"),
+    # the same words as a subject stay: no label, no sign-off at the end
+    ("budget travel in Europe", "budget travel in Europe"),
+    ("petit budget, cuisine de saison", "petit budget, cuisine de saison"),
+    ("Best hiking boots for beginners", "Best hiking boots for beginners"),
+])
+def test_greetings_sign_offs_and_the_deals_terms_leave_the_subject(text, kept):
+    """"Hi team", "Thanks!", "Timeline: 6 weeks", "Budget: 3.5k€" say how the brief is sent
+    and on what terms, not what creators post ("Thanks!" pulls towards every creator's
+    thank-you post)."""
+    assert subject(text) == kept
+
+
 def test_a_values_statement_of_nothing_but_its_framing_is_not_used():
     """"We believe in our values" names no value: matched as without a statement, and said."""
     for values in ("We believe in our values", "Nos valeurs de marque :"):
