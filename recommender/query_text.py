@@ -157,10 +157,10 @@ _FRAMING_FR = tuple(f"{o} valeurs" for o in ("nos", "mes", "ces", "les", "des", 
 _FRAMING_FR += ("nos valeurs de marque", "valeurs de la marque", "valeurs de marque",
                 "valeurs partagées", "valeurs partagees", "valeurs :", "nous croyons en",
                 "nous croyons à", "nous croyons au", "nous croyons aux", "nous croyons que",
-                "on croit en",
-                "on croit à", "on croit au", "on croit aux", "on croit que", "nous défendons",
-                "on défend", "nous prônons", "on prône", "nous sommes engagés pour",
-                "nous sommes attachés à", "ce que nous défendons", "engagés pour", "engagées pour")
+                "on croit en", "on croit à", "on croit au", "on croit aux", "on croit que",
+                "nous défendons", "on défend", "nous prônons", "on prône",
+                "nous sommes engagés pour", "nous sommes attachés à", "ce que nous défendons",
+                "engagés pour", "engagées pour")
 _FRAMING_FR += tuple(f"{w}{s} {o} valeurs" for w in ("qui ", "") for s in ("partagent", "partage",
                      "partager") for o in ("nos", "ces", "les", "les mêmes", "les memes"))
 FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
