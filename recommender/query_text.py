@@ -56,8 +56,10 @@ A brief of nothing but the trade's words is kept whole; a values statement that 
 from __future__ import annotations
 
 import re
+from typing import get_args
 
 from .lexical.tokens import STOPWORDS, fold, words
+from .schema import OBJECTIVE_ALIASES, Objective
 
 _EN = """creator creators influencer influencers influence campaign campaigns brand brands
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
@@ -112,14 +114,8 @@ TIER_PHRASE = re.compile(
 # notoriété", "campagne d'engagement"): what the campaign is for, not what the creators post;
 # the objective says it to the ranker. A word of them alone stays ("mental health awareness"
 # keeps "awareness" but for "awareness campaign"; "engagement" is also a French commitment).
-_OBJECTIVES = {"awareness": "awareness", "brand awareness": "awareness", "reach": "awareness",
-               "visibility": "awareness", "notoriété": "awareness", "notoriete": "awareness",
-               "visibilité": "awareness", "visibilite": "awareness",
-               "engagement": "engagement", "conversion": "conversion",
-               "conversions": "conversion", "sales": "conversion", "roi": "conversion",
-               "ventes": "conversion", "ugc": "ugc", "reviews": "ugc", "avis": "ugc",
-               "word of mouth": "ugc", "word-of-mouth": "ugc", "bouche-à-oreille": "ugc",
-               "bouche à oreille": "ugc"}
+# The words are those `--objective` takes (schema.OBJECTIVE_ALIASES), folded too.
+_OBJECTIVES = {**{o: o for o in get_args(Objective)}, **OBJECTIVE_ALIASES}
 _OBJECTIVES.update({fold(w): o for w, o in list(_OBJECTIVES.items())})
 _GOAL = "|".join(re.escape(w).replace(r"\ ", r"\s+")
                  for w in sorted(_OBJECTIVES, key=len, reverse=True))

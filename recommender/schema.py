@@ -312,13 +312,16 @@ class Filters(_Model):
 
 
 # The mission's words for each objective: "awareness / reach", "engagement, credibility",
-# "conversion / ROI", "UGC, reviews, word of mouth".
+# "conversion / ROI", "UGC, reviews, word of mouth"; and a French planner's
 OBJECTIVE_ALIASES = {
     "reach": "awareness", "visibility": "awareness", "brand awareness": "awareness",
     "credibility": "engagement", "trust": "engagement", "roi": "conversion",
     "sales": "conversion", "conversions": "conversion", "user generated content": "ugc",
     "user-generated content": "ugc", "reviews": "ugc", "word of mouth": "ugc",
     "word-of-mouth": "ugc",
+    "notoriété": "awareness", "notoriete": "awareness", "visibilité": "awareness",
+    "visibilite": "awareness", "ventes": "conversion", "avis": "ugc",
+    "bouche-à-oreille": "ugc", "bouche à oreille": "ugc", "bouche-a-oreille": "ugc",
 }
 
 

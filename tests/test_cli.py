@@ -227,7 +227,8 @@ def test_a_model_that_cannot_load_is_named_with_the_offline_choices(cli, tmp_pat
 
 @pytest.mark.parametrize("said, meant", [("UGC", "ugc"), ("Reach", "awareness"),
                                          ("ROI", "conversion"), ("word of mouth", "ugc"),
-                                         ("credibility", "engagement")])
+                                         ("credibility", "engagement"),
+                                         ("Notoriété", "awareness"), ("ventes", "conversion")])
 def test_an_objective_in_the_missions_words(cli, tmp_path, said, meant):
     """Any case, and the mission's other words for each objective, in a brief file and on the
     command line; both answer as the objective they mean."""
