@@ -332,8 +332,9 @@ def cmd_match(args) -> int:
         unknown = rec.unknown(brief.filters.exclude_ids or [])
         encoder = rec.encoder_note()
     print_matches(matches, args.json)
-    for note in (notes(brief.brief, brief.values, brief.filters.tiers, brief.objective)
-                 + ([encoder] if encoder else [])):
+    said = notes(brief.brief, brief.values, brief.filters.tiers, brief.objective,
+                 rec.tiers.names)
+    for note in said + ([encoder] if encoder else []):
         print(f"note: {note}", file=sys.stderr)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "

@@ -56,10 +56,12 @@ A brief of nothing but the trade's words is kept whole; a values statement that 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import get_args
 
 from .lexical.tokens import STOPWORDS, fold, words
 from .schema import OBJECTIVE_ALIASES, Objective
+from .tiers import MISSION
 
 _EN = """creator creators influencer influencers influence campaign campaigns brand brands
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
@@ -102,8 +104,9 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
 
 # "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
 # creators wanted, the trade's words too (the objective or a tier filter tells the ranker). A
-# tier's name alone stays: "macro" is also a fitness word, "micro" a French microphone.
-_TIER_NAME = r"(?:nano|micro|macro|m[eé]ga)"
+# tier's name alone stays: "macro" is also a fitness word, "micro" a French microphone. The
+# names of both schemes (tiers.py: mission, industry).
+_TIER_NAME = r"(?:nano|micro|mid(?:-tier)?|macro|m[eé]ga)"
 _PEOPLE = sorted((w for w in TRADE_WORDS if w.startswith(("creat", "créat", "influen"))),
                  key=len, reverse=True)
 TIER_PHRASE = re.compile(
@@ -290,12 +293,15 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
 
 
-def tiers_named(text: str) -> list[str]:
+def tiers_named(text: str, names: Sequence[str] = MISSION.names) -> list[str]:
     """The tiers a text asks for in the trade's words ("micro-influencers", "nano créateurs"),
-    each once, in order: nano, micro or macro ("mega" is macro)."""
+    each once, in order, among the scheme's names: "mega" is a three-tier scheme's top tier,
+    "macro"; a name the scheme cannot place ("mid" in three tiers) is left out."""
     found = (t for m in TIER_PHRASE.finditer(fold(text))
-             for t in re.findall(r"nano|micro|macro|mega", m.group()))
-    return list(dict.fromkeys("macro" if t == "mega" else t for t in found))
+             for t in re.findall(r"nano|micro|mid|macro|mega", m.group()))
+    return list(dict.fromkeys(
+        t if t in names else names[-1] for t in found
+        if t in names or (t == "mega" and names[-1] == "macro")))
 
 
 def objectives_named(text: str) -> list[str]:
@@ -306,18 +312,19 @@ def objectives_named(text: str) -> list[str]:
 
 
 def notes(brief: str, values: str | None, tiers: list[str] | None = None,
-          objective: str | None = None) -> list[str]:
+          objective: str | None = None, tier_names: Sequence[str] = MISSION.names
+          ) -> list[str]:
     """What a planner should know of how the brief was read: a brief that names no subject
     (matched whole), a values statement that only rejects (not used), tiers asked for in
-    words when the brief filters on none (tiers: its tier filter), an objective named in
-    words when it gives none (objective: its objective)."""
+    words when the brief filters on none (tiers: its tier filter; tier_names: the index's
+    tiers), an objective named in words when it gives none (objective: its objective)."""
     out = []
     goals = [] if objective else objectives_named(brief)
     if goals:
         out.append(f"the brief names its objective in words ({', '.join(goals)}), which do "
                    "not set it: creators were ranked without a preferred tier; give it as the "
                    f"objective (--objective {goals[0]}; objective) to prefer its tier")
-    named = [] if tiers else tiers_named(brief)
+    named = [] if tiers else tiers_named(brief, tier_names)
     if named:
         out.append(f"the brief asks for {' and '.join(named)} creators in words, which are "
                    "not a filter: creators of every tier were ranked; to keep to "

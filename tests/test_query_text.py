@@ -62,6 +62,19 @@ def test_the_tiers_asked_for_are_the_trades_words_too(text, kept, tiers):
     assert not [n for n in notes(text, None, ["micro"]) if "creators in words" in n]
 
 
+def test_the_tiers_asked_for_are_named_as_the_index_names_them():
+    """The industry's five tiers know "mega" and "mid"; the mission's three place "mega" at
+    their top, "macro", and cannot place "mid"."""
+    from recommender.tiers import INDUSTRY, MISSION
+
+    text = "mega-influencers and mid-tier creators for a phone launch"
+    assert subject(text) == "for a phone"
+    assert tiers_named(text, INDUSTRY.names) == ["mega", "mid"]
+    assert tiers_named(text, MISSION.names) == ["macro"]
+    said = [n for n in notes(text, None, tier_names=INDUSTRY.names) if "in words" in n]
+    assert said and "--tier mega,mid" in said[0]
+
+
 @pytest.mark.parametrize(("values", "kept"), [
     ("Our brand values: repair, second hand", "repair, second hand"),
     ("We believe in slow travel and staying longer.", "slow travel and staying longer"),
