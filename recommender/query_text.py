@@ -80,17 +80,19 @@ TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
 # How a brief is addressed and signed, and the terms of the deal: a greeting, a thank-you and
 # "deliverables TBD" say nothing of what creators post, and "Thanks!" pulls towards every
 # creator's "thank you for 10k" post
-_COURTESY = ("hi", "hello", "hey", "hi team", "hello team", "hey team", "hi all", "hello all",
-             "hi everyone", "hello everyone", "dear team", "thanks", "thank you", "many thanks",
-             "thanks a lot", "cheers", "regards", "best regards", "kind regards", "deliverable",
-             "deliverables", "tbd", "tbc", "bonjour", "salut", "coucou", "bonjour l'équipe",
-             "bonjour l’équipe", "bonjour à tous", "salut l'équipe", "salut l’équipe", "merci",
-             "merci beaucoup", "cordialement", "bien à vous", "bises", "livrable", "livrables",
-             "à définir", "à confirmer", "quick brief", "short brief", "petit brief",
-             "next quarter", "this quarter", "next month", "this month", "le trimestre",
-             "ce trimestre", "prochain trimestre", "le mois prochain", "ce mois-ci")
-_SIGN_OFFS = ("thanks", "thank you", "many thanks", "cheers", "best", "regards", "best regards",
-              "kind regards", "merci", "merci beaucoup", "cordialement", "bien à vous", "bises")
+_SIGN_OFFS = ("thanks", "thank you", "many thanks", "thanks a lot", "cheers", "best", "regards",
+              "best regards", "kind regards", "merci", "merci beaucoup", "cordialement",
+              "bien à vous", "bises")
+# "best" signs off only at the end ("Best hiking boots" stays)
+_COURTESY = (
+    *(w for w in _SIGN_OFFS if w != "best"),
+    "hi", "hello", "hey", "hi team", "hello team", "hey team", "hi all", "hello all",
+    "hi everyone", "hello everyone", "dear team", "deliverable", "deliverables", "tbd", "tbc",
+    "bonjour", "salut", "coucou", "bonjour l'équipe", "bonjour l’équipe", "bonjour à tous",
+    "salut l'équipe", "salut l’équipe", "livrable", "livrables", "à définir", "à confirmer",
+    "quick brief", "short brief", "petit brief", "next quarter", "this quarter", "next month",
+    "this month", "le trimestre", "ce trimestre", "prochain trimestre", "le mois prochain",
+    "ce mois-ci")
 # A brief's labelled terms ("Timeline: 6 weeks", "Budget: 5k€", "Livrables : 3 reels"): the
 # label and what follows it to the end of its sentence
 _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", "fee", "fees",
