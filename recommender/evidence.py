@@ -139,8 +139,8 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         fresh = []
         for i, m in zip(read, mats, strict=True):
             s = m @ direction
-            fresh.append(float(np.mean(s[_top(s)])))
-            order = np.argsort(-s, kind="stable")
+            order = np.argsort(-s, kind="stable")  # the fit's texts, and the posts shown
+            fresh.append(float(np.mean(s[order[:TOP_POSTS]])))
             pids = vectors[cands[i].row.vid][0]
             cands[i].value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
                                     if pids[j] is not None][:TOP_POSTS]
