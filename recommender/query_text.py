@@ -49,6 +49,12 @@ before the brief and the values statement are encoded (the sentence encoder) and
 A clause that taking these words out leaves with nothing but stopwords ("for our" of "Looking
 for creators for our campaign: ...") goes with them, and so do the stopwords that only led to
 them ("We [need creators] to [promote] rain jackets"); a clause written so stays.
+A brief without a values statement that writes one into a sentence ("Refill shampoo bars. We
+care about zero waste.", "nos valeurs : local") has it read as its statement (values_in): the
+part of the sentence from its framing on. Read as the brief's subject, the values blur with the
+topic, and the creators of the niche's opposite stance rank beside those who share them (five
+ways of writing the values into each brief of the labelled sets cost stances and feeds 0.02 to
+0.09 nDCG@10 on their test briefs, when read as the subject).
 A brief of nothing but the trade's words is kept whole; a values statement that only rejects
 ("no plastic, no palm oil") gives no direction to stand for, and the match runs as without one.
 """
@@ -150,7 +156,8 @@ _FRAMING_EN += tuple(f"{w}{e}" for w in ("we", "i", "who", "that") for e in (
 _FRAMING_EN += ("we're about", "we’re about", "we're all about", "we’re all about",
                 "we're committed to", "we’re committed to", "we're passionate about",
                 "we’re passionate about", "what we stand for", "stands for", "committed to",
-                "values are", "values:", "value:", "values we share", "who we are")
+                "values are", "values:", "value:", "values we share", "who we are",
+                "what matters to us", "what we care about", "we prioritise", "we prioritize")
 _FRAMING_EN += tuple(f"{w} {s} {o} values" for w in ("who", "that", "")
                      for s in ("share", "shares", "sharing") for o in _OWNERS)
 _FRAMING_FR = tuple(f"{o} valeurs" for o in ("nos", "mes", "ces", "les", "des", "leurs",
@@ -161,7 +168,10 @@ _FRAMING_FR += ("nos valeurs de marque", "valeurs de la marque", "valeurs de mar
                 "on croit en", "on croit à", "on croit au", "on croit aux", "on croit que",
                 "nous défendons", "on défend", "nous prônons", "on prône",
                 "nous sommes engagés pour", "nous sommes attachés à", "ce que nous défendons",
-                "engagés pour", "engagées pour")
+                "engagés pour", "engagées pour", "nous tenons à", "nous tenons au",
+                "nous tenons aux", "on tient à", "on tient au", "on tient aux",
+                "ce qui compte pour nous", "ce qui nous tient à cœur",
+                "ce qui nous tient à coeur", "nous valorisons", "on valorise")
 _FRAMING_FR += tuple(f"{w}{s} {o} valeurs" for w in ("qui ", "") for s in ("partagent", "partage",
                      "partager") for o in ("nos", "ces", "les", "les mêmes", "les memes"))
 FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
@@ -196,7 +206,8 @@ _FRAMING = re.compile(rf"(?<![\w#@-])(?:{_alternation(FRAMING)})(?![\w-])", re.I
 # a word every framing phrase holds: the phrases (hundreds of alternatives, 0.14 ms a brief)
 # are looked for only in a text that has one
 _FRAMING_CUE = re.compile(r"(?<!\w)(?:valu|valeur|believ|stand|care|champion|committ|passion|"
-                          r"about|croy|croit|d[ée]fend|pr[ôo]n|engag|attach|who\s+we\s+are)",
+                          r"about|croy|croit|d[ée]fend|pr[ôo]n|engag|attach|who\s+we\s+are|matter|"
+                          r"priorit|tien|tenons|compte|valoris)",
                           re.IGNORECASE)
 # a negation ending in an apostrophe (pas d') runs straight into its word
 _NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(NEGATIONS)})(?:(?<=['’])|(?![\w-]))\s*",
@@ -286,11 +297,48 @@ def stands_for(values: str) -> tuple[str, list[str]]:
     return _tidy("".join(kept), ""), rejected
 
 
+# where a sentence ends: a full stop, "!" or "?" before a space or the end (not "2.5"), or a
+# line break
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n")
+# "the value", "our value": a noun that frames nothing ("the value of second hand")
+_BARE_VALUE = frozenset(f"{o}{m} value" for o in _OWNERS
+                        for m in ("", " brand", " core", " company"))
+
+
+def values_in(brief: str) -> tuple[str, str | None]:
+    """(the brief without the values statement written into it, that statement; or the
+    brief and None): each sentence's part from a values statement's framing on ("Refill
+    shampoo bars. We care about zero waste and honest labels.", "Cosmétiques solides, nos
+    valeurs : local, sans plastique"), when both that part and the rest name something
+    beyond the trade's words. A planner who writes the values into the brief means them as
+    values: read as the brief's subject, they are one blur of topic and stance, and the
+    creators of the opposite stance of the niche stay beside those who share them."""
+    if not _FRAMING_CUE.search(brief):
+        return brief, None
+    rest, found, pos = [], [], 0
+    for m in _FRAMING.finditer(brief):
+        if m.start() < pos or " ".join(m.group().lower().split()) in _BARE_VALUE:
+            continue
+        end = _SENTENCE_END.search(brief, m.end())
+        stop = end.start() if end else len(brief)
+        rest.append(brief[pos:m.start()])
+        found.append(brief[m.start():stop])
+        pos = stop
+    rest.append(brief[pos:])
+    left, statement = "".join(rest), ". ".join(found)
+    if not found or not names_a_subject(left) or not names_a_subject(statement):
+        return brief, None
+    return left, statement
+
+
 def query_texts(brief: str, values: str | None) -> list[str]:
     """What a match encodes and looks up: the brief's subject, then what its values
     statement stands for, without the trade's words (nothing when there is no statement, or
     it only rejects, or it says nothing beyond its framing and the trade's words: "we
-    believe in our values")."""
+    believe in our values"). Without a statement, the one written into the brief is read as
+    it (values_in)."""
+    if not values:
+        brief, values = values_in(brief)
     kept = stands_for(values)[0] if values else ""
     return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
 
@@ -319,7 +367,8 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     """What a planner should know of how the brief was read: a brief that names no subject
     (matched whole), a values statement that only rejects (not used), tiers asked for in
     words when the brief filters on none (tiers: its tier filter; tier_names: the index's
-    tiers), an objective named in words when it gives none (objective: its objective)."""
+    tiers), an objective named in words when it gives none (objective: its objective), the
+    values statement written into a brief that gives none (values_in)."""
     out = []
     goals = [] if objective else objectives_named(brief)
     if goals:
@@ -337,6 +386,12 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "
                    "\"UGC creators for our solid shampoo bar\"")
+    written = None if values else values_in(brief)[1]
+    if written:
+        out.append(f"the brief states its values (\"{' '.join(written.split())}\"): they were "
+                   "read as its values statement, so creators are ranked on whether their "
+                   "posts share them, not on the words alone; give them as the values "
+                   "(--values; values) to set them yourself")
     kept = stands_for(values)[0] if values else ""
     if values and not kept:
         out.append("the values statement only rejects things; it was not used (write what "

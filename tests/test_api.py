@@ -118,6 +118,12 @@ def test_match_and_similar(client):
     said = client.post("/v1/match", headers=R, json={
         "brief": "Awareness campaign: zero waste shampoo bar", "k": 3}).json()
     assert len(said["notes"]) == 1 and "--objective awareness" in said["notes"][0]
+    # values written into the brief: read as its values statement, and said so
+    said = client.post("/v1/match", headers=R, json={
+        "brief": "zero waste shampoo bar. We care about honest, local makers.", "k": 3}).json()
+    assert said["matches"] and all(m["components"]["values"] is not None
+                                   for m in said["matches"])
+    assert len(said["notes"]) == 1 and "honest, local makers" in said["notes"][0]
     for m in r["matches"]:
         assert m["tier"] in ("nano", "micro") and set(m["components"]) == {
             "similarity", "values", "keywords", "tier_fit", "engagement", "authenticity"}

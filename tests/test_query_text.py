@@ -13,6 +13,7 @@ from recommender.query_text import (
     stands_for,
     subject,
     tiers_named,
+    values_in,
 )
 from recommender.schema import Brief
 from recommender.service import Recommender
@@ -233,3 +234,50 @@ def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedd
     assert all(m.components["keywords"] == 0.0 and m.matched_terms == ["clothes"] for m in hauls)
     assert max(m.components["values"] for m in hauls) < min(m.components["values"] for m in slow)
     rec.close()
+
+
+@pytest.mark.parametrize(("brief", "left", "statement"), [
+    ("Refill shampoo bars. We care about zero waste and honest labels.",
+     "Refill shampoo bars", "zero waste and honest labels"),
+    ("We believe in slow travel. Launching rail passes for Europe.",
+     "rail passes for Europe", "slow travel"),
+    ("Refill moisturiser for people who care about finishing what they buy",
+     "Refill moisturiser for people", "finishing what they buy"),
+    ("Trail shoes 2.5 kg lighter. Our values are repair and durability! Budget: 5k",
+     "Trail shoes 2.5 kg lighter", "repair and durability"),
+    ("Second-hand furniture marketplace\nBrand values: thrifting, mending",
+     "Second-hand furniture marketplace", "thrifting, mending"),
+    ("Cosmétiques solides, nos valeurs : local, fait main. Merci !",
+     "Cosmétiques solides", "local, fait main"),
+    ("Jouets en bois. Nous tenons à moins d'écrans et au jeu dehors.",
+     "Jouets en bois", "moins d'écrans et au jeu dehors"),
+])
+def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, statement):
+    """A planner who writes the values into the brief means them as values: the sentence's
+    part from the framing on is the values statement, the rest the brief's subject."""
+    assert query_texts(brief, None) == [left, statement]
+    assert values_in(brief)[1] is not None
+    said = [n for n in notes(brief, None) if "states its values" in n]
+    assert len(said) == 1 and "--values" in said[0]
+
+
+@pytest.mark.parametrize("brief", [
+    # nothing but the trade's words left beside the statement: the brief is the statement
+    "Looking for creators who share our values: repair, second hand.",
+    # a framing with nothing after it
+    "Solid shampoo bars - what we stand for",
+    # "the value of" frames nothing
+    "Launch of our resale app. We show the value of second hand.",
+    "Solid shampoo bars for sensitive skin",
+])
+def test_a_brief_without_a_statement_of_its_own_is_not_split(brief):
+    assert values_in(brief) == (brief, None)
+    assert not [n for n in notes(brief, None) if "states its values" in n]
+
+
+def test_a_statement_given_keeps_the_brief_as_written():
+    """With a values statement given, the brief's own framed words stay its subject."""
+    brief = "Refill shampoo bars. We care about zero waste."
+    assert query_texts(brief, "honest labels") == ["Refill shampoo bars. zero waste",
+                                                   "honest labels"]
+    assert not [n for n in notes(brief, "honest labels") if "states its values" in n]

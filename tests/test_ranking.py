@@ -277,3 +277,29 @@ def test_a_statement_in_abstract_words_finds_the_creators_who_say_it_in_theirs(t
     # the other side, one of whom writes "intensity"
     assert min(values[f"own_q{i}"] for i in range(2)) > max(values[f"oth{i}"] for i in range(6))
     rec.close()
+
+
+def test_values_written_into_the_brief_rank_as_values_given(tmp_path):
+    """"gym training. We believe in discipline, intensity." is the brief "gym training" with
+    the values "discipline, intensity": the same order and components, values fit included."""
+    from recommender.ranking import Ranker, Weights
+
+    def posts(*texts):
+        return [{"id": f"p{i}", "text": t, "likes": 50, "comments": 3}
+                for i, t in enumerate(texts)]
+
+    recs = [creator(f"own{i}", bio="gym training log", posts=posts(
+        "discipline every morning gym", "no rest days shred season", f"intensity week {i}"))
+        for i in range(6)]
+    recs += [creator(f"oth{i}", bio="gym training log", posts=posts(
+        "consistency walks", "rest day walk yoga", f"gentle yoga week {i}")) for i in range(6)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    rec.ranker = Ranker(weights=Weights(engagement=0))
+    given = rec.match(Brief(brief="gym training", values="discipline, intensity", k=12))
+    written = rec.match(Brief(brief="gym training. We believe in discipline, intensity.", k=12))
+    assert [(m.creator_id, m.components) for m in written] == [
+        (m.creator_id, m.components) for m in given]
+    assert all(m.components["values"] is not None for m in written)
+    assert ids_of(written)[0].startswith("own")
+    rec.close()
