@@ -329,15 +329,26 @@ def test_a_slot_is_displaced_only_while_a_creator_of_the_niche_waits_outside(tmp
 
 def test_a_set_as_written_wraps_the_briefs_adds_rejections_and_tags_bios(tmp_path):
     """Every brief inside a planner's request, each stances brief's values ending with its
-    rejection of the other stance, about half the bios ending with a trade tag; the creators,
-    the judgments and the truth otherwise the set's."""
+    rejection of the other stance and, for about half the briefs, written into the brief's
+    text; about half the bios ending with a trade tag; the creators, the judgments and the
+    truth otherwise the set's."""
+    from recommender.query_text import values_in
+
     es = evalset.load(evalset.PACKAGED_STANCES)
     w = evalset.as_written(es, 0, tmp_path)
     assert w.path.name == "eval2-written" and w.qrels == es.qrels and w.truth == es.truth
+    inline = 0
     for before, after in zip(es.briefs, w.briefs, strict=True):
         assert after["brief"] != before["brief"] and before["brief"] in after["brief"]
-        assert after["values"] == f"{before['values']}, {before['rejects']}"
+        values = f"{before['values']}, {before['rejects']}"
+        if after["values"] is None:  # written into the brief, where a match finds it
+            inline += 1
+            assert after["brief"].endswith(f" {values}.")
+            assert values in values_in(after["brief"])[1]
+        else:
+            assert after["values"] == values and values not in after["brief"]
         assert after["judging"] == before["judging"]
+    assert 0.25 * len(es.briefs) < inline < 0.75 * len(es.briefs)
     old = [json.loads(line) for line in es.creators.read_text().splitlines()]
     new = [json.loads(line) for line in w.creators.read_text().splitlines()]
     tagged = sum(a["bio"] != b["bio"] for a, b in zip(old, new, strict=True))

@@ -97,6 +97,10 @@ _REQUESTS = {"en": ("Looking for UGC creators for our brand campaign: {}",
              "fr": ("On cherche des créateurs de contenu pour notre campagne : {}",
                     "Campagne influence pour notre marque - {}",
                     "Recherche influenceurs pour promouvoir {}")}
+# ... and the values written into the brief, for half the briefs that have them
+_VALUES_WRITTEN = {"en": ("{}. Our values: {}.", "{}. We care about {}.", "{}. We stand for {}."),
+                   "fr": ("{}. Nos valeurs : {}.", "{}. Ce qui compte pour nous : {}.",
+                          "{}. Nous défendons {}.")}
 _BIO_TAGS = {"en": ("UGC creator", "content creator", "collabs: DM",
                     "brand partnerships via email", "influencer", "open to brand collabs"),
              "fr": ("créatrice de contenu", "créateur UGC", "collab : DM",
@@ -106,13 +110,15 @@ _BIO_TAGS = {"en": ("UGC creator", "content creator", "collabs: DM",
 def as_written(es: EvalSet, seed: int, into: Path) -> EvalSet:
     """The set as planners and exports write it: every brief inside a planner's request
     ("Looking for UGC creators for our brand campaign: ..."), its values statement ending with
-    the brief's `rejects` clause where the set gives one ("..., no fast fashion"), and half the
-    bios (seeded) ending with the trade's tags ("UGC creator | collabs: DM"). Judgments and
-    truth are the set's: none of them reads a bio or a brief's wording. Written under `into`
-    as `<name>-written`."""
+    the brief's `rejects` clause where the set gives one ("..., no fast fashion"), and for
+    half of those with a statement (seeded), written into the brief's text instead of given
+    apart ("... Our values: repair, no fast fashion."); half the bios (seeded) ending with the
+    trade's tags ("UGC creator | collabs: DM"). Judgments and truth are the set's: none of
+    them reads a bio or a brief's wording. Written under `into` as `<name>-written`."""
     import random
 
     rng = random.Random(seed)
+    inline = random.Random(seed + 1)  # its own draws: the requests and tags stay as they were
     out = into / f"{es.path.name}-written"
     out.mkdir(parents=True, exist_ok=True)
     with open(es.creators, encoding="utf-8") as src, \
@@ -129,8 +135,14 @@ def as_written(es: EvalSet, seed: int, into: Path) -> EvalSet:
     for b in es.briefs:
         request = rng.choice(_REQUESTS["fr" if b["language"] == "fr" else "en"])
         written = {**b, "brief": request.format(b["brief"])}
+        values = b.get("values")
+        values = ", ".join(values) if isinstance(values, list) else values
         if b.get("rejects"):
-            written["values"] = ", ".join(filter(None, [b.get("values"), b["rejects"]]))
+            values = written["values"] = ", ".join(filter(None, [values, b["rejects"]]))
+        if values and inline.random() < 0.5:
+            phrase = inline.choice(_VALUES_WRITTEN["fr" if b["language"] == "fr" else "en"])
+            written["brief"] = phrase.format(written["brief"].rstrip(" ."), values)
+            written["values"] = None
         briefs.append(written)
     (out / "briefs.json").write_text(json.dumps(briefs, ensure_ascii=False), encoding="utf-8")
     (out / "qrels.json").write_text(json.dumps(es.qrels), encoding="utf-8")

@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="also evaluate each set as planners and exports write it: briefs inside "
                         "a planner's request (\"Looking for UGC creators for our brand "
                         "campaign: ...\"), values ending with what the brand rejects where the "
-                        "set gives it, half the bios ending with the trade's tags (\"UGC "
+                        "set gives it, half the values written into the brief (\"... Our "
+                        "values: ...\"), half the bios ending with the trade's tags (\"UGC "
                         "creator | collabs: DM\")")
     p.add_argument("--against", default=None, metavar="EVAL_JSON",
                    help="an earlier run's eval-<time>.json: compare creator-match's nDCG@10 "
