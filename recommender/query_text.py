@@ -28,7 +28,7 @@ before the brief and the values statement are encoded (the sentence encoder) and
   ("Our brand values:" or "We believe in" before each statement of the labelled sets cost
   their test briefs 0.014 to 0.050 nDCG@10 on two sets of three). "value" alone stays ("good
   value for money"), and so does "sharing" ("sharing economy").
-* **What the values statement rejects** (values only). "repair and buying less, no fast
+* **What the values statement rejects** (and what the brief does). "repair and buying less, no fast
   fashion or weekly hauls" stands for repair; "fast fashion", "weekly hauls" name the opposite
   stance's content. A sentence encoder barely reads the negation, and BM25 not at all: left
   in, they point the values towards the creators the brand rejects. A rejected part starts at
@@ -39,8 +39,16 @@ before the brief and the values statement are encoded (the sentence encoder) and
   (a comma, a full stop, "and", "but", "for", "with"; "et", "mais", "pour", "avec"; "or" and
   "ou" continue it). A negation with nothing after it in its clause rejects nothing and stays
   ("start over", "just say no"), and a set phrase that holds a negation and states a value
-  is kept whole ("leave no trace", "no one left behind"). The brief keeps its negations: "an
-  app against food waste" is about food waste.
+  or names a subject is kept whole ("leave no trace", "no one left behind", "no dig", "no
+  rest days", "not just").
+
+  A brief rejects the same way, with fewer words: no, not, nor, don't, instead of, rather
+  than; pas de, au lieu de, plutôt que, non aux, ni ("Resale app for pre-loved clothes, no
+  fast fashion" is about pre-loved clothes; the stances set's rejections written into its
+  briefs cost them 0.980 -> 0.898 nDCG@10 with the values given, 0.812 -> 0.407 without).
+  The others name what a brief is about: "an app against food waste", "recettes sans
+  gluten", "vivre sans voiture", "women over 50", "iPhone vs Android", "never stop
+  exploring". A brief of nothing but a rejection is kept whole.
 
   "less", "fewer" and "moins de" are not among them: what a brand wants less of ("less
   e-waste", "moins de déchets") is often what the creators who share its stance post about,
@@ -183,6 +191,12 @@ NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoidi
              "au lieu d'", "au lieu d’", "plutôt que", "plutot que", "loin de", "loin des",
              "loin du", "non au", "non aux", "ni",
              "se passer de", "se passer d'", "se passer d’", "se passer du", "se passer des")
+# A brief rejects with fewer of them: "an app against food waste", "recettes sans gluten",
+# "vivre sans voiture", "skincare that helps avoid breakouts", "women over 50", "iPhone vs
+# Android", "never stop exploring" are about what follows the word
+BRIEF_NEGATIONS = ("no", "not", "nor", "don't", "don’t", "do not", "instead of", "rather than",
+                   "pas de", "pas d'", "pas d’", "au lieu de", "au lieu d'", "au lieu d’",
+                   "plutôt que", "plutot que", "non au", "non aux", "ni")
 # where a rejected part ends: a clause's punctuation, or a word that starts something else
 _CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et", "mais", "pour",
                 "avec", "qui", "que")
@@ -212,6 +226,8 @@ _FRAMING_CUE = re.compile(r"(?<!\w)(?:valu|valeur|believ|stand|care|champion|com
 # a negation ending in an apostrophe (pas d') runs straight into its word
 _NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(NEGATIONS)})(?:(?<=['’])|(?![\w-]))\s*",
                        re.IGNORECASE)
+_BRIEF_NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(BRIEF_NEGATIONS)})"
+                             r"(?:(?<=['’])|(?![\w-]))\s*", re.IGNORECASE)
 _CLAUSE_END = re.compile(rf"[,;.:!?()\[\]\n]|\s[-–—|/]\s|(?<![\w-])(?:{_alternation(_CLAUSE_ENDS)})"
                          r"(?![\w-])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -269,20 +285,26 @@ def names_a_subject(text: str) -> bool:
     return any(w not in STOPWORDS for w in words(fold(_without_trade(text))))
 
 
-# Set phrases that hold a negation and state a value: kept whole ("leave no trace" is the
-# outdoor ethic, not "leave" without "trace")
-_SET_PHRASES = re.compile(
-    rf"(?<![\w-])(?:{_alternation(('leave no trace', 'no one left behind'))})(?![\w-])",
-    re.IGNORECASE)
+# Set phrases that hold a negation and state a value or name a subject: kept whole ("leave no
+# trace" is the outdoor ethic, not "leave" without "trace"; "no dig" a way of gardening, "no
+# rest days" a way of training, "not just" a slogan's start)
+SET_PHRASES = ("leave no trace", "no one left behind", "no dig", "no bake", "no code",
+               "no poo", "no spend", "no buy", "no waste", "no mow", "no makeup", "no nonsense",
+               "no fuss", "no frills", "no filter", "no excuses", "no rest days", "no days off",
+               "no pain no gain", "not just", "not only", "non seulement", "pas seulement",
+               "pas que")
+_SET_PHRASES = re.compile(rf"(?<![\w-])(?:{_alternation(SET_PHRASES)})(?![\w-])",
+                          re.IGNORECASE)
 
 
-def stands_for(values: str) -> tuple[str, list[str]]:
+def stands_for(values: str, negation: re.Pattern[str] = _NEGATION) -> tuple[str, list[str]]:
     """(what a values statement stands for, the parts it rejects): each rejected part is
     taken out with its negation; "" when nothing else is left. A set phrase that holds a
-    negation ("leave no trace") is kept whole."""
+    negation ("leave no trace") is kept whole. negation: where a rejected part starts
+    (_BRIEF_NEGATION for a brief)."""
     kept, rejected, pos = [], [], 0
     phrases = [m.span() for m in _SET_PHRASES.finditer(values)]
-    for m in _NEGATION.finditer(values):
+    for m in negation.finditer(values):
         if m.start() < pos or any(a <= m.start() < b for a, b in phrases):
             continue
         end = _CLAUSE_END.search(values, m.end())
@@ -339,6 +361,7 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     it (values_in)."""
     if not values:
         brief, values = values_in(brief)
+    brief = stands_for(brief, _BRIEF_NEGATION)[0] or brief
     kept = stands_for(values)[0] if values else ""
     return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
 

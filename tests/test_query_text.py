@@ -281,3 +281,46 @@ def test_a_statement_given_keeps_the_brief_as_written():
     assert query_texts(brief, "honest labels") == ["Refill shampoo bars. zero waste",
                                                    "honest labels"]
     assert not [n for n in notes(brief, "honest labels") if "states its values" in n]
+
+
+@pytest.mark.parametrize(("brief", "read"), [
+    ("Resale app for pre-loved clothes, no fast fashion, no weekly hauls",
+     "Resale app for pre-loved clothes"),
+    ("Rail passes for slow travellers rather than cheap flights or cruises",
+     "Rail passes for slow travellers"),
+    ("Mode de seconde main, pas de fast fashion ni de hauls", "Mode de seconde main"),
+    ("Pass ferroviaire plutôt que vols en avion", "Pass ferroviaire"),
+    # what follows these words is what the brief is about
+    ("an app against food waste", "an app against food waste"),
+    ("Recettes sans gluten", "Recettes sans gluten"),
+    ("Fitness for women over 50", "Fitness for women over 50"),
+    ("iPhone vs Android camera reviews", "iPhone vs Android camera reviews"),
+    ("Never stop exploring: hiking boots", "Never stop exploring: hiking boots"),
+    # set phrases, and a brief of nothing but a rejection
+    ("Compost bins for no dig gardening", "Compost bins for no dig gardening"),
+    ("Not just a shampoo bar: a zero-waste ritual", "Not just a shampoo bar: a zero-waste ritual"),
+    ("No fast fashion", "No fast fashion"),
+])
+def test_a_brief_does_not_point_at_what_it_rejects(brief, read):
+    """A sentence encoder and BM25 read "no fast fashion" as fast fashion: a brief's rejection
+    would point it at the creators the brand rejects."""
+    assert query_texts(brief, None) == [read]
+
+
+def test_set_phrases_that_hold_a_negation_stay_in_a_statement():
+    assert stands_for("discipline, no excuses, no rest days") == (
+        "discipline, no excuses, no rest days", [])
+    assert stands_for("no dig gardening, no pesticides") == ("no dig gardening", ["pesticides"])
+
+
+def test_a_brief_that_rejects_the_other_stance_does_not_rank_it_first(tmp_path, embedder):
+    """"old clothes, no weekly hauls" is matched as "old clothes": the creators who post
+    weekly hauls get no keyword credit for the words the brief rejects."""
+    recs = [creator(f"slow{i}", f"I repair my old clothes {i}") for i in range(3)]
+    recs += [creator(f"haul{i}", f"my weekly hauls of new clothes {i}") for i in range(3)]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", recs)])
+    ms = rec.match(Brief(brief="old clothes, no weekly hauls", k=6))
+    assert [m.creator_id[:4] for m in ms[:3]] == ["slow"] * 3
+    assert all(m.matched_terms == ["clothes"] for m in ms if m.creator_id.startswith("haul"))
+    rec.close()
