@@ -17,7 +17,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   the objective named in words ("Awareness campaign: ...", "to drive sales", "objectif :
   notoriété", "campagne d'engagement"): what the campaign is for, which the objective tells
   the ranker (notes() says so when none is given); the same word as a subject stays ("mental
-  health awareness", "engagement écologique", "honest reviews"). And so do how a brief is
+  health awareness", "engagement écologique", "honest reviews"). So does the market ("for
+  the UK market", "créatrices basées en France", "French creators"), which the country filter
+  says ("French cuisine" stays); asked.py finds these three. And so do how a brief is
   addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
   weeks", "Budget: 5k€", "Livrables : 3 reels"): "Thanks!" pulls towards every creator's
   thank-you post. A term goes only after its label and colon ("budget travel" stays).
@@ -71,25 +73,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import get_args
 
+from .asked import (
+    OBJECTIVE_PHRASE,
+    PEOPLE,
+    TIER_PHRASE,
+    market_spans,
+    markets_named,
+    objectives_named,
+    tiers_named,
+)
 from .lexical.tokens import STOPWORDS, fold, words
-from .schema import OBJECTIVE_ALIASES, Objective
 from .tiers import MISSION
 
-_EN = """creator creators influencer influencers influence campaign campaigns brand brands
+_EN = """influence campaign campaigns brand brands
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
 ambassadors sponsor sponsors sponsored sponsorship sponsorships ugc content audience audiences
 follower followers looking seeking need needs want wants promote promoting promotion launch
 launching brief wanted needed sought"""
-_FR = """créateur créateurs créatrice créatrices influenceur influenceurs influenceuse
-influenceuses campagne campagnes marque marques partenaire partenaires partenariat partenariats
+_FR = """campagne campagnes marque marques partenaire partenaires partenariat partenariats
 ambassadeur ambassadeurs ambassadrice ambassadrices sponsorisé sponsorisée sponsorisés
 sponsorisées contenu contenus abonné abonnés abonnée abonnées cherche cherchons recherche
 recherchons recherché recherchée recherchés recherchées veut voulons promouvoir lancement
 lancer"""
 
-TRADE_WORDS = frozenset(w for text in (_EN, _FR) for word in text.split()
+TRADE_WORDS = frozenset(w for text in (_EN, _FR, " ".join(PEOPLE)) for word in text.split()
                         for w in (word, fold(word)))
 # How a brief is addressed and signed, and the terms of the deal: a greeting, a thank-you and
 # "deliverables TBD" say nothing of what creators post, and "Thanks!" pulls towards every
@@ -117,36 +125,6 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
            "délai", "délais", "date limite", "échéance", "livrables", "rémunération", "tarif",
            "tarifs", "paiement", "droits", "droits d'utilisation", "droits d’utilisation",
            "exclusivité", "contrat", "durée", "période", "plateforme", "plateformes", "lieu")
-
-# "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
-# creators wanted, the trade's words too (the objective or a tier filter tells the ranker). A
-# tier's name alone stays: "macro" is also a fitness word, "micro" a French microphone. The
-# names of both schemes (tiers.py: mission, industry).
-_TIER_NAME = r"(?:nano|micro|mid(?:-tier)?|macro|m[eé]ga)"
-_PEOPLE = sorted((w for w in TRADE_WORDS if w.startswith(("creat", "créat", "influen"))),
-                 key=len, reverse=True)
-TIER_PHRASE = re.compile(
-    rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
-    rf"{_TIER_NAME}[-\s]?(?:{'|'.join(_PEOPLE)})(?![\w-])", re.IGNORECASE)
-
-# The objective named in words ("Awareness campaign: ...", "to drive sales", "Objectif :
-# notoriété", "campagne d'engagement"): what the campaign is for, not what the creators post;
-# the objective says it to the ranker. A word of them alone stays ("mental health awareness"
-# keeps "awareness" but for "awareness campaign"; "engagement" is also a French commitment).
-# The words are those `--objective` takes (schema.OBJECTIVE_ALIASES), folded too.
-_OBJECTIVES = {**{o: o for o in get_args(Objective)}, **OBJECTIVE_ALIASES}
-_OBJECTIVES.update({fold(w): o for w, o in list(_OBJECTIVES.items())})
-_GOAL = "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                 for w in sorted(_OBJECTIVES, key=len, reverse=True))
-_GOALS = rf"(?:{_GOAL})(?:\s*(?:[,/&+]|\band\b|\bet\b)\s*(?:{_GOAL}))*"  # "conversion and ROI"
-OBJECTIVE_PHRASE = re.compile(
-    rf"(?<![\w#@-])(?:{_GOALS}\s+(?:campaigns?|push|goals?|objectives?|kpis?)"
-    rf"|(?:objectives?|goals?|kpis?|aim|objectifs?)\s*(?:is\s+|:\s*|=\s*)?{_GOALS}"
-    rf"|(?:drive|drives|driving|boost|boosting|increase|increasing|grow|growing|generate|"
-    rf"build|building|booster|augmenter|développer|developper|générer|generer)\s+"
-    rf"(?:(?:la|les|le|du|our|brand|more)\s+|l['’])?{_GOALS}"
-    rf"|campagnes?\s+(?:de\s+|d['’]\s*){_GOALS})(?![\w-])", re.IGNORECASE)
-_GOAL_WORD = re.compile(rf"(?<![\w-])(?:{_GOAL})(?![\w-])", re.IGNORECASE)
 
 # The words that frame a values statement as one ("Our brand values:", "We believe in",
 # "creators who share these values"; "Nos valeurs :", "Nous croyons en"): they say that a
@@ -203,10 +181,27 @@ _CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et
 
 
 def _alternation(phrases: frozenset[str] | set[str] | tuple[str, ...]) -> str:
-    """A regular expression's alternatives for these phrases, longest first, with any run of
-    spaces where a phrase has one ("do  not")."""
-    return "|".join(sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases),
-                           key=len, reverse=True))
+    r"""A regular expression that matches any of these phrases, the longest where several
+    start alike, with any run of spaces where a phrase has one ("do  not"). Written as the
+    phrases' prefix tree ("our(?:\s+brand(?:\s+values)?|\s+values)?"), not as a list of
+    alternatives: the expression engine tries a list's every alternative at every position of
+    a text, and the framing's hundreds of phrases took 0.65 ms a values statement that way."""
+    tree: dict = {}
+    for phrase in phrases:
+        node = tree
+        for token in re.findall(r"\s+|.", phrase, re.DOTALL):
+            node = node.setdefault(" " if token.isspace() else token, {})
+        node[""] = {}  # a phrase ends here
+
+    def written(node: dict) -> str:
+        branches = [(r"\s+" if t == " " else re.escape(t)) + written(child)
+                    for t, child in sorted(node.items()) if t]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return written(tree)
 
 
 _TRADE = re.compile(rf"(?<![\w#@-])(?:{_alternation(TRADE_WORDS | set(_COURTESY))})(?![\w-])",
@@ -264,9 +259,11 @@ def _tidy(kept: str, text: str) -> str:
 
 
 def _without_trade(text: str) -> str:
-    """The text with the tiers and the objective asked for, the framing of a values statement
-    and the trade's words marked _GONE."""
+    """The text with the tiers, the objective and the market asked for (asked.py), the framing
+    of a values statement and the trade's words marked _GONE."""
     gone = f" {_GONE} "
+    for start, end, _ in reversed(market_spans(text)):  # before the people words go
+        text = text[:start] + gone + text[end:]
     for phrase in (_SIGNATURE, _LABELLED, TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING, _TRADE):
         if phrase is not _FRAMING or _FRAMING_CUE.search(text):
             text = phrase.sub(gone, text)
@@ -366,31 +363,14 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
 
 
-def tiers_named(text: str, names: Sequence[str] = MISSION.names) -> list[str]:
-    """The tiers a text asks for in the trade's words ("micro-influencers", "nano créateurs"),
-    each once, in order, among the scheme's names: "mega" is a three-tier scheme's top tier,
-    "macro"; a name the scheme cannot place ("mid" in three tiers) is left out."""
-    found = (t for m in TIER_PHRASE.finditer(fold(text))
-             for t in re.findall(r"nano|micro|mid|macro|mega", m.group()))
-    return list(dict.fromkeys(
-        t if t in names else names[-1] for t in found
-        if t in names or (t == "mega" and names[-1] == "macro")))
-
-
-def objectives_named(text: str) -> list[str]:
-    """The objectives a text names in the trade's words ("awareness campaign", "to drive
-    sales", "objectif : notoriété"), each once, in order, as the index names them."""
-    found = (w for m in OBJECTIVE_PHRASE.finditer(text) for w in _GOAL_WORD.findall(m.group()))
-    return list(dict.fromkeys(_OBJECTIVES[fold(" ".join(w.split()))] for w in found))
-
-
 def notes(brief: str, values: str | None, tiers: list[str] | None = None,
-          objective: str | None = None, tier_names: Sequence[str] = MISSION.names
-          ) -> list[str]:
+          objective: str | None = None, tier_names: Sequence[str] = MISSION.names,
+          countries: list[str] | None = None) -> list[str]:
     """What a planner should know of how the brief was read: a brief that names no subject
     (matched whole), a values statement that only rejects (not used), tiers asked for in
     words when the brief filters on none (tiers: its tier filter; tier_names: the index's
     tiers), an objective named in words when it gives none (objective: its objective), the
+    countries asked for in words when it filters on none (countries: its country filter), the
     values statement written into a brief that gives none (values_in)."""
     out = []
     goals = [] if objective else objectives_named(brief)
@@ -405,6 +385,12 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
                    f"{'it' if len(named) == 1 else 'them'}, filter on "
                    f"{'it' if len(named) == 1 else 'them'} (--tier {','.join(named)}; "
                    "filters.tiers), or give an objective, which prefers its tier")
+    places = [] if countries else markets_named(brief)
+    if places:
+        out.append(f"the brief asks for creators in {', '.join(places)} in words, which are "
+                   "not a filter: creators of every country were ranked; to keep to "
+                   f"{'it' if len(places) == 1 else 'them'}, filter on the creators' country "
+                   f"(--country {','.join(places)}; filters.countries)")
     if not names_a_subject(brief):
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "

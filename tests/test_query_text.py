@@ -5,14 +5,13 @@ statement rejects ("no fast fashion"), which names the creators the brand does n
 import pytest
 from conftest import creator, write_jsonl
 
+from recommender.asked import objectives_named, tiers_named
 from recommender.query_text import (
     names_a_subject,
     notes,
-    objectives_named,
     query_texts,
     stands_for,
     subject,
-    tiers_named,
     values_in,
 )
 from recommender.schema import Brief

@@ -27,7 +27,8 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     return MatchResponse(matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters),
                          notes=notes(brief.brief, brief.values, brief.filters.tiers,
-                                     brief.objective, rec.tiers.names)
+                                     brief.objective, rec.tiers.names,
+                                     brief.filters.countries)
                          + list(filter(None, [rec.encoder_note()])))
 
 

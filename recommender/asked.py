@@ -1,0 +1,211 @@
+"""What a brief asks for in words that a match takes as settings: the tier, the objective, the
+market.
+
+"Looking for nano and micro-influencers", "Awareness campaign: ...", "for the UK market",
+"créatrices basées en France" say which creators the brand wants and what the campaign is for,
+not what the creators post. query_text.py takes these phrases out of what is encoded and
+looked up (the encoder would read "French" or "awareness" as a subject), and since words are no
+filter, query_text.notes() tells the planner which filter or setting says it: the tier filter
+or the objective, the country filter. Each phrase needs the trade's frame around its word: a
+tier's name alone ("macro" counting), an objective's word alone ("mental health awareness") and
+a country's name or adjective alone ("French cuisine", "made in France") stay.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import get_args
+
+import pycountry
+
+from .lexical.tokens import fold
+from .schema import OBJECTIVE_ALIASES, Objective
+from .tiers import MISSION
+
+# the trade's words for the people it works with (query_text.TRADE_WORDS holds them too)
+PEOPLE = ("creator", "creators", "influencer", "influencers", "créateur", "créateurs",
+          "créatrice", "créatrices", "influenceur", "influenceurs", "influenceuse",
+          "influenceuses")
+_PEOPLE = "|".join(sorted({w for p in PEOPLE for w in (p, fold(p))}, key=len, reverse=True))
+
+# "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
+# creators wanted. A tier's name alone stays: "macro" is also a fitness word, "micro" a French
+# microphone. The names of both schemes (tiers.py: mission, industry).
+_TIER_NAME = r"(?:nano|micro|mid(?:-tier)?|macro|m[eé]ga)"
+TIER_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
+    rf"{_TIER_NAME}[-\s]?(?:{_PEOPLE})(?![\w-])", re.IGNORECASE)
+
+# The objective named in words ("Awareness campaign: ...", "to drive sales", "Objectif :
+# notoriété", "campagne d'engagement"): what the campaign is for; the objective says it to the
+# ranker. A word of them alone stays ("mental health awareness" keeps "awareness" but for
+# "awareness campaign"; "engagement" is also a French commitment). The words are those
+# `--objective` takes (schema.OBJECTIVE_ALIASES), folded too.
+_OBJECTIVES = {**{o: o for o in get_args(Objective)}, **OBJECTIVE_ALIASES}
+_OBJECTIVES.update({fold(w): o for w, o in list(_OBJECTIVES.items())})
+_GOAL = "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                 for w in sorted(_OBJECTIVES, key=len, reverse=True))
+_GOALS = rf"(?:{_GOAL})(?:\s*(?:[,/&+]|\band\b|\bet\b)\s*(?:{_GOAL}))*"  # "conversion and ROI"
+OBJECTIVE_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:{_GOALS}\s+(?:campaigns?|push|goals?|objectives?|kpis?)"
+    rf"|(?:objectives?|goals?|kpis?|aim|objectifs?)\s*(?:is\s+|:\s*|=\s*)?{_GOALS}"
+    rf"|(?:drive|drives|driving|boost|boosting|increase|increasing|grow|growing|generate|"
+    rf"build|building|booster|augmenter|développer|developper|générer|generer)\s+"
+    rf"(?:(?:la|les|le|du|our|brand|more)\s+|l['’])?{_GOALS}"
+    rf"|campagnes?\s+(?:de\s+|d['’]\s*){_GOALS})(?![\w-])", re.IGNORECASE)
+_GOAL_WORD = re.compile(rf"(?<![\w-])(?:{_GOAL})(?![\w-])", re.IGNORECASE)
+
+# The market named in words ("for the UK market", "UK-based creators", "French creators",
+# "based in France"; "pour le marché français", "créatrices belges", "basées en France"): where
+# the creators should be, which the country filter says. The adjectives of the markets
+# planners name most, in English and French, with their ISO 3166-1 codes ("" for a region or a
+# language: "European", "francophone"); the names of every country come from pycountry, in
+# English and French.
+_ADJECTIVES = {
+    "FR": "french français française françaises",
+    "GB": "british britannique britanniques anglais anglaise anglaises",
+    "US": "american américain américaine américains américaines",
+    "DE": "german allemand allemande allemands allemandes",
+    "ES": "spanish espagnol espagnole espagnols espagnoles",
+    "IT": "italian italien italienne italiens italiennes",
+    "BE": "belgian belge belges",
+    "CH": "swiss suisse suisses",
+    "CA": "canadian canadien canadienne canadiens canadiennes québécois québécoise québécoises",
+    "NL": "dutch néerlandais néerlandaise néerlandaises",
+    "PT": "portuguese portugais portugaise portugaises",
+    "IE": "irish irlandais irlandaise irlandaises",
+    "LU": "luxembourgish luxembourgeois luxembourgeoise luxembourgeoises",
+    "AU": "australian australien australienne australiens australiennes",
+    "MA": "moroccan marocain marocaine marocains marocaines",
+    "": "european européen européenne européens européennes francophone francophones "
+        "anglophone anglophones french-speaking english-speaking english local locaux "
+        "locales",
+}
+# codes written as adjectives ("UK creators"), in capitals only: "us" is a pronoun
+_CODES = {"UK": "GB", "U.K.": "GB", "US": "US", "U.S.": "US", "USA": "US", "EU": ""}
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """Every country's name, English and French, folded, to its code; the adjectives too."""
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"],
+                                 fallback=True)
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for name in (c.name, getattr(c, "common_name", None), french.gettext(c.name)):
+            if name and not any(ch in name for ch in ",()"):
+                names[fold(name)] = str(c.alpha_2)
+    names.update({"uk": "GB", "usa": "US", "us": "US", "england": "GB", "angleterre": "GB",
+                  "britain": "GB", "great britain": "GB", "etats-unis": "US"})
+    names.update({fold(a): code for code, words in _ADJECTIVES.items() for a in words.split()})
+    return names
+
+
+_WORD = r"[^\W\d_][\w'’.-]*"
+# the words a market phrase is built around: what precedes or follows them is looked up
+_CUE = re.compile(rf"(?<![\w#@-])(?:markets?|march[ée]s?|based|bas[ée]e?s?|implant[ée]e?s?|"
+                  rf"install[ée]e?s?|{_PEOPLE})(?![\w-])|-based(?![\w-])", re.IGNORECASE)
+_BEFORE_MARKET = re.compile(rf"(?:(?:\b(?:for|in|on|into|across)\s+)?(?:the\s+)?)"
+                            rf"((?:{_WORD}\s+){{0,2}}{_WORD})\s+$", re.IGNORECASE)
+_WORDS_BEFORE = re.compile(rf"((?:{_WORD}\s+){{0,2}}{_WORD})$")
+_FRENCH_LEAD = re.compile(r"(?:\b(?:pour|sur|dans)\s+(?:le|les)\s+)$", re.IGNORECASE)
+_AFTER_BASED = re.compile(rf"\s+(?:in|en|au|aux|à|a|dans)\s+(?:the\s+)?"
+                          rf"((?:{_WORD}\s+){{0,2}}{_WORD})", re.IGNORECASE)
+_AFTER_PEOPLE = re.compile(rf"\s+(?:from|in|en|au|aux|de|du|d['’])\s*(?:the\s+)?"
+                           rf"((?:{_WORD}\s+){{0,2}}{_WORD})", re.IGNORECASE)
+_WORDS_AFTER = re.compile(rf"\s+((?:{_WORD}\s+){{0,2}}{_WORD})")
+_AND = {"and", "et", "or", "ou", "&", ","}
+
+
+def _place(words: list[str], city: bool) -> tuple[int, tuple[str, ...]] | None:
+    """(how many of the words, from the first, name a place or two joined by "and", "et",
+    ...; the country codes of those that are countries), the longest name first; a word in
+    capitals that names no country is a city when city is true. None when they name no
+    place."""
+    table = _countries()
+    for n in range(len(words), 0, -1):
+        name = " ".join(words[:n]).rstrip(".,;:")
+        code = _CODES.get(name) if name in _CODES else table.get(fold(name))
+        if code is not None:
+            # "belges et suisses", "the US and Canada": the first place's code, both taken
+            more = _place(words[n + 1:], city=False) if n + 1 < len(words) and fold(
+                words[n]) in _AND else None
+            codes = (code,) if code else ()
+            return (n + 1 + more[0], codes + more[1]) if more else (n, codes)
+    if city and words and words[0][:1].isupper():
+        return 1, ()
+    return None
+
+
+def _end(after: re.Match[str], n: int) -> int:
+    """Where the first n words of after's group 1 end, without a closing full stop or comma."""
+    return after.start(1) + len(" ".join(after.group(1).split()[:n]).rstrip(".,;:"))
+
+
+def market_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """Where a text asks its creators to be in the trade's words ("for the UK market", "UK-based
+    creators", "French creators", "based in Lyon"; "pour le marché français", "créatrices
+    belges", "basées en France"): (start, end, the country codes it names: none for a region,
+    a language or a city) of each phrase, in order."""
+    spans: list[tuple[int, int, tuple[str, ...]]] = []
+    for m in _CUE.finditer(text):
+        cue, start, end = m.group().lower(), m.start(), m.end()
+        found: tuple[int, int, tuple[str, ...]] | None = None
+        if cue.startswith("market") or cue == "-based":
+            at = max(0, start - 80)
+            before = (_BEFORE_MARKET if cue.startswith("market") else _WORDS_BEFORE).search(
+                text[at:start])
+            words = list(re.finditer(r"\S+", before.group(1))) if before else []
+            for i, w in enumerate(words):  # the longest name that ends before the cue
+                hit = _place([x.group() for x in words[i:]], city=False)
+                if hit and hit[0] == len(words) - i and before:
+                    first = at + (before.start() if i == 0 else before.start(1) + w.start())
+                    found = (first, end, hit[1])
+                    break
+        elif cue.startswith(("march", "bas", "implant", "install")):
+            after = (_WORDS_AFTER if cue.startswith("march") else _AFTER_BASED).match(text, end)
+            hit = after and _place(after.group(1).split(), city=not cue.startswith("march"))
+            if after and hit:
+                lead = _FRENCH_LEAD.search(text[max(0, start - 20):start])
+                first = start - (len(lead.group()) if lead else 0)
+                found = (first, _end(after, hit[0]), hit[1])
+        else:  # a people word: "creators in Germany", "créatrices belges", "French creators"
+            after = _AFTER_PEOPLE.match(text, end) or _WORDS_AFTER.match(text, end)
+            hit = after and _place(after.group(1).split(), city=after.re is _AFTER_PEOPLE)
+            if after and hit:
+                found = (start, _end(after, hit[0]), hit[1])
+            else:
+                word = re.search(rf"({_WORD})\s+$", text[max(0, start - 40):start])
+                hit = _place([word.group(1)], city=False) if word else None
+                if word and hit:
+                    found = (max(0, start - 40) + word.start(1), start, hit[1])
+        if found and (not spans or found[0] >= spans[-1][1]):
+            spans.append(found)
+    return spans
+
+
+def markets_named(text: str) -> list[str]:
+    """The countries a text asks its creators to be in, in the trade's words (market_spans),
+    as ISO 3166-1 codes, each once, in order."""
+    return list(dict.fromkeys(code for _, _, codes in market_spans(text) for code in codes))
+
+
+def tiers_named(text: str, names: Sequence[str] = MISSION.names) -> list[str]:
+    """The tiers a text asks for in the trade's words ("micro-influencers", "nano créateurs"),
+    each once, in order, among the scheme's names: "mega" is a three-tier scheme's top tier,
+    "macro"; a name the scheme cannot place ("mid" in three tiers) is left out."""
+    found = (t for m in TIER_PHRASE.finditer(fold(text))
+             for t in re.findall(r"nano|micro|mid|macro|mega", m.group()))
+    return list(dict.fromkeys(
+        t if t in names else names[-1] for t in found
+        if t in names or (t == "mega" and names[-1] == "macro")))
+
+
+def objectives_named(text: str) -> list[str]:
+    """The objectives a text names in the trade's words ("awareness campaign", "to drive
+    sales", "objectif : notoriété"), each once, in order, as the index names them."""
+    found = (w for m in OBJECTIVE_PHRASE.finditer(text) for w in _GOAL_WORD.findall(m.group()))
+    return list(dict.fromkeys(_OBJECTIVES[fold(" ".join(w.split()))] for w in found))
