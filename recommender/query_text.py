@@ -209,6 +209,13 @@ _TRADE = re.compile(rf"(?<![\w#@-])(?:{_alternation(TRADE_WORDS | set(_COURTESY)
 # a sign-off at the end of a brief, with the name signed after it ("Best regards, Anna")
 _SIGNATURE = re.compile(rf"(?<![\w#@-])(?:{_alternation(_SIGN_OFFS)})\s*[,!.]*\s*"
                         r"(?:(?-i:[A-ZÀ-Ý])[\w’'-]*\s*){0,3}[.!]*\s*$", re.IGNORECASE)
+# A brief form's field names ("Product: refill moisturiser", "Produit : ..."): the label goes,
+# what follows it stays
+_FIELDS = ("product", "products", "produit", "produits", "description", "subject", "sujet",
+           "topic", "theme", "thème", "offer", "offre", "project", "projet", "summary",
+           "résumé", "overview", "context", "contexte", "background", "about", "à propos",
+           "target", "target audience", "audience cible", "public cible", "cible")
+_FIELD = re.compile(rf"(?<![\w#@-])(?:{_alternation(_FIELDS)})\s*:", re.IGNORECASE)
 _LABELLED = re.compile(rf"(?<![\w#@-])(?:{_alternation(_LABELS)})\s*:(?:[^.!?\n]|\.(?=\d))*",
                        re.IGNORECASE)
 _FRAMING = re.compile(rf"(?<![\w#@-])(?:{_alternation(FRAMING)})(?![\w-])", re.IGNORECASE)
@@ -264,7 +271,8 @@ def _without_trade(text: str) -> str:
     gone = f" {_GONE} "
     for start, end, _ in reversed(market_spans(text)):  # before the people words go
         text = text[:start] + gone + text[end:]
-    for phrase in (_SIGNATURE, _LABELLED, TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING, _TRADE):
+    for phrase in (_SIGNATURE, _LABELLED, _FIELD, TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING,
+                   _TRADE):
         if phrase is not _FRAMING or _FRAMING_CUE.search(text):
             text = phrase.sub(gone, text)
     return text

@@ -323,3 +323,16 @@ def test_a_brief_that_rejects_the_other_stance_does_not_rank_it_first(tmp_path, 
     assert [m.creator_id[:4] for m in ms[:3]] == ["slow"] * 3
     assert all(m.matched_terms == ["clothes"] for m in ms if m.creator_id.startswith("haul"))
     rec.close()
+
+
+@pytest.mark.parametrize(("brief", "read"), [
+    ("Product: refill moisturiser", "refill moisturiser"),
+    ("Produit : coffret de soins\nObjectif : notoriété", "coffret de soins"),
+    ("What this is about: repair cafés", "repair cafés"),
+    # the word without its colon is the brief's own
+    ("product reviews for runners", "product reviews for runners"),
+])
+def test_a_brief_forms_field_names_leave_what_is_matched(brief, read):
+    """"Product: X" is about X: the field's name is the form's, and cost every labelled set
+    up to 0.017 nDCG@10 when it led each brief."""
+    assert query_texts(brief, None) == [read]
