@@ -1,5 +1,5 @@
 """What a brief asks for in words that a match takes as settings: the tier, the objective, the
-market.
+market, the audience size.
 
 "Looking for nano and micro-influencers", "Awareness campaign: ...", "for the UK market",
 "créatrices basées en France" say which creators the brand wants and what the campaign is for,
@@ -191,6 +191,48 @@ def markets_named(text: str) -> list[str]:
     """The countries a text asks its creators to be in, in the trade's words (market_spans),
     as ISO 3166-1 codes, each once, in order."""
     return list(dict.fromkeys(code for _, _, codes in market_spans(text) for code in codes))
+
+
+# The audience size asked for in words ("creators with 10k-50k followers", "under 20K
+# followers", "entre 10 000 et 50 000 abonnés", "plus de 5k abonnés"), which the follower
+# filters say. A count: digits with thousands separated by a space, a comma or a dot, and "k"
+# or "M" after it.
+_COUNT = r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+|\d+(?:[.,]\d+)?\s?[kKmM]?|\d+"
+_FOLLOWERS = r"(?:followers|subscribers|abonn[ée]e?s|fans)"
+_AT_MOST = (r"under|below|less\s+than|fewer\s+than|up\s+to|at\s+most|max(?:imum)?|"
+            r"moins\s+de|jusqu['’]\s*[àa]|au\s+plus|pas\s+plus\s+de|<")
+_AT_LEAST = (r"over|above|more\s+than|at\s+least|min(?:imum)?|plus\s+de|au\s+moins|"
+             r"d[èe]s|>")
+AUDIENCE_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:with\s+|avec\s+|de\s+|having\s+)?(?:(?:between|entre|from|de)\s+)?"
+    rf"(?:(?P<lo>{_COUNT})\s*(?:-|–|to|and|à|a|et)\s*(?P<hi>{_COUNT})"
+    rf"|(?P<most>{_AT_MOST})\s*(?P<max>{_COUNT})|(?P<least>{_AT_LEAST})\s*(?P<min>{_COUNT})"
+    rf"|(?P<plus>{_COUNT})\s*\+|(?P<about>{_COUNT}))\s+{_FOLLOWERS}(?![\w-])", re.IGNORECASE)
+
+
+def _count(text: str) -> int:
+    """"10k" -> 10000, "1.5M" -> 1500000, "50 000" -> 50000, "50,000" -> 50000."""
+    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    scale = {"k": 1_000, "m": 1_000_000}.get(t[-1:].lower(), 1)
+    number = t.rstrip("kKmM").strip()
+    if scale > 1:
+        return round(float(number.replace(",", ".")) * scale)
+    return int(re.sub(r"[ .,]", "", number))
+
+
+def audience_named(text: str) -> tuple[int | None, int | None] | None:
+    """(the fewest, the most followers) a text asks its creators to have in words ("10k-50k
+    followers", "moins de 20k abonnés"; None for a bound it does not give), the first such
+    phrase; None when it asks for none, or names a single count ("10k followers")."""
+    for m in AUDIENCE_PHRASE.finditer(text):
+        if m["lo"]:
+            lo, hi = sorted((_count(m["lo"]), _count(m["hi"])))
+            return lo, hi
+        if m["max"]:
+            return None, _count(m["max"])
+        if m["min"] or m["plus"]:
+            return _count(m["min"] or m["plus"]), None
+    return None
 
 
 def tiers_named(text: str, names: Sequence[str] = MISSION.names) -> list[str]:

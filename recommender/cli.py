@@ -333,7 +333,9 @@ def cmd_match(args) -> int:
         encoder = rec.encoder_note()
     print_matches(matches, args.json)
     said = notes(brief.brief, brief.values, brief.filters.tiers, brief.objective,
-                 rec.tiers.names, brief.filters.countries)
+                 rec.tiers.names, brief.filters.countries,
+                 brief.filters.min_followers is not None
+                 or brief.filters.max_followers is not None)
     for note in said + ([encoder] if encoder else []):
         print(f"note: {note}", file=sys.stderr)
     if unknown:

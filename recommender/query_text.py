@@ -75,9 +75,11 @@ import re
 from collections.abc import Sequence
 
 from .asked import (
+    AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
     PEOPLE,
     TIER_PHRASE,
+    audience_named,
     market_spans,
     markets_named,
     objectives_named,
@@ -271,8 +273,8 @@ def _without_trade(text: str) -> str:
     gone = f" {_GONE} "
     for start, end, _ in reversed(market_spans(text)):  # before the people words go
         text = text[:start] + gone + text[end:]
-    for phrase in (_SIGNATURE, _LABELLED, _FIELD, TIER_PHRASE, OBJECTIVE_PHRASE, _FRAMING,
-                   _TRADE):
+    for phrase in (_SIGNATURE, _LABELLED, _FIELD, TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE,
+                   _FRAMING, _TRADE):
         if phrase is not _FRAMING or _FRAMING_CUE.search(text):
             text = phrase.sub(gone, text)
     return text
@@ -373,13 +375,14 @@ def query_texts(brief: str, values: str | None) -> list[str]:
 
 def notes(brief: str, values: str | None, tiers: list[str] | None = None,
           objective: str | None = None, tier_names: Sequence[str] = MISSION.names,
-          countries: list[str] | None = None) -> list[str]:
+          countries: list[str] | None = None, follower_filter: bool = False) -> list[str]:
     """What a planner should know of how the brief was read: a brief that names no subject
     (matched whole), a values statement that only rejects (not used), tiers asked for in
     words when the brief filters on none (tiers: its tier filter; tier_names: the index's
     tiers), an objective named in words when it gives none (objective: its objective), the
     countries asked for in words when it filters on none (countries: its country filter), the
-    values statement written into a brief that gives none (values_in)."""
+    audience size asked for in words when it filters on none (follower_filter: whether it
+    does), the values statement written into a brief that gives none (values_in)."""
     out = []
     goals = [] if objective else objectives_named(brief)
     if goals:
@@ -399,6 +402,18 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
                    "not a filter: creators of every country were ranked; to keep to "
                    f"{'it' if len(places) == 1 else 'them'}, filter on the creators' country "
                    f"(--country {','.join(places)}; filters.countries)")
+    size = None if follower_filter else audience_named(brief)
+    if size:
+        lo, hi = size
+        words = (f"{lo:,} to {hi:,}" if lo is not None and hi is not None
+                 else f"at least {lo:,}" if lo is not None else f"at most {hi:,}")
+        flags = " ".join(f for f in (f"--min-followers {lo}" if lo is not None else "",
+                                     f"--max-followers {hi}" if hi is not None else "") if f)
+        fields = ", ".join(f for f in ("filters.min_followers" if lo is not None else "",
+                                       "filters.max_followers" if hi is not None else "") if f)
+        out.append(f"the brief asks for creators with {words} followers in words, which are "
+                   "not a filter: creators of every size were ranked; to keep to them, filter "
+                   f"on the follower count ({flags}; {fields})")
     if not names_a_subject(brief):
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "

@@ -118,6 +118,12 @@ def test_match_and_similar(client):
     said = client.post("/v1/match", headers=R, json={
         "brief": "Awareness campaign: zero waste shampoo bar", "k": 3}).json()
     assert len(said["notes"]) == 1 and "--objective awareness" in said["notes"][0]
+    # an audience size in words: said, and said no more once the brief filters on it
+    sized = {"brief": "zero waste shampoo bar, creators with 1k-50k followers", "k": 3}
+    said = client.post("/v1/match", headers=R, json=sized).json()
+    assert len(said["notes"]) == 1 and "--min-followers 1000" in said["notes"][0]
+    said = client.post("/v1/match", headers=R, json={**sized, "filters": {"max_followers": 50000}})
+    assert said.json()["notes"] == []
     # values written into the brief: read as its values statement, and said so
     said = client.post("/v1/match", headers=R, json={
         "brief": "zero waste shampoo bar. We care about honest, local makers.", "k": 3}).json()

@@ -1,8 +1,9 @@
-"""What a brief asks for in words that a match takes as settings (asked.py): the market."""
+"""What a brief asks for in words that a match takes as settings (asked.py): the market, the
+audience size."""
 
 import pytest
 
-from recommender.asked import market_spans, markets_named
+from recommender.asked import audience_named, market_spans, markets_named
 from recommender.query_text import notes, query_texts
 
 
@@ -44,3 +45,32 @@ def test_the_market_leaves_what_is_matched_and_match_says_which_filter_says_it()
     assert len(said) == 1 and "--country GB" in said[0]
     assert not [n for n in notes(brief, None, countries=["GB"]) if "creators in" in n]
     assert not [n for n in notes("French cuisine recipes", None) if "creators in" in n]
+
+
+@pytest.mark.parametrize(("text", "size"), [
+    ("Refill shampoo. Creators with 10k-50k followers.", (10_000, 50_000)),
+    ("Savon solide (moins de 20k abonnés)", (None, 20_000)),
+    ("entre 10 000 et 50 000 abonnés", (10_000, 50_000)),
+    ("over 100,000 followers", (100_000, None)),
+    ("5k+ followers", (5_000, None)),
+    ("plus de 1,5k abonnés", (1_500, None)),
+    ("between 1.5M and 3M followers", (1_500_000, 3_000_000)),
+    ("up to 20K subscribers", (None, 20_000)),
+    ("50k to 10k followers", (10_000, 50_000)),
+    # one count is no bound; no count is no size
+    ("creators with 10k followers", None),
+    ("solid shampoo for our followers", None),
+])
+def test_the_audience_size_asked_for_in_words_is_read(text, size):
+    assert audience_named(text) == size
+
+
+def test_the_audience_size_leaves_what_is_matched_and_match_says_which_filter_says_it():
+    brief = "Refill shampoo. Creators with 10k-50k followers."
+    assert query_texts(brief, None) == ["Refill shampoo"]
+    said = [n for n in notes(brief, None) if "followers in words" in n]
+    assert len(said) == 1 and "--min-followers 10000 --max-followers 50000" in said[0]
+    assert not [n for n in notes(brief, None, follower_filter=True) if "followers in" in n]
+    said = notes("Savon solide (moins de 20k abonnés)", None)
+    assert len(said) == 1 and "--max-followers 20000;" in said[0]
+    assert "--min-followers" not in said[0]

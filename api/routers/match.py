@@ -28,7 +28,9 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
                          empty_reason=None if matches else rec.why_empty(brief.filters),
                          notes=notes(brief.brief, brief.values, brief.filters.tiers,
                                      brief.objective, rec.tiers.names,
-                                     brief.filters.countries)
+                                     brief.filters.countries,
+                                     brief.filters.min_followers is not None
+                                     or brief.filters.max_followers is not None)
                          + list(filter(None, [rec.encoder_note()])))
 
 
