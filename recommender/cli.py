@@ -323,7 +323,7 @@ def _brief_from_args(args):
 
 
 def cmd_match(args) -> int:
-    from .query_text import notes
+    from .notes import notes
 
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:

@@ -12,11 +12,11 @@ before the brief and the values statement are encoded (the sentence encoder) and
   whose posts read like promotion. The trade's nouns and a planner's request verbs, in English
   and French, with and without accents; a hashtag or a hyphenated word keeps them
   (#brandpartner, brand-new). The tier asked for with them ("nano and micro-influencers",
-  "macro-créatrices") goes too: it says which creators, and words are no filter (notes()
+  "macro-créatrices") goes too: it says which creators, and words are no filter (notes.py
   tells the planner to filter on it); a tier's name alone stays ("macro" counting). So does
   the objective named in words ("Awareness campaign: ...", "to drive sales", "objectif :
   notoriété", "campagne d'engagement"): what the campaign is for, which the objective tells
-  the ranker (notes() says so when none is given); the same word as a subject stays ("mental
+  the ranker (notes.py says so when none is given); the same word as a subject stays ("mental
   health awareness", "engagement écologique", "honest reviews"). So does the market ("for
   the UK market", "créatrices basées en France", "French creators"), which the country filter
   says ("French cuisine" stays); asked.py finds these three. And so do how a brief is
@@ -72,21 +72,15 @@ A brief of nothing but the trade's words is kept whole; a values statement that 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from .asked import (
     AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
     PEOPLE,
     TIER_PHRASE,
-    audience_named,
     market_spans,
-    markets_named,
-    objectives_named,
-    tiers_named,
 )
 from .lexical.tokens import STOPWORDS, fold, words
-from .tiers import MISSION
 
 _EN = """influence campaign campaigns brand brands
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
@@ -371,66 +365,3 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     brief = stands_for(brief, _BRIEF_NEGATION)[0] or brief
     kept = stands_for(values)[0] if values else ""
     return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
-
-
-def notes(brief: str, values: str | None, tiers: list[str] | None = None,
-          objective: str | None = None, tier_names: Sequence[str] = MISSION.names,
-          countries: list[str] | None = None, follower_filter: bool = False) -> list[str]:
-    """What a planner should know of how the brief was read: a brief that names no subject
-    (matched whole), a values statement that only rejects (not used), tiers asked for in
-    words when the brief filters on none (tiers: its tier filter; tier_names: the index's
-    tiers), an objective named in words when it gives none (objective: its objective), the
-    countries asked for in words when it filters on none (countries: its country filter), the
-    audience size asked for in words when it filters on none (follower_filter: whether it
-    does), the values statement written into a brief that gives none (values_in)."""
-    out = []
-    goals = [] if objective else objectives_named(brief)
-    if goals:
-        out.append(f"the brief names its objective in words ({', '.join(goals)}), which do "
-                   "not set it: creators were ranked without a preferred tier; give it as the "
-                   f"objective (--objective {goals[0]}; objective) to prefer its tier")
-    named = [] if tiers else tiers_named(brief, tier_names)
-    if named:
-        out.append(f"the brief asks for {' and '.join(named)} creators in words, which are "
-                   "not a filter: creators of every tier were ranked; to keep to "
-                   f"{'it' if len(named) == 1 else 'them'}, filter on "
-                   f"{'it' if len(named) == 1 else 'them'} (--tier {','.join(named)}; "
-                   "filters.tiers), or give an objective, which prefers its tier")
-    places = [] if countries else markets_named(brief)
-    if places:
-        out.append(f"the brief asks for creators in {', '.join(places)} in words, which are "
-                   "not a filter: creators of every country were ranked; to keep to "
-                   f"{'it' if len(places) == 1 else 'them'}, filter on the creators' country "
-                   f"(--country {','.join(places)}; filters.countries)")
-    size = None if follower_filter else audience_named(brief)
-    if size:
-        lo, hi = size
-        words = (f"{lo:,} to {hi:,}" if lo is not None and hi is not None
-                 else f"at least {lo:,}" if lo is not None else f"at most {hi:,}")
-        flags = " ".join(f for f in (f"--min-followers {lo}" if lo is not None else "",
-                                     f"--max-followers {hi}" if hi is not None else "") if f)
-        fields = ", ".join(f for f in ("filters.min_followers" if lo is not None else "",
-                                       "filters.max_followers" if hi is not None else "") if f)
-        out.append(f"the brief asks for creators with {words} followers in words, which are "
-                   "not a filter: creators of every size were ranked; to keep to them, filter "
-                   f"on the follower count ({flags}; {fields})")
-    if not names_a_subject(brief):
-        out.append("the brief names no subject beyond the campaign's own words (creators, "
-                   "campaign, brand, UGC...): say what the creators should post about, e.g. "
-                   "\"UGC creators for our solid shampoo bar\"")
-    written = None if values else values_in(brief)[1]
-    if written:
-        out.append(f"the brief states its values (\"{' '.join(written.split())}\"): they were "
-                   "read as its values statement, so creators are ranked on whether their "
-                   "posts share them, not on the words alone; give them as the values "
-                   "(--values; values) to set them yourself")
-    kept = stands_for(values)[0] if values else ""
-    if values and not kept:
-        out.append("the values statement only rejects things; it was not used (write what "
-                   "the brand stands for too, e.g. \"repair and second hand, no fast "
-                   "fashion\")")
-    elif values and not names_a_subject(kept):
-        out.append("the values statement names no value, only words that frame one or the "
-                   "trade's (\"our values\", \"we believe in\", \"collabs\"); it was not "
-                   "used: say what the brand stands for, e.g. \"repair and second hand\"")
-    return out

@@ -4,7 +4,8 @@ audience size."""
 import pytest
 
 from recommender.asked import audience_named, market_spans, markets_named
-from recommender.query_text import notes, query_texts
+from recommender.notes import notes
+from recommender.query_text import query_texts
 
 
 @pytest.mark.parametrize(("text", "phrases", "codes"), [

@@ -6,9 +6,9 @@ import pytest
 from conftest import creator, write_jsonl
 
 from recommender.asked import objectives_named, tiers_named
+from recommender.notes import notes
 from recommender.query_text import (
     names_a_subject,
-    notes,
     query_texts,
     stands_for,
     subject,

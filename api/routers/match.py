@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
-from recommender.query_text import notes
+from recommender.notes import notes
 from recommender.schema import Brief
 
 from ..deps import ReadKey, Rec
