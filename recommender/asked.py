@@ -115,7 +115,7 @@ _WORDS_BEFORE = re.compile(rf"((?:{_WORD}\s+){{0,2}}{_WORD})$")
 _FRENCH_LEAD = re.compile(r"(?:\b(?:pour|sur|dans)\s+(?:le|les)\s+)$", re.IGNORECASE)
 _AFTER_BASED = re.compile(rf"\s+(?:in|en|au|aux|à|a|dans)\s+(?:the\s+)?"
                           rf"((?:{_WORD}\s+){{0,2}}{_WORD})", re.IGNORECASE)
-_AFTER_PEOPLE = re.compile(rf"\s+(?:from|in|en|au|aux|de|du|d['’])\s*(?:the\s+)?"
+_AFTER_PEOPLE = re.compile(rf"\s+(from|in|en|au|aux|de|du|d['’])\s*(?:the\s+)?"
                            rf"((?:{_WORD}\s+){{0,2}}{_WORD})", re.IGNORECASE)
 _WORDS_AFTER = re.compile(rf"\s+((?:{_WORD}\s+){{0,2}}{_WORD})")
 _AND = {"and", "et", "or", "ou", "&", ","}
@@ -142,8 +142,10 @@ def _place(words: list[str], city: bool) -> tuple[int, tuple[str, ...]] | None:
 
 
 def _end(after: re.Match[str], n: int) -> int:
-    """Where the first n words of after's group 1 end, without a closing full stop or comma."""
-    return after.start(1) + len(" ".join(after.group(1).split()[:n]).rstrip(".,;:"))
+    """Where the first n words of after's last group end, without a closing full stop or
+    comma."""
+    g = after.lastindex or 0
+    return after.start(g) + len(" ".join(after.group(g).split()[:n]).rstrip(".,;:"))
 
 
 def market_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
@@ -174,8 +176,13 @@ def market_spans(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
                 first = start - (len(lead.group()) if lead else 0)
                 found = (first, _end(after, hit[0]), hit[1])
         else:  # a people word: "creators in Germany", "créatrices belges", "French creators"
-            after = _AFTER_PEOPLE.match(text, end) or _WORDS_AFTER.match(text, end)
-            hit = after and _place(after.group(1).split(), city=after.re is _AFTER_PEOPLE)
+            # (a city only after "from": "Creators In Beauty", in capitals, is a subject)
+            after = _AFTER_PEOPLE.match(text, end)
+            hit = after and _place(after.group(2).split(),
+                                   city=after.group(1).lower() == "from")
+            if not (after and hit):
+                after = _WORDS_AFTER.match(text, end)
+                hit = after and _place(after.group(1).split(), city=False)
             if after and hit:
                 found = (start, _end(after, hit[0]), hit[1])
             else:

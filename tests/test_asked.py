@@ -22,6 +22,7 @@ from recommender.query_text import query_texts
     # a region, a language, a city: taken out, and no country to filter on
     ("Solid shampoo for the European market", ["for the European market"], []),
     ("Bakery launch, creators based in Lyon", ["based in Lyon"], []),
+    ("Bakery launch, creators from Lyon", ["creators from Lyon"], []),
 ])
 def test_the_market_asked_for_in_words_is_found(text, phrases, codes):
     assert [text[a:b].strip() for a, b, _ in market_spans(text)] == phrases
@@ -31,7 +32,7 @@ def test_the_market_asked_for_in_words_is_found(text, phrases, codes):
 @pytest.mark.parametrize("text", [
     "French cuisine recipes", "Made in France denim", "Plant-based recipes", "Lyon-based",
     "creators like us", "le marché de Noël", "the stock market for beginners",
-    "Recettes de Chine", "créateurs de recettes",
+    "Recettes de Chine", "créateurs de recettes", "Looking For Creators In Sustainable Fashion",
 ])
 def test_a_place_named_as_a_subject_stays(text):
     """A country's name or adjective alone is what a brief is about ("French cuisine",
