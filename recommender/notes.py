@@ -64,18 +64,21 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "
                    "\"UGC creators for our solid shampoo bar\"")
     written = None if values else values_in(brief)[1]
-    if written:
-        out.append(f"the brief states its values (\"{' '.join(written.split())}\"): they were "
-                   "read as its values statement, so creators are ranked on whether their "
-                   "posts share them, not on the words alone; give them as the values "
-                   "(--values; values) to set them yourself")
-    kept = stands_for(values)[0] if values else ""
-    if values and not kept:
-        out.append("the values statement only rejects things; it was not used (write what "
-                   "the brand stands for too, e.g. \"repair and second hand, no fast "
-                   "fashion\")")
-    elif values and not names_a_subject(kept):
-        out.append("the values statement names no value, only words that frame one or the "
-                   "trade's (\"our values\", \"we believe in\", \"collabs\"); it was not "
-                   "used: say what the brand stands for, e.g. \"repair and second hand\"")
+    statement = values or written
+    kept, rejected = stands_for(statement) if statement else ("", [])
+    said, one = (("the values statement", True) if values else
+                 (f"the values the brief states (\"{' '.join(str(written).split())}\")", False))
+    if statement and (not kept or (rejected and not names_a_subject(kept))):
+        out.append(f"{said} only {'rejects' if one else 'reject'} things; "
+                   f"{'it was' if one else 'they were'} not used (write what the brand stands "
+                   "for too, e.g. \"repair and second hand, no fast fashion\")")
+    elif statement and not names_a_subject(kept):
+        out.append(f"{said} {'names' if one else 'name'} no value, only words that frame one "
+                   "or the trade's (\"our values\", \"we believe in\", \"collabs\"); "
+                   f"{'it was' if one else 'they were'} not used: say what the brand stands "
+                   "for, e.g. \"repair and second hand\"")
+    elif written:
+        out.append(f"{said} were read as its values statement, so creators are ranked on "
+                   "whether their posts share them, not on the words alone; give them as the "
+                   "values (--values; values) to set them yourself")
     return out

@@ -256,7 +256,7 @@ def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, s
     part from the framing on is the values statement, the rest the brief's subject."""
     assert query_texts(brief, None) == [left, statement]
     assert values_in(brief)[1] is not None
-    said = [n for n in notes(brief, None) if "states its values" in n]
+    said = [n for n in notes(brief, None) if "the brief states" in n]
     assert len(said) == 1 and "--values" in said[0]
 
 
@@ -271,7 +271,19 @@ def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, s
 ])
 def test_a_brief_without_a_statement_of_its_own_is_not_split(brief):
     assert values_in(brief) == (brief, None)
-    assert not [n for n in notes(brief, None) if "states its values" in n]
+    assert not [n for n in notes(brief, None) if "the brief states" in n]
+
+
+def test_values_written_into_the_brief_that_only_reject_are_not_used_and_said_so():
+    """"Our values: no plastic, no palm oil" in a brief names no value to stand for: neither
+    the brief nor a statement points at plastic, and the note says the values were not used
+    (not that they were read as a statement)."""
+    brief = "Refill shampoo. Our values: no plastic, no palm oil."
+    assert query_texts(brief, None) == ["Refill shampoo"]
+    said = notes(brief, None)
+    assert len(said) == 1 and "only reject things; they were not used" in said[0]
+    assert notes("solid shampoo", "Our values: no plastic") == notes("solid shampoo",
+                                                                     "no plastic")
 
 
 def test_a_statement_given_keeps_the_brief_as_written():
@@ -279,7 +291,7 @@ def test_a_statement_given_keeps_the_brief_as_written():
     brief = "Refill shampoo bars. We care about zero waste."
     assert query_texts(brief, "honest labels") == ["Refill shampoo bars. zero waste",
                                                    "honest labels"]
-    assert not [n for n in notes(brief, "honest labels") if "states its values" in n]
+    assert not [n for n in notes(brief, "honest labels") if "the brief states" in n]
 
 
 @pytest.mark.parametrize(("brief", "read"), [
