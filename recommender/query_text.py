@@ -139,7 +139,10 @@ _FRAMING_EN += ("we're about", "we’re about", "we're all about", "we’re all 
                 "we're committed to", "we’re committed to", "we're passionate about",
                 "we’re passionate about", "what we stand for", "stands for", "committed to",
                 "values are", "values:", "value:", "values we share", "who we are",
-                "what matters to us", "what we care about", "we prioritise", "we prioritize")
+                "what matters to us", "what we care about", "we prioritise", "we prioritize",
+                "our mission", "our mission is", "our mission is to", "our purpose",
+                "our purpose is", "our ethos", "our ethos is", "our philosophy",
+                "our philosophy is")
 _FRAMING_EN += tuple(f"{w} {s} {o} values" for w in ("who", "that", "")
                      for s in ("share", "shares", "sharing") for o in _OWNERS)
 _FRAMING_FR = tuple(f"{o} valeurs" for o in ("nos", "mes", "ces", "les", "des", "leurs",
@@ -153,7 +156,9 @@ _FRAMING_FR += ("nos valeurs de marque", "valeurs de la marque", "valeurs de mar
                 "engagés pour", "engagées pour", "nous tenons à", "nous tenons au",
                 "nous tenons aux", "on tient à", "on tient au", "on tient aux",
                 "ce qui compte pour nous", "ce qui nous tient à cœur",
-                "ce qui nous tient à coeur", "nous valorisons", "on valorise")
+                "ce qui nous tient à coeur", "nous valorisons", "on valorise", "notre mission",
+                "notre mission est de", "notre mission est d'", "notre mission est d’",
+                "notre philosophie", "notre raison d'être", "notre raison d’être")
 _FRAMING_FR += tuple(f"{w}{s} {o} valeurs" for w in ("qui ", "") for s in ("partagent", "partage",
                      "partager") for o in ("nos", "ces", "les", "les mêmes", "les memes"))
 FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
@@ -219,7 +224,7 @@ _FRAMING = re.compile(rf"(?<![\w#@-])(?:{_alternation(FRAMING)})(?![\w-])", re.I
 # are looked for only in a text that has one
 _FRAMING_CUE = re.compile(r"(?<!\w)(?:valu|valeur|believ|stand|care|champion|committ|passion|"
                           r"about|croy|croit|d[ée]fend|pr[ôo]n|engag|attach|who\s+we\s+are|matter|"
-                          r"priorit|tien|tenons|compte|valoris)",
+                          r"priorit|tien|tenons|compte|valoris|mission|purpose|ethos|philosoph|raison)",
                           re.IGNORECASE)
 # a negation ending in an apostrophe (pas d') runs straight into its word
 _NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(NEGATIONS)})(?:(?<=['’])|(?![\w-]))\s*",

@@ -250,6 +250,10 @@ def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedd
      "Cosmétiques solides", "local, fait main"),
     ("Jouets en bois. Nous tenons à moins d'écrans et au jeu dehors.",
      "Jouets en bois", "moins d'écrans et au jeu dehors"),
+    ("Repair kits for jackets. Our mission: make repair mainstream.",
+     "Repair kits for jackets", "make repair mainstream"),
+    ("Vélos cargo. Notre mission est de sortir les familles de la voiture.",
+     "Vélos cargo", "sortir les familles de la voiture"),
 ])
 def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, statement):
     """A planner who writes the values into the brief means them as values: the sentence's
