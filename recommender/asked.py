@@ -23,7 +23,7 @@ from typing import get_args
 import pycountry
 
 from .lexical.tokens import fold
-from .schema import OBJECTIVE_ALIASES, Objective
+from .schema import OBJECTIVE_ALIASES, PLATFORM_ALIASES, Objective, Platform
 from .tiers import MISSION
 
 # the trade's words for the people it works with (query_text.TRADE_WORDS holds them too)
@@ -119,6 +119,7 @@ _AFTER_PEOPLE = re.compile(rf"\s+(from|in|en|au|aux|de|du|d['’])\s*(?:the\s+)?
                            rf"((?:{_WORD}\s+){{0,2}}{_WORD})", re.IGNORECASE)
 _WORDS_AFTER = re.compile(rf"\s+((?:{_WORD}\s+){{0,2}}{_WORD})")
 _AND = {"and", "et", "or", "ou", "&", ","}
+_PLATFORMS = {*get_args(Platform), *(fold(a) for a in PLATFORM_ALIASES)}
 
 
 def _place(words: list[str], city: bool) -> tuple[int, tuple[str, ...]] | None:
@@ -136,7 +137,8 @@ def _place(words: list[str], city: bool) -> tuple[int, tuple[str, ...]] | None:
                 words[n]) in _AND else None
             codes = (code,) if code else ()
             return (n + 1 + more[0], codes + more[1]) if more else (n, codes)
-    if city and words and words[0][:1].isupper():
+    if city and words and words[0][:1].isupper() and fold(words[0]).rstrip(".,;:") not in (
+            _PLATFORMS):  # "creators from TikTok" names a platform, not a city
         return 1, ()
     return None
 

@@ -149,7 +149,7 @@ class Post(_Model):
 
 
 # Names exports and people give platforms ("IG", "YouTube Shorts", "Twitter"), as stored.
-_PLATFORM_ALIASES = {
+PLATFORM_ALIASES = {
     "ig": "instagram", "insta": "instagram", "instagram reels": "instagram",
     "instagram stories": "instagram", "reels": "instagram", "tik tok": "tiktok", "tt": "tiktok",
     "yt": "youtube", "youtube shorts": "youtube", "shorts": "youtube", "twitter": "x",
@@ -200,7 +200,7 @@ class Creator(_Model):
     def _platform_lower(cls, v: object) -> object:
         if isinstance(v, str):
             v = " ".join(v.strip().lower().split())
-            return _PLATFORM_ALIASES.get(v, v)
+            return PLATFORM_ALIASES.get(v, v)
         return v
 
     @field_validator("country", mode="before")
