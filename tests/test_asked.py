@@ -33,6 +33,7 @@ def test_the_market_asked_for_in_words_is_found(text, phrases, codes):
     "French cuisine recipes", "Made in France denim", "Plant-based recipes", "Lyon-based",
     "creators like us", "le marché de Noël", "the stock market for beginners",
     "Recettes de Chine", "créateurs de recettes", "Looking For Creators In Sustainable Fashion",
+    "content creators from TikTok",
 ])
 def test_a_place_named_as_a_subject_stays(text):
     """A country's name or adjective alone is what a brief is about ("French cuisine",
