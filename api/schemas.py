@@ -101,7 +101,9 @@ class MatchResponse(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="how the brief was read, when a planner should know: "
         "a brief that names no subject beyond the campaign's own words, a values statement "
-        "that only rejects")
+        "that only rejects or names no value, values written into the brief (read as its "
+        "values statement), and tiers, an objective, countries or follower counts asked for "
+        "in words but not set as filters or the objective (each note names the filter to set)")
 
     model_config = {"json_schema_extra": {"examples": [
         {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}
