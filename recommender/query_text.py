@@ -72,6 +72,7 @@ A brief of nothing but the trade's words is kept whole; a values statement that 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .asked import (
     AUDIENCE_PHRASE,
@@ -266,9 +267,12 @@ def _tidy(kept: str, text: str) -> str:
     return kept if _says_something(kept) else text
 
 
+@lru_cache(maxsize=4096)
 def _without_trade(text: str) -> str:
     """The text with the tiers, the objective and the market asked for (asked.py), the framing
-    of a values statement and the trade's words marked _GONE."""
+    of a values statement and the trade's words marked _GONE. Kept for the texts read last: a
+    match reads a brief's parts several times (values_in, subject, names_a_subject), and its
+    notes read them again."""
     gone = f" {_GONE} "
     for start, end, _ in reversed(market_spans(text)):  # before the people words go
         text = text[:start] + gone + text[end:]
