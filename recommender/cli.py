@@ -323,7 +323,7 @@ def _brief_from_args(args):
 
 
 def cmd_match(args) -> int:
-    from .notes import notes
+    from .notes import of_brief
 
     brief = _brief_from_args(args)
     with _open(args, ranker=_ranker(args)) as rec:
@@ -332,11 +332,7 @@ def cmd_match(args) -> int:
         unknown = rec.unknown(brief.filters.exclude_ids or [])
         encoder = rec.encoder_note()
     print_matches(matches, args.json)
-    said = notes(brief.brief, brief.values, brief.filters.tiers, brief.objective,
-                 rec.tiers.names, brief.filters.countries,
-                 brief.filters.min_followers is not None
-                 or brief.filters.max_followers is not None)
-    for note in said + ([encoder] if encoder else []):
+    for note in of_brief(brief, rec.tiers.names) + ([encoder] if encoder else []):
         print(f"note: {note}", file=sys.stderr)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "

@@ -15,7 +15,16 @@ from collections.abc import Sequence
 
 from .asked import audience_named, markets_named, objectives_named, tiers_named
 from .query_text import names_a_subject, stands_for, values_in
+from .schema import Brief
 from .tiers import MISSION
+
+
+def of_brief(brief: Brief, tier_names: Sequence[str] = MISSION.names) -> list[str]:
+    """notes() for a brief as a match takes it: its filters and objective say what the words
+    need not (tier_names: the index's tiers)."""
+    f = brief.filters
+    return notes(brief.brief, brief.values, f.tiers, brief.objective, tier_names, f.countries,
+                 f.min_followers is not None or f.max_followers is not None)
 
 
 def notes(brief: str, values: str | None, tiers: list[str] | None = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
-from recommender.notes import notes
+from recommender.notes import of_brief
 from recommender.schema import Brief
 
 from ..deps import ReadKey, Rec
@@ -26,11 +26,7 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     took = round((time.perf_counter() - t0) * 1e3, 2)
     return MatchResponse(matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters),
-                         notes=notes(brief.brief, brief.values, brief.filters.tiers,
-                                     brief.objective, rec.tiers.names,
-                                     brief.filters.countries,
-                                     brief.filters.min_followers is not None
-                                     or brief.filters.max_followers is not None)
+                         notes=of_brief(brief, rec.tiers.names)
                          + list(filter(None, [rec.encoder_note()])))
 
 
