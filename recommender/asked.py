@@ -1,5 +1,6 @@
 """What a brief asks for in words that a match takes as settings: the tier, the objective, the
-market, the audience size.
+market, the audience size; and the ages of the brand's audience, which nothing in a catalog
+says.
 
 "Looking for nano and micro-influencers", "Awareness campaign: ...", "for the UK market",
 "créatrices basées en France", "10k-50k followers" say which creators the brand wants and what
@@ -243,6 +244,48 @@ def audience_named(text: str) -> tuple[int | None, int | None] | None:
         if m["min"] or m["plus"]:
             return _count(m["min"] or m["plus"]), None
     return None
+
+
+# The ages of the people the brand sells to ("women aged 25-35", "25-34 year olds", "18-24s",
+# "Cible : femmes 25-35 ans", "de 25 à 35 ans"): who buys, which no catalog field holds (a
+# creator is matched on what it posts; its audience's ages are not in a catalog), and numbers
+# the encoder reads as a subject. An age range needs an age's word around it, or a word for
+# people just before it ("women 25-35"): "3-5 recipes", "10-20 km" and "women over 50" stay.
+_AGE = r"\d{1,2}"
+_DASHED = rf"{_AGE}\s*[-–—]\s*{_AGE}s?"
+_RANGE = rf"{_AGE}\s*(?:-|–|—|to|and|à|a|et)\s*{_AGE}s?"
+# "years" alone is a duration ("a 2-3 years partnership"); "ans" is both, and briefs count
+# campaigns in weeks and months
+_YEARS = r"(?:years?[\s-]*olds?|years?\s+of\s+age|y/?o|ans)"
+_AGED = (r"(?:aged|ages|age|age\s+group|age\s+range|âgée?s?\s+de|agee?s?\s+de|"
+         r"tranche\s+d['’]\s*âge\s*:?|tranche\s+d['’]\s*age\s*:?)")
+_WHO = (r"(?:women|woman|men|mums|moms|mothers|dads|fathers|parents|people|adults|students|"
+        r"teens|professionals|consumers|shoppers|gamers|readers|femmes|hommes|mamans|papas|"
+        r"jeunes|étudiants|étudiantes|etudiants|etudiantes|actifs|actives|adultes|"
+        r"consommateurs|consommatrices|lecteurs|lectrices)")
+AGE_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:(?:{_AGED}\s*|(?:between|entre|de|from)\s+)?(?P<r1>{_RANGE})\s*{_YEARS}"
+    rf"|{_AGED}\s*(?P<r2>{_RANGE}|{_AGE}\s*\+)(?:\s*(?:years|ans))?"
+    rf"|{_WHO}\s*[,:]?\s*(?P<r3>(?:\(\s*{_DASHED}\s*\)|{_DASHED})(?:\s*{_YEARS})?))(?![\w-])",
+    re.IGNORECASE)
+
+
+_AGES = re.compile(_RANGE)
+
+
+def age_spans(text: str) -> list[tuple[int, int]]:
+    """Where a text names the ages of the people the brand sells to ("aged 25-35", "25-35
+    ans", the "18-24" of "women 18-24"): (start, end) of each, in order; the word for the
+    people stays."""
+    return [m.span("r3") if m["r3"] else m.span() for m in AGE_PHRASE.finditer(text)]
+
+
+def ages_named(text: str) -> list[str]:
+    """The ranges of ages a text names for the people the brand sells to, as written
+    ("25-35", "18+"), each once, in order."""
+    found = (m["r1"] or m["r2"] or _AGES.search(m["r3"]).group()  # type: ignore[union-attr]
+             for m in AGE_PHRASE.finditer(text))
+    return list(dict.fromkeys(" ".join(a.split()) for a in found))
 
 
 def tiers_named(text: str, names: Sequence[str] = MISSION.names) -> list[str]:

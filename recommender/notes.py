@@ -6,14 +6,14 @@ Each says what was read otherwise than a planner might expect, and what to do ab
 brief that names no subject (matched whole), a values statement that only rejects or names no
 value (not used), values written into the brief (read as its statement), and what the brief
 asks for in words that only a filter or a setting says (asked.py: the tiers, the objective,
-the countries, the audience size).
+the countries, the audience size), or that nothing in a catalog says (the audience's ages).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .asked import audience_named, markets_named, objectives_named, tiers_named
+from .asked import ages_named, audience_named, markets_named, objectives_named, tiers_named
 from .query_text import names_a_subject, stands_for, values_in
 from .schema import Brief
 from .tiers import MISSION
@@ -36,7 +36,8 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     tiers), an objective named in words when it gives none (objective: its objective), the
     countries asked for in words when it filters on none (countries: its country filter), the
     audience size asked for in words when it filters on none (follower_filter: whether it
-    does), the values statement written into a brief that gives none (values_in)."""
+    does), the audience's ages (no catalog holds them), the values statement written into a
+    brief that gives none (values_in)."""
     out = []
     goals = [] if objective else objectives_named(brief)
     if goals:
@@ -68,6 +69,11 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
         out.append(f"the brief asks for creators with {words} followers in words, which are "
                    "not a filter: creators of every size were ranked; to keep to them, filter "
                    f"on the follower count ({flags}; {fields})")
+    ages = ages_named(brief)
+    if ages:
+        out.append(f"the brief names its audience's ages ({', '.join(ages)}), which were not "
+                   "matched: creators are matched on what they post, and a catalog holds no "
+                   "audience's ages; check them in each creator's own audience figures")
     if not names_a_subject(brief):
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "

@@ -19,7 +19,8 @@ before the brief and the values statement are encoded (the sentence encoder) and
   the ranker (notes.py says so when none is given); the same word as a subject stays ("mental
   health awareness", "engagement écologique", "honest reviews"). So does the market ("for
   the UK market", "créatrices basées en France", "French creators"), which the country filter
-  says ("French cuisine" stays); asked.py finds these three. And so do how a brief is
+  says ("French cuisine" stays), and the ages of the brand's audience ("women aged 25-35",
+  "femmes 25-35 ans"), which no catalog holds; asked.py finds these four. And so do how a brief is
   addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
   weeks", "Budget: 5k€", "Livrables : 3 reels"): "Thanks!" pulls towards every creator's
   thank-you post. A term goes only after its label and colon ("budget travel" stays).
@@ -79,6 +80,7 @@ from .asked import (
     OBJECTIVE_PHRASE,
     PEOPLE,
     TIER_PHRASE,
+    age_spans,
     market_spans,
 )
 from .lexical.tokens import STOPWORDS, fold, words
@@ -263,12 +265,14 @@ def _tidy(kept: str, text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _without_trade(text: str) -> str:
-    """The text with the tiers, the objective and the market asked for (asked.py), the framing
-    of a values statement and the trade's words marked _GONE. Kept for the texts read last: a
-    match reads a brief's parts several times (values_in, subject, names_a_subject), and its
-    notes read them again."""
+    """The text with the tiers, the objective, the market and the audience's ages asked for
+    (asked.py), the framing of a values statement and the trade's words marked _GONE. Kept
+    for the texts read last: a match reads a brief's parts several times (values_in,
+    subject, names_a_subject), and its notes read them again."""
     gone = f" {_GONE} "
     for start, end, _ in reversed(market_spans(text)):  # before the people words go
+        text = text[:start] + gone + text[end:]
+    for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
     for phrase in (_SIGNATURE, _LABELLED, _FIELD, TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE,
                    _FRAMING, _TRADE):

@@ -1,9 +1,9 @@
 """What a brief asks for in words that a match takes as settings (asked.py): the market, the
-audience size."""
+audience size, the audience's ages."""
 
 import pytest
 
-from recommender.asked import audience_named, market_spans, markets_named
+from recommender.asked import age_spans, ages_named, audience_named, market_spans, markets_named
 from recommender.notes import notes
 from recommender.query_text import query_texts
 
@@ -77,3 +77,39 @@ def test_the_audience_size_leaves_what_is_matched_and_match_says_which_filter_sa
     said = notes("Savon solide (moins de 20k abonnés)", None)
     assert len(said) == 1 and "--max-followers 20000;" in said[0]
     assert "--min-followers" not in said[0]
+
+
+@pytest.mark.parametrize(("text", "phrases"), [
+    ("Refill shampoo. Target audience: women aged 25-35, urban.", ["aged 25-35"]),
+    ("Shampoings solides. Cible : femmes 25-35 ans, urbaines.", ["25-35 ans"]),
+    ("Trail shoes for 25-34 year olds", ["25-34 year olds"]),
+    ("Jouets en bois pour les 3 à 6 ans", ["3 à 6 ans"]),
+    ("Audience: adults (30-45), busy professionals", ["(30-45)"]),
+    ("cible 18 à 24 ans", ["18 à 24 ans"]),
+    ("between 25 and 35 years old", ["between 25 and 35 years old"]),
+    ("students 18-24s", ["18-24s"]),
+    ("tranche d'âge : 18-25", ["tranche d'âge : 18-25"]),
+    ("aged 18+", ["aged 18+"]),
+])
+def test_the_audience_ages_are_found(text, phrases):
+    assert [text[a:b] for a, b in age_spans(text)] == phrases
+
+
+@pytest.mark.parametrize("text", [
+    "3-5 recipes a week", "10-20 km runs", "fitness for women over 50", "a 2-3 years deal",
+    "parents 2 and 3 times a week", "18-24 months of training", "cook for 2-4 people",
+])
+def test_numbers_that_are_no_audience_age_stay(text):
+    """A range needs an age's word around it, or a word for people just before it."""
+    assert age_spans(text) == []
+
+
+def test_the_audience_ages_leave_what_is_matched_and_match_says_so():
+    brief = "Refill shampoo. Target audience: women aged 25-35, urban."
+    assert query_texts(brief, None) == ["Refill shampoo. women, urban"]
+    assert query_texts("Shampoings solides. Cible : femmes 25-35 ans.", None) == [
+        "Shampoings solides. femmes"]
+    said = [n for n in notes(brief, None) if "ages" in n]
+    assert len(said) == 1 and "(25-35)" in said[0] and "not matched" in said[0]
+    assert ages_named("women 18-24, men (25-34), aged 18-24") == ["18-24", "25-34"]
+    assert not [n for n in notes("3-5 recipes a week", None) if "ages" in n]
