@@ -113,12 +113,13 @@ def detect_language(texts: list[str]) -> tuple[str, float] | None:
     return str(code), round(float(probability), 4)
 
 
-def written_in(text: str, among: Iterable[str | None]) -> str | None:
+def written_in(text: str, among: Iterable[str | None],
+               sure: float = DETECT_MIN_PROBABILITY) -> str | None:
     """The language of a short text (a brief), chosen among the given ones (the languages of
     the creators it could match): the identifier's probabilities of those alone, which read a
     brief of a few words reliably where the choice among every language does not. None when
-    fewer than two of them are languages the identifier knows, or none has
-    DETECT_MIN_PROBABILITY of their total."""
+    fewer than two of them are languages the identifier knows, or none has `sure` of their
+    total."""
     bases = {code.split("-")[0] for code in among if code}
     if len(bases) < 2 or not text.strip():
         return None
@@ -128,4 +129,4 @@ def written_in(text: str, among: Iterable[str | None]) -> str | None:
     if len(known) < 2 or total <= 0:
         return None
     best = max(known, key=lambda code: known[code])
-    return best if known[best] / total >= DETECT_MIN_PROBABILITY else None
+    return best if known[best] / total >= sure else None

@@ -4,15 +4,17 @@ results).
 
 Each says what was read otherwise than a planner might expect, and what to do about it: a
 brief that names no subject (matched whole), a values statement that only rejects or names no
-value (not used), values written into the brief (read as its statement), and what the brief
-asks for in words that only a filter or a setting says (asked.py: the tiers, the objective,
-the countries, the audience size), or that nothing in a catalog says (the audience's ages).
+value (not used), values written into the brief (read as its statement), French typed without
+accents (read with them), and what the brief asks for in words that only a filter or a setting
+says (asked.py: the tiers, the objective, the countries, the audience size), or that nothing
+in a catalog says (the audience's ages).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .accents import with_accents
 from .asked import ages_named, audience_named, markets_named, objectives_named, tiers_named
 from .query_text import names_a_subject, stands_for, values_in
 from .schema import Brief
@@ -37,8 +39,15 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     countries asked for in words when it filters on none (countries: its country filter), the
     audience size asked for in words when it filters on none (follower_filter: whether it
     does), the audience's ages (no catalog holds them), the values statement written into a
-    brief that gives none (values_in)."""
+    brief that gives none (values_in), the accents given to French typed without them
+    (accents.py)."""
     out = []
+    brief, values, given = with_accents(brief, values)
+    if given:
+        shown = [f"{typed} as {read}" for typed, read in list(given.items())[:6]]
+        out.append("the brief was typed without accents and read with them ("
+                   f"{', '.join(shown)}{', ...' if len(given) > len(shown) else ''}): the "
+                   "encoder reads French with its accents; write them to choose others")
     goals = [] if objective else objectives_named(brief)
     if goals:
         out.append(f"the brief names its objective in words ({', '.join(goals)}), which do "

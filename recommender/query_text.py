@@ -75,6 +75,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .accents import with_accents
 from .asked import (
     AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
@@ -363,7 +364,8 @@ def query_texts(brief: str, values: str | None) -> list[str]:
     statement stands for, without the trade's words (nothing when there is no statement, or
     it only rejects, or it says nothing beyond its framing and the trade's words: "we
     believe in our values"). Without a statement, the one written into the brief is read as
-    it (values_in)."""
+    it (values_in). French typed without accents is read with them (accents.py)."""
+    brief, values, _ = with_accents(brief, values)
     if not values:
         brief, values = values_in(brief)
     brief = stands_for(brief, _BRIEF_NEGATION)[0] or brief
