@@ -92,11 +92,11 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     kept, rejected = stands_for(statement) if statement else ("", [])
     said, one = (("the values statement", True) if values else
                  (f"the values the brief states (\"{' '.join(str(written).split())}\")", False))
-    if statement and (not kept or (rejected and not names_a_subject(kept))):
+    if statement and (not kept or (rejected and not names_a_subject(kept, brief=False))):
         out.append(f"{said} only {'rejects' if one else 'reject'} things; "
                    f"{'it was' if one else 'they were'} not used (write what the brand stands "
                    "for too, e.g. \"repair and second hand, no fast fashion\")")
-    elif statement and not names_a_subject(kept):
+    elif statement and not names_a_subject(kept, brief=False):
         out.append(f"{said} {'names' if one else 'name'} no value, only words that frame one "
                    "or the trade's (\"our values\", \"we believe in\", \"collabs\"); "
                    f"{'it was' if one else 'they were'} not used: say what the brand stands "

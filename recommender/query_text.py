@@ -22,8 +22,10 @@ before the brief and the values statement are encoded (the sentence encoder) and
   says ("French cuisine" stays), and the ages of the brand's audience ("women aged 25-35",
   "femmes 25-35 ans"), which no catalog holds; asked.py finds these four. And so do how a brief is
   addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
-  weeks", "Budget: 5k€", "Livrables : 3 reels"): "Thanks!" pulls towards every creator's
-  thank-you post. A term goes only after its label and colon ("budget travel" stays).
+  weeks", "Budget: 5k€", "Livrables : 3 reels", "Tone: warm, funny"): "Thanks!" pulls towards
+  every creator's thank-you post. A term goes only after its label and colon ("budget travel"
+  stays). In a brief, so does the promotion its post carries ("use code GREEN20", "20% off",
+  "link in bio"), wherever it is written: it pulls towards the creators who push codes.
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
@@ -124,7 +126,38 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
            "format", "formats", "platform", "platforms", "location", "calendrier", "planning",
            "délai", "délais", "date limite", "échéance", "livrables", "rémunération", "tarif",
            "tarifs", "paiement", "droits", "droits d'utilisation", "droits d’utilisation",
-           "exclusivité", "contrat", "durée", "période", "plateforme", "plateformes", "lieu")
+           "exclusivité", "contrat", "durée", "période", "plateforme", "plateformes", "lieu",
+           # what the sponsored post must say or sound like, not what the creators post
+           "cta", "call to action", "call-to-action", "calls to action", "mandatories",
+           "mandatory", "hashtags", "mentions", "mentions obligatoires", "obligatoire",
+           "obligatoires", "tone", "tone of voice", "tonality", "ton", "tonalité", "code",
+           "promo code", "discount code", "coupon code", "code promo", "code de réduction",
+           "commission", "commissions")
+# The promotion a sponsored post carries, wherever a brief writes it: a code ("use code
+# GREEN20", "code promo VERT20"), a discount ("20% off", "-20 %", "on the first order",
+# "free shipping"), a link ("link in bio", "lien en bio", "swipe up", "affiliate link"), the
+# creator's commission. They describe the post to be made and the deal, and pull towards the
+# creators whose posts push codes and discounts. "100% organic" and "70% less plastic" stay.
+_CODE_VALUE = r"(?-i:[A-Z0-9][A-Z0-9_-]*[0-9A-Z]{2,})"  # GREEN20, VERT-20: capitals or digits
+_USE = r"(?:use|using|with|avec|utilisez|utilise|utiliser)\s+"
+_FIRST = (r"(?:\s+(?:on\s+)?(?:the|your)\s+first\s+(?:order|purchase|box)"
+          r"|\s+sur\s+(?:la|votre|ta)\s+premi[èe]re\s+(?:commande|box))?")
+_PROMOTION = re.compile(
+    rf"(?<![\w#@-])(?:(?:{_USE})?(?:(?:the|a|my|our|your|le|un|mon|notre|votre|ton)\s+)?"
+    rf"(?:(?:discount|promo(?:tional)?|coupon|affiliate|referral|voucher)\s+codes?"
+    rf"|codes?\s+(?:promo|de\s+r[ée]duction|de\s+parrainage|affili[ée]s?))"
+    rf"(?:\s+{_CODE_VALUE})?"
+    rf"|{_USE}(?:the\s+|le\s+)?code\s+{_CODE_VALUE}"
+    rf"|(?:up\s+to\s+|jusqu['’]\s*[àa]\s+)?-?\s?\d+(?:[.,]\d+)?\s?%\s*"
+    rf"(?:off|discount|de\s+r[ée]duction|de\s+remise){_FIRST}"
+    rf"|(?:up\s+to\s+|jusqu['’]\s*[àa]\s+)?-\s?\d+(?:[.,]\d+)?\s?%{_FIRST}"
+    rf"|(?:on|off)\s+(?:the|your)\s+first\s+(?:order|purchase|box)"
+    rf"|sur\s+(?:la|votre|ta)\s+premi[èe]re\s+commande"
+    rf"|link\s+in\s+(?:the\s+|my\s+)?bio|lien\s+(?:en|dans\s+(?:la|ma|sa))\s+bio"
+    rf"|swipe\s+up|affiliate\s+links?|liens?\s+affili[ée]s?|free\s+shipping"
+    rf"|livraison\s+(?:offerte|gratuite)|free\s+returns|retours?\s+(?:gratuits?|offerts?)"
+    rf"|(?:\d+\s?%\s*|affiliate\s+)+commissions?|commissions?\s+d['’]\s*affiliation"
+    rf"|affiliate\s+program(?:me)?|programme\s+d['’]\s*affiliation)(?![\w-])", re.IGNORECASE)
 
 # The words that frame a values statement as one ("Our brand values:", "We believe in",
 # "creators who share these values"; "Nos valeurs :", "Nous croyons en"): they say that a
@@ -219,7 +252,8 @@ _SIGNATURE = re.compile(rf"(?<![\w#@-])(?:{_alternation(_SIGN_OFFS)})\s*[,!.]*\s
 _FIELDS = ("product", "products", "produit", "produits", "description", "subject", "sujet",
            "topic", "theme", "thème", "offer", "offre", "project", "projet", "summary",
            "résumé", "overview", "context", "contexte", "background", "about", "à propos",
-           "target", "target audience", "audience cible", "public cible", "cible")
+           "target", "target audience", "audience cible", "public cible", "cible",
+           "key message", "key messages", "message clé", "messages clés")
 _FIELD = re.compile(rf"(?<![\w#@-])(?:{_alternation(_FIELDS)})\s*:", re.IGNORECASE)
 _LABELLED = re.compile(rf"(?<![\w#@-])(?:{_alternation(_LABELS)})\s*:(?:[^.!?\n]|\.(?=\d))*",
                        re.IGNORECASE)
@@ -265,32 +299,36 @@ def _tidy(kept: str, text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _without_trade(text: str) -> str:
+def _without_trade(text: str, brief: bool = True) -> str:
     """The text with the tiers, the objective, the market and the audience's ages asked for
-    (asked.py), the framing of a values statement and the trade's words marked _GONE. Kept
-    for the texts read last: a match reads a brief's parts several times (values_in,
-    subject, names_a_subject), and its notes read them again."""
+    (asked.py), the framing of a values statement and the trade's words marked _GONE; in a
+    brief (brief), the promotion its post carries too: in a values statement, "codes promo"
+    is a stance (a fast-fashion brand's). Kept for the texts read last: a match reads a
+    brief's parts several times (values_in, subject, names_a_subject), and its notes read
+    them again."""
     gone = f" {_GONE} "
     for start, end, _ in reversed(market_spans(text)):  # before the people words go
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_SIGNATURE, _LABELLED, _FIELD, TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE,
-                   _FRAMING, _TRADE):
+    for phrase in (_SIGNATURE, _LABELLED, *((_PROMOTION,) if brief else ()), _FIELD,
+                   TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, _FRAMING, _TRADE):
         text = phrase.sub(gone, text)
     return text
 
 
-def subject(text: str) -> str:
+def subject(text: str, brief: bool = True) -> str:
     """The text without the trade's words (the tiers and objective asked for and a values
-    statement's framing with them); the text itself when nothing else is left."""
-    return _tidy(_without_trade(text), text)
+    statement's framing with them; a brief's promotion); the text itself when nothing else
+    is left. brief: False for a values statement."""
+    return _tidy(_without_trade(text, brief), text)
 
 
-def names_a_subject(text: str) -> bool:
+def names_a_subject(text: str, brief: bool = True) -> bool:
     """Whether the text says anything beyond the trade's words and stopwords ("Looking for
-    UGC creators" does not: it asks for creators, not for what they post about)."""
-    return any(w not in STOPWORDS for w in words(fold(_without_trade(text))))
+    UGC creators" does not: it asks for creators, not for what they post about). brief:
+    False for a values statement."""
+    return any(w not in STOPWORDS for w in words(fold(_without_trade(text, brief))))
 
 
 # Set phrases that hold a negation and state a value or name a subject: kept whole ("leave no
@@ -354,7 +392,7 @@ def values_in(brief: str) -> tuple[str, str | None]:
         pos = stop
     rest.append(brief[pos:])
     left, statement = "".join(rest), ". ".join(found)
-    if not found or not names_a_subject(left) or not names_a_subject(statement):
+    if not found or not names_a_subject(left) or not names_a_subject(statement, brief=False):
         return brief, None
     return left, statement
 
@@ -370,4 +408,5 @@ def query_texts(brief: str, values: str | None) -> list[str]:
         brief, values = values_in(brief)
     brief = stands_for(brief, _BRIEF_NEGATION)[0] or brief
     kept = stands_for(values)[0] if values else ""
-    return [subject(brief)] + ([subject(kept)] if kept and names_a_subject(kept) else [])
+    return [subject(brief)] + ([subject(kept, brief=False)]
+                               if kept and names_a_subject(kept, brief=False) else [])

@@ -352,3 +352,32 @@ def test_a_brief_forms_field_names_leave_what_is_matched(brief, read):
     """"Product: X" is about X: the field's name is the form's, and cost every labelled set
     up to 0.017 nDCG@10 when it led each brief."""
     assert query_texts(brief, None) == [read]
+
+
+@pytest.mark.parametrize(("brief", "read"), [
+    ("Refill shampoo bars. Discount code GREEN20: 20% off the first order.",
+     "Refill shampoo bars"),
+    ("Savon solide. Code promo VERT20 : -20 % sur la première commande.", "Savon solide"),
+    ("Trail shoes. CTA: link in bio, promo code GREEN20.", "Trail shoes"),
+    ("Gym wear, use code FIT10 for 10% off", "Gym wear"),
+    ("Refill shampoo. Tone of voice: warm, funny. Mandatories: #ad, tag @brand.",
+     "Refill shampoo"),
+    ("Shoes. Key message: free returns and 10% off your first box.", "Shoes"),
+    # percentages, codes and commissions of the subject stay
+    ("100% organic cotton tees, 70% less plastic", "100% organic cotton tees, 70% less plastic"),
+    ("code of conduct training", "code of conduct training"),
+    ("Discount grocery app", "Discount grocery app"),
+    ("Art commissions for pet portraits", "Art commissions for pet portraits"),
+])
+def test_the_promotion_and_the_tone_of_the_post_leave_a_brief(brief, read):
+    """A code, a discount, a link in bio, a commission and the tone the post should take
+    describe the sponsored post and the deal, not what the creators post: "Discount code
+    GREEN20: 20% off the first order." after each brief cost the labelled sets' test briefs
+    up to 0.056 nDCG@10."""
+    assert query_texts(brief, None) == [read]
+
+
+def test_promo_codes_in_a_values_statement_are_a_stance_and_stay():
+    """A fast-fashion brand's "codes promo" names its side of the niche."""
+    assert query_texts("robes tendance à petits prix", "tendances, style, codes promo") == [
+        "robes tendance à petits prix", "tendances, style, codes promo"]
