@@ -102,8 +102,9 @@ class MatchResponse(BaseModel):
         default_factory=list, description="how the brief was read, when a planner should know: "
         "a brief that names no subject beyond the campaign's own words, a values statement "
         "that only rejects or names no value, values written into the brief (read as its "
-        "values statement), and tiers, an objective, countries or follower counts asked for "
-        "in words but not set as filters or the objective (each note names the filter to set), "
+        "values statement), and tiers, an objective, countries, platforms or follower counts "
+        "asked for in words but not set as filters or the objective (each note names the "
+        "filter to set), "
         "the ages of the brand's audience (not matched: no catalog holds them), French typed "
         "without accents (read with them)")
 

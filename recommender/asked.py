@@ -288,6 +288,45 @@ def ages_named(text: str) -> list[str]:
     return list(dict.fromkeys(" ".join(a.split()) for a in found))
 
 
+# The platforms asked for in words ("on Instagram and TikTok", "TikTok creators", "créatrices
+# Instagram", "sur YouTube") and the deliverables a post is counted in ("3 Instagram reels", "2
+# TikTok videos", "two stories", "3 reels Instagram", "2 vidéos TikTok"): where and in what form
+# the sponsored posts go, which the platform filter says, not what the creators post. A
+# platform's name alone stays ("TikTok dances", "Instagram-worthy cafés"), and so does a format
+# without a count ("Reels and Stories", "bedtime stories"). Names that are also words ("X",
+# "Threads", "Snap", "Reels", "Shorts") are not read as platforms.
+_PLATFORM_NAMES = {name: code for code in get_args(Platform) for name in (code,)
+                   if code not in ("x", "threads")}
+_PLATFORM_NAMES.update({alias: code for alias, code in PLATFORM_ALIASES.items()
+                        if alias in ("ig", "insta", "tik tok", "yt", "youtube shorts",
+                                     "instagram reels", "instagram stories", "twitter", "fb")})
+_PLATFORM = "|".join(re.escape(n).replace(r"\ ", r"\s+")
+                     for n in sorted(_PLATFORM_NAMES, key=len, reverse=True))
+_PLATFORMS_LIST = (rf"(?:{_PLATFORM})"
+                   rf"(?:\s*(?:,|&|/|\band\b|\bet\b|\bor\b|\bou\b)\s*(?:{_PLATFORM}))*")
+# a count, not an article: "a video game", "tell a story", "une vidéo de recette" stay
+_COUNT_WORD = r"(?:\d+|one|two|three|four|five|six|ten|deux|trois|quatre|cinq|six|dix)"
+_FORMAT = (r"(?:reels?|stor(?:y|ies)|posts?|videos?|vid[ée]os?|tiktoks?|carousels?|"
+           r"carrousels?|integrations?|int[ée]grations?|publications?|photos?|"
+           r"(?:static|feed)\s+posts?|unboxings?)")
+_KIND = r"(?:(?:dedicated|sponsored|short|long|d[ée]di[ée]e?s?|sponsoris[ée]e?s?)\s+)?"
+PLATFORM_PHRASE = re.compile(
+    rf"(?<![\w#@-])(?:{_COUNT_WORD}\s+{_KIND}(?:{_PLATFORMS_LIST}\s+)?{_FORMAT}"
+    rf"(?:\s+(?:(?:on|sur|for|pour)\s+)?{_PLATFORMS_LIST})?"
+    rf"|(?:on|sur|via)\s+{_PLATFORMS_LIST}"
+    rf"|{_PLATFORMS_LIST}\s+(?:{_PEOPLE})"
+    rf"|(?:{_PEOPLE})\s+{_PLATFORMS_LIST})(?![\w-])", re.IGNORECASE)
+_PLATFORM_WORD = re.compile(rf"(?<![\w#@-])(?:{_PLATFORM})(?![\w-])", re.IGNORECASE)
+
+
+def platforms_named(text: str) -> list[str]:
+    """The platforms a text asks its creators to post on in the trade's words (PLATFORM_PHRASE),
+    as the index names them, each once, in order."""
+    found = (w for m in PLATFORM_PHRASE.finditer(text)
+             for w in _PLATFORM_WORD.findall(m.group()))
+    return list(dict.fromkeys(_PLATFORM_NAMES[" ".join(fold(w).split())] for w in found))
+
+
 def tiers_named(text: str, names: Sequence[str] = MISSION.names) -> list[str]:
     """The tiers a text asks for in the trade's words ("micro-influencers", "nano créateurs"),
     each once, in order, among the scheme's names: "mega" is a three-tier scheme's top tier,

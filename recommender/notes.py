@@ -6,8 +6,8 @@ Each says what was read otherwise than a planner might expect, and what to do ab
 brief that names no subject (matched whole), a values statement that only rejects or names no
 value (not used), values written into the brief (read as its statement), French typed without
 accents (read with them), and what the brief asks for in words that only a filter or a setting
-says (asked.py: the tiers, the objective, the countries, the audience size), or that nothing
-in a catalog says (the audience's ages).
+says (asked.py: the tiers, the objective, the countries, the platforms, the audience size), or
+that nothing in a catalog says (the audience's ages).
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .accents import with_accents
-from .asked import ages_named, audience_named, markets_named, objectives_named, tiers_named
+from .asked import (
+    ages_named,
+    audience_named,
+    markets_named,
+    objectives_named,
+    platforms_named,
+    tiers_named,
+)
 from .query_text import names_a_subject, stands_for, values_in
 from .schema import Brief
 from .tiers import MISSION
@@ -26,19 +33,21 @@ def of_brief(brief: Brief, tier_names: Sequence[str] = MISSION.names) -> list[st
     need not (tier_names: the index's tiers)."""
     f = brief.filters
     return notes(brief.brief, brief.values, f.tiers, brief.objective, tier_names, f.countries,
-                 f.min_followers is not None or f.max_followers is not None)
+                 f.min_followers is not None or f.max_followers is not None, f.platforms)
 
 
 def notes(brief: str, values: str | None, tiers: list[str] | None = None,
           objective: str | None = None, tier_names: Sequence[str] = MISSION.names,
-          countries: list[str] | None = None, follower_filter: bool = False) -> list[str]:
+          countries: list[str] | None = None, follower_filter: bool = False,
+          platforms: Sequence[str] | None = None) -> list[str]:
     """What a planner should know of how the brief was read: a brief that names no subject
     (matched whole), a values statement that only rejects (not used), tiers asked for in
     words when the brief filters on none (tiers: its tier filter; tier_names: the index's
     tiers), an objective named in words when it gives none (objective: its objective), the
     countries asked for in words when it filters on none (countries: its country filter), the
     audience size asked for in words when it filters on none (follower_filter: whether it
-    does), the audience's ages (no catalog holds them), the values statement written into a
+    does), the platforms asked for in words when it filters on none (platforms: its platform
+    filter), the audience's ages (no catalog holds them), the values statement written into a
     brief that gives none (values_in), the accents given to French typed without them
     (accents.py)."""
     out = []
@@ -66,6 +75,12 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
                    "not a filter: creators of every country were ranked; to keep to "
                    f"{'it' if len(places) == 1 else 'them'}, filter on the creators' country "
                    f"(--country {','.join(places)}; filters.countries)")
+    where = [] if platforms else platforms_named(brief)
+    if where:
+        out.append(f"the brief asks for posts on {', '.join(where)} in words, which are not a "
+                   "filter: creators of every platform were ranked; to keep to "
+                   f"{'it' if len(where) == 1 else 'them'}, filter on the platform "
+                   f"(--platform {','.join(where)}; filters.platforms)")
     size = None if follower_filter else audience_named(brief)
     if size:
         lo, hi = size

@@ -19,8 +19,10 @@ before the brief and the values statement are encoded (the sentence encoder) and
   the ranker (notes.py says so when none is given); the same word as a subject stays ("mental
   health awareness", "engagement écologique", "honest reviews"). So does the market ("for
   the UK market", "créatrices basées en France", "French creators"), which the country filter
-  says ("French cuisine" stays), and the ages of the brand's audience ("women aged 25-35",
-  "femmes 25-35 ans"), which no catalog holds; asked.py finds these four. And so do how a brief is
+  says ("French cuisine" stays), the platforms and the posts counted on them ("on Instagram
+  and TikTok", "3 Instagram reels", "2 vidéos TikTok"), which the platform filter says
+  ("TikTok dances" stays), and the ages of the brand's audience ("women aged 25-35", "femmes
+  25-35 ans"), which no catalog holds; asked.py finds these five. And so do how a brief is
   addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
   weeks", "Budget: 5k€", "Livrables : 3 reels", "Tone: warm, funny"): "Thanks!" pulls towards
   every creator's thank-you post. A term goes only after its label and colon ("budget travel"
@@ -82,6 +84,7 @@ from .asked import (
     AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
     PEOPLE,
+    PLATFORM_PHRASE,
     TIER_PHRASE,
     age_spans,
     market_spans,
@@ -97,7 +100,7 @@ _FR = """campagne campagnes marque marques partenaire partenaires partenariat pa
 ambassadeur ambassadeurs ambassadrice ambassadrices sponsorisé sponsorisée sponsorisés
 sponsorisées contenu contenus abonné abonnés abonnée abonnées cherche cherchons recherche
 recherchons recherché recherchée recherchés recherchées veut voulons promouvoir lancement
-lancer"""
+lancer besoin"""
 
 TRADE_WORDS = frozenset(w for text in (_EN, _FR, " ".join(PEOPLE)) for word in text.split()
                         for w in (word, fold(word)))
@@ -300,19 +303,20 @@ def _tidy(kept: str, text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _without_trade(text: str, brief: bool = True) -> str:
-    """The text with the tiers, the objective, the market and the audience's ages asked for
-    (asked.py), the framing of a values statement and the trade's words marked _GONE; in a
-    brief (brief), the promotion its post carries too: in a values statement, "codes promo"
-    is a stance (a fast-fashion brand's). Kept for the texts read last: a match reads a
-    brief's parts several times (values_in, subject, names_a_subject), and its notes read
-    them again."""
+    """The text with the tiers, the objective, the market, the platforms and deliverables and
+    the audience's ages asked for (asked.py), the framing of a values statement and the
+    trade's words marked _GONE; in a brief (brief), the promotion its post carries too: in a
+    values statement, "codes promo" is a stance (a fast-fashion brand's). Kept for the texts
+    read last: a match reads a brief's parts several times (values_in, subject,
+    names_a_subject), and its notes read them again."""
     gone = f" {_GONE} "
     for start, end, _ in reversed(market_spans(text)):  # before the people words go
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
     for phrase in (_SIGNATURE, _LABELLED, *((_PROMOTION,) if brief else ()), _FIELD,
-                   TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, _FRAMING, _TRADE):
+                   TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
+                   _TRADE):
         text = phrase.sub(gone, text)
     return text
 

@@ -124,6 +124,13 @@ def test_match_and_similar(client):
     assert len(said["notes"]) == 1 and "--min-followers 1000" in said["notes"][0]
     said = client.post("/v1/match", headers=R, json={**sized, "filters": {"max_followers": 50000}})
     assert said.json()["notes"] == []
+    # the platforms in words: said, and said no more once the brief filters on one
+    posted = {"brief": "zero waste shampoo bar, 3 Instagram reels", "k": 3}
+    said = client.post("/v1/match", headers=R, json=posted).json()
+    assert len(said["notes"]) == 1 and "--platform instagram" in said["notes"][0]
+    said = client.post("/v1/match", headers=R, json={
+        **posted, "filters": {"platforms": ["instagram"]}})
+    assert said.json()["notes"] == []
     # values written into the brief: read as its values statement, and said so
     said = client.post("/v1/match", headers=R, json={
         "brief": "zero waste shampoo bar. We care about honest, local makers.", "k": 3}).json()

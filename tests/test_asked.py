@@ -3,7 +3,15 @@ audience size, the audience's ages."""
 
 import pytest
 
-from recommender.asked import age_spans, ages_named, audience_named, market_spans, markets_named
+from recommender.asked import (
+    PLATFORM_PHRASE,
+    age_spans,
+    ages_named,
+    audience_named,
+    market_spans,
+    markets_named,
+    platforms_named,
+)
 from recommender.notes import notes
 from recommender.query_text import query_texts
 
@@ -113,3 +121,40 @@ def test_the_audience_ages_leave_what_is_matched_and_match_says_so():
     assert len(said) == 1 and "(25-35)" in said[0] and "not matched" in said[0]
     assert ages_named("women 18-24, men (25-34), aged 18-24") == ["18-24", "25-34"]
     assert not [n for n in notes("3-5 recipes a week", None) if "ages" in n]
+
+
+@pytest.mark.parametrize(("text", "phrases", "platforms"), [
+    ("Refill shampoo. We need 3 Instagram reels and 2 TikTok videos.",
+     ["3 Instagram reels", "2 TikTok videos"], ["instagram", "tiktok"]),
+    ("Savon. On a besoin de 3 reels Instagram et 2 vidéos TikTok.",
+     ["3 reels Instagram", "2 vidéos TikTok"], ["instagram", "tiktok"]),
+    ("Trail shoes, on Instagram and TikTok.", ["on Instagram and TikTok"],
+     ["instagram", "tiktok"]),
+    ("TikTok creators for our snack", ["TikTok creators"], ["tiktok"]),
+    ("créatrices Instagram pour nos bijoux", ["créatrices Instagram"], ["instagram"]),
+    ("one dedicated YouTube integration", ["one dedicated YouTube integration"], ["youtube"]),
+    ("3 posts a week on IG", ["3 posts", "on IG"], ["instagram"]),
+    ("two stories and 5 photos", ["two stories", "5 photos"], []),
+])
+def test_the_platforms_and_deliverables_asked_for_in_words_are_found(text, phrases, platforms):
+    assert [m.group() for m in PLATFORM_PHRASE.finditer(text)] == phrases
+    assert platforms_named(text) == platforms
+
+
+@pytest.mark.parametrize("text", [
+    "TikTok dances for beginners", "Instagram-worthy cafés", "Reels and Stories about yoga",
+    "bedtime stories for kids", "tell a story about your morning", "a video game review",
+    "une vidéo de recette", "2 pairs of shorts", "Threads and yarn for knitting",
+])
+def test_a_platform_or_a_format_as_a_subject_stays(text):
+    """A platform's name alone, a format without a count, an article for a count, and the
+    platforms whose names are words ("Threads", "X", "Shorts") are not asked for."""
+    assert not PLATFORM_PHRASE.search(text)
+
+
+def test_the_platforms_leave_what_is_matched_and_match_says_which_filter_says_it():
+    brief = "Refill shampoo. We need 3 Instagram reels and 2 TikTok videos."
+    assert query_texts(brief, None) == ["Refill shampoo"]
+    said = [n for n in notes(brief, None) if "platform" in n]
+    assert len(said) == 1 and "--platform instagram,tiktok" in said[0]
+    assert not [n for n in notes(brief, None, platforms=["instagram"]) if "platform" in n]
