@@ -300,10 +300,10 @@ _PLATFORM_NAMES = {name: code for code in get_args(Platform) for name in (code,)
 _PLATFORM_NAMES.update({alias: code for alias, code in PLATFORM_ALIASES.items()
                         if alias in ("ig", "insta", "tik tok", "yt", "youtube shorts",
                                      "instagram reels", "instagram stories", "twitter", "fb")})
-_PLATFORM = "|".join(re.escape(n).replace(r"\ ", r"\s+")
+PLATFORM_NAME = "|".join(re.escape(n).replace(r"\ ", r"\s+")
                      for n in sorted(_PLATFORM_NAMES, key=len, reverse=True))
-_PLATFORMS_LIST = (rf"(?:{_PLATFORM})"
-                   rf"(?:\s*(?:,|&|/|\band\b|\bet\b|\bor\b|\bou\b)\s*(?:{_PLATFORM}))*")
+_PLATFORMS_LIST = (rf"(?:{PLATFORM_NAME})"
+                   rf"(?:\s*(?:,|&|/|\band\b|\bet\b|\bor\b|\bou\b)\s*(?:{PLATFORM_NAME}))*")
 # a count, not an article: "a video game", "tell a story", "une vidéo de recette" stay
 _COUNT_WORD = r"(?:\d+|one|two|three|four|five|six|ten|deux|trois|quatre|cinq|six|dix)"
 _FORMAT = (r"(?:reels?|stor(?:y|ies)|posts?|videos?|vid[ée]os?|tiktoks?|carousels?|"
@@ -316,7 +316,7 @@ PLATFORM_PHRASE = re.compile(
     rf"|(?:on|sur|via)\s+{_PLATFORMS_LIST}"
     rf"|{_PLATFORMS_LIST}\s+(?:{_PEOPLE})"
     rf"|(?:{_PEOPLE})\s+{_PLATFORMS_LIST})(?![\w-])", re.IGNORECASE)
-_PLATFORM_WORD = re.compile(rf"(?<![\w#@-])(?:{_PLATFORM})(?![\w-])", re.IGNORECASE)
+_PLATFORM_WORD = re.compile(rf"(?<![\w#@-])(?:{PLATFORM_NAME})(?![\w-])", re.IGNORECASE)
 
 
 def platforms_named(text: str) -> list[str]:

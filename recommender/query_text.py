@@ -27,7 +27,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   weeks", "Budget: 5k€", "Livrables : 3 reels", "Tone: warm, funny"): "Thanks!" pulls towards
   every creator's thank-you post. A term goes only after its label and colon ("budget travel"
   stays). In a brief, so does the promotion its post carries ("use code GREEN20", "20% off",
-  "link in bio"), wherever it is written: it pulls towards the creators who push codes.
+  "link in bio"), wherever it is written: it pulls towards the creators who push codes. And
+  so does where the brand is online: an address, an e-mail, a handle ("oakandash.com", "IG
+  @oakandash"), which the encoder reads as words of their own.
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
@@ -84,6 +86,7 @@ from .asked import (
     AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
     PEOPLE,
+    PLATFORM_NAME,
     PLATFORM_PHRASE,
     TIER_PHRASE,
     age_spans,
@@ -135,7 +138,19 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
            "mandatory", "hashtags", "mentions", "mentions obligatoires", "obligatoire",
            "obligatoires", "tone", "tone of voice", "tonality", "ton", "tonalité", "code",
            "promo code", "discount code", "coupon code", "code promo", "code de réduction",
-           "commission", "commissions")
+           "commission", "commissions",
+           # where the brand is online: the address follows
+           "site", "website", "web", "site web", "site internet", "url", "link", "links",
+           "lien", "liens", "more info", "more information", "plus d'infos", "plus d’infos",
+           "plus d'informations", "plus d’informations", "infos", "email", "e-mail", "mail")
+# Where the brand is online: an address ("https://oakandash.com/refill", "www.…",
+# "oakandash.com"), an e-mail, a handle ("@oakandash", "IG @oakandash"). An identifier, not
+# what creators post: the encoder reads "oakandash.com" as words of its own.
+_ONLINE = re.compile(
+    r"(?<![\w@])(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[\w-]+(?:\.[\w-]+)*\.(?:com|fr|co\.uk|uk|io|net|org|shop|store|eu|be|ch|ca|de|co)"
+    r"(?:/\S*)?(?![\w-])"
+    rf"|(?:(?:{PLATFORM_NAME})\s*:?\s*)?@[\w.]*\w)", re.IGNORECASE)
 # The promotion a sponsored post carries, wherever a brief writes it: a code ("use code
 # GREEN20", "code promo VERT20"), a discount ("20% off", "-20 %", "on the first order",
 # "free shipping"), a link ("link in bio", "lien en bio", "swipe up", "affiliate link"), the
@@ -314,7 +329,7 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_SIGNATURE, _LABELLED, *((_PROMOTION,) if brief else ()), _FIELD,
+    for phrase in (_SIGNATURE, _LABELLED, _ONLINE, *((_PROMOTION,) if brief else ()), _FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
                    _TRADE):
         text = phrase.sub(gone, text)

@@ -381,3 +381,19 @@ def test_promo_codes_in_a_values_statement_are_a_stance_and_stay():
     """A fast-fashion brand's "codes promo" names its side of the niche."""
     assert query_texts("robes tendance à petits prix", "tendances, style, codes promo") == [
         "robes tendance à petits prix", "tendances, style, codes promo"]
+
+
+@pytest.mark.parametrize(("brief", "read"), [
+    ("Refill shampoo. More at https://www.oakandash.com/refill", "Refill shampoo"),
+    ("Refill shampoo (site: oakandash.com, IG @oakandash)", "Refill shampoo"),
+    ("Savon. Plus d'infos : https://www.maison-lumiere.fr/campagne", "Savon"),
+    ("Trail shoes — contact press@oakandash.co.uk", "Trail shoes — contact"),
+    # a dot between words or digits is no address
+    ("Node.js tutorials, 3.5 stars, e.g. trail shoes",
+     "Node.js tutorials, 3.5 stars, e.g. trail shoes"),
+])
+def test_where_the_brand_is_online_leaves_a_brief(brief, read):
+    """An address, an e-mail or a handle names the brand's place online, and the encoder read
+    "oakandash.com" as words of its own ("(site: oakandash.com, IG @oakandash)" after each
+    brief cost the sets' test briefs up to 0.056 nDCG@10)."""
+    assert query_texts(brief, None) == [read]
