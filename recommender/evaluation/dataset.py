@@ -101,6 +101,16 @@ _REQUESTS = {"en": ("Looking for UGC creators for our brand campaign: {}",
 _VALUES_WRITTEN = {"en": ("{}. Our values: {}.", "{}. We care about {}.", "{}. We stand for {}."),
                    "fr": ("{}. Nos valeurs : {}.", "{}. Ce qui compte pour nous : {}.",
                           "{}. Nous défendons {}.")}
+# ... and one of the things a brief says besides its subject, each brief its own (seeded): the
+# audience, the deliverables and platforms, a promotion, where the brand is online
+_BESIDES = {"en": (". Target audience: women 25-35, urban.",
+                   ". We need 3 Instagram reels and 2 TikTok videos.",
+                   ". Discount code GREEN20: 20% off the first order.",
+                   " (site: oakandash.com, IG @oakandash)"),
+            "fr": (". Cible : femmes 25-35 ans, urbaines.",
+                   ". On a besoin de 3 reels Instagram et 2 vidéos TikTok.",
+                   ". Code promo VERT20 : -20 % sur la première commande.",
+                   " (site : maison-lumiere.fr, insta @maisonlumiere)")}
 _BIO_TAGS = {"en": ("UGC creator", "content creator", "collabs: DM",
                     "brand partnerships via email", "influencer", "open to brand collabs"),
              "fr": ("créatrice de contenu", "créateur UGC", "collab : DM",
@@ -110,15 +120,18 @@ _BIO_TAGS = {"en": ("UGC creator", "content creator", "collabs: DM",
 def as_written(es: EvalSet, seed: int, into: Path) -> EvalSet:
     """The set as planners and exports write it: every brief inside a planner's request
     ("Looking for UGC creators for our brand campaign: ..."), its values statement ending with
-    the brief's `rejects` clause where the set gives one ("..., no fast fashion"), and for
-    half of those with a statement (seeded), written into the brief's text instead of given
-    apart ("... Our values: repair, no fast fashion."); half the bios (seeded) ending with the
-    trade's tags ("UGC creator | collabs: DM"). Judgments and truth are the set's: none of
-    them reads a bio or a brief's wording. Written under `into` as `<name>-written`."""
+    the brief's `rejects` clause where the set gives one ("..., no fast fashion"), followed by
+    one of what a brief says besides its subject (seeded: the audience, the deliverables, a
+    discount code, the brand's site), and for half of those with a statement (seeded),
+    written into the brief's text instead of given apart ("... Our values: repair, no fast
+    fashion."); half the bios (seeded) ending with the trade's tags ("UGC creator | collabs:
+    DM"). Judgments and truth are the set's: none of them reads a bio or a brief's wording.
+    Written under `into` as `<name>-written`."""
     import random
 
     rng = random.Random(seed)
     inline = random.Random(seed + 1)  # its own draws: the requests and tags stay as they were
+    besides = random.Random(seed + 2)
     out = into / f"{es.path.name}-written"
     out.mkdir(parents=True, exist_ok=True)
     with open(es.creators, encoding="utf-8") as src, \
@@ -134,7 +147,8 @@ def as_written(es: EvalSet, seed: int, into: Path) -> EvalSet:
     briefs = []
     for b in es.briefs:
         request = rng.choice(_REQUESTS["fr" if b["language"] == "fr" else "en"])
-        written = {**b, "brief": request.format(b["brief"])}
+        said = besides.choice(_BESIDES["fr" if b["language"] == "fr" else "en"])
+        written = {**b, "brief": request.format(b["brief"]).rstrip(" .") + said}
         values = b.get("values")
         values = ", ".join(values) if isinstance(values, list) else values
         if b.get("rejects"):
