@@ -71,16 +71,12 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
                    "filters.tiers), or give an objective, which prefers its tier")
     places = [] if countries else markets_named(brief)
     if places:
-        out.append(f"the brief asks for creators in {', '.join(places)} in words, which are "
-                   "not a filter: creators of every country were ranked; to keep to "
-                   f"{'it' if len(places) == 1 else 'them'}, filter on the creators' country "
-                   f"(--country {','.join(places)}; filters.countries)")
+        out.append(_not_a_filter(f"creators in {', '.join(places)}", "country", places,
+                                 "the creators' country", "--country", "filters.countries"))
     where = [] if platforms else platforms_named(brief)
     if where:
-        out.append(f"the brief asks for posts on {', '.join(where)} in words, which are not a "
-                   "filter: creators of every platform were ranked; to keep to "
-                   f"{'it' if len(where) == 1 else 'them'}, filter on the platform "
-                   f"(--platform {','.join(where)}; filters.platforms)")
+        out.append(_not_a_filter(f"posts on {', '.join(where)}", "platform", where,
+                                 "the platform", "--platform", "filters.platforms"))
     size = None if follower_filter else audience_named(brief)
     if size:
         lo, hi = size
@@ -121,3 +117,12 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
                    "whether their posts share them, not on the words alone; give them as the "
                    "values (--values; values) to set them yourself")
     return out
+
+
+def _not_a_filter(asked: str, every: str, values: list[str], field: str, flag: str,
+                  name: str) -> str:
+    """The note for what a brief asks for in words that only a filter says."""
+    them = "it" if len(values) == 1 else "them"
+    return (f"the brief asks for {asked} in words, which are not a filter: creators of every "
+            f"{every} were ranked; to keep to {them}, filter on {field} ({flag} "
+            f"{','.join(values)}; {name})")
