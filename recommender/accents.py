@@ -9,8 +9,11 @@ briefs and statements typed so lost 0.983 -> 0.942 nDCG@10 on their test briefs,
 a French brief typed without a single accent that is no French word as typed, but is one
 with accents, is given them: its most frequent accented form in a French word-frequency list
 (pyspellchecker's, counted over film subtitles). A word that is a word as typed stays ("tente"
-is a tent, though "tenté" is more frequent; "marche", "mais", "du", "sur"), and so does every
-text with an accent anywhere: its writer types them, and an unaccented word there is meant so.
+is a tent, though "tenté" is more frequent; "marche", "mais", "du", "sur"), and so does an
+English word more frequent in English than its accented form is in French ("email" is not
+"émail", "the" not "thé"), and so does the trade's "reels" (no "réels"); and so does every
+text with an accent anywhere: its writer types them, and an unaccented word there is meant
+so.
 The brief and its values statement are read together (a statement is often a list of nouns
 without a stopword: "performance, seche, depassement"), and are French when their words use
 more of French's stopwords than of English's (lexical.language_of), or as many (often none)
@@ -26,21 +29,30 @@ from .lexical.tokens import fold, language_of, words
 from .locales import written_in
 
 _LETTERS = re.compile(r"[A-Za-z]+")
+# the trade's English words that a word list counted over film subtitles takes for French
+# ones: an Instagram "reel" is no "réel"
+_BORROWED = frozenset({"reel", "reels"})
 
 
 @cache
 def _accented() -> dict[str, str]:
-    """Each French word's spelling without accents, when that is no word of its own, to its
-    most frequent accented form ("seche" -> "sèche", "ete" -> "été")."""
-    from spellchecker import SpellChecker  # 0.2 s to load: only for a brief that needs it
+    """Each French word's spelling without accents, when that is no French word of its own
+    and no English word more frequent in English than the accented word is in French ("the",
+    "email", "elite", "age" stay: a French brief borrows English words), to its most frequent
+    accented form ("seche" -> "sèche", "ete" -> "été")."""
+    from spellchecker import SpellChecker  # 0.4 s to load: once, for a process's first brief
 
-    counts = SpellChecker(language="fr", distance=1).word_frequency.dictionary
+    french = SpellChecker(language="fr", distance=1).word_frequency.dictionary
+    english = SpellChecker(language="en", distance=1).word_frequency.dictionary
     best: dict[str, tuple[int, str]] = {}
-    for word, n in counts.items():
+    for word, n in french.items():
         plain = fold(word)
         if plain != word and plain.isascii() and (plain not in best or n > best[plain][0]):
             best[plain] = (n, word)
-    return {plain: word for plain, (_, word) in best.items() if plain not in counts}
+    fr_total, en_total = sum(french.values()), sum(english.values())
+    return {plain: word for plain, (n, word) in best.items()
+            if plain not in french and plain not in _BORROWED
+            and english.get(plain, 0) / en_total <= n / fr_total}
 
 
 def _french(text: str, table: dict[str, str]) -> bool:

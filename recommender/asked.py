@@ -306,7 +306,7 @@ _PLATFORMS_LIST = (rf"(?:{PLATFORM_NAME})"
                    rf"(?:\s*(?:,|&|/|\band\b|\bet\b|\bor\b|\bou\b)\s*(?:{PLATFORM_NAME}))*")
 # a count, not an article: "a video game", "tell a story", "une vidéo de recette" stay
 _COUNT_WORD = r"(?:\d+|one|two|three|four|five|six|ten|deux|trois|quatre|cinq|six|dix)"
-_FORMAT = (r"(?:reels?|stor(?:y|ies)|posts?|videos?|vid[ée]os?|tiktoks?|carousels?|"
+_FORMAT = (r"(?:r[eé]els?|stor(?:y|ies)|posts?|videos?|vid[ée]os?|tiktoks?|carousels?|"
            r"carrousels?|integrations?|int[ée]grations?|publications?|photos?|"
            r"(?:static|feed)\s+posts?|unboxings?)")
 _KIND = r"(?:(?:dedicated|sponsored|short|long|d[ée]di[ée]e?s?|sponsoris[ée]e?s?)\s+)?"

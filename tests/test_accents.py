@@ -46,3 +46,11 @@ def test_a_brief_typed_without_accents_is_matched_and_noted_as_with_them():
     said = [n for n in notes("Recettes vegetales anti-gaspi", "saison, local") if "accents" in n]
     assert len(said) == 1 and "vegetales as végétales" in said[0]
     assert not [n for n in notes("Recettes végétales anti-gaspi", None) if "accents" in n]
+
+
+def test_english_words_a_french_brief_borrows_keep_their_spelling():
+    """"email" is no "émail", "reels" no "réels": an English word more frequent in English
+    than its accented form in French, and the trade's loanwords, stay."""
+    brief, _, given = with_accents("Savon solide, 3 reels Instagram, email : contact", None)
+    assert brief == "Savon solide, 3 reels Instagram, email : contact" and given == {}
+    assert with_accents("Savon solide, recolte locale", None)[2] == {"recolte": "récolte"}
