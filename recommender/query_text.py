@@ -26,7 +26,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
   weeks", "Budget: 5k€", "Livrables : 3 reels", "Tone: warm, funny"): "Thanks!" pulls towards
   every creator's thank-you post. A term goes only after its label and colon ("budget travel"
-  stays). In a brief, so does the promotion its post carries ("use code GREEN20", "20% off",
+  stays). So does what the ranker measures itself, said of the creators wanted ("authentic
+  creators", "an engaged community", "proches de leur communauté"). In a brief, so does the
+  promotion its post carries ("use code GREEN20", "20% off",
   "link in bio"), wherever it is written: it pulls towards the creators who push codes. And
   so does where the brand is online: an address, an e-mail, a handle ("oakandash.com", "IG
   @oakandash"), which the encoder reads as words of their own.
@@ -143,6 +145,29 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
            "site", "website", "web", "site web", "site internet", "url", "link", "links",
            "lien", "liens", "more info", "more information", "plus d'infos", "plus d’infos",
            "plus d'informations", "plus d’informations", "infos", "email", "e-mail", "mail")
+# What the ranker measures on its own, said of the creators wanted: "authentic creators",
+# "créateurs authentiques", "an engaged community", "close to their audience", "proches de
+# leur communauté". The authenticity and engagement components read it from the creators'
+# figures and flags; as words they point the brief at posts about community and followers.
+# A value stays: "authenticity", "honest reviews", "une communauté engagée pour le climat".
+_GENUINE = (r"(?:authentic|genuine|credible|trusted|trustworthy|relatable|real|"
+            r"authentiques?|cr[ée]dibles?|sinc[èe]res?|vrais?|vraies?)")
+_GENUINES = rf"{_GENUINE}(?:\s*(?:,|and|&|et)\s*{_GENUINE})*"
+_WANTED = "|".join(sorted({w for p in (*PEOPLE, "profiles", "profils") for w in (p, fold(p))},
+                          key=len, reverse=True))
+_COMMUNITY = (r"(?:communit(?:y|ies)|audiences?|following|followers|fanbase|"
+              r"communaut[ée]s?|abonn[ée]e?s)")
+_ENGAGED = (r"(?:engaged|highly\s+engaged|loyal|real|strong|active|tight-knit|trusting|"
+            r"fid[èe]les?|engag[ée]e?s?|vraies?|fortes?|soud[ée]e?s?|actives?)")
+_QUALITIES = re.compile(
+    rf"(?<![\w#@-])(?:{_GENUINES}\s+(?:{_WANTED})|(?:{_WANTED})\s+{_GENUINES}"
+    rf"|(?:(?:with|avec)\s+)?(?:(?:an?|une|des|their|leur|leurs)\s+)?"
+    rf"(?:{_ENGAGED}\s+{_COMMUNITY}"
+    rf"|{_COMMUNITY}\s+{_ENGAGED}(?!\s+(?:pour|dans|en|contre|for|in)\b))"
+    rf"|(?:real|true|genuine|vraie|r[ée]elle)\s+(?:engagement|proximit[ée])"
+    rf"|(?:close\s+to|proches?\s+de|proximit[ée]\s+avec)\s+(?:their|its|leur|leurs|sa|son)"
+    rf"\s+{_COMMUNITY})(?![\w-])", re.IGNORECASE)
+
 # Where the brand is online: an address ("https://oakandash.com/refill", "www.…",
 # "oakandash.com"), an e-mail, a handle ("@oakandash", "IG @oakandash"). An identifier, not
 # what creators post: the encoder reads "oakandash.com" as words of its own.
@@ -200,6 +225,10 @@ _FRAMING_EN += ("we're about", "we’re about", "we're all about", "we’re all 
                 "our philosophy is")
 _FRAMING_EN += tuple(f"{w} {s} {o} values" for w in ("who", "that", "")
                      for s in ("share", "shares", "sharing") for o in _OWNERS)
+# what points back at the statement: "… and we want creators who live it every day"
+_DAILY = ("", " every day", " daily", " day to day", " day-to-day")
+_FRAMING_EN += tuple(f"who {v} {o}{d}" for v in ("live", "live by", "embody", "share")
+                     for o in ("it", "them", "this", "these values") for d in _DAILY)
 _FRAMING_FR = tuple(f"{o} valeurs" for o in ("nos", "mes", "ces", "les", "des", "leurs",
                                              "vos", "mêmes", "memes"))
 _FRAMING_FR += ("nos valeurs de marque", "valeurs de la marque", "valeurs de marque",
@@ -216,6 +245,9 @@ _FRAMING_FR += ("nos valeurs de marque", "valeurs de la marque", "valeurs de mar
                 "notre philosophie", "notre raison d'être", "notre raison d’être")
 _FRAMING_FR += tuple(f"{w}{s} {o} valeurs" for w in ("qui ", "") for s in ("partagent", "partage",
                      "partager") for o in ("nos", "ces", "les", "les mêmes", "les memes"))
+_FRAMING_FR += tuple(f"qui {o}{v}{d}" for o in ("le ", "les ", "l'", "l’")
+                     for v in ("vivent", "incarnent", "partagent")
+                     for d in ("", " au quotidien", " tous les jours"))
 FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
 
 NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoiding", "don't",
@@ -329,7 +361,8 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_SIGNATURE, _LABELLED, _ONLINE, *((_PROMOTION,) if brief else ()), _FIELD,
+    for phrase in (_SIGNATURE, _LABELLED, _ONLINE, *((_PROMOTION,) if brief else ()),
+                   _QUALITIES, _FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
                    _TRADE):
         text = phrase.sub(gone, text)
