@@ -40,7 +40,7 @@ def _accented() -> dict[str, str]:
     and no English word more frequent in English than the accented word is in French ("the",
     "email", "elite", "age" stay: a French brief borrows English words), to its most frequent
     accented form ("seche" -> "sèche", "ete" -> "été")."""
-    from spellchecker import SpellChecker  # 0.4 s to load: once, for a process's first brief
+    from spellchecker import SpellChecker  # half a second: once, at a process's first brief
 
     french = SpellChecker(language="fr", distance=1).word_frequency.dictionary
     english = SpellChecker(language="en", distance=1).word_frequency.dictionary

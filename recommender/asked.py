@@ -1,16 +1,16 @@
 """What a brief asks for in words that a match takes as settings: the tier, the objective, the
-market, the audience size; and the ages of the brand's audience, which nothing in a catalog
-says.
+market, the platforms, the audience size; and the ages of the brand's audience, which nothing
+in a catalog says.
 
 "Looking for nano and micro-influencers", "Awareness campaign: ...", "for the UK market",
 "créatrices basées en France", "10k-50k followers" say which creators the brand wants and what
 the campaign is for, not what the creators post. query_text.py takes these phrases out of what
 is encoded and looked up (the encoder would read "French" or "awareness" as a subject), and
 since words are no filter, notes.py tells the planner which filter or setting says it: the tier
-filter or the objective, the country filter, the follower filters. Each phrase needs the
-trade's frame around its word: a tier's name alone ("macro" counting), an objective's word
-alone ("mental health awareness") and a country's name or adjective alone ("French cuisine",
-"made in France") stay.
+filter or the objective, the country filter, the platform filter, the follower filters. Each
+phrase needs the trade's frame around its word: a tier's name alone ("macro" counting), an
+objective's word alone ("mental health awareness"), a country's name or adjective alone
+("French cuisine", "made in France") and a platform's name alone ("TikTok dances") stay.
 """
 
 from __future__ import annotations

@@ -119,10 +119,10 @@ _BIO_TAGS = {"en": ("UGC creator", "content creator", "collabs: DM",
 
 def as_written(es: EvalSet, seed: int, into: Path) -> EvalSet:
     """The set as planners and exports write it: every brief inside a planner's request
-    ("Looking for UGC creators for our brand campaign: ..."), its values statement ending with
-    the brief's `rejects` clause where the set gives one ("..., no fast fashion"), followed by
-    one of what a brief says besides its subject (seeded: the audience, the deliverables, a
-    discount code, the brand's site), and for half of those with a statement (seeded),
+    ("Looking for UGC creators for our brand campaign: ...") and followed by one thing a brief
+    says besides its subject (seeded: the audience, the deliverables, a discount code, the
+    brand's site); its values statement ending with the brief's `rejects` clause where the set
+    gives one ("..., no fast fashion"), and for half of those with a statement (seeded),
     written into the brief's text instead of given apart ("... Our values: repair, no fast
     fashion."); half the bios (seeded) ending with the trade's tags ("UGC creator | collabs:
     DM"). Judgments and truth are the set's: none of them reads a bio or a brief's wording.
