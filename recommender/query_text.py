@@ -28,10 +28,10 @@ before the brief and the values statement are encoded (the sentence encoder) and
   every creator's thank-you post. A term goes only after its label and colon ("budget travel"
   stays). So does what the ranker measures itself, said of the creators wanted ("authentic
   creators", "an engaged community", "proches de leur communauté"). In a brief, so does the
-  promotion its post carries ("use code GREEN20", "20% off",
-  "link in bio"), wherever it is written: it pulls towards the creators who push codes. And
-  so does where the brand is online: an address, an e-mail, a handle ("oakandash.com", "IG
-  @oakandash"), which the encoder reads as words of their own.
+  promotion its post carries ("use code GREEN20", "20% off", "link in bio"), wherever it is
+  written: it pulls towards the creators who push codes. And so does where the brand is
+  online: an address, an e-mail, a handle ("oakandash.com", "IG @oakandash"), which the
+  encoder reads as words of their own.
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
