@@ -303,7 +303,8 @@ _PLATFORM_NAMES.update({alias: code for alias, code in PLATFORM_ALIASES.items()
 PLATFORM_NAME = "|".join(re.escape(n).replace(r"\ ", r"\s+")
                      for n in sorted(_PLATFORM_NAMES, key=len, reverse=True))
 _PLATFORMS_LIST = (rf"(?:{PLATFORM_NAME})"
-                   rf"(?:\s*(?:,|&|/|\band\b|\bet\b|\bor\b|\bou\b)\s*(?:{PLATFORM_NAME}))*")
+                   rf"(?:\s*(?:,|&|/|\band\b|\bet\b|\bor\b|\bou\b)\s*(?:{PLATFORM_NAME}))"
+                   rf"{{0,5}}")  # bounded: a list repeated 1,000 times is read once
 # a count, not an article: "a video game", "tell a story", "une vidéo de recette" stay
 _COUNT_WORD = r"(?:\d+|one|two|three|four|five|six|ten|deux|trois|quatre|cinq|six|dix)"
 _FORMAT = (r"(?:r[eé]els?|stor(?:y|ies)|posts?|videos?|vid[ée]os?|tiktoks?|carousels?|"

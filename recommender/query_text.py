@@ -152,7 +152,7 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
 # A value stays: "authenticity", "honest reviews", "une communauté engagée pour le climat".
 _GENUINE = (r"(?:authentic|genuine|credible|trusted|trustworthy|relatable|real|"
             r"authentiques?|cr[ée]dibles?|sinc[èe]res?|vrais?|vraies?)")
-_GENUINES = rf"{_GENUINE}(?:\s*(?:,|and|&|et)\s*{_GENUINE})*"
+_GENUINES = rf"{_GENUINE}(?:\s*(?:,|and|&|et)\s*{_GENUINE}){{0,3}}"
 _WANTED = "|".join(sorted({w for p in (*PEOPLE, "profiles", "profils") for w in (p, fold(p))},
                           key=len, reverse=True))
 _COMMUNITY = (r"(?:communit(?:y|ies)|audiences?|following|followers|fanbase|"
@@ -171,11 +171,14 @@ _QUALITIES = re.compile(
 # Where the brand is online: an address ("https://oakandash.com/refill", "www.…",
 # "oakandash.com"), an e-mail, a handle ("@oakandash", "IG @oakandash"). An identifier, not
 # what creators post: the encoder reads "oakandash.com" as words of its own.
+# (An address starts where its run of word characters and dots starts, and its parts are
+# bounded: "a.a.a.…" of 20,000 characters is read in one pass, not once from each dot.)
 _ONLINE = re.compile(
-    r"(?<![\w@])(?:https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|[\w-]+(?:\.[\w-]+)*\.(?:com|fr|co\.uk|uk|io|net|org|shop|store|eu|be|ch|ca|de|co)"
-    r"(?:/\S*)?(?![\w-])"
-    rf"|(?:(?:{PLATFORM_NAME})\s*:?\s*)?@[\w.]*\w)", re.IGNORECASE)
+    r"(?<![\w@])(?:https?://\S+|www\.\S+)"
+    r"|(?<![\w.@+-])(?:[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+    r"|[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
+    r"\.(?:com|fr|co\.uk|uk|io|net|org|shop|store|eu|be|ch|ca|de|co)(?:/\S*)?(?![\w-]))"
+    rf"|(?<![\w@])(?:(?:{PLATFORM_NAME})\s*:?\s*)?@[\w.]{{0,64}}\w", re.IGNORECASE)
 # The promotion a sponsored post carries, wherever a brief writes it: a code ("use code
 # GREEN20", "code promo VERT20"), a discount ("20% off", "-20 %", "on the first order",
 # "free shipping"), a link ("link in bio", "lien en bio", "swipe up", "affiliate link"), the
@@ -199,7 +202,8 @@ _PROMOTION = re.compile(
     rf"|link\s+in\s+(?:the\s+|my\s+)?bio|lien\s+(?:en|dans\s+(?:la|ma|sa))\s+bio"
     rf"|swipe\s+up|affiliate\s+links?|liens?\s+affili[ée]s?|free\s+shipping"
     rf"|livraison\s+(?:offerte|gratuite)|free\s+returns|retours?\s+(?:gratuits?|offerts?)"
-    rf"|(?:\d+\s?%\s*|affiliate\s+)+commissions?|commissions?\s+d['’]\s*affiliation"
+    rf"|\d+\s?%\s*(?:affiliate\s+)?commissions?|affiliate\s+commissions?"
+    rf"|commissions?\s+d['’]\s*affiliation"
     rf"|affiliate\s+program(?:me)?|programme\s+d['’]\s*affiliation)(?![\w-])", re.IGNORECASE)
 
 # The words that frame a values statement as one ("Our brand values:", "We believe in",
@@ -361,7 +365,7 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_SIGNATURE, _LABELLED, _ONLINE, *((_PROMOTION,) if brief else ()),
+    for phrase in (_ONLINE, _SIGNATURE, _LABELLED, *((_PROMOTION,) if brief else ()),
                    _QUALITIES, _FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
                    _TRADE):
