@@ -35,3 +35,35 @@ def test_bench_refuses_bad_options_before_building_anything(tmp_path, capsys):
         assert says in capsys.readouterr().err
     assert not out.exists()
     assert bench._sizes("10_000, 600") == [10_000, 600]
+
+
+def test_habits_rewrite_each_brief_and_score_each_set(tmp_path, capsys):
+    """benchmarks/habits.py: each habit writes its phrase in the brief's language, where it
+    says; a run scores each set under each habit (a fake encoder; no figure is asserted)."""
+    from benchmarks import habits
+    from recommender.evaluation import dataset
+
+    en = {"brief": "Resale app.", "values": "repair, second hand", "language": "en",
+          "rejects": "no fast fashion"}
+    fr = {**en, "brief": "Appli de revente", "values": "réparer, seconde main", "language": "fr"}
+    h = habits.HABITS
+    assert habits.rewrite(en, h["a discount code"])["brief"] == (
+        "Resale app. Discount code GREEN20: 20% off the first order.")
+    assert habits.rewrite(fr, h["a brand's name"])["brief"] == "Maison Lumière : Appli de revente"
+    assert habits.rewrite(en, h["our values"]) == {
+        **en, "brief": "Resale app. Our values: repair, second hand.", "values": None}
+    assert habits.rewrite(en, h["the set's rejection"])["brief"] == "Resale app, no fast fashion"
+    assert habits.rewrite(fr, h["no accents"])["values"] == "reparer, seconde main"
+    assert habits.rewrite(en, h["as written"]) == en
+    result = habits.run(["as written", "a discount code"], tmp_path, model="hash-64",
+                        sets={"stances": dataset.PACKAGED_STANCES})
+    for name in ("as written", "a discount code"):
+        test = result[name]["stances"]["test"]
+        assert 0.0 <= test["ndcg"] <= 1.0 and test["ndcg_en"] is not None
+    assert "| a discount code |" in habits.report(result, ["stances"])
+    import pytest
+
+    with pytest.raises(SystemExit):
+        habits.main(["--habits", "no such habit", "--out", str(tmp_path / "out")])
+    assert "unknown habit(s) 'no such habit'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
