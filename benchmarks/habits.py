@@ -161,7 +161,7 @@ def score(rec: Recommender, es: dataset.EvalSet, habit: Habit) -> dict[str, dict
 
         def mean(values: list) -> float | None:
             kept = [v for v in values if v is not None]
-            return round(float(np.mean(kept)), 4) if kept else None
+            return float(np.mean(kept)) if kept else None  # rounded only when printed
 
         out[split] = {
             "ndcg": mean([m["ndcg@10"] for m in per.values()]),
