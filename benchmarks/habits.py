@@ -105,6 +105,15 @@ HABITS: dict[str, Habit] = {
     "a company's story": Habit("before", "We are a small Bristol-based company founded in 2019 "
                                "by two sisters. {x}", "Nous sommes une jeune entreprise "
                                "lyonnaise fondée en 2019 par deux sœurs. {x}"),
+    "a client's name": Habit("before", "Client: Oak & Ash. {x}", "Client : Maison Lumière. {x}"),
+    "a founding": Habit("after", "{x}. Founded in 2019 by two sisters.",
+                        "{x}. Fondée en 2019 par deux sœurs."),
+    "a brand name label": Habit("after", "{x}. Brand name: Verdant Co.",
+                                "{x}. Nom de la marque : Verdure & Co."),
+    "an advertiser": Habit("before", "Advertiser: Northwind Outfitters — {x}",
+                           "Annonceur : Atelier Sauvage — {x}"),
+    "since a year": Habit("after", "{x}, a family business since 1987.",
+                          "{x}, une affaire familiale depuis 1987."),
     "a season": Habit("after", "{x}, for our Christmas campaign.",
                       "{x}, pour notre campagne de Noël."),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",

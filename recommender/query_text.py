@@ -29,9 +29,10 @@ before the brief and the values statement are encoded (the sentence encoder) and
   stays). So does what the ranker measures itself, said of the creators wanted ("authentic
   creators", "an engaged community", "proches de leur communauté"). In a brief, so does the
   promotion its post carries ("use code GREEN20", "20% off", "link in bio"), wherever it is
-  written: it pulls towards the creators who push codes. And so does where the brand is
-  online: an address, an e-mail, a handle ("oakandash.com", "IG @oakandash"), which the
-  encoder reads as words of their own.
+  written: it pulls towards the creators who push codes; and so does who the brand is (its
+  name after a label, "Client: Oak & Ash"; its founding, "founded in 2019 by two sisters").
+  And so does where the brand is online: an address, an e-mail, a handle ("oakandash.com",
+  "IG @oakandash"), which the encoder reads as words of their own.
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
@@ -145,6 +146,22 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
            "site", "website", "web", "site web", "site internet", "url", "link", "links",
            "lien", "liens", "more info", "more information", "plus d'infos", "plus d’infos",
            "plus d'informations", "plus d’informations", "infos", "email", "e-mail", "mail")
+# Who the brand is, which is no subject of the creators': its name after a label ("Client: Oak &
+# Ash", "Marque : Maison Lumière", to the end of its clause), and when it was founded and by
+# whom ("founded in 2019 by two sisters", "since 1998", "fondée en 2019 par deux sœurs",
+# "depuis 1998"). A name is chosen to mean something ("Maison Lumière" is a house and light):
+# the encoder read it as a subject. A name without its label stays: nothing tells it apart
+# from a subject in title case.
+_NAMED = re.compile(
+    r"(?<![\w#@-])(?:client|brand|brand\s+name|company|advertiser|marque|nom\s+de\s+la\s+marque|"
+    r"annonceur|entreprise|soci[ée]t[ée])\s*:(?:(?!\s[-–—]\s)[^,.;:!?\n()\[\]–—|/])*",
+    re.IGNORECASE)
+_FOUNDED = re.compile(
+    r"(?<![\w#@-])(?:(?:founded|established|created|started|born)\s+(?:back\s+)?in\s+\d{4}"
+    r"(?:\s+by\s+[^,.;:!?\n()]*)?|since\s+\d{4}|est\.?\s+\d{4}"
+    r"|(?:fond[ée]e?s?|cr[ée][ée]e?s?|n[ée]e?s?)\s+en\s+\d{4}(?:\s+par\s+[^,.;:!?\n()]*)?"
+    r"|depuis\s+(?:\d{4}|(?:plus\s+de\s+)?\d+\s+ans))(?![\w-])", re.IGNORECASE)
+
 # What the ranker measures on its own, said of the creators wanted: "authentic creators",
 # "créateurs authentiques", "an engaged community", "close to their audience", "proches de
 # leur communauté". The authenticity and engagement components read it from the creators'
@@ -365,7 +382,8 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_ONLINE, _SIGNATURE, _LABELLED, *((_PROMOTION,) if brief else ()),
+    for phrase in (_ONLINE, _SIGNATURE, _LABELLED, *((_PROMOTION, _NAMED, _FOUNDED)
+                                                    if brief else ()),
                    _QUALITIES, _FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
                    _TRADE):
