@@ -31,7 +31,8 @@ from .tiers import MISSION
 PEOPLE = ("creator", "creators", "influencer", "influencers", "créateur", "créateurs",
           "créatrice", "créatrices", "influenceur", "influenceurs", "influenceuse",
           "influenceuses")
-_PEOPLE = "|".join(sorted({w for p in PEOPLE for w in (p, fold(p))}, key=len, reverse=True))
+# as a pattern's alternatives, with and without accents, the longest first
+PEOPLE_WORD = "|".join(sorted({w for p in PEOPLE for w in (p, fold(p))}, key=len, reverse=True))
 
 # "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
 # creators wanted. A tier's name alone stays: "macro" is also a fitness word, "micro" a French
@@ -39,7 +40,7 @@ _PEOPLE = "|".join(sorted({w for p in PEOPLE for w in (p, fold(p))}, key=len, re
 _TIER_NAME = r"(?:nano|micro|mid(?:-tier)?|macro|m[eé]ga)"
 TIER_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
-    rf"{_TIER_NAME}[-\s]?(?:{_PEOPLE})(?![\w-])", re.IGNORECASE)
+    rf"{_TIER_NAME}[-\s]?(?:{PEOPLE_WORD})(?![\w-])", re.IGNORECASE)
 
 # The objective named in words ("Awareness campaign: ...", "to drive sales", "Objectif :
 # notoriété", "campagne d'engagement"): what the campaign is for; the objective says it to the
@@ -109,7 +110,7 @@ def _countries() -> dict[str, str]:
 _WORD = r"[^\W\d_][\w'’.-]*"
 # the words a market phrase is built around: what precedes or follows them is looked up
 _CUE = re.compile(rf"(?<![\w#@-])(?:markets?|march[ée]s?|based|bas[ée]e?s?|implant[ée]e?s?|"
-                  rf"install[ée]e?s?|{_PEOPLE})(?![\w-])|-based(?![\w-])", re.IGNORECASE)
+                  rf"install[ée]e?s?|{PEOPLE_WORD})(?![\w-])|-based(?![\w-])", re.IGNORECASE)
 _BEFORE_MARKET = re.compile(rf"(?:(?:\b(?:for|in|on|into|across)\s+)?(?:the\s+)?)"
                             rf"((?:{_WORD}\s+){{0,2}}{_WORD})\s+$", re.IGNORECASE)
 _WORDS_BEFORE = re.compile(rf"((?:{_WORD}\s+){{0,2}}{_WORD})$")
@@ -295,8 +296,7 @@ def ages_named(text: str) -> list[str]:
 # platform's name alone stays ("TikTok dances", "Instagram-worthy cafés"), and so does a format
 # without a count ("Reels and Stories", "bedtime stories"). Names that are also words ("X",
 # "Threads", "Snap", "Reels", "Shorts") are not read as platforms.
-_PLATFORM_NAMES = {name: code for code in get_args(Platform) for name in (code,)
-                   if code not in ("x", "threads")}
+_PLATFORM_NAMES = {code: code for code in get_args(Platform) if code not in ("x", "threads")}
 _PLATFORM_NAMES.update({alias: code for alias, code in PLATFORM_ALIASES.items()
                         if alias in ("ig", "insta", "tik tok", "yt", "youtube shorts",
                                      "instagram reels", "instagram stories", "twitter", "fb")})
@@ -307,16 +307,15 @@ _PLATFORMS_LIST = (rf"(?:{PLATFORM_NAME})"
                    rf"{{0,5}}")  # bounded: a list repeated 1,000 times is read once
 # a count, not an article: "a video game", "tell a story", "une vidéo de recette" stay
 _COUNT_WORD = r"(?:\d+|one|two|three|four|five|six|ten|deux|trois|quatre|cinq|six|dix)"
-_FORMAT = (r"(?:r[eé]els?|stor(?:y|ies)|posts?|videos?|vid[ée]os?|tiktoks?|carousels?|"
-           r"carrousels?|integrations?|int[ée]grations?|publications?|photos?|"
-           r"(?:static|feed)\s+posts?|unboxings?)")
+_FORMAT = (r"(?:r[eé]els?|stor(?:y|ies)|posts?|vid[ée]os?|tiktoks?|car(?:r)?ousels?|"
+           r"int[ée]grations?|publications?|photos?|(?:static|feed)\s+posts?|unboxings?)")
 _KIND = r"(?:(?:dedicated|sponsored|short|long|d[ée]di[ée]e?s?|sponsoris[ée]e?s?)\s+)?"
 PLATFORM_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:{_COUNT_WORD}\s+{_KIND}(?:{_PLATFORMS_LIST}\s+)?{_FORMAT}"
     rf"(?:\s+(?:(?:on|sur|for|pour)\s+)?{_PLATFORMS_LIST})?"
     rf"|(?:on|sur|via)\s+{_PLATFORMS_LIST}"
-    rf"|{_PLATFORMS_LIST}\s+(?:{_PEOPLE})"
-    rf"|(?:{_PEOPLE})\s+{_PLATFORMS_LIST})(?![\w-])", re.IGNORECASE)
+    rf"|{_PLATFORMS_LIST}\s+(?:{PEOPLE_WORD})"
+    rf"|(?:{PEOPLE_WORD})\s+{_PLATFORMS_LIST})(?![\w-])", re.IGNORECASE)
 _PLATFORM_WORD = re.compile(rf"(?<![\w#@-])(?:{PLATFORM_NAME})(?![\w-])", re.IGNORECASE)
 
 

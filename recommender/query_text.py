@@ -89,6 +89,7 @@ from .asked import (
     AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
     PEOPLE,
+    PEOPLE_WORD,
     PLATFORM_NAME,
     PLATFORM_PHRASE,
     TIER_PHRASE,
@@ -170,8 +171,7 @@ _FOUNDED = re.compile(
 _GENUINE = (r"(?:authentic|genuine|credible|trusted|trustworthy|relatable|real|"
             r"authentiques?|cr[ée]dibles?|sinc[èe]res?|vrais?|vraies?)")
 _GENUINES = rf"{_GENUINE}(?:\s*(?:,|and|&|et)\s*{_GENUINE}){{0,3}}"
-_WANTED = "|".join(sorted({w for p in (*PEOPLE, "profiles", "profils") for w in (p, fold(p))},
-                          key=len, reverse=True))
+_WANTED = rf"{PEOPLE_WORD}|profiles|profils"
 _COMMUNITY = (r"(?:communit(?:y|ies)|audiences?|following|followers|fanbase|"
               r"communaut[ée]s?|abonn[ée]e?s)")
 _ENGAGED = (r"(?:engaged|highly\s+engaged|loyal|real|strong|active|tight-knit|trusting|"
