@@ -16,8 +16,8 @@ text with an accent anywhere: its writer types them, and an unaccented word ther
 so.
 The brief and its values statement are read together (a statement is often a list of nouns
 without a stopword: "performance, seche, depassement"), and are French when their words use
-more of French's stopwords than of English's (lexical.language_of), or as many (often none)
-and a word needs accents, and the language identifier finds French likelier than English.
+more of French's stopwords than of English's (lexical.language_of), or else when a word needs
+accents and the language identifier finds French likelier than English.
 """
 
 from __future__ import annotations
@@ -57,13 +57,13 @@ def _accented() -> dict[str, str]:
 
 def _french(text: str, table: dict[str, str]) -> bool:
     """Whether a text with no accent is French that lost them: more of French's stopwords
-    than of English's; or as many (a brief of a few words often has none), a word that needs
-    accents ("vegetales") and the language identifier finding French likelier than English
-    ("iPhone vs Android camera reviews" has such a word too)."""
+    than of English's; or else a word that needs accents ("vegetales") and the language
+    identifier finding French likelier than English ("iPhone vs Android camera reviews" has
+    such a word too). The stopwords alone do not say English: a brief of a few words often
+    has none, and the English list holds words a French brief writes too ("site", and the
+    "fr" of "verdure.fr")."""
     tokens = words(text.lower())
-    if language_of(tokens, "fr") != "fr":  # more English stopwords
-        return False
-    if language_of(tokens, "en") == "fr":  # more French ones
+    if language_of(tokens, "en") == "fr":  # more French stopwords than English ones
         return True
     return any(t in table for t in tokens) and written_in(text, ("en", "fr"), sure=0.5) == "fr"
 

@@ -13,6 +13,9 @@ from recommender.query_text import query_texts
     # no stopword at all: a word that needs accents, and not read as English
     ("recettes vegetales anti-gaspi", None, ("recettes végétales anti-gaspi", None)),
     ("Velo cargo", "mobilite douce", ("Vélo cargo", "mobilité douce")),
+    # the English list's "site" and the "fr" of an address do not make it English
+    ("Recettes vegetales. Site : verdure.fr", None, ("Recettes végétales. Site : verdure.fr",
+                                                     None)),
 ])
 def test_french_typed_without_accents_is_read_with_them(brief, values, read):
     assert with_accents(brief, values)[:2] == read
