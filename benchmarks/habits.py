@@ -55,7 +55,7 @@ HABITS: dict[str, Habit] = {
     # the values written into the brief (2026-11-30, late)
     "our values": Habit("into", "{x}. Our values: {v}.", "{x}. Nos valeurs : {v}."),
     "we stand for": Habit("into", "{x}. We stand for {v}.", "{x}. Nous défendons {v}."),
-    "values, no framing": Habit("into", "{x}. {V}.", "{x}. {V}."),
+    "values without framing": Habit("into", "{x}. {V}.", "{x}. {V}."),
     # what a brief rejects
     "the set's rejection": Habit("rejects"),
     # the market, the audience size, the form's fields
@@ -69,7 +69,7 @@ HABITS: dict[str, Habit] = {
                                  "{x}. Cible : 25-35 ans."),
     "the audience": Habit("after", "{x}. Target audience: women 25-35, urban.",
                           "{x}. Cible : femmes 25-35 ans, urbaines."),
-    "ages, for": Habit("after", "{x}, for 25-34 year olds.", "{x}, pour les 25-34 ans."),
+    "ages for": Habit("after", "{x}, for 25-34 year olds.", "{x}, pour les 25-34 ans."),
     # French typed without accents
     "no accents": Habit("plain"),
     # the promotion and the tone of the post
@@ -223,6 +223,7 @@ def report(results: dict[str, dict], sets: list[str]) -> str:
 
 
 def _names(text: str) -> list[str]:
+    """The habits named in a comma-separated list (no habit's name holds a comma)."""
     import argparse
 
     names = [n.strip() for n in text.split(",") if n.strip()]

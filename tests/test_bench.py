@@ -67,3 +67,5 @@ def test_habits_rewrite_each_brief_and_score_each_set(tmp_path, capsys):
         habits.main(["--habits", "no such habit", "--out", str(tmp_path / "out")])
     assert "unknown habit(s) 'no such habit'" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+    assert all("," not in name for name in habits.HABITS)  # --habits splits on commas
+    assert habits._names("as written, our values") == ["as written", "our values"]
