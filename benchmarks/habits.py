@@ -116,6 +116,19 @@ HABITS: dict[str, Habit] = {
                           "{x}, une affaire familiale depuis 1987."),
     "a season": Habit("after", "{x}, for our Christmas campaign.",
                       "{x}, pour notre campagne de Noël."),
+    # when the campaign runs (2026-12-01): the last three written before the rule, to test it
+    "a go-live date": Habit("after", "{x}. Campaign goes live mid-October and runs for six "
+                            "weeks.", "{x}. La campagne démarre mi-octobre, pour six semaines."),
+    "a holiday's dates": Habit("after", "{x} — timed for Valentine's Day (posts between 7 and "
+                               "14 February).", "{x} — calée sur la Saint-Valentin (posts entre "
+                               "le 7 et le 14 février)."),
+    "a season's activation": Habit("before", "Summer 2027 activation: {x}",
+                                   "Activation été 2027 : {x}"),
+    # two more, written after the rule's second version
+    "around a holiday": Habit("after", "{x}, to go out around Easter, ideally the week before.",
+                              "{x}, à publier autour de Pâques, idéalement la semaine d'avant."),
+    "a holiday weekend": Habit("after", "{x} (Black Friday to Cyber Monday)",
+                               "{x} (du Black Friday au Cyber Monday)"),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",
                       "{x} #zerodechet #consommerautrement"),
 }

@@ -7,7 +7,7 @@ brief that names no subject (matched whole), a values statement that only reject
 value (not used), values written into the brief (read as its statement), French typed without
 accents (read with them), and what the brief asks for in words that only a filter or a setting
 says (asked.py: the tiers, the objective, the countries, the platforms, the audience size), or
-that nothing in a catalog says (the audience's ages).
+that nothing in a catalog says (the audience's ages, when the campaign runs: timing.py).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .asked import (
 from .query_text import names_a_subject, stands_for, values_in
 from .schema import Brief
 from .tiers import MISSION
+from .timing import when_named
 
 
 def of_brief(brief: Brief, tier_names: Sequence[str] = MISSION.names) -> list[str]:
@@ -47,7 +48,8 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     countries asked for in words when it filters on none (countries: its country filter), the
     audience size asked for in words when it filters on none (follower_filter: whether it
     does), the platforms asked for in words when it filters on none (platforms: its platform
-    filter), the audience's ages (no catalog holds them), the values statement written into a
+    filter), the audience's ages (no catalog holds them), when the campaign runs (timing.py:
+    not matched), the values statement written into a
     brief that gives none (values_in), the accents given to French typed without them
     (accents.py)."""
     out = []
@@ -94,6 +96,12 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
         out.append(f"the brief names its audience's ages ({', '.join(ages)}), which were not "
                    "matched: creators are matched on what they post, and a catalog holds no "
                    "audience's ages; check them in each creator's own audience figures")
+    when = when_named(brief)
+    if when:
+        out.append(f"the brief says when the campaign runs ({', '.join(when)}), which was not "
+                   "matched: creators are matched on what they post over the year, and the "
+                   "words of a date pull towards whoever posted about it; agree the posts' "
+                   "dates with the creators you choose")
     if not names_a_subject(brief):
         out.append("the brief names no subject beyond the campaign's own words (creators, "
                    "campaign, brand, UGC...): say what the creators should post about, e.g. "

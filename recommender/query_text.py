@@ -29,8 +29,10 @@ before the brief and the values statement are encoded (the sentence encoder) and
   stays). So does what the ranker measures itself, said of the creators wanted ("authentic
   creators", "an engaged community", "proches de leur communauté"). In a brief, so does the
   promotion its post carries ("use code GREEN20", "20% off", "link in bio"), wherever it is
-  written: it pulls towards the creators who push codes; and so does who the brand is (its
-  name after a label, "Client: Oak & Ash"; its founding, "founded in 2019 by two sisters").
+  written: it pulls towards the creators who push codes; so does who the brand is (its
+  name after a label, "Client: Oak & Ash"; its founding, "founded in 2019 by two sisters");
+  and so does when the campaign runs ("for our Christmas campaign", "runs 1-15 May",
+  "pour notre campagne de Noël"; timing.py), which pulls towards whoever posted about it.
   And so does where the brand is online: an address, an e-mail, a handle ("oakandash.com",
   "IG @oakandash"), which the encoder reads as words of their own.
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
@@ -97,6 +99,7 @@ from .asked import (
     market_spans,
 )
 from .lexical.tokens import STOPWORDS, fold, words
+from .timing import WHEN_PHRASE
 
 _EN = """influence campaign campaigns brand brands
 collab collabs collaboration collaborations partner partners partnership partnerships ambassador
@@ -373,8 +376,9 @@ def _tidy(kept: str, text: str) -> str:
 def _without_trade(text: str, brief: bool = True) -> str:
     """The text with the tiers, the objective, the market, the platforms and deliverables and
     the audience's ages asked for (asked.py), the framing of a values statement and the
-    trade's words marked _GONE; in a brief (brief), the promotion its post carries too: in a
-    values statement, "codes promo" is a stance (a fast-fashion brand's). Kept for the texts
+    trade's words marked _GONE; in a brief (brief), the promotion its post carries, who the
+    brand is and when the campaign runs too: in a values statement, "codes promo" is a stance
+    (a fast-fashion brand's), and "cooking for Christmas" what it stands for. Kept for the texts
     read last: a match reads a brief's parts several times (values_in, subject,
     names_a_subject), and its notes read them again."""
     gone = f" {_GONE} "
@@ -382,7 +386,7 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_ONLINE, _SIGNATURE, _LABELLED, *((_PROMOTION, _NAMED, _FOUNDED)
+    for phrase in (_ONLINE, _SIGNATURE, _LABELLED, *((_PROMOTION, _NAMED, _FOUNDED, WHEN_PHRASE)
                                                     if brief else ()),
                    _QUALITIES, _FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
