@@ -27,7 +27,7 @@ from .lexical.tokens import fold
 from .schema import OBJECTIVE_ALIASES, PLATFORM_ALIASES, Objective, Platform
 from .tiers import MISSION
 
-# the trade's words for the people it works with (query_text.TRADE_WORDS holds them too)
+# the trade's words for the people it works with (trade.TRADE_WORDS holds them too)
 PEOPLE = ("creator", "creators", "influencer", "influencers", "créateur", "créateurs",
           "créatrice", "créatrices", "influenceur", "influenceurs", "influenceuse",
           "influenceuses")

@@ -4,37 +4,23 @@ Three kinds of words a planner writes would pull a match the wrong way, and all 
 before the brief and the values statement are encoded (the sentence encoder) and looked up
 (BM25):
 
-* **The words of the trade** (both texts). "Looking for UGC creators for our brand campaign:
-  refillable shampoo bars" is about shampoo bars. "creators", "campaign", "brand", "UGC",
-  "collab" describe the collaboration itself, and many creators write them in their bios
-  whatever their subject ("UGC creator | brand collabs: DM", "créatrice de contenu"). As query
-  words they lift creators of every niche; in the brief's vector they pull towards creators
-  whose posts read like promotion. The trade's nouns and a planner's request verbs, in English
-  and French, with and without accents; a hashtag or a hyphenated word keeps them
-  (#brandpartner, brand-new). The tier asked for with them ("nano and micro-influencers",
-  "macro-créatrices") goes too: it says which creators, and words are no filter (notes.py
-  tells the planner to filter on it); a tier's name alone stays ("macro" counting). So does
-  the objective named in words ("Awareness campaign: ...", "to drive sales", "objectif :
-  notoriété", "campagne d'engagement"): what the campaign is for, which the objective tells
-  the ranker (notes.py says so when none is given); the same word as a subject stays ("mental
-  health awareness", "engagement écologique", "honest reviews"). So does the market ("for
-  the UK market", "créatrices basées en France", "French creators"), which the country filter
-  says ("French cuisine" stays), the platforms and the posts counted on them ("on Instagram
-  and TikTok", "3 Instagram reels", "2 vidéos TikTok"), which the platform filter says
-  ("TikTok dances" stays), and the ages of the brand's audience ("women aged 25-35", "femmes
-  25-35 ans"), which no catalog holds; asked.py finds these five. And so do how a brief is
-  addressed and signed and the terms of the deal ("Hi team", "Thanks! Anna", "Timeline: 6
-  weeks", "Budget: 5k€", "Livrables : 3 reels", "Tone: warm, funny"): "Thanks!" pulls towards
-  every creator's thank-you post. A term goes only after its label and colon ("budget travel"
-  stays). So does what the ranker measures itself, said of the creators wanted ("authentic
-  creators", "an engaged community", "proches de leur communauté"). In a brief, so does the
-  promotion its post carries ("use code GREEN20", "20% off", "link in bio"), wherever it is
-  written: it pulls towards the creators who push codes; so does who the brand is (its
-  name after a label, "Client: Oak & Ash"; its founding, "founded in 2019 by two sisters");
-  and so does when the campaign runs ("for our Christmas campaign", "runs 1-15 May",
-  "pour notre campagne de Noël"; timing.py), which pulls towards whoever posted about it.
-  And so does where the brand is online: an address, an e-mail, a handle ("oakandash.com",
-  "IG @oakandash"), which the encoder reads as words of their own.
+* **The words of the trade and the deal** (both texts). "Looking for UGC creators for our
+  brand campaign: refillable shampoo bars" is about shampoo bars. "creators", "campaign",
+  "brand", "UGC", "collab" describe the collaboration itself; as query words they lift
+  creators of every niche, and in the brief's vector they pull towards creators whose posts
+  read like promotion. So do the rest of what a brief says of the deal rather than of the
+  creators' subject, each read where its module says:
+  - trade.py: the trade's words, greetings and sign-offs, the deal's labelled terms
+    ("Timeline: 6 weeks", "Tone: warm, funny"), a form's field names, what the ranker
+    measures itself ("authentic creators"), where the brand is online; in a brief, the
+    promotion its post carries ("use code GREEN20") and who the brand is ("Client: Oak &
+    Ash", "founded in 2019 by two sisters");
+  - asked.py: what only a filter or a setting says (the tier, the objective, the market, the
+    platforms and deliverables) and the audience's ages, which no catalog holds; the same
+    words as a subject stay ("mental health awareness", "French cuisine", "TikTok dances");
+  - timing.py, in a brief: when the campaign runs ("for our Christmas campaign", "runs 1-15
+    May").
+  notes.py tells the planner what of these a filter or a setting should say instead.
 * **The framing of a values statement** (both texts). "Our brand values: repair, second hand",
   "We believe in slow travel", "... creators who share these values"; "Nos valeurs :", "Nous
   croyons en": these say that a statement follows, not what it stands for. Left in, they point
@@ -90,9 +76,6 @@ from .accents import with_accents
 from .asked import (
     AUDIENCE_PHRASE,
     OBJECTIVE_PHRASE,
-    PEOPLE,
-    PEOPLE_WORD,
-    PLATFORM_NAME,
     PLATFORM_PHRASE,
     TIER_PHRASE,
     age_spans,
@@ -100,131 +83,18 @@ from .asked import (
 )
 from .lexical.tokens import STOPWORDS, fold, words
 from .timing import WHEN_PHRASE
-
-_EN = """influence campaign campaigns brand brands
-collab collabs collaboration collaborations partner partners partnership partnerships ambassador
-ambassadors sponsor sponsors sponsored sponsorship sponsorships ugc content audience audiences
-follower followers looking seeking need needs want wants promote promoting promotion launch
-launching brief wanted needed sought"""
-_FR = """campagne campagnes marque marques partenaire partenaires partenariat partenariats
-ambassadeur ambassadeurs ambassadrice ambassadrices sponsorisé sponsorisée sponsorisés
-sponsorisées contenu contenus abonné abonnés abonnée abonnées cherche cherchons recherche
-recherchons recherché recherchée recherchés recherchées veut voulons promouvoir lancement
-lancer besoin"""
-
-TRADE_WORDS = frozenset(w for text in (_EN, _FR, " ".join(PEOPLE)) for word in text.split()
-                        for w in (word, fold(word)))
-# How a brief is addressed and signed, and the terms of the deal: a greeting, a thank-you and
-# "deliverables TBD" say nothing of what creators post, and "Thanks!" pulls towards every
-# creator's "thank you for 10k" post
-_SIGN_OFFS = ("thanks", "thank you", "many thanks", "thanks a lot", "cheers", "best", "regards",
-              "best regards", "kind regards", "merci", "merci beaucoup", "cordialement",
-              "bien à vous", "bises")
-# "best" signs off only at the end ("Best hiking boots" stays)
-_COURTESY = (
-    *(w for w in _SIGN_OFFS if w != "best"),
-    "hi", "hello", "hey", "hi team", "hello team", "hey team", "hi all", "hello all",
-    "hi everyone", "hello everyone", "dear team", "deliverable", "deliverables", "tbd", "tbc",
-    "bonjour", "salut", "coucou", "bonjour l'équipe", "bonjour l’équipe", "bonjour à tous",
-    "salut l'équipe", "salut l’équipe", "livrable", "livrables", "à définir", "à confirmer",
-    "quick brief", "short brief", "petit brief", "next quarter", "this quarter", "next month",
-    "this month", "le trimestre", "ce trimestre", "prochain trimestre", "le mois prochain",
-    "ce mois-ci")
-# A brief's labelled terms ("Timeline: 6 weeks", "Budget: 5k€", "Livrables : 3 reels"): the
-# label and what follows it to the end of its sentence
-_LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", "fee", "fees",
-           "compensation", "payment", "rate", "rates", "usage", "usage rights", "exclusivity",
-           "contract", "duration", "period", "schedule", "posting schedule", "start date",
-           "end date", "launch date", "contact", "kpi", "kpis", "metrics", "reporting",
-           "format", "formats", "platform", "platforms", "location", "calendrier", "planning",
-           "délai", "délais", "date limite", "échéance", "livrables", "rémunération", "tarif",
-           "tarifs", "paiement", "droits", "droits d'utilisation", "droits d’utilisation",
-           "exclusivité", "contrat", "durée", "période", "plateforme", "plateformes", "lieu",
-           # what the sponsored post must say or sound like, not what the creators post
-           "cta", "call to action", "call-to-action", "calls to action", "mandatories",
-           "mandatory", "hashtags", "mentions", "mentions obligatoires", "obligatoire",
-           "obligatoires", "tone", "tone of voice", "tonality", "ton", "tonalité", "code",
-           "promo code", "discount code", "coupon code", "code promo", "code de réduction",
-           "commission", "commissions",
-           # where the brand is online: the address follows
-           "site", "website", "web", "site web", "site internet", "url", "link", "links",
-           "lien", "liens", "more info", "more information", "plus d'infos", "plus d’infos",
-           "plus d'informations", "plus d’informations", "infos", "email", "e-mail", "mail")
-# Who the brand is, which is no subject of the creators': its name after a label ("Client: Oak &
-# Ash", "Marque : Maison Lumière", to the end of its clause), and when it was founded and by
-# whom ("founded in 2019 by two sisters", "since 1998", "fondée en 2019 par deux sœurs",
-# "depuis 1998"). A name is chosen to mean something ("Maison Lumière" is a house and light):
-# the encoder read it as a subject. A name without its label stays: nothing tells it apart
-# from a subject in title case.
-_NAMED = re.compile(
-    r"(?<![\w#@-])(?:client|brand|brand\s+name|company|advertiser|marque|nom\s+de\s+la\s+marque|"
-    r"annonceur|entreprise|soci[ée]t[ée])\s*:(?:(?!\s[-–—]\s)[^,.;:!?\n()\[\]–—|/])*",
-    re.IGNORECASE)
-_FOUNDED = re.compile(
-    r"(?<![\w#@-])(?:(?:founded|established|created|started|born)\s+(?:back\s+)?in\s+\d{4}"
-    r"(?:\s+by\s+[^,.;:!?\n()]*)?|since\s+\d{4}|est\.?\s+\d{4}"
-    r"|(?:fond[ée]e?s?|cr[ée][ée]e?s?|n[ée]e?s?)\s+en\s+\d{4}(?:\s+par\s+[^,.;:!?\n()]*)?"
-    r"|depuis\s+(?:\d{4}|(?:plus\s+de\s+)?\d+\s+ans))(?![\w-])", re.IGNORECASE)
-
-# What the ranker measures on its own, said of the creators wanted: "authentic creators",
-# "créateurs authentiques", "an engaged community", "close to their audience", "proches de
-# leur communauté". The authenticity and engagement components read it from the creators'
-# figures and flags; as words they point the brief at posts about community and followers.
-# A value stays: "authenticity", "honest reviews", "une communauté engagée pour le climat".
-_GENUINE = (r"(?:authentic|genuine|credible|trusted|trustworthy|relatable|real|"
-            r"authentiques?|cr[ée]dibles?|sinc[èe]res?|vrais?|vraies?)")
-_GENUINES = rf"{_GENUINE}(?:\s*(?:,|and|&|et)\s*{_GENUINE}){{0,3}}"
-_WANTED = rf"{PEOPLE_WORD}|profiles|profils"
-_COMMUNITY = (r"(?:communit(?:y|ies)|audiences?|following|followers|fanbase|"
-              r"communaut[ée]s?|abonn[ée]e?s)")
-_ENGAGED = (r"(?:engaged|highly\s+engaged|loyal|real|strong|active|tight-knit|trusting|"
-            r"fid[èe]les?|engag[ée]e?s?|vraies?|fortes?|soud[ée]e?s?|actives?)")
-_QUALITIES = re.compile(
-    rf"(?<![\w#@-])(?:{_GENUINES}\s+(?:{_WANTED})|(?:{_WANTED})\s+{_GENUINES}"
-    rf"|(?:(?:with|avec)\s+)?(?:(?:an?|une|des|their|leur|leurs)\s+)?"
-    rf"(?:{_ENGAGED}\s+{_COMMUNITY}"
-    rf"|{_COMMUNITY}\s+{_ENGAGED}(?!\s+(?:pour|dans|en|contre|for|in)\b))"
-    rf"|(?:real|true|genuine|vraie|r[ée]elle)\s+(?:engagement|proximit[ée])"
-    rf"|(?:close\s+to|proches?\s+de|proximit[ée]\s+avec)\s+(?:their|its|leur|leurs|sa|son)"
-    rf"\s+{_COMMUNITY})(?![\w-])", re.IGNORECASE)
-
-# Where the brand is online: an address ("https://oakandash.com/refill", "www.…",
-# "oakandash.com"), an e-mail, a handle ("@oakandash", "IG @oakandash"). An identifier, not
-# what creators post: the encoder reads "oakandash.com" as words of its own.
-# (An address starts where its run of word characters and dots starts, and its parts are
-# bounded: "a.a.a.…" of 20,000 characters is read in one pass, not once from each dot.)
-_ONLINE = re.compile(
-    r"(?<![\w@])(?:https?://\S+|www\.\S+)"
-    r"|(?<![\w.@+-])(?:[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
-    r"|[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"
-    r"\.(?:com|fr|co\.uk|uk|io|net|org|shop|store|eu|be|ch|ca|de|co)(?:/\S*)?(?![\w-]))"
-    rf"|(?<![\w@])(?:(?:{PLATFORM_NAME})\s*:?\s*)?@[\w.]{{0,64}}\w", re.IGNORECASE)
-# The promotion a sponsored post carries, wherever a brief writes it: a code ("use code
-# GREEN20", "code promo VERT20"), a discount ("20% off", "-20 %", "on the first order",
-# "free shipping"), a link ("link in bio", "lien en bio", "swipe up", "affiliate link"), the
-# creator's commission. They describe the post to be made and the deal, and pull towards the
-# creators whose posts push codes and discounts. "100% organic" and "70% less plastic" stay.
-_CODE_VALUE = r"(?-i:[A-Z0-9][A-Z0-9_-]*[0-9A-Z]{2,})"  # GREEN20, VERT-20: capitals or digits
-_USE = r"(?:use|using|with|avec|utilisez|utilise|utiliser)\s+"
-_FIRST = (r"(?:\s+(?:on\s+)?(?:the|your)\s+first\s+(?:order|purchase|box)"
-          r"|\s+sur\s+(?:la|votre|ta)\s+premi[èe]re\s+(?:commande|box))?")
-_PROMOTION = re.compile(
-    rf"(?<![\w#@-])(?:(?:{_USE})?(?:(?:the|a|my|our|your|le|un|mon|notre|votre|ton)\s+)?"
-    rf"(?:(?:discount|promo(?:tional)?|coupon|affiliate|referral|voucher)\s+codes?"
-    rf"|codes?\s+(?:promo|de\s+r[ée]duction|de\s+parrainage|affili[ée]s?))"
-    rf"(?:\s+{_CODE_VALUE})?"
-    rf"|{_USE}(?:the\s+|le\s+)?code\s+{_CODE_VALUE}"
-    rf"|(?:up\s+to\s+|jusqu['’]\s*[àa]\s+)?-?\s?\d+(?:[.,]\d+)?\s?%\s*"
-    rf"(?:off|discount|de\s+r[ée]duction|de\s+remise){_FIRST}"
-    rf"|(?:up\s+to\s+|jusqu['’]\s*[àa]\s+)?-\s?\d+(?:[.,]\d+)?\s?%{_FIRST}"
-    rf"|(?:on|off)\s+(?:the|your)\s+first\s+(?:order|purchase|box)"
-    rf"|sur\s+(?:la|votre|ta)\s+premi[èe]re\s+commande"
-    rf"|link\s+in\s+(?:the\s+|my\s+)?bio|lien\s+(?:en|dans\s+(?:la|ma|sa))\s+bio"
-    rf"|swipe\s+up|affiliate\s+links?|liens?\s+affili[ée]s?|free\s+shipping"
-    rf"|livraison\s+(?:offerte|gratuite)|free\s+returns|retours?\s+(?:gratuits?|offerts?)"
-    rf"|\d+\s?%\s*(?:affiliate\s+)?commissions?|affiliate\s+commissions?"
-    rf"|commissions?\s+d['’]\s*affiliation"
-    rf"|affiliate\s+program(?:me)?|programme\s+d['’]\s*affiliation)(?![\w-])", re.IGNORECASE)
+from .trade import (
+    FIELD,
+    FOUNDED,
+    LABELLED,
+    NAMED,
+    ONLINE,
+    PROMOTION,
+    QUALITIES,
+    SIGNATURE,
+    TRADE,
+    alternation,
+)
 
 # The words that frame a values statement as one ("Our brand values:", "We believe in",
 # "creators who share these values"; "Nos valeurs :", "Nous croyons en"): they say that a
@@ -292,52 +162,13 @@ _CLAUSE_ENDS = ("and", "but", "for", "to", "with", "while", "that", "which", "et
                 "avec", "qui", "que")
 
 
-def _alternation(phrases: frozenset[str] | set[str] | tuple[str, ...]) -> str:
-    r"""A regular expression that matches any of these phrases, the longest where several
-    start alike, with any run of spaces where a phrase has one ("do  not"). Written as the
-    phrases' prefix tree ("our(?:\s+brand(?:\s+values)?|\s+values)?"), not as a list of
-    alternatives: the expression engine tries a list's every alternative at every position of
-    a text, and the framing's hundreds of phrases took 0.65 ms a values statement that way."""
-    tree: dict = {}
-    for phrase in phrases:
-        node = tree
-        for token in re.findall(r"\s+|.", phrase, re.DOTALL):
-            node = node.setdefault(" " if token.isspace() else token, {})
-        node[""] = {}  # a phrase ends here
-
-    def written(node: dict) -> str:
-        branches = [(r"\s+" if t == " " else re.escape(t)) + written(child)
-                    for t, child in sorted(node.items()) if t]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
-        return f"(?:{body})?" if "" in node else body
-
-    return written(tree)
-
-
-_TRADE = re.compile(rf"(?<![\w#@-])(?:{_alternation(TRADE_WORDS | set(_COURTESY))})(?![\w-])",
-                    re.IGNORECASE)
-# a sign-off at the end of a brief, with the name signed after it ("Best regards, Anna")
-_SIGNATURE = re.compile(rf"(?<![\w#@-])(?:{_alternation(_SIGN_OFFS)})\s*[,!.]*\s*"
-                        r"(?:(?-i:[A-ZÀ-Ý])[\w’'-]*\s*){0,3}[.!]*\s*$", re.IGNORECASE)
-# A brief form's field names ("Product: refill moisturiser", "Produit : ..."): the label goes,
-# what follows it stays
-_FIELDS = ("product", "products", "produit", "produits", "description", "subject", "sujet",
-           "topic", "theme", "thème", "offer", "offre", "project", "projet", "summary",
-           "résumé", "overview", "context", "contexte", "background", "about", "à propos",
-           "target", "target audience", "audience cible", "public cible", "cible",
-           "key message", "key messages", "message clé", "messages clés")
-_FIELD = re.compile(rf"(?<![\w#@-])(?:{_alternation(_FIELDS)})\s*:", re.IGNORECASE)
-_LABELLED = re.compile(rf"(?<![\w#@-])(?:{_alternation(_LABELS)})\s*:(?:[^.!?\n]|\.(?=\d))*",
-                       re.IGNORECASE)
-_FRAMING = re.compile(rf"(?<![\w#@-])(?:{_alternation(FRAMING)})(?![\w-])", re.IGNORECASE)
+_FRAMING = re.compile(rf"(?<![\w#@-])(?:{alternation(FRAMING)})(?![\w-])", re.IGNORECASE)
 # a negation ending in an apostrophe (pas d') runs straight into its word
-_NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(NEGATIONS)})(?:(?<=['’])|(?![\w-]))\s*",
+_NEGATION = re.compile(rf"(?<![\w#@-])(?:{alternation(NEGATIONS)})(?:(?<=['’])|(?![\w-]))\s*",
                        re.IGNORECASE)
-_BRIEF_NEGATION = re.compile(rf"(?<![\w#@-])(?:{_alternation(BRIEF_NEGATIONS)})"
+_BRIEF_NEGATION = re.compile(rf"(?<![\w#@-])(?:{alternation(BRIEF_NEGATIONS)})"
                              r"(?:(?<=['’])|(?![\w-]))\s*", re.IGNORECASE)
-_CLAUSE_END = re.compile(rf"[,;.:!?()\[\]\n]|\s[-–—|/]\s|(?<![\w-])(?:{_alternation(_CLAUSE_ENDS)})"
+_CLAUSE_END = re.compile(rf"[,;.:!?()\[\]\n]|\s[-–—|/]\s|(?<![\w-])(?:{alternation(_CLAUSE_ENDS)})"
                          r"(?![\w-])", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]")  # a letter or a digit
@@ -386,11 +217,11 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (_ONLINE, _SIGNATURE, _LABELLED, *((_PROMOTION, _NAMED, _FOUNDED, WHEN_PHRASE)
+    for phrase in (ONLINE, SIGNATURE, LABELLED, *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE)
                                                     if brief else ()),
-                   _QUALITIES, _FIELD,
+                   QUALITIES, FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
-                   _TRADE):
+                   TRADE):
         text = phrase.sub(gone, text)
     return text
 
@@ -417,7 +248,7 @@ SET_PHRASES = ("leave no trace", "no one left behind", "no dig", "no bake", "no 
                "no fuss", "no frills", "no filter", "no excuses", "no rest days", "no days off",
                "no pain no gain", "not just", "not only", "non seulement", "pas seulement",
                "pas que")
-_SET_PHRASES = re.compile(rf"(?<![\w-])(?:{_alternation(SET_PHRASES)})(?![\w-])",
+_SET_PHRASES = re.compile(rf"(?<![\w-])(?:{alternation(SET_PHRASES)})(?![\w-])",
                           re.IGNORECASE)
 
 
