@@ -41,20 +41,21 @@ _HOLIDAYS = (
     r"(?:christmas|xmas|easter|halloween|valentine['’]?s(?:\s+day)?|mother['’]?s\s+day|"
     r"father['’]?s\s+day|black\s+friday|cyber\s+monday|prime\s+day|singles['’]?\s+day|"
     r"boxing\s+day|thanksgiving|back[\s-]to[\s-]school|(?:the\s+)?new\s+year['’]?s?(?:\s+eve)?|"
-    r"(?:lunar|chinese)\s+new\s+year|ramadan|eid|diwali|hanukkah|holidays?|"
+    r"(?:lunar|chinese)\s+new\s+year|ramadan|eid|diwali|hanukkah|the\s+holidays|"
     r"(?:holiday|festive)\s+season|"
     r"no[ëe]l|p[âa]ques|(?:la\s+)?saint[\s-]valentin|(?:la\s+)?f[êe]te\s+des\s+(?:m[èe]res|"
     r"p[èe]res)|(?:les\s+)?f[êe]tes(?:\s+de\s+fin\s+d['’]\s*ann[ée]e)?|(?:la\s+)?rentr[ée]e|"
     r"(?:le\s+)?nouvel\s+an|(?:la\s+)?toussaint|(?:les\s+)?soldes(?:\s+d['’]\s*(?:[ée]t[ée]|"
     r"hiver))?)")
 _SEASONS = r"(?:spring|summer|autumn|fall|winter|printemps|[ée]t[ée]|automne|hiver)"
+# UK English's "holiday" is a trip ("on holiday"): a time of the campaign only beside its word
 _YEAR = r"(?:19|20)\d\d"
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|e)?"
 _PART = (r"(?:(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|"
          r"the\s+start\s+of|start\s+of|d[ée]but|fin|mi)[\s-]*)?")
 # one time: a date, a month, a season, a holiday, a quarter
-_TIME = (rf"(?:{_PART}(?:(?:{_DAY}\s*(?:[-–/]|to|au|à|and|et)\s*(?:le\s+)?)?{_DAY}\s+(?:of\s+)?)?"
-         rf"{_MONTHS}"
+_TIME = (rf"(?:{_PART}(?:(?:{_DAY}\s*(?:[-–/]|to|au|à|and|et)\s*(?:le\s+)?)?{_DAY}\s+"
+         rf"(?:of\s+)?)?{_MONTHS}"
          rf"(?:\s+{_DAY}(?:\s*[-–]\s*{_DAY})?)?(?:,?\s+{_YEAR})?"
          rf"|{_HOLIDAYS}(?:\s+{_YEAR})?|q[1-4](?:\s+{_YEAR})?)")
 _TIMES = rf"{_TIME}(?:\s*(?:[-–/&]|to|through|until|and|or|au|à|et|ou)\s*{_TIME})?"
@@ -63,8 +64,9 @@ _LENGTH = (rf"(?:\d+|{_NUMBER_WORDS})\s+(?:days?|weeks?|months?|jours|semaines|m
 _WHEN_WORD = (
     r"(?:in|on|for|during|over|this|next|by|before|after|ahead\s+of|in\s+time\s+for|"
     r"in\s+the\s+run[\s-]up\s+to|around|until|till|through|from|starting|throughout|between|"
-    r"en|pour|à|au|aux|dès|entre|autour\s+d(?:e|es|u)|aux\s+alentours\s+d(?:e|es|u)|d[èe]s\s+le|d['’]\s*ici|avant|apr[èe]s|pendant|durant|cet|cette|"
-    r"ce|du|courant|jusqu['’]\s*(?:à|au|a)|à\s+partir\s+d[eu]|lors\s+d(?:e|es|u)|"
+    r"en|pour|à|au|aux|dès|entre|autour\s+d(?:e|es|u)|aux\s+alentours\s+d(?:e|es|u)|"
+    r"d[èe]s\s+le|d['’]\s*ici|avant|apr[èe]s|pendant|durant|cet|cette|ce|du|courant|"
+    r"jusqu['’]\s*(?:à|au|a)|à\s+partir\s+d[eu]|lors\s+d(?:e|es|u)|"
     r"à\s+l['’]\s*occasion\s+d(?:e|es|u)|vers)")
 _RUNS = (r"(?:runs?|running|goes\s+live|going\s+live|go\s+live|live|starts?|starting|kicks?\s+off|"
          r"kicking\s+off|ends?|ending|démarre|débute|commence|se\s+déroule|aura\s+lieu|"
@@ -85,7 +87,7 @@ WHEN_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:"
     rf"(?:{_RUNS}\s+(?:{_WHEN_WORD}\s+)?|{_WHEN_WORD}\s+)(?:{_DETERMINER}\s*)?"
     rf"(?P<t1>{_TIMES}){_ENDS}"
-    rf"|(?:{_DETERMINER}\s*)?(?P<t2>{_TIMES}|{_SEASONS}(?:\s+{_YEAR})?)\s+{_CAMPAIGN}"
+    rf"|(?:{_DETERMINER}\s*)?(?P<t2>{_TIMES}|(?:{_SEASONS}|holiday)(?:\s+{_YEAR})?)\s+{_CAMPAIGN}"
     rf"|{_CAMPAGNE}\s+(?:(?:de|d['’]|du|des|pour)\s*)?(?:{_DETERMINER}\s*)?"
     rf"(?P<t3>{_TIMES}|{_SEASONS}(?:\s+{_YEAR})?)"
     rf"|(?:{_RUNS}\s+)?{_LENGTH_WORD}\s+(?P<t4>{_LENGTH})"
