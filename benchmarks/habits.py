@@ -129,6 +129,15 @@ HABITS: dict[str, Habit] = {
                               "{x}, à publier autour de Pâques, idéalement la semaine d'avant."),
     "a holiday weekend": Habit("after", "{x} (Black Friday to Cyber Monday)",
                                "{x} (du Black Friday au Cyber Monday)"),
+    # urgency and a question (2026-12-01): the second of each written before the rule
+    "urgency": Habit("before", "URGENT: {x} Please reply by Friday!",
+                     "URGENT — {x} Réponse avant vendredi svp !"),
+    "names by a day": Habit("after", "{x}. Need names ASAP, ideally by Wednesday.",
+                            "{x}. Besoin de noms au plus vite, idéalement d'ici mercredi."),
+    "a question": Habit("before", "Which creators would fit this? {x}",
+                        "Quels créateurs conviendraient ? {x}"),
+    "asked to suggest": Habit("before", "Could you suggest a few creators? {x}",
+                              "Pouvez-vous nous proposer quelques créateurs ? {x}"),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",
                       "{x} #zerodechet #consommerautrement"),
 }

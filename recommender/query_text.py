@@ -199,7 +199,7 @@ def _tidy(kept: str, text: str) -> str:
                 + _GONE + c.split(_GONE)[-1]) if _GONE in c else (sep, c) for sep, c in clauses]
     kept = "".join(c if i == 0 else sep + c for i, (sep, c) in enumerate(clauses))
     kept = _SPACES.sub(" ", kept.replace(_GONE, " "))
-    kept = _EMPTY_CLAUSES.sub(", ", kept).strip(" :;,.-–—|/")
+    kept = _EMPTY_CLAUSES.sub(", ", kept).strip(" :;,.!?-–—|/")
     return kept if _says_something(kept) else text
 
 

@@ -24,7 +24,9 @@ it says when the product is used or what creators post about ("rail pass for Eur
 summer", "summer shred", "winter camping gear", "recettes d'hiver"), and the labelled sets'
 own briefs lost where it went ("... this summer" 0.912 -> 0.851 nDCG@10). A holiday that names
 what a product is stays ("Christmas gift guide", "Halloween costumes"). An English "May" is a
-month only with its capital ("this may help" stays).
+month only with its capital ("this may help" stays). A day of the week after a word of time
+goes too ("Please reply by Friday", "d'ici mercredi"), but it is the planner's own deadline,
+and the note does not call it the campaign's.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ _HOLIDAYS = (
 _SEASONS = r"(?:spring|summer|autumn|fall|winter|printemps|[ée]t[ée]|automne|hiver)"
 # UK English's "holiday" is a trip ("on holiday"): a time of the campaign only beside its word
 _YEAR = r"(?:19|20)\d\d"
+# a day of the week: "reply by Friday", "d'ici mercredi" (the planner's deadline)
+_WEEKDAYS = (r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|"
+             r"jeudi|vendredi|samedi|dimanche)(?!\w)")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er|e)?"
 _PART = (r"(?:(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beginning\s+of|"
          r"the\s+start\s+of|start\s+of|d[ée]but|fin|mi)[\s-]*)?")
@@ -57,7 +62,7 @@ _PART = (r"(?:(?:early|mid|late|the\s+end\s+of|end\s+of|the\s+beginning\s+of|beg
 _TIME = (rf"(?:{_PART}(?:(?:{_DAY}\s*(?:[-–/]|to|au|à|and|et)\s*(?:le\s+)?)?{_DAY}\s+"
          rf"(?:of\s+)?)?{_MONTHS}"
          rf"(?:\s+{_DAY}(?:\s*[-–]\s*{_DAY})?)?(?:,?\s+{_YEAR})?"
-         rf"|{_HOLIDAYS}(?:\s+{_YEAR})?|q[1-4](?:\s+{_YEAR})?)")
+         rf"|{_HOLIDAYS}(?:\s+{_YEAR})?|q[1-4](?:\s+{_YEAR})?|{_WEEKDAYS})")
 _TIMES = rf"{_TIME}(?:\s*(?:[-–/&]|to|through|until|and|or|au|à|et|ou)\s*{_TIME})?"
 # a campaign's length
 _LENGTH = (rf"(?:\d+|{_NUMBER_WORDS})\s+(?:days?|weeks?|months?|jours|semaines|mois)")
@@ -77,11 +82,13 @@ _DETERMINER = r"(?:the|our|this|la|le|les|l['’]|notre|nos)"
 # shred") makes it the subject's
 _ENDS = (r"(?=\s*(?:$|[^\w\s'’]|(?:and|or|with|to|for|on|in|at|by|from|until|through|when|while|"
          r"so|as|the|our|a|an|et|ou|avec|pour|sur|dans|à|au|aux|en|de|du|des|d['’]|la|le|les|"
-         r"l['’]|un|une|nos|notre)(?![\w-])))")
+         r"l['’]|un|une|nos|notre|please|pls|svp|s['’]il|thanks|merci)(?![\w-])))")
 _CAMPAIGN = (r"(?:campaigns?|launch|launches|push|activation|sale|sales|special|"
              r"promotion|promo)")
 _CAMPAGNE = r"(?:campagnes?|op[ée]ration|lancement|activation|temps\s+fort|soldes)"
 _LENGTH_WORD = r"(?:for|over|during|within|pour|sur|pendant|durant)"
+
+_A_WEEKDAY = re.compile(_WEEKDAYS, re.IGNORECASE)
 
 WHEN_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:"
@@ -103,7 +110,9 @@ def when_spans(text: str) -> list[tuple[int, int]]:
 
 def when_named(text: str) -> list[str]:
     """The times a brief gives its campaign, as written ("Christmas", "1-15 May", "six
-    weeks"), each once, in order."""
+    weeks"), each once, in order; a day of the week alone is the planner's own deadline
+    ("reply by Friday"), not the campaign's."""
     found = (next(g for g in m.group("t1", "t2", "t3", "t4", "t5", "t6") if g)
              for m in WHEN_PHRASE.finditer(text))
-    return list(dict.fromkeys(" ".join(t.split()) for t in found))
+    return list(dict.fromkeys(t for t in (" ".join(t.split()) for t in found)
+                              if not _A_WEEKDAY.fullmatch(t)))

@@ -8,8 +8,10 @@ phrases it reads:
   how a brief is addressed and signed ("Hi team", "Thanks! Anna": SIGNATURE). Many creators
   write the trade's words in their bios whatever their subject ("UGC creator | brand collabs:
   DM"); as query words they lift creators of every niche, and "Thanks!" pulls towards every
-  creator's thank-you post. A hashtag or a hyphenated word keeps them (#brandpartner,
-  brand-new).
+  creator's thank-you post. So do the planner's hurry and its request put as a question or
+  a favour ("URGENT", "ASAP", "Please reply", "Which creators would fit this?", "Pouvez-vous
+  nous proposer quelques créateurs ?"): "fit" pulled towards fitness creators. A hashtag or a
+  hyphenated word keeps them (#brandpartner, brand-new).
 * **The deal's labelled terms** (LABELLED): "Timeline: 6 weeks", "Budget: 5k€", "Livrables : 3
   reels", "Tone: warm, funny", "CTA: link in bio", "Site : …": the label and what follows it to
   the end of its sentence ("budget travel" stays). A form's field names (FIELD: "Product:",
@@ -59,7 +61,23 @@ _COURTESY = (
     "salut l'équipe", "salut l’équipe", "livrable", "livrables", "à définir", "à confirmer",
     "quick brief", "short brief", "petit brief", "next quarter", "this quarter", "next month",
     "this month", "le trimestre", "ce trimestre", "prochain trimestre", "le mois prochain",
-    "ce mois-ci")
+    "ce mois-ci", "next week", "this week", "la semaine prochaine", "cette semaine",
+    # the planner's hurry and its request, asked as a question or a favour: "URGENT: …",
+    # "Please reply by Friday!", "Which creators would fit this?", "Pouvez-vous nous proposer
+    # quelques créateurs ?" ("fit" pulled towards fitness creators)
+    "urgent", "asap", "a.s.a.p.", "please", "pls", "svp", "s'il vous plaît", "s’il vous plaît",
+    "s'il te plaît", "s’il te plaît", "thanks in advance", "merci d'avance", "merci d’avance",
+    "please reply", "reply", "please let us know", "let us know", "let me know",
+    "get back to us", "get back to me", "réponse", "merci de répondre", "merci de nous répondre",
+    "merci de revenir vers nous", "au plus vite", "dès que possible", "ideally", "idéalement",
+    "would fit", "could fit", "would suit", "would be a good fit", "would be a fit",
+    "could you suggest", "can you suggest", "could you recommend", "can you recommend",
+    "please suggest", "please recommend", "any suggestions", "any recommendations",
+    "conviendraient", "conviendrait", "pourraient convenir", "pourrait convenir",
+    "pouvez-vous proposer", "pouvez-vous nous proposer", "pourriez-vous proposer",
+    "pourriez-vous nous proposer", "pouvez-vous recommander", "pouvez-vous nous recommander",
+    "pourriez-vous nous recommander", "tu peux proposer", "tu peux me proposer",
+    "tu peux nous proposer", "vous pouvez nous proposer", "quelques")
 # A brief's labelled terms ("Timeline: 6 weeks", "Budget: 5k€", "Livrables : 3 reels"): the
 # label and what follows it to the end of its sentence
 _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", "fee", "fees",

@@ -136,6 +136,24 @@ def test_greetings_sign_offs_and_the_deals_terms_leave_the_subject(text, kept):
     assert subject(text) == kept
 
 
+@pytest.mark.parametrize(("text", "kept"), [
+    ("URGENT: Refill moisturiser Please reply by Friday!", "Refill moisturiser"),
+    ("URGENT — Recharge de crème. Réponse avant vendredi svp !", "Recharge de crème"),
+    ("Which creators would fit this? Refill moisturiser", "Refill moisturiser"),
+    ("Quels créateurs conviendraient ? Recharge de crème", "Recharge de crème"),
+    ("Could you suggest a few creators? Refill moisturiser", "Refill moisturiser"),
+    ("Pouvez-vous nous proposer quelques créateurs ? Recharge de crème", "Recharge de crème"),
+    ("Refill moisturiser, ideally by Wednesday, let us know ASAP", "Refill moisturiser"),
+    # the same words as a subject stay
+    ("Fit and healthy meal plans", "Fit and healthy meal plans"),
+    ("Friday night dinners", "Friday night dinners"),
+])
+def test_the_planners_hurry_and_request_leave_the_subject(text, kept):
+    """"URGENT", "Please reply by Friday!", "Which creators would fit this?" say how the
+    planner asks, not what creators post ("fit" pulls towards fitness creators)."""
+    assert subject(text) == kept
+
+
 def test_a_values_statement_of_nothing_but_its_framing_is_not_used():
     """"We believe in our values" names no value: matched as without a statement, and said."""
     for values in ("We believe in our values", "Nos valeurs de marque :"):

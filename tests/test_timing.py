@@ -73,6 +73,11 @@ def test_when_the_campaign_runs_leaves_what_is_matched_and_match_says_so():
     assert len(said) == 1 and "(Christmas, 1-15 December)" in said[0]
     assert "not matched" in said[0]
     assert when_named("in May, Q4 campaign, for 6 weeks, in May") == ["May", "Q4", "6 weeks"]
+    # a day of the week alone is the planner's deadline: it goes, and is not called the
+    # campaign's
+    assert query_texts("Refill moisturiser. Please reply by Friday!", None) == [
+        "Refill moisturiser"]
+    assert when_named("Please reply by Friday, campaign in May") == ["May"]
     # a values statement keeps its seasons and its dates: they are what it stands for
     assert query_texts("Veg box", "seasonal, local, cooking for Christmas")[1] == (
         "seasonal, local, cooking for Christmas")
