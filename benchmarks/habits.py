@@ -138,6 +138,27 @@ HABITS: dict[str, Habit] = {
                         "Quels créateurs conviendraient ? {x}"),
     "asked to suggest": Habit("before", "Could you suggest a few creators? {x}",
                               "Pouvez-vous nous proposer quelques créateurs ? {x}"),
+    # a values statement told as the brand's story (2026-12-01)
+    "values as a story": Habit("values", "We're a brand that has always believed in {v}. It's "
+                               "who we are and what our customers love about us.",
+                               "Depuis nos débuts, nous défendons {v}. C'est ce qui nous "
+                               "rassemble avec notre communauté."),
+    "values that guide us": Habit("values", "{v} — these are the values that guide everything "
+                                  "we do.", "{v} : ce sont les valeurs qui guident tout ce que "
+                                  "nous faisons."),
+    # two more, written before the rule
+    "values at our core": Habit("values", "At our core, we've always stood for {v}. That's "
+                                "what makes us different.", "Au cœur de notre marque : {v}. "
+                                "Voilà ce qui nous distingue."),
+    "values that drive us": Habit("values", "{V}. This is what drives our team every single "
+                                  "day.", "{V}. C'est notre ADN depuis toujours."),
+    # two written after the rule, and left as they score
+    "values as a promise": Habit("values", "Honesty matters to us: {v}. That is the promise we "
+                                 "make to every customer.", "Ce qui nous anime : {v}. C'est la "
+                                 "promesse que nous faisons à chaque client."),
+    "values as the reason": Habit("values", "Everything we make is guided by {v} — it's the "
+                                  "reason we started.", "Tout ce que nous fabriquons repose sur "
+                                  "{v} — c'est la raison pour laquelle nous avons commencé."),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",
                       "{x} #zerodechet #consommerautrement"),
 }
@@ -161,7 +182,7 @@ def rewrite(brief: dict, habit: Habit) -> dict:
         b["brief"] = text.format(x=x, v=values, V=values[:1].upper() + values[1:])
         b["values"] = None
     elif habit.where == "values" and values:
-        b["values"] = text.format(v=values)
+        b["values"] = text.format(v=values, V=values[:1].upper() + values[1:])
     elif habit.where == "rejects" and b.get("rejects"):
         b["brief"] = f"{x}, {b['rejects']}"
     elif habit.where == "plain":  # French above all; an English "café" too

@@ -27,7 +27,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   every statement the same way, towards creators who write about values and beliefs in general
   ("Our brand values:" or "We believe in" before each statement of the labelled sets cost
   their test briefs 0.014 to 0.050 nDCG@10 on two sets of three). "value" alone stays ("good
-  value for money"), and so does "sharing" ("sharing economy").
+  value for money"), and so does "sharing" ("sharing economy"). The framing is read in any
+  tense ("we've always stood for", "a brand that has always believed in"), and in a statement
+  so is what points back at it once it is made ("… It's who we are.", "… C'est notre ADN.").
 * **What the values statement rejects** (and what the brief does). "repair and buying less, no fast
   fashion or weekly hauls" stands for repair; "fast fashion", "weekly hauls" name the opposite
   stance's content. A sentence encoder barely reads the negation, and BM25 not at all: left
@@ -109,6 +111,20 @@ _FRAMING_EN = tuple(f"{o}{m} {v}{verb}" for o in _OWNERS
 _FRAMING_EN += tuple(f"{w}{e}" for w in ("we", "i", "who", "that") for e in (
     " believe in", " believe that", " believe", " stand for", " care about", " champion",
     " value", " are about", " are all about", " are committed to", " are passionate about"))
+# the same in another tense, or said of the brand: "we've always stood for", "a brand that has
+# always believed in", "at our core"
+_FRAMING_EN += tuple(f"{w}{aux}{adv} {verb}".strip()
+                     for w in ("", "we", "i", "who", "that", "which", "the brand", "our brand")
+                     for aux in ("", " have", " has", "'ve", "’ve")
+                     for adv in ("", " always")
+                     for verb in ("believed in", "stood for", "cared about", "championed",
+                                  "valued", "been about", "been all about",
+                                  "been committed to", "been passionate about")
+                     if w or aux or adv)
+_FRAMING_EN += ("we're a brand that", "we’re a brand that", "we are a brand that",
+                "a brand that", "at our core", "at its core", "at the core of our brand",
+                "at the heart of our brand", "since day one", "from day one",
+                "since we started")
 _FRAMING_EN += ("we're about", "we’re about", "we're all about", "we’re all about",
                 "we're committed to", "we’re committed to", "we're passionate about",
                 "we’re passionate about", "what we stand for", "stands for", "committed to",
@@ -142,7 +158,25 @@ _FRAMING_FR += tuple(f"{w}{s} {o} valeurs" for w in ("qui ", "") for s in ("part
 _FRAMING_FR += tuple(f"qui {o}{v}{d}" for o in ("le ", "les ", "l'", "l’")
                      for v in ("vivent", "incarnent", "partagent")
                      for d in ("", " au quotidien", " tous les jours"))
+_FRAMING_FR += ("au cœur de notre marque", "au coeur de notre marque", "au cœur de la marque",
+                "au coeur de la marque", "depuis nos débuts", "depuis le premier jour",
+                "nous avons toujours défendu", "nous avons toujours cru en",
+                "nous avons toujours cru à", "on a toujours défendu", "on a toujours cru en",
+                "on a toujours cru à")
 FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
+# In a values statement, what points back at it once it is made, after a sentence's end, a
+# dash or a colon: "… It's who we are.", "… — these are the values that guide everything we
+# do", "… That is the promise we make to every customer.", "… C'est notre ADN.", "… Voilà ce qui
+# nous distingue." A pronoun there stands for the values already said, and the rest says what
+# they are to the brand; its own words (customers, community, team, love) would point the
+# values at creators who write about their community. What a pronoun says the values mean or
+# include is kept ("That means local sourcing", "Cela veut dire …").
+_POINTER = (r"(?:it['’]s|it\s+is|that['’]s|that\s+is|this\s+is|these\s+are|those\s+are|"
+            r"c['’]est|ce\s+sont|voil[àa]|voici|tel(?:le)?s?\s+(?:est|sont)|cela|ça)")
+_POINTER_BACK = re.compile(
+    rf"(?:(?<=[.!?;:—–])|(?<=\s[-—–]))\s*{_POINTER}(?![\w-])"
+    r"(?!\s+(?:means?|meant|includes?|signifie|veut\s+dire|comprend|inclut)(?![\w-]))"
+    r"[^.!?\n]*", re.IGNORECASE)
 
 NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoiding", "don't",
              "don’t", "do not", "instead of", "rather than", "away from", "free from",
@@ -217,8 +251,8 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
-    for phrase in (ONLINE, SIGNATURE, LABELLED, *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE)
-                                                    if brief else ()),
+    for phrase in (ONLINE, SIGNATURE, LABELLED,
+                   *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE) if brief else (_POINTER_BACK,)),
                    QUALITIES, FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
                    TRADE):

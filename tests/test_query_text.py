@@ -83,9 +83,20 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("Nous croyons en la seconde main", "la seconde main"),
     ("partage de vêtements, on cherche des créatrices qui partagent nos valeurs",
      "partage de vêtements"),
+    # in another tense, said of the brand, and what points back at the statement once made
+    ("We're a brand that has always believed in repair. It's who we are.", "repair"),
+    ("At our core, we've always stood for repair, second hand. That's what makes us different.",
+     "repair, second hand"),
+    ("repair, second hand — these are the values that guide everything we do.",
+     "repair, second hand"),
+    ("Depuis nos débuts, nous défendons la réparation. C'est ce qui nous rassemble.",
+     "la réparation"),
+    ("Au cœur de notre marque : réparer. Voilà ce qui nous distingue.", "réparer"),
     # the words stay where they are what the brand stands for
     ("good value for money, honest", "good value for money, honest"),
     ("sharing economy, repair", "sharing economy, repair"),
+    ("Zero waste. That means local sourcing.", "Zero waste. That means local sourcing"),
+    ("These are our values: repair, reuse", "repair, reuse"),
 ])
 def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
     """"Our brand values:", "We believe in", "creators who share these values" say that a
