@@ -159,6 +159,12 @@ HABITS: dict[str, Habit] = {
     "values as the reason": Habit("values", "Everything we make is guided by {v} — it's the "
                                   "reason we started.", "Tout ce que nous fabriquons repose sur "
                                   "{v} — c'est la raison pour laquelle nous avons commencé."),
+    # a statement's opening in the brand's own words (2026-12-01), written before its rule
+    "what drives us": Habit("values", "What drives us: {v}.", "Notre moteur : {v}."),
+    "a range built on": Habit("values", "Our whole range is built on {v}.",
+                              "Toute notre gamme est fondée sur {v}."),
+    "products shaped by": Habit("values", "Our products are shaped by {v}.",
+                                "Nos produits sont pensés autour de {v}."),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",
                       "{x} #zerodechet #consommerautrement"),
 }

@@ -29,7 +29,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   their test briefs 0.014 to 0.050 nDCG@10 on two sets of three). "value" alone stays ("good
   value for money"), and so does "sharing" ("sharing economy"). The framing is read in any
   tense ("we've always stood for", "a brand that has always believed in"), and in a statement
-  so is what points back at it once it is made ("… It's who we are.", "… C'est notre ADN.").
+  so is what points back at it once it is made ("… It's who we are.", "… C'est notre ADN."),
+  and the brand's own opening before a colon or a verb of foundation ("What drives us:",
+  "Our whole range is built on", "Tout ce que nous fabriquons repose sur").
 * **What the values statement rejects** (and what the brief does). "repair and buying less, no fast
   fashion or weekly hauls" stands for repair; "fast fashion", "weekly hauls" name the opposite
   stance's content. A sentence encoder barely reads the negation, and BM25 not at all: left
@@ -173,6 +175,22 @@ FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
 # include is kept ("That means local sourcing", "Cela veut dire …").
 _POINTER = (r"(?:it['’]s|it\s+is|that['’]s|that\s+is|this\s+is|these\s+are|those\s+are|"
             r"c['’]est|ce\s+sont|voil[àa]|voici|tel(?:le)?s?\s+(?:est|sont)|cela|ça)")
+# In a values statement, how the brand opens it in its own words: a short opening before a
+# colon that speaks of the brand ("What drives us:", "Notre moteur :", "Ce qui nous anime :"),
+# or a clause of the brand's before a verb of foundation ("Our whole range is built on",
+# "Everything we make is guided by", "Toute notre gamme est fondée sur"). The values follow;
+# the opening's own words (range, team, products) would point them at creators who post
+# about products. A first person is what tells the brand's words apart: "Repair: the heart of
+# it" and "Built on repair" stay.
+_WE = (r"(?:we|us|our|ours|i|me|my|we['’](?:re|ve)|nous|notre|nos|on|je|mon|ma|mes)")
+_FOUNDATION = (r"(?:built\s+on|based\s+on|rooted\s+in|grounded\s+in|guided\s+by|driven\s+by|"
+               r"inspired\s+by|founded\s+on|cent(?:re|er)ed\s+on|focused\s+on|"
+               r"(?:fond|bas|ancr|guid|port|inspir)[ée]e?s?\s+(?:sur|dans|par)|"
+               r"construite?s?\s+sur|reposent\s+sur|repose\s+sur)")
+_OPENING = re.compile(
+    rf"^(?=[^:\n]{{0,60}}:)[^:\n]{{0,60}}?(?<![\w-]){_WE}(?![\w-])[^:\n]{{0,60}}:(?!//)"
+    rf"|(?:^|(?<=[.!?;]))[^,.;:!?\n]{{0,80}}?(?<![\w-]){_WE}(?![\w-])[^,.;:!?\n]{{0,80}}?"
+    rf"(?<![\w-]){_FOUNDATION}(?![\w-])", re.IGNORECASE)
 _POINTER_BACK = re.compile(
     rf"(?:(?<=[.!?;:—–])|(?<=\s[-—–]))\s*{_POINTER}(?![\w-])"
     r"(?!\s+(?:means?|meant|includes?|signifie|veut\s+dire|comprend|inclut)(?![\w-]))"
@@ -252,7 +270,8 @@ def _without_trade(text: str, brief: bool = True) -> str:
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
     for phrase in (ONLINE, SIGNATURE, LABELLED,
-                   *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE) if brief else (_POINTER_BACK,)),
+                   *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE) if brief
+                     else (_POINTER_BACK, _OPENING)),
                    QUALITIES, FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
                    TRADE):

@@ -92,11 +92,18 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("Depuis nos débuts, nous défendons la réparation. C'est ce qui nous rassemble.",
      "la réparation"),
     ("Au cœur de notre marque : réparer. Voilà ce qui nous distingue.", "réparer"),
+    # the brand's own opening before a colon or a verb of foundation
+    ("What drives us: repair, second hand.", "repair, second hand"),
+    ("Ce qui nous anime : réparer, seconde main.", "réparer, seconde main"),
+    ("Our whole range is built on repair and reuse.", "repair and reuse"),
+    ("Tout ce que nous fabriquons repose sur la réparation", "la réparation"),
     # the words stay where they are what the brand stands for
     ("good value for money, honest", "good value for money, honest"),
     ("sharing economy, repair", "sharing economy, repair"),
     ("Zero waste. That means local sourcing.", "Zero waste. That means local sourcing"),
     ("These are our values: repair, reuse", "repair, reuse"),
+    ("Repair: the heart of it", "Repair: the heart of it"),
+    ("Built on repair", "Built on repair"),
 ])
 def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
     """"Our brand values:", "We believe in", "creators who share these values" say that a
