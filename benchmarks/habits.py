@@ -165,6 +165,10 @@ HABITS: dict[str, Habit] = {
                               "Toute notre gamme est fondée sur {v}."),
     "products shaped by": Habit("values", "Our products are shaped by {v}.",
                                 "Nos produits sont pensés autour de {v}."),
+    # the values as a list of their own, without a word that frames them (2026-12-01): the
+    # two below were written before the rule
+    "values on their own line": Habit("into", "{x}\n{V}", "{x}\n{V}"),
+    "values after a dash": Habit("into", "{x} — {v}", "{x} — {v}"),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",
                       "{x} #zerodechet #consommerautrement"),
 }
@@ -266,7 +270,8 @@ def report(results: dict[str, dict], sets: list[str]) -> str:
              "|---|---|---|" + "---|" * len(sets)]
     for name, by_set in results.items():
         h = HABITS[name]
-        lines.append(f"| {name} | {h.en or h.where} | {h.fr or h.where} | "
+        en, fr = ((t or h.where).replace("\n", "⏎") for t in (h.en, h.fr))  # one table row
+        lines.append(f"| {name} | {en} | {fr} | "
                      + " | ".join(_cell(by_set[s]) for s in sets) + " |")
     return "\n".join(lines) + "\n"
 

@@ -292,6 +292,11 @@ def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedd
      "Repair kits for jackets", "make repair mainstream"),
     ("Vélos cargo. Notre mission est de sortir les familles de la voiture.",
      "Vélos cargo", "sortir les familles de la voiture"),
+    # a list of its own, after the subject, without a framing
+    ("Refill moisturiser. Doing less for your skin, refills, finishing what you buy.",
+     "Refill moisturiser", "Doing less for your skin, refills, finishing what you buy"),
+    ("Savon solide\nLocal, de saison et fait main",
+     "Savon solide", "Local, de saison et fait main"),
 ])
 def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, statement):
     """A planner who writes the values into the brief means them as values: the sentence's
@@ -310,6 +315,12 @@ def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, s
     # "the value of" frames nothing
     "Launch of our resale app. We show the value of second hand.",
     "Solid shampoo bars for sensitive skin",
+    # no list of its own: two items, a labelled term, a count, the subject itself first
+    "Rain jacket. Women and men.",
+    "Rain jacket. Tone: warm, funny, honest.",
+    "Rain jacket. We need 3 reels, 2 stories and a TikTok.",
+    "Vegan, plastic-free, made in France: solid shampoo",
+    "Looking for creators. Fashion, beauty, lifestyle.",
 ])
 def test_a_brief_without_a_statement_of_its_own_is_not_split(brief):
     assert values_in(brief) == (brief, None)
