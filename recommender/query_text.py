@@ -381,16 +381,23 @@ def _listed(brief: str) -> tuple[str, str | None]:
     values read as evidence in the posts; read as the subject, it blurs with the topic."""
     parts = _SENTENCES.split(brief)
     sentences, breaks = parts[0::2], [*parts[1::2], ""]
-    for i in range(len(sentences) - 1, 0, -1):
+    first = next((i for i, x in enumerate(sentences) if x.strip()), len(sentences))
+    tries = 2  # the rest is read at most twice: a brief of many lists reads in linear time
+    for i in range(len(sentences) - 1, first, -1):
         text = sentences[i].strip()
-        if ":" in text or _FIGURE.search(text) or not any(s.strip() for s in sentences[:i]):
+        if ":" in text or _FIGURE.search(text):
             continue
         items = [x for x in _ITEM_BREAK.split(text) if x.strip()]
         if len(items) < LIST_ITEMS or any(len(x.split()) > ITEM_WORDS for x in items):
             continue
+        if not names_a_subject(text, brief=False):
+            continue
         rest = "".join(sentences[j] + breaks[j] for j in range(len(sentences)) if j != i)
-        if names_a_subject(rest) and names_a_subject(text, brief=False):
+        if names_a_subject(rest):
             return rest, text
+        tries -= 1
+        if not tries:
+            break
     return brief, None
 
 
