@@ -184,7 +184,8 @@ _POINTER = (r"(?:it['’]s|it\s+is|that['’]s|that\s+is|this\s+is|these\s+are|t
 # the opening's own words (range, team, products) would point them at creators who post
 # about products. A first person is what tells the brand's words apart: "Repair: the heart of
 # it" and "Built on repair" stay.
-_WE = (r"(?:we|us|our|ours|i|me|my|we['’](?:re|ve)|nous|notre|nos|on|je|mon|ma|mes)")
+# (not French "on", an English "on" too, nor "US", the country)
+_WE = (r"(?:we|(?-i:us|Us)|our|ours|i|me|my|we['’](?:re|ve)|nous|notre|nos|je|mon|ma|mes)")
 _FOUNDATION = (r"(?:built\s+on|based\s+on|rooted\s+in|grounded\s+in|guided\s+by|driven\s+by|"
                r"inspired\s+by|founded\s+on|cent(?:re|er)ed\s+on|focused\s+on|"
                r"(?:fond|bas|ancr|guid|port|inspir)[ée]e?s?\s+(?:sur|dans|par)|"

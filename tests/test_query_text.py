@@ -104,6 +104,8 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("These are our values: repair, reuse", "repair, reuse"),
     ("Repair: the heart of it", "Repair: the heart of it"),
     ("Built on repair", "Built on repair"),
+    ("Focus on local: seasonal produce", "Focus on local: seasonal produce"),
+    ("Made in the US: fair wages, local sourcing", "Made in the US: fair wages, local sourcing"),
 ])
 def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
     """"Our brand values:", "We believe in", "creators who share these values" say that a
