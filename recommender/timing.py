@@ -75,7 +75,9 @@ _WHEN_WORD = (
     r"à\s+l['’]\s*occasion\s+d(?:e|es|u)|vers)")
 _RUNS = (r"(?:runs?|running|goes\s+live|going\s+live|go\s+live|live|starts?|starting|kicks?\s+off|"
          r"kicking\s+off|ends?|ending|démarre|débute|commence|se\s+déroule|aura\s+lieu|"
-         r"takes?\s+place|taking\s+place)")
+         r"takes?\s+place|taking\s+place|"
+         # the planner's deadline: "reply by Friday", "réponse avant vendredi"
+         r"reply|respond|answers?|r[ée]ponses?|r[ée]pondre)")
 _DETERMINER = r"(?:the|our|this|la|le|les|l['’]|notre|nos)"
 # after a word of time, the time ends its phrase ("for Christmas.", "in September with …"): a
 # word that it qualifies instead ("tips for winter camping", "in spring cleaning", "for summer

@@ -68,7 +68,7 @@ _COURTESY = (
     "urgent", "asap", "a.s.a.p.", "please", "pls", "svp", "s'il vous plaît", "s’il vous plaît",
     "s'il te plaît", "s’il te plaît", "thanks in advance", "merci d'avance", "merci d’avance",
     "please reply", "reply", "please let us know", "let us know", "let me know",
-    "get back to us", "get back to me", "réponse", "merci de répondre", "merci de nous répondre",
+    "get back to us", "get back to me", "merci de répondre", "merci de nous répondre",
     "merci de revenir vers nous", "au plus vite", "dès que possible", "ideally", "idéalement",
     "would fit", "could fit", "would suit", "would be a good fit", "would be a fit",
     "could you suggest", "can you suggest", "could you recommend", "can you recommend",

@@ -167,6 +167,7 @@ def test_greetings_sign_offs_and_the_deals_terms_leave_the_subject(text, kept):
     # the same words as a subject stay
     ("Fit and healthy meal plans", "Fit and healthy meal plans"),
     ("Friday night dinners", "Friday night dinners"),
+    ("Une réponse aux déchets plastiques", "Une réponse aux déchets plastiques"),
 ])
 def test_the_planners_hurry_and_request_leave_the_subject(text, kept):
     """"URGENT", "Please reply by Friday!", "Which creators would fit this?" say how the
