@@ -70,7 +70,10 @@ _COURTESY = (
     "please reply", "reply", "please let us know", "let us know", "let me know",
     "get back to us", "get back to me", "merci de répondre", "merci de nous répondre",
     "merci de revenir vers nous", "au plus vite", "dès que possible", "ideally", "idéalement",
-    "would fit", "could fit", "would suit", "would be a good fit", "would be a fit",
+    # ("jeans that would fit every body" keeps its "fit")
+    "would fit this", "would fit us", "could fit this", "would suit this", "would suit us",
+    "who would fit", "who could fit", "which creators would fit", "what creators would fit",
+    "which influencers would fit", "would be a good fit", "would be a fit",
     "could you suggest", "can you suggest", "could you recommend", "can you recommend",
     "please suggest", "please recommend", "any suggestions", "any recommendations",
     "conviendraient", "conviendrait", "pourraient convenir", "pourrait convenir",

@@ -168,6 +168,7 @@ def test_greetings_sign_offs_and_the_deals_terms_leave_the_subject(text, kept):
     ("Fit and healthy meal plans", "Fit and healthy meal plans"),
     ("Friday night dinners", "Friday night dinners"),
     ("Une réponse aux déchets plastiques", "Une réponse aux déchets plastiques"),
+    ("Jeans that would fit every body", "Jeans that would fit every body"),
 ])
 def test_the_planners_hurry_and_request_leave_the_subject(text, kept):
     """"URGENT", "Please reply by Friday!", "Which creators would fit this?" say how the
