@@ -23,7 +23,7 @@ accents and the language identifier finds French likelier than English.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .lexical.tokens import fold, language_of, words
 from .locales import written_in
@@ -81,14 +81,22 @@ def with_accents(brief: str, values: str | None) -> tuple[str, str | None, dict[
     """(the brief, its values statement, {word as typed: word read}) with the accents given
     back to the words that need them, when the two, read together, are French with no accent
     anywhere; the texts as they are and {} otherwise."""
+    brief, values, given = _read(brief, values)
+    return brief, values, dict(given)
+
+
+@lru_cache(maxsize=4096)
+def _read(brief: str, values: str | None) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
+    """with_accents, kept for the briefs read last (a match reads the brief, and its notes
+    read it again), the words given as pairs: a cached answer is never changed."""
     joined = f"{brief}\n{values or ''}"
     if not joined.isascii():
-        return brief, values, {}
+        return brief, values, ()
     table = _accented()
     if not _french(joined, table):
-        return brief, values, {}
+        return brief, values, ()
     given: dict[str, str] = {}
     brief = _LETTERS.sub(lambda m: _give(m, table, given), brief)
     if values:
         values = _LETTERS.sub(lambda m: _give(m, table, given), values)
-    return brief, values, given
+    return brief, values, tuple(given.items())

@@ -338,6 +338,7 @@ _BARE_VALUE = frozenset(f"{o}{m} value" for o in _OWNERS
                         for m in ("", " brand", " core", " company"))
 
 
+@lru_cache(maxsize=4096)
 def values_in(brief: str) -> tuple[str, str | None]:
     """(the brief without the values statement written into it, that statement; or the
     brief and None): each sentence's part from a values statement's framing on ("Refill
@@ -345,7 +346,8 @@ def values_in(brief: str) -> tuple[str, str | None]:
     valeurs : local, sans plastique"), when both that part and the rest name something
     beyond the trade's words. A planner who writes the values into the brief means them as
     values: read as the brief's subject, they are one blur of topic and stance, and the
-    creators of the opposite stance of the niche stay beside those who share them."""
+    creators of the opposite stance of the niche stay beside those who share them. Kept for
+    the briefs read last: a match reads the brief, and its notes read it again."""
     rest, found, pos = [], [], 0
     for m in _FRAMING.finditer(brief):
         if m.start() < pos or " ".join(m.group().lower().split()) in _BARE_VALUE:
