@@ -370,7 +370,7 @@ def values_in(brief: str) -> tuple[str, str | None]:
 # three short items ("Refill moisturiser. Doing less for your skin, refills, finishing what
 # you buy."), no colon (a labelled term, "Tone: warm, funny, honest"), no figure (a count of
 # deliverables, "3 reels, 2 stories and a TikTok")
-_SENTENCES = re.compile(r"((?:[.!?]+(?=\s|$)|\n)\s*)")
+_SENTENCES = re.compile(rf"((?:{_SENTENCE_END.pattern})\s*)")  # each end kept, its spaces too
 _ITEM_BREAK = re.compile(r"\s*(?:[,;&]|(?<![\w-])(?:and|et)(?![\w-]))\s*", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
 LIST_ITEMS, ITEM_WORDS = 3, 6
