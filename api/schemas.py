@@ -105,7 +105,8 @@ class MatchResponse(BaseModel):
         "values statement), and tiers, an objective, countries, platforms or follower counts "
         "asked for in words but not set as filters or the objective (each note names the "
         "filter to set), the ages of the brand's audience (not matched: no catalog holds "
-        "them), French typed without accents (read with them)")
+        "them), when the campaign runs (not matched), French typed without accents (read "
+        "with them)")
 
     model_config = {"json_schema_extra": {"examples": [
         {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}

@@ -49,9 +49,8 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     audience size asked for in words when it filters on none (follower_filter: whether it
     does), the platforms asked for in words when it filters on none (platforms: its platform
     filter), the audience's ages (no catalog holds them), when the campaign runs (timing.py:
-    not matched), the values statement written into a
-    brief that gives none (values_in), the accents given to French typed without them
-    (accents.py)."""
+    not matched), the values statement written into a brief that gives none (values_in), the
+    accents given to French typed without them (accents.py)."""
     out = []
     brief, values, given = with_accents(brief, values)
     if given:
