@@ -194,9 +194,22 @@ _OPENING = re.compile(
     rf"^(?=[^:\n]{{0,60}}:)[^:\n]{{0,60}}?(?<![\w-]){_WE}(?![\w-])[^:\n]{{0,60}}:(?!//)"
     rf"|(?:^|(?<=[.!?;]))[^,.;:!?\n]{{0,80}}?(?<![\w-]){_WE}(?![\w-])[^,.;:!?\n]{{0,80}}?"
     rf"(?<![\w-]){_FOUNDATION}(?![\w-])", re.IGNORECASE)
+# ... and what a pointer back says the values are to the brand: who or what it is, or one of its
+# words for them ("the promise we make", "our DNA", "la raison pour laquelle"). What follows a
+# pointer otherwise describes the product or the values ("It's vegan and made in France",
+# "It's about making things last", "That's why we only use recycled cotton") and stays.
+_TO_THE_BRAND = (
+    r"(?:(?:really|truly|exactly|simply|just|all|precisely|vraiment|exactement|simplement|"
+    r"bien|tout|justement)\s+)*"
+    r"(?:who|what|how|where|us|ours|ce\s+qui|ce\s+que|ce\s+qu['’]|nous"
+    r"|(?:the|our|a|an|la|le|les|l['’]|notre|nos|un|une|toute|tout)\s*"
+    r"(?:[^\W\d_]+\s+){0,2}?"
+    r"(?:values?|promise|reason|heart|core|dna|essence|identity|philosophy|ethos|spirit|soul|"
+    r"mission|motto|commitment|principles?|beliefs?|story|signature|foundation|backbone|"
+    r"valeurs?|promesse|raison|c[œo]e?ur|adn|identit[ée]|philosophie|esprit|[âa]me|"
+    r"engagement|devise|principes?|histoire|fondements?|credo|moteur|boussole)(?![\w-]))")
 _POINTER_BACK = re.compile(
-    rf"(?:(?<=[.!?;:—–])|(?<=\s[-—–]))\s*{_POINTER}(?![\w-])"
-    r"(?!\s+(?:means?|meant|includes?|signifie|veut\s+dire|comprend|inclut)(?![\w-]))"
+    rf"(?:(?<=[.!?;:—–])|(?<=\s[-—–]))\s*{_POINTER}(?![\w-])\s*(?={_TO_THE_BRAND})"
     r"[^.!?\n]*", re.IGNORECASE)
 
 NEGATIONS = ("no", "not", "nor", "never", "without", "against", "avoid", "avoiding", "don't",

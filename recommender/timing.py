@@ -13,8 +13,9 @@ A time is read as the campaign's only where the brief says so:
   "à la rentrée", "autour de Pâques", "du 1er au 15 mai", "sur la Saint-Valentin"), or a verb
   of the campaign's running ("runs 1-15 May", "goes live mid-October"), and ending its phrase
   there ("for Christmas gift ideas" stays);
-* as a clause of its own ("Refill moisturiser (Black Friday to Cyber Monday)"; "Veg box,
-  Christmas dinners" stays);
+* as a clause of its own ("Refill moisturiser (Black Friday to Cyber Monday)", "Black Friday:
+  refill moisturiser"; "Veg box, Christmas dinners" stays, and so does a brief's first clause
+  before a comma, where it starts a list of what creators post: "Noël, cadeaux faits main");
 * beside a word for the campaign ("Christmas campaign", "Q4 push", "summer 2027 activation";
   "campagne de Noël", "opération rentrée", "soldes d'été");
 * a campaign's length after a word of duration ("for six weeks", "over 3 months", "pendant
@@ -101,7 +102,11 @@ WHEN_PHRASE = re.compile(
     rf"(?P<t3>{_TIMES}|{_SEASONS}(?:\s+{_YEAR})?)"
     rf"|(?:{_RUNS}\s+)?{_LENGTH_WORD}\s+(?P<t4>{_LENGTH})"
     rf"|sur\s+(?:{_DETERMINER}\s*)?(?P<t5>{_HOLIDAYS}){_ENDS}"
-    rf"|(?:^|(?<=[(\[,;:—–]))\s*(?P<t6>{_TIMES})(?=\s*(?:$|[)\].,;:!?—–]))"
+    rf"|(?<=[(\[,;:—–])\s*(?P<t6>{_TIMES})(?=\s*(?:$|[)\].,;:!?—–]))"
+    # a brief's first clause is the campaign's time before a heading's colon, a dash or the
+    # end, not before a comma, where it starts the list of what creators post ("Noël,
+    # cadeaux faits main")
+    rf"|^\s*(?P<t7>{_TIMES})(?=\s*(?:$|[).;:!?—–]|-\s))"
     rf")(?![\w-])", re.IGNORECASE)
 
 
@@ -114,7 +119,7 @@ def when_named(text: str) -> list[str]:
     """The times a brief gives its campaign, as written ("Christmas", "1-15 May", "six
     weeks"), each once, in order; a day of the week alone is the planner's own deadline
     ("reply by Friday"), not the campaign's."""
-    found = (next(g for g in m.group("t1", "t2", "t3", "t4", "t5", "t6") if g)
+    found = (next(g for g in m.group("t1", "t2", "t3", "t4", "t5", "t6", "t7") if g)
              for m in WHEN_PHRASE.finditer(text))
     return list(dict.fromkeys(t for t in (" ".join(t.split()) for t in found)
                               if not _A_WEEKDAY.fullmatch(t)))

@@ -65,7 +65,7 @@ _COURTESY = (
     # the planner's hurry and its request, asked as a question or a favour: "URGENT: …",
     # "Please reply by Friday!", "Which creators would fit this?", "Pouvez-vous nous proposer
     # quelques créateurs ?" ("fit" pulled towards fitness creators)
-    "urgent", "asap", "a.s.a.p.", "please", "pls", "svp", "s'il vous plaît", "s’il vous plaît",
+    "asap", "a.s.a.p.", "please", "pls", "svp", "s'il vous plaît", "s’il vous plaît",
     "s'il te plaît", "s’il te plaît", "thanks in advance", "merci d'avance", "merci d’avance",
     "please reply", "reply", "please let us know", "let us know", "let me know",
     "get back to us", "get back to me", "merci de répondre", "merci de nous répondre",
@@ -201,8 +201,12 @@ def alternation(phrases: frozenset[str] | set[str] | tuple[str, ...]) -> str:
     return written(tree)
 
 
-TRADE = re.compile(rf"(?<![\w#@-])(?:{alternation(TRADE_WORDS | set(_COURTESY))})(?![\w-])",
-                    re.IGNORECASE)
+# "urgent" is the planner's hurry written in capitals ("URGENT care needed") or as a clause of its
+# own ("Urgent: …", "… - urgent!", "Urgent, please"); before a noun it names the subject
+# ("Urgent care clinic", "urgent plumbing repairs")
+_HURRY = r"(?-i:URGENT)|urgent(?=\s*(?:[:!,.;?()\n]|[-–—]\s|$))"
+TRADE = re.compile(rf"(?<![\w#@-])(?:{alternation(TRADE_WORDS | set(_COURTESY))}|{_HURRY})"
+                   r"(?![\w-])", re.IGNORECASE)
 # a sign-off at the end of a brief, with the name signed after it ("Best regards, Anna")
 SIGNATURE = re.compile(rf"(?<![\w#@-])(?:{alternation(_SIGN_OFFS)})\s*[,!.]*\s*"
                         r"(?:(?-i:[A-ZÀ-Ý])[\w’'-]*\s*){0,3}[.!]*\s*$", re.IGNORECASE)

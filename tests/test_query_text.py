@@ -101,6 +101,14 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("good value for money, honest", "good value for money, honest"),
     ("sharing economy, repair", "sharing economy, repair"),
     ("Zero waste. That means local sourcing.", "Zero waste. That means local sourcing"),
+    # after a pointer, what describes the product or the values (not what they are to the
+    # brand) stays
+    ("repair. It's vegan and made in France.", "repair. It's vegan and made in France"),
+    ("repair. It's about making things last.", "repair. It's about making things last"),
+    ("repair. That's why we only use recycled cotton.",
+     "repair. That's why we only use recycled cotton"),
+    ("repair. That is the promise we make to every customer.", "repair"),
+    ("réparation. C'est notre ADN depuis toujours.", "réparation"),
     ("These are our values: repair, reuse", "repair, reuse"),
     ("Repair: the heart of it", "Repair: the heart of it"),
     ("Built on repair", "Built on repair"),
@@ -169,6 +177,11 @@ def test_greetings_sign_offs_and_the_deals_terms_leave_the_subject(text, kept):
     ("Friday night dinners", "Friday night dinners"),
     ("Une réponse aux déchets plastiques", "Une réponse aux déchets plastiques"),
     ("Jeans that would fit every body", "Jeans that would fit every body"),
+    # "urgent" before a noun names the subject; in capitals or as its own clause, the hurry
+    ("Urgent care clinic opening in Leeds", "Urgent care clinic opening in Leeds"),
+    ("urgent plumbing repairs", "urgent plumbing repairs"),
+    ("Urgent: refill moisturiser", "refill moisturiser"),
+    ("Refill moisturiser - urgent!", "Refill moisturiser"),
 ])
 def test_the_planners_hurry_and_request_leave_the_subject(text, kept):
     """"URGENT", "Please reply by Friday!", "Which creators would fit this?" say how the

@@ -41,6 +41,8 @@ def _found(text: str) -> list[str]:
     ("calée sur la Saint-Valentin", ["sur la Saint-Valentin"]),
     # a clause that is nothing but a time
     ("Refill moisturiser (Black Friday to Cyber Monday)", ["Black Friday to Cyber Monday"]),
+    ("Black Friday: refill moisturiser", ["Black Friday"]),
+    ("Q4 - refill moisturiser", ["Q4"]),
 ])
 def test_when_the_campaign_runs_is_found(text, phrases):
     assert _found(text) == phrases
@@ -54,6 +56,8 @@ def test_when_the_campaign_runs_is_found(text, phrases):
     # a holiday that names what the product is
     "Christmas gift guide with toy reviewers", "Halloween costumes",
     "gift ideas for Christmas dinners", "Veg box, Christmas dinners",
+    # a brief's first clause before a comma starts the list of what creators post
+    "Noël, cadeaux faits main", "Christmas, gift wrapping, cards",
     # a UK holiday is a trip
     "Beach towels for people on holiday", "holiday rentals",
     # words that are months or years only elsewhere
