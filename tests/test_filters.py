@@ -72,3 +72,20 @@ def test_every_filter_honoured_exactly(tmp_path, monkeypatch, flat_max):
         assert set(got) <= allowed, f
         assert len(got) == min(k, len(allowed)), f
         assert len(set(got)) == len(got)
+
+
+def test_a_value_first_seen_after_a_match_is_named_in_the_next():
+    """The columns name each creator's tier and language from their codes, kept between
+    matches; a language first written after a match is named in the next, not read as
+    another's."""
+    import numpy as np
+
+    from recommender.storage.columns import FilterColumns
+
+    cols = FilterColumns()
+    cols.set(1, "micro", "FR", "fr", "instagram", 5_000, 0.03, ["beauty"], 0.5, 1.0)
+    assert list(cols.features(np.array([1]))[4]) == ["fr"]
+    cols.set(2, "nano", "GB", "en", "tiktok", 500, 0.05, ["food"], 0.5, 1.0)
+    live, tiers, _, _, languages = cols.features(np.array([1, 2]))
+    assert list(live) == [True, True]
+    assert list(tiers) == ["micro", "nano"] and list(languages) == ["fr", "en"]

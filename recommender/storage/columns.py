@@ -35,6 +35,7 @@ class FilterColumns:
         self._version = 0  # moves with every write; cached postings follow it
         self._postings: dict[tuple[str, int], np.ndarray] = {}
         self._postings_version = -1
+        self._by_code: dict[str, np.ndarray] = {}  # _names' answers
 
     @classmethod
     def from_rows(cls, rows: list[tuple[Any, ...]],
@@ -146,10 +147,15 @@ class FilterColumns:
             self.authenticity[pos], self._names("language")[self.coded["language"][pos]]
 
     def _names(self, column: str) -> np.ndarray:
-        """A coded column's values by code."""
-        names = np.empty(len(self.codes[column]), dtype=object)
-        for name, code in self.codes[column].items():
-            names[code] = name
+        """A coded column's values by code, built again only when a new value was coded (a
+        code, once given, keeps its value: the table only grows)."""
+        table = self.codes[column]
+        names = self._by_code.get(column)
+        if names is None or len(names) != len(table):
+            names = np.empty(len(table), dtype=object)
+            for name, code in table.items():
+                names[code] = name
+            self._by_code[column] = names
         return names
 
     def vocabulary(self, column: str) -> list[str]:
