@@ -28,7 +28,7 @@ from .schema import Creator
 from .signals import bio_coherence
 from .signals import compute as compute_signals
 from .storage.catalog import Catalog, StoredCreator, record_hash
-from .storage.textcache import text_hash
+from .storage.textcache import content_vector, text_hash
 from .storage.vectors import VectorStore
 from .tiers import TierScheme
 
@@ -197,16 +197,6 @@ class Indexer:
         with self.store.writing():
             self.store.commit(change, self.store.index.dim)
         return sorted(removed)
-
-
-def content_vector(vectors: Sequence[np.ndarray]) -> np.ndarray:
-    """A creator's content vector, as stored (float16): the normalised mean of its texts'
-    vectors, each distinct vector once. A caption posted again (or one the encoder reads the
-    same, such as with another emoji) is one piece of evidence: a creator who reposts one
-    caption three times among other posts has not posted three times as much about it."""
-    distinct = list({np.asarray(v, np.float16).tobytes(): v for v in vectors}.values())
-    mean: np.ndarray = np.mean(distinct, axis=0)
-    return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12), np.float16)
 
 
 def _coherence(items: list[tuple[str | None, str]], hashes: list[str],

@@ -111,6 +111,7 @@ def test_a_caption_posted_again_counts_once_in_the_content_vector_after_step_12(
     import numpy as np
 
     from recommender import indexer
+    from recommender.storage import textcache
     from recommender.storage.database import from_blob
 
     def posts(texts):
@@ -137,7 +138,7 @@ def test_a_caption_posted_again_counts_once_in_the_content_vector_after_step_12(
         assert new["var"] == old["var"] and new["gamer"] == old["gamer"]  # no text repeated
         texts = embedder.encode(["bio zero waste shampoo bar", "solid shampoo bar",
                                  "retro gaming night"])
-        expected = indexer.content_vector(list(texts)).astype(np.float32)
+        expected = textcache.content_vector(list(texts)).astype(np.float32)
         assert np.abs(from_blob(new["rep"]) - expected).max() < 2e-3
         assert np.abs(from_blob(old["rep"]) - expected).max() > 0.05  # it did count repeats
         vids = rec.catalog.vids_of(["rep", "gamer"])

@@ -11,10 +11,11 @@ import numpy as np
 
 from .. import lexical
 from ..embedding import encode_queries
-from ..indexer import content_vector, creator_texts
+from ..indexer import creator_texts
 from ..ranking import Ranker, Weights
 from ..retrieval import unit
 from ..schema import DEFAULT_K, Brief, Filters
+from ..storage.textcache import content_vector
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -98,7 +99,7 @@ def joint_query(embedder: Embedder, texts: list[str]) -> np.ndarray:
 class OtherEncoder:
     """The similarity-only baseline as another encoder reads a set ("similarity only
     (minilm)"): each creator's content vector as an index built with that encoder would hold
-    it (indexer.creator_texts, indexer.content_vector), the brief and values as one query, as
+    it (indexer.creator_texts, textcache.content_vector), the brief and values as one query, as
     the index's own "similarity only". Each text is encoded once across the sets of a run."""
 
     def __init__(self, label: str, embedder: Embedder) -> None:

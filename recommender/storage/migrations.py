@@ -228,13 +228,13 @@ def m011_categories_in_text(conn: sqlite3.Connection) -> None:
 
 def m012_each_text_once_in_content_vectors(conn: sqlite3.Connection) -> None:
     """Each creator's content vector again, each of its distinct text vectors once
-    (indexer.content_vector), for the creators whose texts repeat one (a caption posted again):
+    (textcache.content_vector), for the creators whose texts repeat one (a caption posted again):
     the content vector is what the ranker's content component reads, and one caption reposted
     three times is one piece of evidence. Computed from the cached text vectors (nothing is
     encoded); the rows changed take a new generation, so the vector index replays them when it
     opens, as it replays any write."""
-    from ..indexer import content_vector
     from .database import from_blob, to_blob
+    from .textcache import content_vector
 
     vids = [v for (v,) in conn.execute(
         "SELECT t.vid FROM texts t JOIN text_vectors v ON v.hash = t.text_hash GROUP BY t.vid"

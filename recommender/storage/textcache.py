@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -17,6 +17,16 @@ log = logging.getLogger("creator_match")
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def content_vector(vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """A creator's content vector, as stored (float16): the normalised mean of its texts'
+    vectors, each distinct vector once. A caption posted again (or one the encoder reads the
+    same, such as with another emoji) is one piece of evidence: a creator who reposts one
+    caption three times among other posts has not posted three times as much about it."""
+    distinct = list({np.asarray(v, np.float16).tobytes(): v for v in vectors}.values())
+    mean: np.ndarray = np.mean(distinct, axis=0)
+    return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12), np.float16)
 
 
 class TextCache:
