@@ -165,6 +165,10 @@ HABITS: dict[str, Habit] = {
                               "Toute notre gamme est fondée sur {v}."),
     "products shaped by": Habit("values", "Our products are shaped by {v}.",
                                 "Nos produits sont pensés autour de {v}."),
+    # (2026-12-01, later) written after the participle rule that reads the row above, to
+    # test it: a participle the rule does not list in French
+    "designs informed by": Habit("values", "Our designs are informed by {v}.",
+                                 "Nos créations sont influencées par {v}."),
     # the values as a list of their own, without a word that frames them (2026-12-01): the
     # two below were written before the rule
     "values on their own line": Habit("into", "{x}\n{V}", "{x}\n{V}"),

@@ -180,16 +180,22 @@ _POINTER = (r"(?:it['’]s|it\s+is|that['’]s|that\s+is|this\s+is|these\s+are|t
 # In a values statement, how the brand opens it in its own words: a short opening before a
 # colon that speaks of the brand ("What drives us:", "Notre moteur :", "Ce qui nous anime :"),
 # or a clause of the brand's before a verb of foundation ("Our whole range is built on",
-# "Everything we make is guided by", "Toute notre gamme est fondée sur"). The values follow;
-# the opening's own words (range, team, products) would point them at creators who post
-# about products. A first person is what tells the brand's words apart: "Repair: the heart of
-# it" and "Built on repair" stay.
+# "Everything we make is guided by", "Toute notre gamme est fondée sur", or any participle
+# with its agent: "Our products are shaped by", "Nos créations sont influencées par"). The
+# values follow; the opening's own words (range, team, products) would point them at
+# creators who post about products. A first person is what tells the brand's words apart:
+# "Repair: the heart of it" and "Built on repair" stay.
 # (not French "on", an English "on" too, nor "US", the country)
 _WE = (r"(?:we|(?-i:us|Us)|our|ours|i|me|my|we['’](?:re|ve)|nous|notre|nos|je|mon|ma|mes)")
 _FOUNDATION = (r"(?:built\s+on|based\s+on|rooted\s+in|grounded\s+in|guided\s+by|driven\s+by|"
                r"inspired\s+by|founded\s+on|cent(?:re|er)ed\s+on|focused\s+on|"
                r"(?:fond|bas|ancr|guid|port|inspir)[ée]e?s?\s+(?:sur|dans|par)|"
-               r"construite?s?\s+sur|reposent\s+sur|repose\s+sur)")
+               r"construite?s?\s+sur|reposent\s+sur|repose\s+sur|"
+               # what shapes the brand, said with any participle and its agent ("shaped by",
+               # "defined by", "pensés autour de", "animés par"); not "made by" ("made by
+               # hand" is a value)
+               r"(?!made\s)[^\W\d_]{2,}ed\s+(?:by|around)|"
+               r"[^\W\d_]{2,}(?:[ée]e?s?|ie?s?|ue?s?)\s+(?:par|autour\s+d(?:e|u|es|['’])))")
 _OPENING = re.compile(
     rf"^(?=[^:\n]{{0,60}}:)[^:\n]{{0,60}}?(?<![\w-]){_WE}(?![\w-])[^:\n]{{0,60}}:(?!//)"
     rf"|(?:^|(?<=[.!?;]))[^,.;:!?\n]{{0,80}}?(?<![\w-]){_WE}(?![\w-])[^,.;:!?\n]{{0,80}}?"

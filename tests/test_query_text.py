@@ -97,6 +97,10 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("Ce qui nous anime : réparer, seconde main.", "réparer, seconde main"),
     ("Our whole range is built on repair and reuse.", "repair and reuse"),
     ("Tout ce que nous fabriquons repose sur la réparation", "la réparation"),
+    # ... with any participle and its agent
+    ("Our products are shaped by repair and reuse.", "repair and reuse"),
+    ("Nos produits sont pensés autour de la réparation.", "la réparation"),
+    ("Nous sommes animés par la réparation.", "la réparation"),
     # the words stay where they are what the brand stands for
     ("good value for money, honest", "good value for money, honest"),
     ("sharing economy, repair", "sharing economy, repair"),
@@ -112,6 +116,8 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("These are our values: repair, reuse", "repair, reuse"),
     ("Repair: the heart of it", "Repair: the heart of it"),
     ("Built on repair", "Built on repair"),
+    ("Our shoes are made by hand in Portugal", "Our shoes are made by hand in Portugal"),
+    ("Nos vêtements sont conçus pour durer", "Nos vêtements sont conçus pour durer"),
     ("Focus on local: seasonal produce", "Focus on local: seasonal produce"),
     ("Made in the US: fair wages, local sourcing", "Made in the US: fair wages, local sourcing"),
 ])
