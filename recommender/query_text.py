@@ -385,11 +385,13 @@ def values_in(brief: str) -> tuple[str, str | None]:
     return left, statement
 
 
-# A sentence or a line of a brief after its first that is a list and nothing else: at least
-# three short items ("Refill moisturiser. Doing less for your skin, refills, finishing what
-# you buy."), no colon (a labelled term, "Tone: warm, funny, honest"), no figure (a count of
+# A sentence, a line or a part after a dash of a brief, after its first, that is a list and
+# nothing else: at least three short items ("Refill moisturiser. Doing less for your skin,
+# refills, finishing what you buy.", "Refill moisturiser — doing less, refills, finishing what
+# you buy"), no colon (a labelled term, "Tone: warm, funny, honest"), no figure (a count of
 # deliverables, "3 reels, 2 stories and a TikTok")
-_SENTENCES = re.compile(rf"((?:{_SENTENCE_END.pattern})\s*)")  # each end kept, its spaces too
+_SENTENCES = re.compile(  # each end kept, its spaces too
+    rf"((?:{_SENTENCE_END.pattern}|\s[-–—]+(?=\s))\s*)")
 _ITEM_BREAK = re.compile(r"\s*(?:[,;&]|(?<![\w-])(?:and|et)(?![\w-]))\s*", re.IGNORECASE)
 _FIGURE = re.compile(r"\d")
 LIST_ITEMS, ITEM_WORDS = 3, 6

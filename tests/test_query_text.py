@@ -320,6 +320,10 @@ def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedd
      "Refill moisturiser", "Doing less for your skin, refills, finishing what you buy"),
     ("Savon solide\nLocal, de saison et fait main",
      "Savon solide", "Local, de saison et fait main"),
+    ("Refill moisturiser — doing less, refills, finishing what you buy",
+     "Refill moisturiser", "doing less, refills, finishing what you buy"),
+    ("Box de recettes - de saison, local, fait maison",
+     "Box de recettes", "de saison, local, fait maison"),
 ])
 def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, statement):
     """A planner who writes the values into the brief means them as values: the sentence's
@@ -344,6 +348,10 @@ def test_a_values_statement_written_into_the_brief_is_read_as_one(brief, left, s
     "Rain jacket. We need 3 reels, 2 stories and a TikTok.",
     "Vegan, plastic-free, made in France: solid shampoo",
     "Looking for creators. Fashion, beauty, lifestyle.",
+    # a dash inside a word or a range, or before a phrase that is no list
+    "Rain jacket — for trail runners who camp",
+    "Anti-waste recipes, ready-to-cook, sugar-free, low-fat",
+    "Rain jacket 10-20 km, light, packable",
 ])
 def test_a_brief_without_a_statement_of_its_own_is_not_split(brief):
     assert values_in(brief) == (brief, None)
