@@ -77,9 +77,21 @@ _WHEN_WORD = (
 _RUNS = (r"(?:runs?|running|goes\s+live|going\s+live|go\s+live|live|starts?|starting|kicks?\s+off|"
          r"kicking\s+off|ends?|ending|démarre|débute|commence|se\s+déroule|aura\s+lieu|"
          r"takes?\s+place|taking\s+place|"
+         # when the posts go out: "timed for Valentine's Day", "to go out around Easter",
+         # "posts between 7 and 14 February", "à publier autour de Pâques", "calée sur"
+         r"timed|to\s+go\s+out|goes\s+out|going\s+out|(?:to\s+)?publish(?:ed|ing)?|"
+         r"(?:to\s+)?post(?:s|ed|ing)?|à\s+publier|à\s+poster|publi[ée]e?s?|publications?|"
+         r"cal[ée]e?s?|pr[ée]vue?s?|programm[ée]e?s?|"
          # the planner's deadline: "reply by Friday", "réponse avant vendredi"
          r"reply|respond|answers?|r[ée]ponses?|r[ée]pondre)")
 _DETERMINER = r"(?:the|our|this|la|le|les|l['’]|notre|nos)"
+# a time said from another: "the week before", "the day after", "la semaine d'avant", "la
+# veille", ending its clause or followed by the time it is said from ("the week after New
+# Year"); "la veille de Noël" (Christmas Eve) is a time of its own, and stays
+_CLAUSE_ENDS_HERE = r"(?=\s*(?:$|[^\w\s'’]))"
+_RELATIVE = (r"(?:(?:the|a|la|le|une?)\s+(?:week|day|weekend|month|semaine|jour|week-end|mois)"
+             r"\s+(?:before|after|prior|d['’]\s*avant|d['’]\s*apr[èe]s|pr[ée]c[ée]dente?|"
+             r"suivante?|avant|apr[èe]s)|la\s+veille|le\s+lendemain)")
 # after a word of time, the time ends its phrase ("for Christmas.", "in September with …"): a
 # word that it qualifies instead ("tips for winter camping", "in spring cleaning", "for summer
 # shred") makes it the subject's
@@ -101,12 +113,13 @@ WHEN_PHRASE = re.compile(
     rf"|{_CAMPAGNE}\s+(?:(?:de|d['’]|du|des|pour)\s*)?(?:{_DETERMINER}\s*)?"
     rf"(?P<t3>{_TIMES}|{_SEASONS}(?:\s+{_YEAR})?)"
     rf"|(?:{_RUNS}\s+)?{_LENGTH_WORD}\s+(?P<t4>{_LENGTH})"
-    rf"|sur\s+(?:{_DETERMINER}\s*)?(?P<t5>{_HOLIDAYS}){_ENDS}"
+    rf"|(?:{_RUNS}\s+)?sur\s+(?:{_DETERMINER}\s*)?(?P<t5>{_HOLIDAYS}){_ENDS}"
     rf"|(?<=[(\[,;:—–])\s*(?P<t6>{_TIMES})(?=\s*(?:$|[)\].,;:!?—–]))"
     # a brief's first clause is the campaign's time before a heading's colon, a dash or the
     # end, not before a comma, where it starts the list of what creators post ("Noël,
     # cadeaux faits main")
     rf"|^\s*(?P<t7>{_TIMES})(?=\s*(?:$|[).;:!?—–]|-\s))"
+    rf"|(?P<t8>{_RELATIVE}(?:\s+(?:{_DETERMINER}\s*)?{_TIMES}{_ENDS}|{_CLAUSE_ENDS_HERE}))"
     rf")(?![\w-])", re.IGNORECASE)
 
 
@@ -119,7 +132,7 @@ def when_named(text: str) -> list[str]:
     """The times a brief gives its campaign, as written ("Christmas", "1-15 May", "six
     weeks"), each once, in order; a day of the week alone is the planner's own deadline
     ("reply by Friday"), not the campaign's."""
-    found = (next(g for g in m.group("t1", "t2", "t3", "t4", "t5", "t6", "t7") if g)
+    found = (next(g for g in m.group("t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8") if g)
              for m in WHEN_PHRASE.finditer(text))
     return list(dict.fromkeys(t for t in (" ".join(t.split()) for t in found)
                               if not _A_WEEKDAY.fullmatch(t)))

@@ -112,7 +112,12 @@ NAMED = re.compile(
     r"annonceur|entreprise|soci[ée]t[ée])\s*:(?:(?!\s[-–—]\s)[^,.;:!?\n()\[\]–—|/])*",
     re.IGNORECASE)
 FOUNDED = re.compile(
-    r"(?<![\w#@-])(?:(?:founded|established|created|started|born)\s+(?:back\s+)?in\s+\d{4}"
+    # with what the brand is, said before its age ("a family business since 1987", "une
+    # affaire familiale depuis 1987"); "family business owners" stays
+    r"(?<![\w#@-])(?:(?:an?|une?)\s+(?:family(?:[\s-](?:run|owned))?\s+(?:business|company|firm)"
+    r"|(?:affaire|entreprise|maison|soci[ée]t[ée])\s+familiale)\s*,?\s+(?=since|est|depuis"
+    r"|founded|established|fond[ée]e))?"
+    r"(?:(?:founded|established|created|started|born)\s+(?:back\s+)?in\s+\d{4}"
     r"(?:\s+by\s+[^,.;:!?\n()]*)?|since\s+\d{4}|est\.?\s+\d{4}"
     r"|(?:fond[ée]e?s?|cr[ée][ée]e?s?|n[ée]e?s?)\s+en\s+\d{4}(?:\s+par\s+[^,.;:!?\n()]*)?"
     r"|depuis\s+(?:\d{4}|(?:plus\s+de\s+)?\d+\s+ans))(?![\w-])", re.IGNORECASE)

@@ -513,6 +513,9 @@ def test_what_the_ranker_measures_of_creators_leaves_what_is_matched(brief, valu
     ("Refill shampoo bars. Founded in 2019 by two sisters.", "Refill shampoo bars"),
     ("Established in 1998, we make wool socks", "we make wool socks"),
     ("Coffret de soins. Fondée en 2019 par deux sœurs.", "Coffret de soins"),
+    ("Refill moisturiser, a family business since 1987.", "Refill moisturiser"),
+    ("Recharge de crème, une affaire familiale depuis 1987.", "Recharge de crème"),
+    ("Podcast for family business owners", "Podcast for family business owners"),
     # the name without its label, and a history that is the subject, stay
     ("Heritage recipes since the 1950s", "Heritage recipes since the 1950s"),
     ("Cuisine de grand-mère depuis toujours", "Cuisine de grand-mère depuis toujours"),

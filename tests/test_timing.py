@@ -22,8 +22,8 @@ def _found(text: str) -> list[str]:
     ("Mother's Day campaign for our jewellery", ["Mother's Day campaign"]),
     ("Black Friday push for our skincare line", ["Black Friday push"]),
     ("Campagne fête des mères pour nos bijoux", ["Campagne fête des mères"]),
-    ("posts from 1 May to 15 June", ["from 1 May to 15 June"]),
-    ("posts du 1er au 15 mai", ["du 1er au 15 mai"]),
+    ("posts from 1 May to 15 June", ["posts from 1 May to 15 June"]),
+    ("posts du 1er au 15 mai", ["posts du 1er au 15 mai"]),
     ("Refill moisturiser. Campaign goes live mid-October and runs for six weeks.",
      ["goes live mid-October", "runs for six weeks"]),
     ("La campagne démarre mi-octobre, pour six semaines.",
@@ -34,15 +34,21 @@ def _found(text: str) -> list[str]:
     ("gift boxes, over the holiday season", ["over the holiday season"]),
     ("our holiday campaign for gift boxes", ["our holiday campaign"]),
     ("kids starting school in September", ["in September"]),
-    ("posts between 7 and 14 February", ["between 7 and 14 February"]),
-    ("posts entre le 7 et le 14 février", ["entre le 7 et le 14 février"]),
-    ("to go out around Easter", ["around Easter"]),
-    ("à publier autour de Pâques", ["autour de Pâques"]),
-    ("calée sur la Saint-Valentin", ["sur la Saint-Valentin"]),
+    ("posts between 7 and 14 February", ["posts between 7 and 14 February"]),
+    ("posts entre le 7 et le 14 février", ["posts entre le 7 et le 14 février"]),
+    ("to go out around Easter", ["to go out around Easter"]),
+    ("à publier autour de Pâques", ["à publier autour de Pâques"]),
+    ("calée sur la Saint-Valentin", ["calée sur la Saint-Valentin"]),
     # a clause that is nothing but a time
     ("Refill moisturiser (Black Friday to Cyber Monday)", ["Black Friday to Cyber Monday"]),
     ("Black Friday: refill moisturiser", ["Black Friday"]),
     ("Q4 - refill moisturiser", ["Q4"]),
+    # a time said from another, ending its clause or before the time it is said from
+    ("to go out around Easter, ideally the week before.",
+     ["to go out around Easter", "the week before"]),
+    ("à publier autour de Pâques, idéalement la semaine d'avant",
+     ["à publier autour de Pâques", "la semaine d'avant"]),
+    ("Ski trips, the week after New Year", ["the week after New Year"]),
 ])
 def test_when_the_campaign_runs_is_found(text, phrases):
     assert _found(text) == phrases
@@ -58,6 +64,9 @@ def test_when_the_campaign_runs_is_found(text, phrases):
     "gift ideas for Christmas dinners", "Veg box, Christmas dinners",
     # a brief's first clause before a comma starts the list of what creators post
     "Noël, cadeaux faits main", "Christmas, gift wrapping, cards",
+    # Christmas Eve is a time of its own; posts about a holiday are the subject
+    "Recettes pour la veille de Noël", "Posts about Christmas gift ideas",
+    "Blog posts for Christmas gift guides",
     # a UK holiday is a trip
     "Beach towels for people on holiday", "holiday rentals",
     # words that are months or years only elsewhere
