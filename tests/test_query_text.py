@@ -104,22 +104,22 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     # the words stay where they are what the brand stands for
     ("good value for money, honest", "good value for money, honest"),
     ("sharing economy, repair", "sharing economy, repair"),
-    ("Zero waste. That means local sourcing.", "Zero waste. That means local sourcing"),
+    ("Zero waste. That means local sourcing.", "zero waste. that means local sourcing"),
     # after a pointer, what describes the product or the values (not what they are to the
     # brand) stays
-    ("repair. It's vegan and made in France.", "repair. It's vegan and made in France"),
-    ("repair. It's about making things last.", "repair. It's about making things last"),
+    ("repair. It's vegan and made in France.", "repair. it's vegan and made in France"),
+    ("repair. It's about making things last.", "repair. it's about making things last"),
     ("repair. That's why we only use recycled cotton.",
-     "repair. That's why we only use recycled cotton"),
+     "repair. that's why we only use recycled cotton"),
     ("repair. That is the promise we make to every customer.", "repair"),
     ("réparation. C'est notre ADN depuis toujours.", "réparation"),
     ("These are our values: repair, reuse", "repair, reuse"),
-    ("Repair: the heart of it", "Repair: the heart of it"),
-    ("Built on repair", "Built on repair"),
-    ("Our shoes are made by hand in Portugal", "Our shoes are made by hand in Portugal"),
-    ("Nos vêtements sont conçus pour durer", "Nos vêtements sont conçus pour durer"),
-    ("Focus on local: seasonal produce", "Focus on local: seasonal produce"),
-    ("Made in the US: fair wages, local sourcing", "Made in the US: fair wages, local sourcing"),
+    ("Repair: the heart of it", "repair: the heart of it"),
+    ("Built on repair", "built on repair"),
+    ("Our shoes are made by hand in Portugal", "our shoes are made by hand in Portugal"),
+    ("Nos vêtements sont conçus pour durer", "nos vêtements sont conçus pour durer"),
+    ("Focus on local: seasonal produce", "focus on local: seasonal produce"),
+    ("Made in the US: fair wages, local sourcing", "made in the US: fair wages, local sourcing"),
 ])
 def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
     """"Our brand values:", "We believe in", "creators who share these values" say that a
@@ -317,9 +317,9 @@ def test_values_that_reject_the_other_stance_do_not_point_at_it(tmp_path, embedd
      "Vélos cargo", "sortir les familles de la voiture"),
     # a list of its own, after the subject, without a framing
     ("Refill moisturiser. Doing less for your skin, refills, finishing what you buy.",
-     "Refill moisturiser", "Doing less for your skin, refills, finishing what you buy"),
+     "Refill moisturiser", "doing less for your skin, refills, finishing what you buy"),
     ("Savon solide\nLocal, de saison et fait main",
-     "Savon solide", "Local, de saison et fait main"),
+     "Savon solide", "local, de saison et fait main"),
     ("Refill moisturiser — doing less, refills, finishing what you buy",
      "Refill moisturiser", "doing less, refills, finishing what you buy"),
     ("Box de recettes - de saison, local, fait maison",
@@ -526,3 +526,18 @@ def test_who_the_brand_is_leaves_a_brief(brief, read):
     to 0.055 nDCG@10: the encoder read a house and light) and when and by whom the brand was
     founded name no subject of the creators'."""
     assert query_texts(brief, None) == [read]
+
+
+def test_a_statements_capital_is_the_sentences_not_the_values():
+    """A cased encoder reads "Repair" as another token than "repair": a statement is encoded
+    with each sentence's first word in small letters (its capital is the sentence's), so
+    "Repair and reuse." and "repair and reuse" are matched alike; a word in capitals, or
+    with a capital inside, stays."""
+    assert query_texts("Shoes", "Repair and reuse. Honest labels.") == [
+        "Shoes", "repair and reuse. honest labels"]
+    assert query_texts("Shoes", "Repair and reuse") == query_texts("Shoes", "repair and reuse")
+    assert query_texts("Shoes", "Zéro déchet\nFait main")[1] == "zéro déchet fait main"
+    for kept in ("UK-made, fair wages", "B Corp certified, local", "iPhone repair, reuse"):
+        assert query_texts("Shoes", kept) == ["Shoes", kept]
+    # the brief's own capitals stay: its first word may name the product
+    assert query_texts("Refill moisturiser", None) == ["Refill moisturiser"]
