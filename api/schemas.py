@@ -104,9 +104,9 @@ class MatchResponse(BaseModel):
         "that only rejects or names no value, values written into the brief (read as its "
         "values statement), and tiers, an objective, countries, platforms or follower counts "
         "asked for in words but not set as filters or the objective (each note names the "
-        "filter to set), the ages of the brand's audience (not matched: no catalog holds "
-        "them), when the campaign runs (not matched), French typed without accents (read "
-        "with them)")
+        "filter to set), the ages and profile of the brand's audience (not matched: no "
+        "catalog holds them), when the campaign runs (not matched), French typed without "
+        "accents (read with them)")
 
     model_config = {"json_schema_extra": {"examples": [
         {"matches": [MATCH_EXAMPLE], "took_ms": 12.5}]}}

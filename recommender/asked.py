@@ -273,6 +273,39 @@ AGE_PHRASE = re.compile(
 
 _AGES = re.compile(_RANGE)
 
+# Who the audience is, in a field that says so ("Target audience: women 25-35, urban", "Cible :
+# femmes 25-35 ans, urbaines, CSP+"): its sex, where it lives, its generation and its means,
+# which no catalog field holds either, and words the encoder reads as a subject (the posts of
+# women creators, of city life). Only inside the field: "women's running shoes" and "urban
+# gardening" name a subject, and so do the field's other words ("Target audience: new
+# parents", "runners").
+_AUDIENCE_FIELD = re.compile(
+    r"(?<![\w#@-])(?:target\s+audience|target\s+market|audience|target|audience\s+cible|"
+    r"public\s+cible|public\s+visé|cœur\s+de\s+cible|coeur\s+de\s+cible|cible)\s*:"
+    r"[^.!?\n]*", re.IGNORECASE)
+_DEMOGRAPHIC = re.compile(
+    r"(?<![\w#@-])(?:women|woman|men|man|female|females|male|males|ladies|urban|rural|suburban|"
+    r"city[\s-]dwellers|city[\s-]dwelling|millennials|gen[\s-]?[xyz]|generation\s+[xyz]|"
+    r"boomers|baby\s+boomers|(?:young\s+)?adults|affluent|high[\s-]income|middle[\s-]class|"
+    r"upper[\s-]middle[\s-]class|(?:busy\s+|working\s+|young\s+)?professionals|"
+    r"femmes|hommes|femme|homme|urbain(?:e|s|es)?|ruraux|rurale?s?|citadin(?:e|s|es)?|"
+    r"(?:jeunes\s+)?adultes|(?:jeunes\s+)?actif(?:s|ve|ves)|cadres|csp\s*\+|aisée?s?|"
+    r"génération\s+[xyz]|generation\s+[xyz])(?![\w-])", re.IGNORECASE)
+
+
+def demographic_spans(text: str) -> list[tuple[int, int]]:
+    """Where an audience field of a text says who the audience is ("women", "urban", "CSP+"
+    of "Target audience: women 25-35, urban, CSP+"): (start, end) of each, in order."""
+    return [(f.start() + m.start(), f.start() + m.end())
+            for f in _AUDIENCE_FIELD.finditer(text) for m in _DEMOGRAPHIC.finditer(f.group())]
+
+
+def demographics_named(text: str) -> list[str]:
+    """Who an audience field says the audience is, as written ("women", "urban"), each once
+    (in small letters), in order."""
+    return list(dict.fromkeys(" ".join(text[a:b].lower().split())
+                              for a, b in demographic_spans(text)))
+
 
 def age_spans(text: str) -> list[tuple[int, int]]:
     """Where a text names the ages of the people the brand sells to ("aged 25-35", "25-35

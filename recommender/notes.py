@@ -7,7 +7,8 @@ brief that names no subject (matched whole), a values statement that only reject
 value (not used), values written into the brief (read as its statement), French typed without
 accents (read with them), and what the brief asks for in words that only a filter or a setting
 says (asked.py: the tiers, the objective, the countries, the platforms, the audience size), or
-that nothing in a catalog says (the audience's ages, when the campaign runs: timing.py).
+that nothing in a catalog says (the audience's ages and profile, when the campaign runs:
+timing.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from .accents import with_accents
 from .asked import (
     ages_named,
     audience_named,
+    demographics_named,
     markets_named,
     objectives_named,
     platforms_named,
@@ -48,9 +50,9 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     countries asked for in words when it filters on none (countries: its country filter), the
     audience size asked for in words when it filters on none (follower_filter: whether it
     does), the platforms asked for in words when it filters on none (platforms: its platform
-    filter), the audience's ages (no catalog holds them), when the campaign runs (timing.py:
-    not matched), the values statement written into a brief that gives none (values_in), the
-    accents given to French typed without them (accents.py)."""
+    filter), the audience's ages and profile (no catalog holds them), when the campaign runs
+    (timing.py: not matched), the values statement written into a brief that gives none
+    (values_in), the accents given to French typed without them (accents.py)."""
     out = []
     brief, values, given = with_accents(brief, values)
     if given:
@@ -90,11 +92,13 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
         out.append(f"the brief asks for creators with {words} followers in words, which are "
                    "not a filter: creators of every size were ranked; to keep to them, filter "
                    f"on the follower count ({flags}; {fields})")
-    ages = ages_named(brief)
-    if ages:
-        out.append(f"the brief names its audience's ages ({', '.join(ages)}), which were not "
-                   "matched: creators are matched on what they post, and a catalog holds no "
-                   "audience's ages; check them in each creator's own audience figures")
+    ages, who = ages_named(brief), demographics_named(brief)
+    if ages or who:
+        profile = "; ".join(x for x in (", ".join(who), ", ".join(ages)) if x)
+        out.append(f"the brief names its audience's {'ages' if not who else 'profile'} "
+                   f"({profile}), which {'were' if not who else 'was'} not matched: creators "
+                   "are matched on what they post, and a catalog holds no audience's ages, "
+                   "sex or place; check them in each creator's own audience figures")
     when = when_named(brief)
     if when:
         out.append(f"the brief says when the campaign runs ({', '.join(when)}), which was not "

@@ -85,6 +85,7 @@ from .asked import (
     PLATFORM_PHRASE,
     TIER_PHRASE,
     age_spans,
+    demographic_spans,
     market_spans,
 )
 from .lexical.tokens import STOPWORDS, fold, words
@@ -291,6 +292,9 @@ def _without_trade(text: str, brief: bool = True) -> str:
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
+    if brief:  # "Target audience: women, urban": before the field's label goes
+        for start, end in reversed(demographic_spans(text)):
+            text = text[:start] + gone + text[end:]
     for phrase in (ONLINE, SIGNATURE, LABELLED,
                    *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE) if brief
                      else (_POINTER_BACK, _OPENING)),

@@ -220,7 +220,8 @@ SIGNATURE = re.compile(rf"(?<![\w#@-])(?:{alternation(_SIGN_OFFS)})\s*[,!.]*\s*"
 _FIELDS = ("product", "products", "produit", "produits", "description", "subject", "sujet",
            "topic", "theme", "thème", "offer", "offre", "project", "projet", "summary",
            "résumé", "overview", "context", "contexte", "background", "about", "à propos",
-           "target", "target audience", "audience cible", "public cible", "cible",
+           "target", "target audience", "target market", "audience", "audience cible",
+           "public cible", "public visé", "cœur de cible", "coeur de cible", "cible",
            "key message", "key messages", "message clé", "messages clés")
 FIELD = re.compile(rf"(?<![\w#@-])(?:{alternation(_FIELDS)})\s*:", re.IGNORECASE)
 LABELLED = re.compile(rf"(?<![\w#@-])(?:{alternation(_LABELS)})\s*:(?:[^.!?\n]|\.(?=\d))*",
