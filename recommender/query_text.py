@@ -98,6 +98,7 @@ from .trade import (
     ONLINE,
     PROMOTION,
     QUALITIES,
+    SELF_DESCRIBED,
     SIGNATURE,
     TRADE,
     alternation,
@@ -296,7 +297,7 @@ def _without_trade(text: str, brief: bool = True) -> str:
         for start, end in reversed(demographic_spans(text)):
             text = text[:start] + gone + text[end:]
     for phrase in (ONLINE, SIGNATURE, LABELLED,
-                   *((PROMOTION, NAMED, FOUNDED, WHEN_PHRASE) if brief
+                   *((PROMOTION, NAMED, SELF_DESCRIBED, FOUNDED, WHEN_PHRASE) if brief
                      else (_POINTER_BACK, _OPENING)),
                    QUALITIES, FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,

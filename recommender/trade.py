@@ -111,6 +111,24 @@ NAMED = re.compile(
     r"(?<![\w#@-])(?:client|brand|brand\s+name|company|advertiser|marque|nom\s+de\s+la\s+marque|"
     r"annonceur|entreprise|soci[ée]t[ée])\s*:(?:(?!\s[-–—]\s)[^,.;:!?\n()\[\]–—|/])*",
     re.IGNORECASE)
+# What the brand says it is, when that says nothing of what it sells: a clause that calls it a
+# company with no word but its size, age, independence or town ("We are a small Bristol-based
+# company", "We're an independent, family-run business", "Nous sommes une jeune entreprise
+# lyonnaise"). "We are a vegan skincare brand" keeps "vegan skincare": a word of what it makes
+# stops the rule.
+_SIZE = (r"(?:small|little|tiny|young|new|independent|indie|family(?:[\s-](?:run|owned))?|local|"
+         r"growing|fast[\s-]growing|proud|award[\s-]winning|women[\s-]led|female[\s-]founded|"
+         r"(?-i:[A-Z])[\w’'-]*[\s-]based|jeune|petite?|nouvelle|nouveau|ind[ée]pendante?|"
+         r"familiale?|locale?)")
+_COMPANY = (r"(?:company|business|brand|start[\s-]?up|firm|label|team|shop|store|studio|"
+            r"entreprise|marque|soci[ée]t[ée]|maison|[ée]quipe|pme|boutique|atelier)")
+# a town's or a country's adjective after a French noun: "lyonnaise", "bretonne", "italienne"
+_DEMONYM = r"(?:[^\W\d_]+(?:aise?s?|oise?s?|ienne?s?|aine?s?|onne?s?))"
+SELF_DESCRIBED = re.compile(
+    rf"(?<![\w#@-])(?:we\s+are|we['’]re|nous\s+sommes|on\s+est)\s+(?:an?|une?)\s+"
+    rf"(?:{_SIZE}\s*,?\s*(?:and\s+|et\s+)?){{0,4}}{_COMPANY}(?:\s+{_DEMONYM})?(?![\w-])"
+    rf"(?=\s*(?:$|[^\w\s'’]|(?:founded|established|since|based|from|in|fond[ée]e?|depuis|"
+    rf"bas[ée]e?|de|du|à)(?![\w-])))", re.IGNORECASE)
 FOUNDED = re.compile(
     # with what the brand is, said before its age ("a family business since 1987", "une
     # affaire familiale depuis 1987"); "family business owners" stays

@@ -516,6 +516,11 @@ def test_what_the_ranker_measures_of_creators_leaves_what_is_matched(brief, valu
     ("Refill moisturiser, a family business since 1987.", "Refill moisturiser"),
     ("Recharge de crème, une affaire familiale depuis 1987.", "Recharge de crème"),
     ("Podcast for family business owners", "Podcast for family business owners"),
+    ("We are a small Bristol-based company. Refill moisturiser", "Refill moisturiser"),
+    ("Nous sommes une jeune entreprise lyonnaise. Recharge de crème", "Recharge de crème"),
+    ("We're an independent, family-run business. Refill pots", "Refill pots"),
+    # a word of what the brand makes stops it
+    ("We are a team of runners making trail shoes", "We are a team of runners making trail shoes"),
     # the name without its label, and a history that is the subject, stay
     ("Heritage recipes since the 1950s", "Heritage recipes since the 1950s"),
     ("Cuisine de grand-mère depuis toujours", "Cuisine de grand-mère depuis toujours"),
