@@ -11,8 +11,12 @@ A time is read as the campaign's only where the brief says so:
 * after a word of time ("in September", "for Christmas", "ahead of Black Friday", "around
   Easter", "from 1 May to 15 June", "between 7 and 14 February"; "en septembre", "pour Noël",
   "à la rentrée", "autour de Pâques", "du 1er au 15 mai", "sur la Saint-Valentin"), or a verb
-  of the campaign's running ("runs 1-15 May", "goes live mid-October"), and ending its phrase
-  there ("for Christmas gift ideas" stays);
+  of the campaign's running or of the posts going out ("runs 1-15 May", "goes live
+  mid-October", "timed for Valentine's Day", "to go out around Easter", "posts between 7 and
+  14 February", "à publier autour de Pâques", "calée sur la Saint-Valentin"), and ending its
+  phrase there ("for Christmas gift ideas", "posts about Christmas gift ideas" stay);
+* as a time said from another, ending its clause or before that time ("ideally the week
+  before", "la semaine d'avant", "the week after New Year"; "la veille de Noël" stays);
 * as a clause of its own ("Refill moisturiser (Black Friday to Cyber Monday)", "Black Friday:
   refill moisturiser"; "Veg box, Christmas dinners" stays, and so does a brief's first clause
   before a comma, where it starts a list of what creators post: "Noël, cadeaux faits main");
