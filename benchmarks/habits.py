@@ -169,6 +169,12 @@ HABITS: dict[str, Habit] = {
     # test it: a participle the rule does not list in French
     "designs informed by": Habit("values", "Our designs are informed by {v}.",
                                  "Nos créations sont influencées par {v}."),
+    # (2026-12-01, later) a framing after the values: the first written with its rule, the
+    # second after it, before it was measured
+    "values at the heart": Habit("values", "{V} are at the heart of everything we do.",
+                                 "{V} sont au cœur de tout ce que nous faisons."),
+    "it comes down to": Habit("values", "For us, it all comes down to {v}.",
+                              "Pour nous, tout se résume à {v}."),
     # the values as a list of their own, without a word that frames them (2026-12-01): the
     # two below were written before the rule
     "values on their own line": Habit("into", "{x}\n{V}", "{x}\n{V}"),

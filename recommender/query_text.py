@@ -75,6 +75,7 @@ A brief of nothing but the trade's words is kept whole; a values statement that 
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -139,6 +140,26 @@ _FRAMING_EN += ("we're about", "we’re about", "we're all about", "we’re all 
                 "our mission", "our mission is", "our mission is to", "our purpose",
                 "our purpose is", "our ethos", "our ethos is", "our philosophy",
                 "our philosophy is")
+# said of the brand in the third person ("Our brand believes that …"), or after the values
+# ("… are at the heart of everything we do", "… is what we're all about", "… guide everything
+# we do", "… matter most to us")
+_FRAMING_EN += ("believes in", "believes that", "cares about", "is committed to",
+                "is all about", "is passionate about")
+_FRAMING_EN += tuple(f"{v}{a} the {h} of {w}"
+                     for v in ("", "is ", "are ") for a in ("at", "right at")
+                     for h in ("heart", "core", "centre", "center")
+                     for w in ("everything we do", "all we do", "what we do", "everything we make",
+                               "what we make", "who we are"))
+_FRAMING_EN += tuple(f"{v}{w}" for v in ("", "is ", "are ")
+                     for w in ("what we're all about", "what we’re all about",
+                               "what we are all about", "what we believe in", "what defines us",
+                               "what drives us", "what guides us"))
+_FRAMING_EN += tuple(f"{v} {w}" for v in ("guide", "guides", "drive", "drives", "shape",
+                                           "shapes", "inform", "informs", "define", "defines")
+                     for w in ("everything we do", "all we do", "what we do", "us",
+                               "everything we make", "our work", "our brand"))
+_FRAMING_EN += ("in everything we do", "matter to us", "matters to us", "matter most to us",
+                "matters most to us", "mean everything to us", "means everything to us")
 _FRAMING_EN += tuple(f"{w} {s} {o} values" for w in ("who", "that", "")
                      for s in ("share", "shares", "sharing") for o in _OWNERS)
 # what points back at the statement: "… and we want creators who live it every day"
@@ -169,6 +190,22 @@ _FRAMING_FR += ("au cœur de notre marque", "au coeur de notre marque", "au cœu
                 "nous avons toujours défendu", "nous avons toujours cru en",
                 "nous avons toujours cru à", "on a toujours défendu", "on a toujours cru en",
                 "on a toujours cru à")
+# ... and after the values: "… sont au cœur de tout ce que nous faisons", "… nous guident",
+# "… comptent pour nous"
+_FRAMING_FR += tuple(f"{v}au {c} de {w}"
+                     for v in ("", "est ", "sont ") for c in ("cœur", "coeur", "centre")
+                     for w in ("tout ce que nous faisons", "tout ce que l'on fait",
+                               "tout ce que l’on fait", "ce que nous faisons",
+                               "tout ce que nous fabriquons", "notre démarche", "nos produits",
+                               "notre travail"))
+_FRAMING_FR += tuple(f"nous {v}" for v in ("guide", "guident", "anime", "animent", "définit",
+                                            "définissent", "portent", "porte", "inspire",
+                                            "inspirent"))
+_FRAMING_FR += ("comptent pour nous", "compte pour nous", "nous tiennent à cœur",
+                "nous tiennent à coeur", "nous tient à cœur", "nous tient à coeur",
+                "ce qui nous définit", "ce qui nous guide", "ce qui nous anime",
+                "dans tout ce que nous faisons", "notre marque croit en",
+                "notre marque défend", "la marque défend")
 FRAMING = tuple(dict.fromkeys(_FRAMING_EN + _FRAMING_FR))
 # In a values statement, what points back at it once it is made, after a sentence's end, a
 # dash or a colon: "… It's who we are.", "… — these are the values that guide everything we
@@ -338,12 +375,21 @@ def stands_for(values: str, negation: re.Pattern[str] = _NEGATION) -> tuple[str,
     negation ("leave no trace") is kept whole. negation: where a rejected part starts
     (_BRIEF_NEGATION for a brief)."""
     kept, rejected, pos = [], [], 0
-    phrases = [m.span() for m in _SET_PHRASES.finditer(values)]
+    phrases = [m.span() for m in _SET_PHRASES.finditer(values)]  # in order, not overlapping
+    starts = [a for a, _ in phrases]
+    # a statement's framing after what it rejects starts a clause of its own ("no diet culture
+    # are at the heart of everything we do")
+    frames = [m.start() for m in _FRAMING.finditer(values)]
+    end = -1  # where the clause end last found starts: still the next one up to there
     for m in negation.finditer(values):
-        if m.start() < pos or any(a <= m.start() < b for a, b in phrases):
+        inside = bisect.bisect_right(starts, m.start()) - 1  # the last phrase started here
+        if m.start() < pos or (inside >= 0 and m.start() < phrases[inside][1]):
             continue
-        end = _CLAUSE_END.search(values, m.end())
-        stop = end.start() if end else len(values)
+        if end < m.end():  # one search per clause end, not one per negation
+            found = _CLAUSE_END.search(values, m.end())
+            end = found.start() if found else len(values)
+        frame = bisect.bisect_left(frames, m.end())
+        stop = min(end, frames[frame] if frame < len(frames) else len(values))
         part = values[m.end():stop].strip()
         if not _WORD.search(part):  # "start over", "just say no": nothing rejected
             continue

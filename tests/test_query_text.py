@@ -92,6 +92,18 @@ def test_the_tiers_asked_for_are_named_as_the_index_names_them():
     ("Depuis nos débuts, nous défendons la réparation. C'est ce qui nous rassemble.",
      "la réparation"),
     ("Au cœur de notre marque : réparer. Voilà ce qui nous distingue.", "réparer"),
+    # said of the brand in the third person, or after the values
+    ("Our brand believes that fashion should last.", "fashion should last"),
+    ("Sustainability and craftsmanship are at the heart of everything we do.",
+     "sustainability and craftsmanship"),
+    ("Repair and reuse is what we're all about.", "repair and reuse"),
+    ("Honesty and low fees guide everything we do.", "honesty and low fees"),
+    ("La réparation et le local sont au cœur de tout ce que nous faisons.",
+     "la réparation et le local"),
+    ("Le fait-main et le local nous guident.", "le fait-main et le local"),
+    # ... after what it rejects, which ends there
+    ("Transparence, sans promesse miracle sont au cœur de tout ce que nous faisons.",
+     "transparence"),
     # the brand's own opening before a colon or a verb of foundation
     ("What drives us: repair, second hand.", "repair, second hand"),
     ("Ce qui nous anime : réparer, seconde main.", "réparer, seconde main"),
