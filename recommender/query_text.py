@@ -226,12 +226,12 @@ _POINTER = (r"(?:it['’]s|it\s+is|that['’]s|that\s+is|this\s+is|these\s+are|t
 # "Repair: the heart of it" and "Built on repair" stay.
 # (not French "on", an English "on" too, nor "US", the country)
 _WE = (r"(?:we|(?-i:us|Us)|our|ours|i|me|my|we['’](?:re|ve)|nous|notre|nos|je|mon|ma|mes)")
-_FOUNDATION = (r"(?:built\s+on|based\s+on|rooted\s+in|grounded\s+in|guided\s+by|driven\s+by|"
-               r"inspired\s+by|founded\s+on|cent(?:re|er)ed\s+on|focused\s+on|"
-               r"(?:fond|bas|ancr|guid|port|inspir)[ée]e?s?\s+(?:sur|dans|par)|"
+_FOUNDATION = (r"(?:built\s+on|based\s+on|rooted\s+in|grounded\s+in|driven\s+by|"
+               r"founded\s+on|cent(?:re|er)ed\s+on|focused\s+on|"
+               r"(?:fond|bas|ancr|guid|port|inspir)[ée]e?s?\s+(?:sur|dans)|"
                r"construite?s?\s+sur|reposent\s+sur|repose\s+sur|"
-               # what shapes the brand, said with any participle and its agent ("shaped by",
-               # "defined by", "pensés autour de", "animés par"); not "made by" ("made by
+               # what shapes the brand, said with any participle and its agent ("guided by",
+               # "shaped by", "pensés autour de", "animés par"); not "made by" ("made by
                # hand" is a value)
                r"(?!made\s)[^\W\d_]{2,}ed\s+(?:by|around)|"
                r"[^\W\d_]{2,}(?:[ée]e?s?|ie?s?|ue?s?)\s+(?:par|autour\s+d(?:e|u|es|['’])))")
@@ -375,13 +375,15 @@ def stands_for(values: str, negation: re.Pattern[str] = _NEGATION) -> tuple[str,
     negation ("leave no trace") is kept whole. negation: where a rejected part starts
     (_BRIEF_NEGATION for a brief)."""
     kept, rejected, pos = [], [], 0
-    phrases = [m.span() for m in _SET_PHRASES.finditer(values)]  # in order, not overlapping
-    starts = [a for a, _ in phrases]
-    # a statement's framing after what it rejects starts a clause of its own ("no diet culture
-    # are at the heart of everything we do")
-    frames = [m.start() for m in _FRAMING.finditer(values)]
+    phrases: list[tuple[int, int]] | None = None  # read at the first negation, if any
     end = -1  # where the clause end last found starts: still the next one up to there
     for m in negation.finditer(values):
+        if phrases is None:
+            phrases = [p.span() for p in _SET_PHRASES.finditer(values)]  # in order, apart
+            starts = [a for a, _ in phrases]
+            # a statement's framing after what it rejects starts a clause of its own ("no
+            # diet culture are at the heart of everything we do")
+            frames = [f.start() for f in _FRAMING.finditer(values)]
         inside = bisect.bisect_right(starts, m.start()) - 1  # the last phrase started here
         if m.start() < pos or (inside >= 0 and m.start() < phrases[inside][1]):
             continue
