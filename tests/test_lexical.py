@@ -125,6 +125,21 @@ def test_stopwords_neither_score_nor_are_named_and_stems_match():
     assert "recet" in lexical.terms("recette") and lexical.terms("de la, un, of the") == []
 
 
+
+def test_words_that_name_a_topic_are_not_stopwords():
+    """The stop-words package's English list holds "home", "free", "second" and "zero", and its
+    French one "plein": "plastic-free" was looked up as "plastic", "second-hand" as "hand", and
+    none of them was named in an explanation. Generic verbs and adjectives, which every
+    niche's captions use, stay stopwords."""
+    assert lexical.brief_words("Plastic-free home decor, second-hand and zero waste") == [
+        "plastic", "free", "home", "decor", "second", "hand", "zero", "waste"]
+    assert lexical.brief_words("Sorties en plein air, pièces de valeur") == [
+        "sorties", "plein", "air", "pieces", "valeur"]
+    assert lexical.brief_words("We want the best new creators, looking for results") == [
+        "creators"]
+    assert "run" in lexical.analyse("Morning run by the river", "en")
+    assert lexical.analyse("Let's fix it and save money", "en") == ["fix", "save", "money"]
+
 def test_each_text_is_stemmed_in_its_own_language():
     """A bilingual creator recorded as French: its English post gets English stems."""
 

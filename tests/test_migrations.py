@@ -69,7 +69,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
             "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
             "m010_trap_penalties, m011_categories_in_text, "
-            "m012_each_text_once_in_content_vectors)"
+            "m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
@@ -147,6 +147,39 @@ def test_a_caption_posted_again_counts_once_in_the_content_vector_after_step_12(
         assert np.abs(searched[1] - from_blob(old["gamer"])).max() < 2e-3
         assert rec.check() == []
 
+
+
+def test_topic_words_are_searched_after_step_13(tmp_path, embedder, monkeypatch):
+    """Step 13: a catalog whose lexical index was written while "home" and "free" were
+    stopwords (the stop-words package's whole English list) gets them on open: a brief for
+    home decor finds the creator who wrote "home", and "plastic-free" is not "plastic"."""
+    from stop_words import get_stop_words
+
+    from recommender.lexical import tokens
+
+    homely = creator("homely", "Home tour: my plastic-free kitchen shelves")
+    plastic = creator("plastic", "Plastic storage boxes haul for the kitchen")
+    old = {**tokens._STOP, "en": tokens._STOP["en"] | set(get_stop_words("en"))}
+    with monkeypatch.context() as m:  # the analysis as step 12 indexed it
+        m.setattr(tokens, "_STOP", old)
+        with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+            rec.ingest([write_jsonl(tmp_path / "c.jsonl", [homely, plastic])])
+            [(_, stored)] = rec.catalog.lexical.bodies([rec.catalog.vid_of("homely")])
+            assert "home" not in stored.split() and "free" not in stored.split()
+    db = sqlite3.connect(tmp_path / "idx" / "catalog.sqlite")
+    db.execute("UPDATE meta SET value='12' WHERE key='migration'")
+    db.commit()
+    db.close()
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        [(_, stored)] = rec.catalog.lexical.bodies([rec.catalog.vid_of("homely")])
+        assert {"home", "free"} <= set(stored.split())
+        _, vids, _ = bm25(rec.catalog, "home decor", 10)
+        assert vids.tolist() == [rec.catalog.vid_of("homely")]
+        _, vids, _ = bm25(rec.catalog, "plastic-free", 10)
+        assert vids.tolist() == [rec.catalog.vid_of("homely")]
+        assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+        assert_bm25_equals_fts5(rec, ("home decor", "plastic-free kitchen"))
+        assert rec.check() == []
 
 def test_a_new_catalog_runs_every_step_once(tmp_path):
     """Every step runs on a new file and is recorded; opening again runs none."""

@@ -8,10 +8,10 @@ actually used, for the explanation.
 Analysis (the same for the index and the brief): fold case and accents, split into words, find
 the text's language (which of the English and French stopword lists its words use more; the
 creator's own language breaks a tie, so a bilingual creator's English posts count as English),
-drop that language's stopwords (the `stop-words` package's lists: "of", "the", "de", "un",
-"d'" neither score nor appear in explanations; a French "course" stays, though "of course" makes
-it an English one), then stem with that language's Snowball stemmer (PyStemmer: "recettes" and
-"recette" are both "recet").
+drop that language's stopwords ("of", "the", "de", "un", "d'" neither score nor appear in
+explanations, while "home", "free", "second", "plein" do: see _STOP; a French "course" stays,
+though "of course" makes it an English one), then stem with that language's Snowball stemmer
+(PyStemmer: "recettes" and "recette" are both "recet").
 A brief is stemmed both ways: it finds an English and a French creator alike. The index stores
 the stems (FTS5 then tokenizes them as words); an index written before this analysis is rebuilt
 by the catalog's migration step 7.
@@ -70,7 +70,36 @@ def words(folded: str) -> list[str]:
 
 LANGUAGES = ("en", "fr")
 _STEMMER_NAMES = {"en": "english", "fr": "french"}
-_STOP = {lang: frozenset(fold(w) for w in get_stop_words(lang)) for lang in LANGUAGES}
+# Stopwords are the words that say nothing of what a text is about. The lists are the
+# `stop-words` package's, each entry split as words() splits text ("aren't": "aren", "t"),
+# without the words they hold that do name a topic. Its English list (1,333 words) also holds
+# generic verbs and adjectives ("want", "use", "buy", "new", "best"), found in the captions of
+# every niche, which stay stopwords; what leaves both lists:
+# * nouns that name what creators post about ("home", "room", "face", "men", "fire", "ring",
+#   "novel", "mug", "computer", "website"; "pièce", "valeur");
+# * the verbs that name a niche's activity ("run", "fix", "save", "test");
+# * the words that make a compound mean what it does: "plastic-free" was read as "plastic",
+#   "second-hand" as "hand", "zero waste" as "waste", "plein air" as "air".
+_ENGLISH_CONTENT_WORDS = frozenset((
+    "area", "areas", "bill", "computer", "face", "faces", "fire", "group", "groups", "home",
+    "homepage", "information", "invention", "keys", "line", "man", "men", "member", "members",
+    "microsoft", "mug", "name", "net", "netscape", "novel", "page", "pages", "place", "places",
+    "research", "ring", "room", "rooms", "site", "system", "test", "text", "tip", "value",
+    "web", "webpage", "website", "world", "year", "years",
+    "run", "fix", "save",
+    "free", "zero", "second"))
+_FRENCH_CONTENT_WORDS = frozenset((
+    "chose", "choses", "debut", "dos", "droite", "essai", "etat", "force", "mine", "mot", "nom",
+    "parole", "personne", "personnes", "piece", "sujet", "valeur", "voie",
+    "plein"))
+
+
+def _stopwords(lang: str, content: frozenset[str]) -> frozenset[str]:
+    return frozenset(w for entry in get_stop_words(lang) for w in words(fold(entry))) - content
+
+
+_STOP = {"en": _stopwords("en", _ENGLISH_CONTENT_WORDS),
+         "fr": _stopwords("fr", _FRENCH_CONTENT_WORDS)}
 STOPWORDS = _STOP["en"] | _STOP["fr"]
 # what tells the languages apart: the stopwords of one that are not the other's ("de" is in
 # both lists)

@@ -263,11 +263,21 @@ def m012_each_text_once_in_content_vectors(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
 
 
+
+def m013_topic_words_not_stopwords(conn: sqlite3.Connection) -> None:
+    """The lexical index again, and the bio_mismatch flag that counts a bio's words, after the
+    words that name a topic left the stopword lists (lexical/tokens.py): "home", "free",
+    "second", "zero", "run", "plein" were dropped from every text, so "plastic-free" was
+    indexed as "plastic" and a brief for home decor looked up "decor" alone. Rebuilt from the
+    records as step 7 does; the flags as step 9 computes them."""
+    m007_analysed_text(conn)
+    m009_bio_claims_and_disclosures(conn)
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
     m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text,
-    m012_each_text_once_in_content_vectors)
+    m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
