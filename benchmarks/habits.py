@@ -19,6 +19,7 @@ encoder `creator-match ingest --model` takes (default: the index default).
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 import time
@@ -42,8 +43,9 @@ SETS = {"generator": dataset.PACKAGED, "stances": dataset.PACKAGED_STANCES,
 class Habit:
     """How a planner's habit rewrites a brief: where ("after" the brief, "before" it,
     "into": the statement written into the brief, "values": the statement rewritten,
-    "rejects": the set's rejection after the brief, "plain": no accents), and its English and
-    French text ({x}: the brief, {v}: the values statement)."""
+    "rejects": the set's rejection after the brief, "avoid": what the set's rejection names,
+    asked to be avoided in a sentence of its own, "plain": no accents), and its English and
+    French text ({x}: the brief, {v}: the values statement, {r}: what the rejection names)."""
 
     where: str
     en: str = ""
@@ -179,9 +181,22 @@ HABITS: dict[str, Habit] = {
     # two below were written before the rule
     "values on their own line": Habit("into", "{x}\n{V}", "{x}\n{V}"),
     "values after a dash": Habit("into", "{x} — {v}", "{x} — {v}"),
+    "an avoid sentence": Habit("avoid", "{x}. Please avoid creators who post about {r}.",
+                               "{x}. Éviter les créateurs qui parlent de {r}."),
+    "how many creators": Habit("before", "Looking for 3 to 5 micro creators (10k-50k) in the "
+                               "UK: {x}", "On cherche une dizaine de micro-créatrices "
+                               "(10k-50k) en France : {x}"),
+    "a budget in words": Habit("after", "{x}. Budget ~£3k, Instagram Reels preferred.",
+                               "{x}. Budget d'environ 3 000 €, Instagram en priorité."),
     "hashtags": Habit("after", "{x} #zerowaste #sustainableliving",
                       "{x} #zerodechet #consommerautrement"),
 }
+
+
+# the words a set's rejection starts its parts with ("no fast fashion", "pas de friperie", "we
+# never push the newest flagship phone")
+_REJECTING = re.compile(r"^\s*(?:we\s+never\s+\w+|never|no|pas\s+de|pas\s+d['’]|jamais\s+de)\s+",
+                        re.IGNORECASE)
 
 
 def _without_accents(text: str) -> str:
@@ -205,6 +220,10 @@ def rewrite(brief: dict, habit: Habit) -> dict:
         b["values"] = text.format(v=values, V=values[:1].upper() + values[1:])
     elif habit.where == "rejects" and b.get("rejects"):
         b["brief"] = f"{x}, {b['rejects']}"
+    elif habit.where == "avoid" and b.get("rejects"):
+        named = [_REJECTING.sub("", part).strip() for part in b["rejects"].split(",")]
+        joined = (" ou " if b.get("language") == "fr" else " or ").join(n for n in named if n)
+        b["brief"] = text.format(x=x, r=joined)
     elif habit.where == "plain":  # French above all; an English "café" too
         b["brief"] = _without_accents(b["brief"])
         b["values"] = _without_accents(values) if values else values

@@ -42,6 +42,19 @@ TIER_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
     rf"{_TIER_NAME}[-\s]?(?:{PEOPLE_WORD})(?![\w-])", re.IGNORECASE)
 
+# How many creators are wanted ("3 to 5 nano influencers", "5-10 micro creators", "a dozen
+# creators", "une dizaine de créatrices"): the plan's business, with the tier read above
+_HOW_MANY = (r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|deux|trois|"
+             r"quatre|cinq|sept|huit|neuf|dix|douze|vingt)")
+CREATORS_COUNTED = re.compile(
+    rf"(?<![\w#@-])(?:{_HOW_MANY}\s*(?:[-–/]|to|or|à|a|ou)\s*)?{_HOW_MANY}\s+"
+    rf"(?:(?:{_TIER_NAME})(?:-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*{_TIER_NAME})*[-\s]?)?"
+    rf"(?:{PEOPLE_WORD})(?![\w-])"
+    rf"|(?<![\w#@-])(?:a\s+(?:dozen|handful|couple)(?:\s+of)?\s+|une\s+(?:dizaine|douzaine|"
+    rf"quinzaine|vingtaine|poign[ée]e)\s+d(?:e\s+|['’]\s*))"
+    rf"(?:(?:{_TIER_NAME})(?:-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*{_TIER_NAME})*[-\s]?)?"
+    rf"(?:{PEOPLE_WORD})(?![\w-])", re.IGNORECASE)
+
 # The objective named in words ("Awareness campaign: ...", "to drive sales", "Objectif :
 # notoriété", "campagne d'engagement"): what the campaign is for; the objective says it to the
 # ranker. A word of them alone stays ("mental health awareness" keeps "awareness" but for
@@ -53,10 +66,11 @@ _GOAL = "|".join(re.escape(w).replace(r"\ ", r"\s+")
                  for w in sorted(_OBJECTIVES, key=len, reverse=True))
 _GOALS = rf"(?:{_GOAL})(?:\s*(?:[,/&+]|\band\b|\bet\b)\s*(?:{_GOAL}))*"  # "conversion and ROI"
 OBJECTIVE_PHRASE = re.compile(
-    rf"(?<![\w#@-])(?:{_GOALS}\s+(?:campaigns?|push|goals?|objectives?|kpis?)"
+    rf"(?<![\w#@-])(?:{_GOALS}\s+(?:campaigns?|push|goals?|objectives?|kpis?|focus)"
     rf"|(?:objectives?|goals?|kpis?|aim|objectifs?)\s*(?:is\s+|:\s*|=\s*)?{_GOALS}"
     rf"|(?:drive|drives|driving|boost|boosting|increase|increasing|grow|growing|generate|"
-    rf"build|building|booster|augmenter|développer|developper|générer|generer)\s+"
+    rf"build|building|booster|augmenter|développer|developper|générer|generer|"
+    rf"focus(?:ed|ing)?\s+on|ax[ée]e?s?\s+sur)\s+"
     rf"(?:(?:la|les|le|du|our|brand|more)\s+|l['’])?{_GOALS}"
     rf"|campagnes?\s+(?:de\s+|d['’]\s*){_GOALS})(?![\w-])", re.IGNORECASE)
 _GOAL_WORD = re.compile(rf"(?<![\w-])(?:{_GOAL})(?![\w-])", re.IGNORECASE)
@@ -219,7 +233,11 @@ AUDIENCE_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:with\s+|avec\s+|de\s+|having\s+)?(?:(?:between|entre|from|de)\s+)?"
     rf"(?:(?P<lo>{_COUNT})\s*(?:-|–|to|and|à|a|et)\s*(?P<hi>{_COUNT})"
     rf"|(?P<most>{_AT_MOST})\s*(?P<max>{_COUNT})|(?P<least>{_AT_LEAST})\s*(?P<min>{_COUNT})"
-    rf"|(?P<plus>{_COUNT})\s*\+|(?P<about>{_COUNT}))\s+{_FOLLOWERS}(?![\w-])", re.IGNORECASE)
+    rf"|(?P<plus>{_COUNT})\s*\+|(?P<about>{_COUNT}))\s+{_FOLLOWERS}(?![\w-])"
+    # a range in brackets after the creators it sizes, its top in thousands or millions
+    # ("micro creators (10k-50k)"): "Yoga mats (1.5k-2k)" and "(3-8)" stay
+    rf"|(?<![\w#@-])(?:{PEOPLE_WORD})\s*\(\s*(?P<plo>{_COUNT})\s*(?:-|–|to|à)\s*"
+    rf"(?P<phi>\d+(?:[.,]\d+)?\s?[kKmM])\s*(?:{_FOLLOWERS}\s*)?\)", re.IGNORECASE)
 
 
 def _count(text: str) -> int:
@@ -237,8 +255,8 @@ def audience_named(text: str) -> tuple[int | None, int | None] | None:
     followers", "moins de 20k abonnés"; None for a bound it does not give), the first such
     phrase; None when it asks for none, or names a single count ("10k followers")."""
     for m in AUDIENCE_PHRASE.finditer(text):
-        if m["lo"]:
-            lo, hi = sorted((_count(m["lo"]), _count(m["hi"])))
+        if m["lo"] or m["plo"]:
+            lo, hi = sorted((_count(m["lo"] or m["plo"]), _count(m["hi"] or m["phi"])))
             return lo, hi
         if m["max"]:
             return None, _count(m["max"])
@@ -347,6 +365,9 @@ PLATFORM_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:{_COUNT_WORD}\s+{_KIND}(?:{_PLATFORMS_LIST}\s+)?{_FORMAT}"
     rf"(?:\s+(?:(?:on|sur|for|pour)\s+)?{_PLATFORMS_LIST})?"
     rf"|(?:on|sur|via)\s+{_PLATFORMS_LIST}"
+    # "Instagram Reels preferred", "TikTok only", "YouTube en priorité"
+    rf"|{_PLATFORMS_LIST}\s+(?:preferred|only|first|in\s+priority|de\s+pr[ée]f[ée]rence|"
+    rf"uniquement|seulement|en\s+priorit[ée]|d['’]\s*abord)"
     rf"|{_PLATFORMS_LIST}\s+(?:{PEOPLE_WORD})"
     rf"|(?:{PEOPLE_WORD})\s+{_PLATFORMS_LIST})(?![\w-])", re.IGNORECASE)
 _PLATFORM_WORD = re.compile(rf"(?<![\w#@-])(?:{PLATFORM_NAME})(?![\w-])", re.IGNORECASE)

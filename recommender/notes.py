@@ -25,7 +25,7 @@ from .asked import (
     platforms_named,
     tiers_named,
 )
-from .query_text import names_a_subject, stands_for, values_in
+from .query_text import names_a_subject, single_spaced, stands_for, values_in
 from .schema import Brief
 from .tiers import MISSION
 from .timing import when_named
@@ -54,7 +54,7 @@ def notes(brief: str, values: str | None, tiers: list[str] | None = None,
     (timing.py: not matched), the values statement written into a brief that gives none
     (values_in), the accents given to French typed without them (accents.py)."""
     out = []
-    brief, values, given = with_accents(brief, values)
+    brief, values, given = with_accents(single_spaced(brief), values and single_spaced(values))
     if given:
         shown = [f"{typed} as {read}" for typed, read in list(given.items())[:6]]
         out.append("the brief was typed without accents and read with them ("

@@ -52,7 +52,9 @@ before the brief and the values statement are encoded (the sentence encoder) and
   briefs cost them 0.980 -> 0.898 nDCG@10 with the values given, 0.812 -> 0.407 without).
   The others name what a brief is about: "an app against food waste", "recettes sans
   gluten", "vivre sans voiture", "women over 50", "iPhone vs Android", "never stop
-  exploring". A brief of nothing but a rejection is kept whole.
+  exploring". A brief of nothing but a rejection is kept whole. A brief's sentence after its
+  first that asks to avoid something goes whole (_AVOIDED: "Avoid anyone promoting crash
+  diets.", "Éviter les créateurs qui …").
 
   "less", "fewer" and "moins de" are not among them: what a brand wants less of ("less
   e-waste", "moins de déchets") is often what the creators who share its stance post about,
@@ -82,6 +84,7 @@ from functools import lru_cache
 from .accents import with_accents
 from .asked import (
     AUDIENCE_PHRASE,
+    CREATORS_COUNTED,
     OBJECTIVE_PHRASE,
     PLATFORM_PHRASE,
     TIER_PHRASE,
@@ -92,6 +95,7 @@ from .asked import (
 from .lexical.tokens import STOPWORDS, fold, words
 from .timing import WHEN_PHRASE
 from .trade import (
+    BUDGET,
     FIELD,
     FOUNDED,
     LABELLED,
@@ -316,6 +320,31 @@ def _tidy(kept: str, text: str) -> str:
     return kept if _says_something(kept) else text
 
 
+# A brief's sentence that asks to avoid something ("Avoid anyone promoting crash diets.",
+# "Please steer clear of haul accounts.", "Éviter les créateurs qui font la promo de régimes
+# express."), to its end: it names the creators the brand does not want, and left in it points
+# the match at them ("avoid" is no negation of a brief elsewhere: "skincare that helps avoid
+# breakouts" is about breakouts). After a sentence's end, a line's or a spaced dash: the brief's
+# first sentence is its subject ("Avoid breakouts with our new serum").
+_AVOIDED = re.compile(
+    r"(?:(?<=[.!?\n])|(?<=\s[-–—]))\s*(?:(?:and|but|et|mais)\s+)?"
+    r"(?:(?:please|pls|kindly|merci\s+d['’]|svp|s['’]il\s+vous\s+pla[iî]t)\s*,?\s*)?"
+    r"(?:(?:we|nous|on)(?:\s+(?:want|would\s+like|need|voulons|veut|souhaitons|"
+    r"pr[ée]f[ée]rons)|['’]d\s+like)\s+(?:to\s+)?)?"
+    r"(?:avoid|steer\s+clear\s+of|stay\s+away\s+from|keep\s+away\s+from|exclude|"
+    r"[ée]viter|[ée]vitez|[ée]vite|exclure|excluez|to\s+avoid\s*:|[àa]\s+[ée]viter\s*:)"
+    r"(?![\w-])[^.!?\n]*", re.IGNORECASE)
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans in order, those that overlap or touch made one."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
 @lru_cache(maxsize=4096)
 def _without_trade(text: str, brief: bool = True) -> str:
     """The text with the tiers, the objective, the market, the platforms and deliverables and
@@ -326,7 +355,13 @@ def _without_trade(text: str, brief: bool = True) -> str:
     read last: a match reads a brief's parts several times (values_in, subject,
     names_a_subject), and its notes read them again."""
     gone = f" {_GONE} "
-    for start, end, _ in reversed(market_spans(text)):  # before the people words go
+    # the market, the tier, how many creators and their size before the people words go, read
+    # on the same text: "3 to 5 nano influencers in the UK" is a count's, a tier's and a
+    # market's phrase, which share "influencers"
+    for start, end in reversed(_merged([(s, e) for s, e, _ in market_spans(text)]
+                                       + [m.span() for m in TIER_PHRASE.finditer(text)]
+                                       + [m.span() for m in CREATORS_COUNTED.finditer(text)]
+                                       + [m.span() for m in AUDIENCE_PHRASE.finditer(text)])):
         text = text[:start] + gone + text[end:]
     for start, end in reversed(age_spans(text)):  # "women 25-35": before "women" goes
         text = text[:start] + gone + text[end:]
@@ -334,7 +369,8 @@ def _without_trade(text: str, brief: bool = True) -> str:
         for start, end in reversed(demographic_spans(text)):
             text = text[:start] + gone + text[end:]
     for phrase in (ONLINE, SIGNATURE, LABELLED,
-                   *((PROMOTION, NAMED, SELF_DESCRIBED, FOUNDED, WHEN_PHRASE) if brief
+                   *((_AVOIDED, BUDGET, PROMOTION, NAMED, SELF_DESCRIBED, FOUNDED, WHEN_PHRASE)
+                     if brief
                      else (_POINTER_BACK, _OPENING)),
                    QUALITIES, FIELD,
                    TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
@@ -494,13 +530,25 @@ def _in_small_letters(statement: str) -> str:
     return _SENTENCE_CAPITAL.sub(lambda m: m.group(1) + m.group(2).lower(), statement)
 
 
+# Runs of spaces and blank lines, one space or one line break each: what the brief says is the
+# same, and the patterns above, which read around spaces, then read a long run of them once,
+# not once per space (20,000 spaces took 9 s to read, 40,000 four times as long)
+_SPACE_RUN = re.compile(r"[^\S\n]+")
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def single_spaced(text: str) -> str:
+    """text with each run of spaces or tabs one space, each run of line breaks one line
+    break (the line breaks are kept: they end a brief's lines)."""
+    return _LINE_BREAKS.sub("\n", _SPACE_RUN.sub(" ", text))
+
 def query_texts(brief: str, values: str | None) -> list[str]:
     """What a match encodes and looks up: the brief's subject, then what its values
     statement stands for, without the trade's words (nothing when there is no statement, or
     it only rejects, or it says nothing beyond its framing and the trade's words: "we
     believe in our values"). Without a statement, the one written into the brief is read as
     it (values_in). French typed without accents is read with them (accents.py)."""
-    brief, values, _ = with_accents(brief, values)
+    brief, values, _ = with_accents(single_spaced(brief), values and single_spaced(values))
     if not values:
         brief, values = values_in(brief)
     brief = stands_for(brief, _BRIEF_NEGATION)[0] or brief

@@ -17,9 +17,10 @@ A time is read as the campaign's only where the brief says so:
   phrase there ("for Christmas gift ideas", "posts about Christmas gift ideas" stay);
 * as a time said from another, ending its clause or before that time ("ideally the week
   before", "la semaine d'avant", "the week after New Year"; "la veille de Noël" stays);
-* as a clause of its own ("Refill moisturiser (Black Friday to Cyber Monday)", "Black Friday:
-  refill moisturiser"; "Veg box, Christmas dinners" stays, and so does a brief's first clause
-  before a comma, where it starts a list of what creators post: "Noël, cadeaux faits main");
+* as a clause or a sentence of its own ("Refill moisturiser (Black Friday to Cyber Monday)",
+  "Black Friday: refill moisturiser", "… Q1 2027."; "Veg box, Christmas dinners" stays, and so
+  does a brief's first clause before a comma, where it starts a list of what creators post:
+  "Noël, cadeaux faits main");
 * beside a word for the campaign ("Christmas campaign", "Q4 push", "summer 2027 activation";
   "campagne de Noël", "opération rentrée", "soldes d'été");
 * a campaign's length after a word of duration ("for six weeks", "over 3 months", "pendant
@@ -118,7 +119,7 @@ WHEN_PHRASE = re.compile(
     rf"(?P<t3>{_TIMES}|{_SEASONS}(?:\s+{_YEAR})?)"
     rf"|(?:{_RUNS}\s+)?{_LENGTH_WORD}\s+(?P<t4>{_LENGTH})"
     rf"|(?:{_RUNS}\s+)?sur\s+(?:{_DETERMINER}\s*)?(?P<t5>{_HOLIDAYS}){_ENDS}"
-    rf"|(?<=[(\[,;:—–])\s*(?P<t6>{_TIMES})(?=\s*(?:$|[)\].,;:!?—–]))"
+    rf"|(?:(?<=[(\[,;:—–])|(?<=[.!?]\s))\s*(?P<t6>{_TIMES})(?=\s*(?:$|[)\].,;:!?—–]))"
     # a brief's first clause is the campaign's time before a heading's colon, a dash or the
     # end, not before a comma, where it starts the list of what creators post ("Noël,
     # cadeaux faits main")

@@ -14,7 +14,8 @@ phrases it reads:
   hyphenated word keeps them (#brandpartner, brand-new).
 * **The deal's labelled terms** (LABELLED): "Timeline: 6 weeks", "Budget: 5k€", "Livrables : 3
   reels", "Tone: warm, funny", "CTA: link in bio", "Site : …": the label and what follows it to
-  the end of its sentence ("budget travel" stays). A form's field names (FIELD: "Product:",
+  the end of its sentence ("budget travel" stays); a budget with its amount without the colon
+  (BUDGET: "Budget ~£3k"). A form's field names (FIELD: "Product:",
   "Produit :", "Key message:") go, and what follows them stays.
 * **The promotion a sponsored post carries** (PROMOTION, a brief only): codes, discounts,
   links, the creator's commission; they pull towards the creators whose posts push codes.
@@ -101,6 +102,16 @@ _LABELS = ("timeline", "timing", "dates", "deadline", "deliverables", "budget", 
            "site", "website", "web", "site web", "site internet", "url", "link", "links",
            "lien", "liens", "more info", "more information", "plus d'infos", "plus d’infos",
            "plus d'informations", "plus d’informations", "infos", "email", "e-mail", "mail")
+# A budget with its amount, written without a label's colon ("Budget ~£3k", "budget of
+# £3,000", "total budget 5k€", "budget d'environ 5 000 €"): the deal's, as "Budget: 5k€" is.
+# "budget travel" and "a budget app" stay: no amount follows.
+_AMOUNT = (r"(?:[£$€]\s?\d[\d,. ]*\d?\s?(?:k|m)?(?![\w])"
+           r"|\d[\d,. ]*\d?\s?(?:k|m)?\s?(?:€|£|\$|eur|euros?|gbp|usd|dollars?|pounds?)(?![\w]))")
+BUDGET = re.compile(
+    r"(?<![\w#@-])(?:(?:total|overall|our|the|a|le|notre|un)\s+)?budget\s*"
+    r"(?:(?:of|is|around|about|approx\.?|approximately|up\s+to|max(?:imum)?|under|below|"
+    r"de|d['’]|environ|autour\s+de|jusqu['’]\s*[àa])\s*){0,3}"
+    r"[~≈]?\s*" + _AMOUNT, re.IGNORECASE)
 # Who the brand is, which is no subject of the creators': its name after a label ("Client: Oak &
 # Ash", "Marque : Maison Lumière", to the end of its clause), and when it was founded and by
 # whom ("founded in 2019 by two sisters", "since 1998", "fondée en 2019 par deux sœurs",

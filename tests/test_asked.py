@@ -68,6 +68,10 @@ def test_the_market_leaves_what_is_matched_and_match_says_which_filter_says_it()
     ("between 1.5M and 3M followers", (1_500_000, 3_000_000)),
     ("up to 20K subscribers", (None, 20_000)),
     ("50k to 10k followers", (10_000, 50_000)),
+    ("5-10 micro creators (10k-50k) who live low-waste", (10_000, 50_000)),
+    ("créatrices (5k - 20K abonnés) pour nos bougies", (5_000, 20_000)),
+    # a bracketed range after anything but the creators is not their size
+    ("Yoga mats (1.5k-2k)", None),
     # one count is no bound; no count is no size
     ("creators with 10k followers", None),
     ("solid shampoo for our followers", None),
@@ -150,6 +154,10 @@ def test_who_the_audience_is_leaves_what_is_matched_in_its_field(brief, read):
     ("one dedicated YouTube integration", ["one dedicated YouTube integration"], ["youtube"]),
     ("3 posts a week on IG", ["3 posts", "on IG"], ["instagram"]),
     ("two stories and 5 photos", ["two stories", "5 photos"], []),
+    ("Eco cleaning products. Instagram Reels preferred.", ["Instagram Reels preferred"],
+     ["instagram"]),
+    ("Vélo cargo, YouTube en priorité.", ["YouTube en priorité"], ["youtube"]),
+    ("Snack bar, TikTok only", ["TikTok only"], ["tiktok"]),
 ])
 def test_the_platforms_and_deliverables_asked_for_in_words_are_found(text, phrases, platforms):
     assert [m.group() for m in PLATFORM_PHRASE.finditer(text)] == phrases

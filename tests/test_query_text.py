@@ -147,6 +147,9 @@ def test_the_words_that_frame_a_values_statement_leave_it(values, kept):
      ["ugc"]),
     ("vegan snacks, to drive sales and word of mouth", "vegan snacks", ["conversion", "ugc"]),
     ("Campagne d'engagement : vélo cargo", "vélo cargo", ["engagement"]),
+    ("New protein bar, conversion focus", "New protein bar", ["conversion"]),
+    ("New protein bar. Focus on sales.", "New protein bar", ["conversion"]),
+    ("Barre protéinée, campagne axée sur la notoriété", "Barre protéinée", ["awareness"]),
     # the same words as a subject or a value stay
     ("mental health awareness podcast", "mental health awareness podcast", []),
     ("engagement écologique, seconde main", "engagement écologique, seconde main", []),
@@ -170,9 +173,15 @@ def test_the_objective_named_in_words_leaves_the_subject(text, kept, named):
      "rain jacket"),
     ("Bonjour l'équipe ! recettes végétales. Livrables : 3 reels. Merci, Claire Dupont",
      "recettes végétales"),
+    # a budget with its amount, without the colon
+    ("rain jacket. Budget ~£3k. Thanks!", "rain jacket"),
+    ("rain jacket, total budget of £3,000", "rain jacket"),
+    ("recettes végétales, budget d'environ 5 000 €", "recettes végétales"),
     # the same words as a subject stay: no label, no sign-off at the end
     ("budget travel in Europe", "budget travel in Europe"),
     ("petit budget, cuisine de saison", "petit budget, cuisine de saison"),
+    ("a budget app for students", "a budget app for students"),
+    ("Budget 2026 planner app", "Budget 2026 planner app"),
     ("Best hiking boots for beginners", "Best hiking boots for beginners"),
 ])
 def test_greetings_sign_offs_and_the_deals_terms_leave_the_subject(text, kept):
@@ -411,6 +420,46 @@ def test_a_statement_given_keeps_the_brief_as_written():
 def test_a_brief_does_not_point_at_what_it_rejects(brief, read):
     """A sentence encoder and BM25 read "no fast fashion" as fast fashion: a brief's rejection
     would point it at the creators the brand rejects."""
+    assert query_texts(brief, None) == [read]
+
+
+
+@pytest.mark.parametrize(("brief", "read"), [
+    ("Seeking 3 to 5 nano influencers in the UK for our sourdough starter kit.",
+     "for our sourdough starter kit"),
+    ("Looking for 5-10 micro creators (10k-50k) who already live low-waste.",
+     "who already live low-waste"),
+    ("We need a dozen creators for our snack", "for our snack"),
+    ("Pour notre shampoing solide, nous recherchons une dizaine de micro-influenceuses beauté",
+     "Pour notre shampoing solide, beauté"),
+    ("nano créatrices françaises pour nos bougies", "pour nos bougies"),
+    # a count of something else stays
+    ("3-5 recipes a week for busy parents", "3-5 recipes a week for busy parents"),
+])
+def test_how_many_creators_of_which_tier_and_size_leave_what_is_matched(brief, read):
+    """Before: "3 to 5 nano influencers in the UK" left "3 to 5 nano" (the market's phrase took
+    "influencers" before the tier's was read), and "5-10 micro creators (10k-50k)" left
+    "5-10 (10k-50k)"."""
+    assert query_texts(brief, None) == [read]
+
+@pytest.mark.parametrize(("brief", "read"), [
+    ("New protein bar. Avoid anyone promoting crash diets.", "New protein bar"),
+    ("New protein bar. Please steer clear of creators who push crash diets. Thanks!",
+     "New protein bar"),
+    ("New protein bar. We'd like to avoid crash diet accounts.", "New protein bar"),
+    ("New protein bar — avoid crash diet accounts", "New protein bar"),
+    ("Serum for teens.\nTo avoid: haul accounts, dupes", "Serum for teens"),
+    ("Barre protéinée. Éviter les créateurs qui font la promo de régimes express.",
+     "Barre protéinée"),
+    ("Sérum. À éviter : les comptes haul.", "Sérum"),
+    # the brief's first sentence is its subject, and "avoid" within a sentence is no rejection
+    ("Avoid breakouts with our new serum. For teens.",
+     "Avoid breakouts with our new serum. For teens"),
+    ("Serum for teens, helps avoid breakouts.", "Serum for teens, helps avoid breakouts"),
+])
+def test_a_brief_does_not_point_at_what_it_asks_to_avoid(brief, read):
+    """Before: "Avoid anyone promoting crash diets." was matched as "Avoid anyone crash diets",
+    pointing a protein bar at the creators it asked to avoid."""
     assert query_texts(brief, None) == [read]
 
 
