@@ -34,13 +34,18 @@ PEOPLE = ("creator", "creators", "influencer", "influencers", "créateur", "cré
 # as a pattern's alternatives, with and without accents, the longest first
 PEOPLE_WORD = "|".join(sorted({w for p in PEOPLE for w in (p, fold(p))}, key=len, reverse=True))
 
-# "micro-influencers", "nano and micro creators", "macro-influenceuses": the tier of the
-# creators wanted. A tier's name alone stays: "macro" is also a fitness word, "micro" a French
-# microphone. The names of both schemes (tiers.py: mission, industry).
+# "micro-influencers", "nano and micro creators", "macro-influenceuses", "mostly micro": the
+# tier of the creators wanted. A tier's name alone stays: "macro" is also a fitness word,
+# "micro" a French microphone. The names of both schemes (tiers.py: mission, industry).
 _TIER_NAME = r"(?:nano|micro|mid(?:-tier)?|macro|m[eé]ga)"
 TIER_PHRASE = re.compile(
     rf"(?<![\w#@-])(?:{_TIER_NAME}-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*)*"
-    rf"{_TIER_NAME}[-\s]?(?:{PEOPLE_WORD})(?![\w-])", re.IGNORECASE)
+    rf"{_TIER_NAME}[-\s]?(?:{PEOPLE_WORD})(?![\w-])"
+    # "mostly micro", "plutôt nano ou micro" ending their clause: "mostly macro counting" stays
+    rf"|(?<![\w#@-])(?:mostly|mainly|ideally|preferably|primarily|plut[ôo]t|surtout|"
+    rf"id[ée]alement|de\s+pr[ée]f[ée]rence|principalement)\s+{_TIER_NAME}"
+    rf"(?:-?\s*(?:[,/&]|\b(?:and|et|or|ou)\b)\s*{_TIER_NAME})*(?=\s*(?:$|[,.;:!?)\]]))",
+    re.IGNORECASE)
 
 # How many creators are wanted ("3 to 5 nano influencers", "5-10 micro creators", "a dozen
 # creators", "une dizaine de créatrices"): the plan's business, with the tier read above

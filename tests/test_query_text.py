@@ -433,6 +433,9 @@ def test_a_brief_does_not_point_at_what_it_rejects(brief, read):
     ("Pour notre shampoing solide, nous recherchons une dizaine de micro-influenceuses beauté",
      "Pour notre shampoing solide, beauté"),
     ("nano créatrices françaises pour nos bougies", "pour nos bougies"),
+    ("Fair trade chocolate. 10 creators, mostly micro.", "Fair trade chocolate"),
+    ("Bougies artisanales, plutôt nano ou micro.", "Bougies artisanales"),
+    ("Fitness app, mostly macro counting tips", "Fitness app, mostly macro counting tips"),
     # a count of something else stays
     ("3-5 recipes a week for busy parents", "3-5 recipes a week for busy parents"),
 ])

@@ -145,17 +145,26 @@ def content_words(text: str, language: str | None = None) -> list[tuple[str, str
 
 
 def brief_words(text: str) -> list[str]:
-    """The distinct words of a brief that are stopwords of neither language, folded, in
-    order: what the explanation names when a creator uses one (a brief is short and often
-    mixes both)."""
-    return [t for t in dict.fromkeys(words(fold(text))) if t not in STOPWORDS]
+    """The distinct words of a brief that are stopwords of neither language, in order, in
+    small letters with their accents ("végétales"): what the explanation names when a creator
+    uses one (a brief is short and often mixes both). Two words that differ only by accents
+    are one, as the index reads them."""
+    out: dict[str, str] = {}
+    for w in _WORD.findall(text.lower()):
+        parts = words(fold(w))
+        for t in parts:  # a word that folds into two ("ﬁ"-ligatures) is shown as folded
+            if t not in STOPWORDS:
+                out.setdefault(t, w if len(parts) == 1 else t)
+    return list(out.values())
 
 
 @lru_cache(maxsize=8192)
 def stems_of(word: str) -> tuple[str, ...]:
-    """A folded word's stems in every language the index knows (a brief may be either);
-    cached: each match's explanations ask again for every creator shown."""
-    return tuple(dict.fromkeys(_stemmer(lang).stemWord(word) for lang in LANGUAGES))
+    """A word's stems, folded as the index stores them, in every language the index knows (a
+    brief may be either); cached: each match's explanations ask again for every creator
+    shown."""
+    folded = fold(word)
+    return tuple(dict.fromkeys(_stemmer(lang).stemWord(folded) for lang in LANGUAGES))
 
 
 def terms(text: str) -> list[str]:
