@@ -335,6 +335,7 @@ _AVOIDED = re.compile(
     r"[ée]viter|[ée]vitez|[ée]vite|exclure|excluez|to\s+avoid\s*:|[àa]\s+[ée]viter\s*:)"
     r"(?![\w-])[^.!?\n]*", re.IGNORECASE)
 
+
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The spans in order, those that overlap or touch made one."""
     out: list[tuple[int, int]] = []
@@ -344,6 +345,7 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((start, end))
     return out
+
 
 @lru_cache(maxsize=4096)
 def _without_trade(text: str, brief: bool = True) -> str:
@@ -541,6 +543,7 @@ def single_spaced(text: str) -> str:
     """text with each run of spaces or tabs one space, each run of line breaks one line
     break (the line breaks are kept: they end a brief's lines)."""
     return _LINE_BREAKS.sub("\n", _SPACE_RUN.sub(" ", text))
+
 
 def query_texts(brief: str, values: str | None) -> list[str]:
     """What a match encodes and looks up: the brief's subject, then what its values
