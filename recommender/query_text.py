@@ -374,9 +374,7 @@ def _without_trade(text: str, brief: bool = True) -> str:
                    *((_AVOIDED, BUDGET, PROMOTION, NAMED, SELF_DESCRIBED, FOUNDED, WHEN_PHRASE)
                      if brief
                      else (_POINTER_BACK, _OPENING)),
-                   QUALITIES, FIELD,
-                   TIER_PHRASE, OBJECTIVE_PHRASE, AUDIENCE_PHRASE, PLATFORM_PHRASE, _FRAMING,
-                   TRADE):
+                   QUALITIES, FIELD, OBJECTIVE_PHRASE, PLATFORM_PHRASE, _FRAMING, TRADE):
         text = phrase.sub(gone, text)
     return text
 

@@ -263,7 +263,6 @@ def m012_each_text_once_in_content_vectors(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value=? WHERE key='generation'", (str(gen),))
 
 
-
 def m013_topic_words_not_stopwords(conn: sqlite3.Connection) -> None:
     """The lexical index again, and the bio_mismatch flag that counts a bio's words, after the
     words that name a topic left the stopword lists (lexical/tokens.py): "home", "free",
@@ -272,6 +271,7 @@ def m013_topic_words_not_stopwords(conn: sqlite3.Connection) -> None:
     records as step 7 does; the flags as step 9 computes them."""
     m007_analysed_text(conn)
     m009_bio_claims_and_disclosures(conn)
+
 
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
