@@ -28,8 +28,8 @@ LEGEND = (
     "creator who writes in another language than the brief: content alone is its relevance); "
     "values: how much its posts and bio hold the brand's values beyond the brief's topic (0.5 = as "
     "much as the typical candidate); tier fit: the tier the objective calls for; engagement: "
-    "engagement rate against the tier's norm; authentic: 1 minus the penalties of the flags "
-    "raised.")
+    "engagement rate against its peers' (the median of its platform and tier in the index); "
+    "authentic: 1 minus the penalties of the flags raised.")
 
 
 def format_table(matches: list[Match], width: int | None = None) -> str:

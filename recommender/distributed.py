@@ -13,6 +13,9 @@
   cache, then an ordinary upsert, which finds every text encoded), so a run that stops part way
   leaves whole batches, and running it again finishes the job: nothing is duplicated (an upsert
   replaces by id) and no text already written is encoded again.
+- **Engagement norms**: at the end, each platform's and tier's median engagement is measured
+  over all the shards and given to each (align_norms), so that a creator is compared with the
+  same peers as in one index.
 
 A creator goes to shard `shard_of(id, N)`: the first 8 bytes of the SHA-1 of its id, modulo N,
 so an upsert of the same id always reaches the same shard. DIR holds `shard-00`, `shard-01`, …
@@ -36,6 +39,7 @@ import numpy as np
 
 from .errors import InvalidInputError
 from .ingest import Parsed, RecordError, read_files, read_json_array, read_jsonl, read_objects
+from .norms import Group, peer_medians
 from .schema import Creator
 
 MANIFEST = "shards.json"
@@ -197,6 +201,19 @@ class Encoder:
                 "encoded": np.array([len(order)] + [0] * (len(per_row) - 1), dtype=np.int64)}
 
 
+def align_norms(recs: list[Any]) -> int:
+    """Every shard's engagement norms measured over all the shards (recommender/norms.py): a
+    creator is compared with the creators of its platform and tier in the whole index, as in
+    one index, not with those its shard happens to hold. Returns how many creators that
+    rewrote."""
+    rates: dict[Group, list[np.ndarray]] = {}
+    for rec in recs:
+        for group, r in rec.catalog.rates_by_group().items():
+            rates.setdefault(group, []).append(r)
+    given = peer_medians({g: np.concatenate(parts) for g, parts in rates.items()})
+    return sum(rec.indexer.adopt_norms(given) for rec in recs)
+
+
 # -- the driver ---------------------------------------------------------------------------------
 
 def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = None, *,
@@ -297,6 +314,7 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
                     setattr(report, k, getattr(report, k) + getattr(r, k))
                 for k in ("added", "updated", "unchanged"):
                     per_shard[shard][k] += getattr(r, k)
+        align_norms(recs)
     finally:
         for rec in recs:
             rec.close()

@@ -17,8 +17,8 @@ FORMULAS = {
             "(x0.8-1.2), converted to the plan's currency",
     "reach": "median views of its posts that report views; else followers x the card's reach "
              "share for its bracket",
-    "engagements": "followers x its engagement rate (its tier's typical rate when its counts "
-                   "are hidden)",
+    "engagements": "followers x its engagement rate (its peers' median, or its tier's typical "
+                   "rate, when its counts are hidden)",
     "ugc": "1 reusable piece per nano or micro creator (consumers turned ambassadors: their post "
            "is user-generated content a brand can reuse); 0 for macro creators (their post is "
            "sponsored content)",

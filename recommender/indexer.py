@@ -1,9 +1,11 @@
 """The write path: validated records -> signals -> embeddings (each text once, ever) -> one
-catalog commit -> the vectors. Removal goes the same way."""
+catalog commit (with the engagement norms of the creators' peers measured again) -> the
+vectors. Removal goes the same way."""
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from index.faults import crash_point
 from .embedding import Embedder
 from .errors import IngestRejected
 from .ingest import Parsed, RecordError
+from .norms import Group, Norm
 from .schema import Creator
 from .signals import bio_coherence
 from .signals import compute as compute_signals
@@ -160,6 +163,7 @@ class Indexer:
         dim = next(iter(vectors.values())).shape[0]
         used: dict[str, np.ndarray] = {}
         stored = []
+        norms = self.catalog.norms()  # under the writer lock: the ones this commit changes
         for c, h in todo:
             items = creator_texts(c)
             hashes = [text_hash(t) for _, t in items]
@@ -167,13 +171,16 @@ class Indexer:
             vec = content_vector([vectors[x] for x in hashes])
             stored.append(StoredCreator(
                 record=c.model_dump(mode="json"), record_hash=h,
-                signals=compute_signals(c, self.tiers, _coherence(items, hashes, vectors))
-                .to_dict(), vector=vec,
+                signals=compute_signals(c, self.tiers, _coherence(items, hashes, vectors),
+                                        norms).to_dict(), vector=vec,
                 texts=[(pid, x) for (pid, _), x in zip(items, hashes, strict=True)]))
 
         def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             catalog.texts.put(used)  # the new ones, and any another writer pruned meanwhile
             vids = catalog.write(stored, gen)
+            # the written creators' peers may now engage otherwise: their norms, when due
+            catalog.renorm(self.tiers, gen, Counter(
+                (str(s.record["platform"]), str(s.signals["tier"])) for s in stored))
             catalog.texts.prune()
             return (np.array(vids, np.int64),
                     np.stack([s.vector for s in stored]).astype(np.float32),
@@ -182,13 +189,33 @@ class Indexer:
         self.store.commit(change, dim)
         return [x.signals for x in stored]
 
+    def adopt_norms(self, given: dict[Group, Norm]) -> int:
+        """Engagement norms measured over every shard of a sharded index in place of this
+        index's own, in one commit (storage/norms.adopt); returns how many creators that
+        rewrote."""
+        done = 0
+
+        def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, None, np.ndarray]:
+            nonlocal done
+            done = catalog.adopt_norms(given, self.tiers, gen)
+            return np.zeros(0, np.int64), None, np.zeros(0, np.int64)
+
+        if self.store.index is None:
+            return 0
+        with self.store.writing():
+            self.store.commit(change, self.store.index.dim)
+        return done
+
     def remove(self, ids: Sequence[str]) -> list[str]:
         """Delete creators from the catalog, the vectors and the embedding cache; returns those
         that existed."""
         removed: dict[str, int] = {}
 
         def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, None, np.ndarray]:
+            groups = catalog.groups_of(list(ids))  # read before the rows go
             removed.update(catalog.remove(list(ids), gen))
+            if removed:
+                catalog.renorm(self.tiers, gen, groups)
             return (np.zeros(0, np.int64), None,
                     np.array(list(removed.values()), dtype=np.int64))
 

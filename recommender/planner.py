@@ -84,7 +84,9 @@ def _options(rec: Answering, brief: Brief, card: RateCard, conversion: float,
     for m in matches:
         if m.creator_id not in records or vids.get(m.creator_id) not in rows:
             continue  # removed meanwhile
-        expected = rec.tiers.tier_of(m.followers).expected_engagement
+        # the rate its peers get (norms.py), for a creator whose counts are hidden
+        expected = (records[m.creator_id]["signals"].get("engagement_norm")
+                    or rec.tiers.tier_of(m.followers).expected_engagement)
         options.append(planning.Option(
             m, forecast(m, records[m.creator_id]["record"], card, conversion, expected,
                         min(1.0, fit[m.creator_id])),

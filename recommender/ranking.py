@@ -21,7 +21,7 @@ an on-tier, authentic creator of another niche stays below the creators of the b
                  top k are re-scored from their posts (evidence.py). None without a statement.
 * tier_fit     - 1 for the objective's tier, 0.5 one tier away, 0 further (tiers.py); None
                  without an objective
-* engagement   - engagement rate against the tier's norm (signals.py)
+* engagement   - engagement rate against its peers' norm (signals.py, norms.py)
 * authenticity - 1 minus the penalties of the flags raised (signals.py); at weight 1 a creator
                  flagged for bought followers loses what the flag's penalty says
 

@@ -17,13 +17,18 @@ Authenticity starts at 1 and loses one penalty per flag raised (floor 0). A flag
 creator a trap on its own evidence (sponsored saturation, keyword stuffing) costs more than
 half the score: more than the tier discount of a creator two tiers from the objective's (it
 keeps half), so an authentic creator of the brief's topic in any tier ranks above a flagged one
-in the right tier. The engagement flags compare with norms per tier, not per platform, and cost
-less alone; bought followers raise both (0.7 or more together).
+in the right tier. The engagement flags cost less alone; bought followers raise both (0.7 or more
+together).
+
+Engagement is compared with the creator's norm (norms.py): the median rate of the creators of
+its platform and tier in the index once there are enough of them, else its tier's figure
+(tiers.py). Platforms engage very differently (brands' accounts average 3.70% on TikTok and
+0.12% on X), and a genuine creator on X is not one that bought its followers.
 
 * ``sponsored_saturation`` - more than half of at least 3 posts are sponsored: 0.6, rising to
   0.9 at 80%.
-* ``engagement_anomaly``   - engagement below 30% of what the tier predicts (the signature of
-  bought or dead followers): 0.4, rising to 0.8 at 5% of the prediction.
+* ``engagement_anomaly``   - engagement below 30% of the creator's norm (the signature of bought
+  or dead followers): 0.4, rising to 0.8 at 5% of the norm.
 * ``comments_missing``     - fewer than 1 comment per 200 likes over at least 200 likes (bought
   likes rarely come with comments): 0.3.
 * ``bio_mismatch``         - keyword stuffing: a bio full of words that the posts do not bear out
@@ -36,15 +41,15 @@ less alone; bought followers raise both (0.7 or more together).
   makes no claim its posts could contradict, though every encoder puts it far from them. The
   cosine spares a bio that says in other words, or another language, what the posts say.
 
-The engagement component compares the rate with the tier's expected rate e:
-``r = rate / e``; ``component = r² / (1 + r²)`` - 0.5 at the tier's norm, 0.8 at twice it,
-0.2 at half. Without posts it is 0.25 and the flag ``no_engagement_data`` says why.
+The engagement component compares the rate with the creator's norm e:
+``r = rate / e``; ``component = r² / (1 + r²)`` - 0.5 at the norm, 0.8 at twice it, 0.2 at
+half. Without posts it is 0.25 and the flag ``no_engagement_data`` says why.
 
 Counts a platform hides (Instagram's likes; a scraper's -1 or nothing) are unknown, never 0:
 the rate is measured on the posts that report likes (``engagement_posts``; ``hidden_counts``
 says how many did not), comments are compared with likes only where both are reported, and a
 creator whose every post hides its likes has no rate (``no_engagement_data`` says why, with no
-penalty), an engagement component at the tier's norm (0.5), and no flag it had no data for.
+penalty), an engagement component at its norm (0.5), and no flag it had no data for.
 """
 
 from __future__ import annotations
@@ -52,10 +57,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
 from .locales import detect_language
+from .norms import Group, Norm, norm_for
 from .schema import Creator, Post
 from .tiers import MISSION, TierScheme
 
@@ -67,7 +74,7 @@ ANOMALY_RATIO = 0.3
 COMMENTS_MIN_RATIO = 0.005
 COMMENTS_MIN_LIKES = 200
 UNKNOWN_ENGAGEMENT_COMPONENT = 0.25
-# every post's likes hidden: no evidence either way, so the tier's norm (the component's 0.5)
+# every post's likes hidden: no evidence either way, so the norm (the component's 0.5)
 HIDDEN_ENGAGEMENT_COMPONENT = 0.5
 # How a caption discloses a paid post (FTC and ASA in English, ARPP in French, a few others):
 # a whole hashtag (#ad, not #adventure) or a phrase. #pub and #collab are left out: a pub is a
@@ -106,6 +113,10 @@ class Signals:
     # the record gave no language: the one its texts are written in, when sure ({"code": "fr",
     # "probability": 0.99}); filters and results use it, the record stays as given
     detected_language: dict[str, object] | None = None
+    # the rate engagement was compared with, and the peers it is the median of (0: the tier's
+    # figure); norms.py
+    engagement_norm: float | None = None
+    engagement_peers: int = 0
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -169,7 +180,7 @@ def comment_like_ratio(posts: list[Post]) -> float | None:
 
 
 def engagement_component(rate: float | None, expected: float) -> float:
-    """r²/(1+r²) with r = rate / expected: 0.5 at the tier's norm."""
+    """r²/(1+r²) with r = rate / expected: 0.5 at the norm."""
     if rate is None:
         return UNKNOWN_ENGAGEMENT_COMPONENT
     r = rate / expected
@@ -194,24 +205,20 @@ def saturation_penalty(share: float) -> float:
 
 def authenticity_flags(
     posts: list[Post], followers: int, rate: float | None, expected: float,
-    sponsored: int | None = None,
+    sponsored: int | None = None, norm: str | None = None,
 ) -> list[Flag]:
     """Each flag raised with the evidence that raised it and the penalty it costs; sponsored:
-    how many of the posts are (sponsored_posts), when the caller has counted them already."""
+    how many of the posts are (sponsored_posts), when the caller has counted them already;
+    norm: where the expected rate comes from, as the evidence says it (Norm.describe)."""
     flags: list[Flag] = []
     if sponsored is None:
         sponsored = sponsored_posts(posts)[0]
     saturated = saturation(sponsored, len(posts))
     if saturated is not None:
         flags.append(saturated)
-    if rate is not None and rate < ANOMALY_RATIO * expected:
-        r = rate / expected
-        flags.append(Flag(
-            "engagement_anomaly",
-            f"median engagement {rate:.2%} of {followers:,} followers is {r:.0%} of the "
-            f"{expected:.1%} expected for this tier",
-            round(0.4 + 0.4 * _clip01((ANOMALY_RATIO - r) / 0.25), 4),
-        ))
+    low = anomaly(rate, followers, expected, norm)
+    if low is not None:
+        flags.append(low)
     both = [p for p in posts if p.likes is not None and p.comments is not None]
     likes = sum(p.likes or 0 for p in both)
     c = comment_like_ratio(posts)
@@ -223,6 +230,36 @@ def authenticity_flags(
             0.3,
         ))
     return flags
+
+
+def anomaly(rate: float | None, followers: int, expected: float, norm: str | None = None
+            ) -> Flag | None:
+    """The engagement_anomaly flag of a rate against its norm, or None."""
+    if rate is None or rate >= ANOMALY_RATIO * expected:
+        return None
+    r = rate / expected
+    said = norm or Norm(expected).describe("", "")
+    return Flag("engagement_anomaly",
+                f"median engagement {rate:.2%} of {followers:,} followers is {r:.0%} of {said}",
+                round(0.4 + 0.4 * _clip01((ANOMALY_RATIO - r) / 0.25), 4))
+
+
+def renormed(signals: dict[str, Any], platform: str, followers: int, norm: Norm
+             ) -> dict[str, Any]:
+    """Stored signals (Signals.to_dict) against another norm: the engagement component, the
+    engagement_anomaly flag and the authenticity again, the rest as they were: what compute
+    gives with that norm."""
+    rate = signals.get("engagement_rate")
+    flags = [f for f in signals.get("flags", []) if f["name"] != "engagement_anomaly"]
+    low = anomaly(rate, followers, norm.rate, norm.describe(platform, signals["tier"]))
+    if low is not None:  # after sponsored_saturation, as authenticity_flags orders them
+        at = int(bool(flags) and flags[0]["name"] == "sponsored_saturation")
+        flags.insert(at, asdict(low))
+    out = {**signals, "flags": flags, "authenticity": authenticity_of(f["penalty"] for f in flags),
+           "engagement_norm": norm.rate, "engagement_peers": norm.peers}
+    if rate is not None:
+        out["engagement"] = engagement_component(rate, norm.rate)
+    return out
 
 
 BIO_MISMATCH_RATIO = 0.5  # the bio's nearest post, against the posts' own cohesion
@@ -301,15 +338,18 @@ def bio_flag(coherence: tuple[float, float] | None, bio: str | None, posts: list
 
 
 def compute(creator: Creator, tiers: TierScheme = MISSION,
-            coherence: tuple[float, float] | None = None) -> Signals:
+            coherence: tuple[float, float] | None = None,
+            norms: dict[Group, Norm] | None = None) -> Signals:
     """All signals of one creator under a tier scheme; coherence (bio_coherence, from the
-    encoder's vectors) adds the bio_mismatch check."""
+    encoder's vectors) adds the bio_mismatch check; norms: the index's engagement norms by
+    platform and tier (norms.py; none: every tier's own figure)."""
     tier = tiers.tier_of(creator.followers)
+    norm = norm_for(norms or {}, str(creator.platform), tier)
     rate = engagement_rate(creator.posts, creator.followers)
     # each caption searched for a disclosure once: the ratio, the flag and the count share it
     sponsored, disclosed = sponsored_posts(creator.posts)
-    flags = authenticity_flags(creator.posts, creator.followers, rate, tier.expected_engagement,
-                               sponsored)
+    flags = authenticity_flags(creator.posts, creator.followers, rate, norm.rate, sponsored,
+                               norm.describe(str(creator.platform), tier.name))
     mismatch = bio_flag(coherence, creator.bio, [p.text for p in creator.posts if p.text],
                         creator.language)
     if mismatch is not None:
@@ -330,7 +370,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
         sponsored_ratio=sponsored / len(creator.posts) if creator.posts else None,
         comment_like_ratio=comment_like_ratio(creator.posts),
         engagement=(HIDDEN_ENGAGEMENT_COMPONENT if rate is None and hidden
-                    else engagement_component(rate, tier.expected_engagement)),
+                    else engagement_component(rate, norm.rate)),
         engagement_posts=len(creator.posts) - hidden,
         hidden_counts=hidden,
         sponsored_disclosed=disclosed,
@@ -338,4 +378,6 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
         else {"code": detected[0], "probability": detected[1]},
         authenticity=authenticity,
         flags=flags,
+        engagement_norm=norm.rate,
+        engagement_peers=norm.peers,
     )

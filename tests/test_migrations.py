@@ -69,7 +69,8 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
     assert ("creators (m004_term_vectors, m005_row_checksums, m006_handle_index, "
             "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
             "m010_trap_penalties, m011_categories_in_text, "
-            "m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords)"
+            "m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords, "
+            "m014_engagement_norms_by_platform)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import DATA
 
-from recommender.distributed import shard_of
+from recommender.distributed import align_norms, shard_of
 from recommender.embedding import HashEmbedder
 from recommender.errors import InvalidInputError, NotFoundError
 from recommender.ranking import Ranker
@@ -47,6 +47,11 @@ def split(tmp_path, shards: int, records: list[str]):
         with Recommender(tmp_path / f"shard-{s}", create=True, embedder=emb) as rec:
             rec.ingest([tmp_path / f"part{s}.jsonl"])
         dirs.append(tmp_path / f"shard-{s}")
+    # as the sharded ingest ends: engagement norms over every shard, as in one index
+    recs = [Recommender(d, embedder=emb) for d in dirs]
+    assert align_norms(recs) > 0
+    for rec in recs:
+        rec.close()
     return tmp_path / "one", dirs
 
 

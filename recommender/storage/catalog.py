@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,9 +23,13 @@ import numpy as np
 from ..errors import InvalidInputError, shown
 from ..lexical import body
 from ..lexical.fulltext import FullText
+from ..norms import META_KEY as NORMS_KEY
+from ..norms import PENDING_KEY, Group, Norm, due, dumps_pending, loads_pending
+from ..norms import loads as loads_norms
 from ..pool import CreatorRow
 from ..schema import Creator
-from . import migrations
+from ..tiers import TierScheme
+from . import migrations, norms
 from .checksums import CREATOR_CONTENT, checksum, damaged_creator
 from .database import Database, from_blob, to_blob
 from .filters import FilterIndex
@@ -158,6 +163,46 @@ class Catalog:
             self.lexical.put((vid, body(c.record)) for vid, c in zip(vids, creators,
                                                                        strict=True))
         return vids
+
+    def renorm(self, tiers: TierScheme, gen: int, written: Mapping[Group, int]) -> int:
+        """After a write, in its transaction: the engagement norms of the (platform, tier)
+        groups due (norms.due; written: how many creators the write put in or took out of each
+        group) measured again, and written into their creators' signals where they moved
+        (recommender/norms.py); returns how many creators that rewrote."""
+        with self.db.lock:
+            groups, pending = due(self.norms(), loads_pending(self.get_meta(PENDING_KEY)),
+                                  written)
+            self.set_meta(PENDING_KEY, dumps_pending(pending))
+            if not groups:
+                return 0
+            done = norms.renorm(self.db.conn, self.filters.rates_of(groups), tiers, gen)
+            for vid, engagement, authenticity in done:
+                self.filters.rescore(vid, engagement, authenticity)
+        return len(done)
+
+    def adopt_norms(self, given: dict[Group, Norm], tiers: TierScheme, gen: int) -> int:
+        """In a write's transaction: norms measured over every shard of a sharded index in
+        place of this shard's own (storage/norms.adopt); returns how many creators that
+        rewrote."""
+        with self.db.lock:
+            done = norms.adopt(self.db.conn, given, tiers, gen)
+            for vid, engagement, authenticity in done:
+                self.filters.rescore(vid, engagement, authenticity)
+        return len(done)
+
+    def rates_by_group(self) -> dict[Group, np.ndarray]:
+        """Every (platform, tier) group's engagement rates (NaN: unknown), from the rows."""
+        with self.db.lock:
+            return norms.groups_of(self.db.conn)
+
+    def groups_of(self, ids: Sequence[str]) -> Counter[Group]:
+        """How many of these creators each (platform, tier) group holds."""
+        return Counter((str(p), str(t)) for p, t in self.db.rows_in(
+            "SELECT platform, tier FROM creators WHERE id IN ({marks})", list(ids)))
+
+    def norms(self) -> dict[Group, Norm]:
+        """The engagement norms this catalog keeps, by (platform, tier)."""
+        return loads_norms(self.get_meta(NORMS_KEY))
 
     def remove(self, ids: Sequence[str], gen: int) -> dict[str, int]:
         """Delete creators, their texts and the cached vectors no one else uses, leaving

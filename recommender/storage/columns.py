@@ -9,6 +9,7 @@ creator). They mirror the catalog: loaded once, then updated by each committed w
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -126,6 +127,26 @@ class FilterColumns:
         mask = self._cat_mask(categories)
         self.cats[pos] = 0
         self.cats[pos, : len(mask)] = mask
+
+    def rescore(self, vid: int, engagement: float, authenticity: float) -> None:
+        """One creator's engagement and authenticity components again (its norm moved)."""
+        pos = int(np.searchsorted(self.vids[:self.n], vid))
+        if pos < self.n and self.vids[pos] == vid:
+            self.engagement[pos], self.authenticity[pos] = engagement, authenticity
+
+    def rates_of(self, groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """The engagement rates (NaN: unknown) of the live creators of each (platform, tier)
+        group."""
+        out = {}
+        for platform, tier in groups:
+            p, t = self.codes["platform"].get(platform), self.codes["tier"].get(tier)
+            if p is None or t is None:
+                out[(platform, tier)] = np.zeros(0)
+                continue
+            pos = self._posting("tier", t)
+            pos = pos[(self.coded["platform"][pos] == p) & self.alive[pos]]
+            out[(platform, tier)] = self.er[pos]
+        return out
 
     def kill(self, vids: np.ndarray) -> None:
         self._version += 1

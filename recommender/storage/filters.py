@@ -55,6 +55,17 @@ class FilterIndex:
                 self._cols.set(vid, tier, country, language, platform, followers,
                                engagement_rate, categories, engagement, authenticity)
 
+    def rescore(self, vid: int, engagement: float, authenticity: float) -> None:
+        """One creator's components again, rewritten by this process (no-op until loaded)."""
+        with self.db.lock:
+            if self._cols is not None:
+                self._cols.rescore(vid, engagement, authenticity)
+
+    def rates_of(self, groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """The live creators' engagement rates by (platform, tier) group (columns.py)."""
+        with self.db.lock:
+            return self.columns().rates_of(groups)
+
     def kill(self, vids: np.ndarray) -> None:
         with self.db.lock:
             if self._cols is not None:

@@ -30,6 +30,8 @@ def check(store: VectorStore, repair: bool = False) -> list[str]:
     catalog, path = store.catalog, store.path
     problems: list[str] = []
     integrity = catalog.integrity_check()
+    if integrity == "ok":  # what other processes wrote since this one read: not a problem
+        store.refresh()
     if integrity != "ok":
         problems.append(f"{catalog.path}: SQLite integrity check: {integrity}")
     try:  # none yet after a first write killed before its snapshot: not a problem, the

@@ -273,11 +273,26 @@ def m013_topic_words_not_stopwords(conn: sqlite3.Connection) -> None:
     m009_bio_claims_and_disclosures(conn)
 
 
+def m014_engagement_norms_by_platform(conn: sqlite3.Connection) -> None:
+    """Engagement compared with the median of the creator's platform and tier in the index once
+    there are enough of them (recommender/norms.py), not with one figure per tier for every
+    platform: the engagement component, the engagement_anomaly flag and the authenticity of
+    the creators of every group whose median is known, again from their stored rates."""
+    from ..tiers import scheme
+    from .norms import groups_of, renorm
+
+    row = conn.execute("SELECT value FROM meta WHERE key='tier_scheme'").fetchone()
+    if row is None:
+        return  # nothing written yet
+    renorm(conn, groups_of(conn), scheme(row[0]), None)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
     m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text,
-    m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords)
+    m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords,
+    m014_engagement_norms_by_platform)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
