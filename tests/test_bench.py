@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from benchmarks import bench
 
 
@@ -69,3 +71,21 @@ def test_habits_rewrite_each_brief_and_score_each_set(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
     assert all("," not in name for name in habits.HABITS)  # --habits splits on commas
     assert habits._names("as written, our values") == ["as written", "our values"]
+
+
+def test_platforms_scale_one_platforms_counts_and_refuse_a_bad_scale(tmp_path):
+    from benchmarks import platforms
+
+    src = tmp_path / "c.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "platform": "X", "posts": [{"likes": 100, "comments": 7, "shares": None}]},
+        {"id": "b", "platform": "instagram", "posts": [{"likes": 100, "comments": 7}]},
+    ]) + "\n")
+    platforms.scaled(src, tmp_path / "out.jsonl", {"x": 0.1})
+    a, b = (json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines())
+    assert a["posts"] == [{"likes": 10, "comments": 1, "shares": None}]  # hidden stays hidden
+    assert b["posts"] == [{"likes": 100, "comments": 7}]
+    assert platforms._scale("x=0.1, YouTube=0.5") == {"x": 0.1, "youtube": 0.5}
+    for bad in ("x", "x=a", "x=-1"):
+        with pytest.raises(Exception, match="PLATFORM=FACTOR"):
+            platforms._scale(bad)
