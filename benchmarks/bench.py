@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -260,14 +261,20 @@ def build_synthetic(path: Path, n: int, model: str | None, c: np.ndarray) -> dic
     """An index directory of n synthetic creators; returns build timings."""
     from recommender.service import Recommender
     from recommender.storage.catalog import Catalog
+    from recommender.tiers import MISSION
 
     path.mkdir(parents=True, exist_ok=True)
     cat = Catalog(path / "catalog.sqlite")
     t0 = time.perf_counter()
     with cat.transaction() as gen:
+        groups: Counter[tuple[str, str]] = Counter()
         for rows, _, text_vectors in synthetic_rows(n, c, seed=n):
             cat.texts.put(text_vectors)
             cat.write(rows, gen)
+            groups.update((r.record["platform"], r.signals["tier"]) for r in rows)
+        # as an ingest's commit ends: the engagement norms of the creators' peers, measured
+        # (recommender/norms.py), so that an upsert finds them as in an ingested index
+        cat.renorm(MISSION, gen, groups)
     cat.close()
     load = time.perf_counter() - t0
     t0 = time.perf_counter()

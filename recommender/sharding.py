@@ -34,6 +34,7 @@ A creator's global vid is `local vid * N + shard`; the coordinator's rows carry 
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,6 +51,7 @@ from .batching import QueryBatcher
 from .embedding import Embedder, encode_queries, make_embedder
 from .errors import InvalidInputError, ModelMismatchError, NotFoundError, shown
 from .lexical.tokens import Query
+from .norms import META_KEY as NORMS_KEY
 from .pool import CreatorRow, Pool
 from .query_text import query_texts
 from .ranking import Ranker
@@ -71,6 +73,8 @@ from .shards import (
 )
 from .storage.database import read_meta
 from .tiers import scheme as tier_scheme
+
+log = logging.getLogger("creator_match")
 
 BROWSE_SHARD = 2**40  # a browse cursor: shard * BROWSE_SHARD + the shard's own vid
 
@@ -128,6 +132,11 @@ class ShardedRecommender(Answering):
             raise InvalidInputError(f"--shards: the shards were built differently ({listed}); "
                                     "they must share one encoder and one tier scheme")
         model_name, dim, tiers = kinds.pop()
+        if len({read_meta(p / CATALOG, NORMS_KEY) or "{}" for p in paths}) > 1:
+            log.warning("--shards: the shards' engagement norms differ (they were ingested on "
+                        "their own): each compares a creator's engagement with its own "
+                        "shard's creators, not with every shard's as one index would; the "
+                        "sharded ingest (ingest --ray --index DIR) measures them over all")
         self.embedder = embedder or make_embedder(model or model_name)
         if self.embedder.name != model_name:
             raise ModelMismatchError(f"the shards were built with model {model_name!r}, but "

@@ -215,3 +215,29 @@ def test_serve_shards_with_worker_processes(indexes):
             assert [m["creator_id"] for m in got.json()["matches"]] == want
     finally:
         srv.stop()
+
+
+def test_shards_ingested_on_their_own_are_told_their_engagement_norms_differ(tmp_path, caplog):
+    """A creator of a shard built by its own ingest is compared with its shard's peers only;
+    serving such shards says so (the sharded ingest aligns them: no warning above)."""
+    records = (DATA / "creators.jsonl").read_text(encoding="utf-8").splitlines()
+    emb = HashEmbedder(64)
+    dirs = []
+    for s in range(2):  # Instagram's creators, the others: a shard is any set of creators
+        part = [r for r in records if (json.loads(r)["platform"] == "instagram") == (s == 0)]
+        (tmp_path / f"p{s}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+        with Recommender(tmp_path / f"s{s}", create=True, embedder=emb) as rec:
+            rec.ingest([tmp_path / f"p{s}.jsonl"])
+            assert rec.catalog.norms()  # each holds a group of 30 creators or more
+        dirs.append(tmp_path / f"s{s}")
+    with ShardedRecommender(dirs, embedder=emb):
+        pass
+    assert "the shards' engagement norms differ" in caplog.text
+    caplog.clear()
+    recs = [Recommender(d, embedder=emb) for d in dirs]
+    align_norms(recs)
+    for rec in recs:
+        rec.close()
+    with ShardedRecommender(dirs, embedder=emb):
+        pass
+    assert "engagement norms differ" not in caplog.text
