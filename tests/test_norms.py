@@ -166,3 +166,22 @@ def test_an_index_written_before_gets_its_norms_on_open(tmp_path, embedder, capl
     assert rec.catalog.norms() == {("x", "micro"): Norm(pytest.approx(0.0042), 40)}
     assert rec.check() == []
     rec.close()
+
+
+def test_check_names_a_damaged_snapshot_another_process_wrote(tmp_path, embedder):
+    """check first takes in what other processes wrote; a snapshot they wrote that is damaged
+    is named, not raised."""
+    path = tmp_path / "idx"
+    writer = Recommender(path, create=True, embedder=embedder)
+    writer.ingest([write_jsonl(tmp_path / "a.jsonl", [x_creator("a", 0.004)])])
+    reader = Recommender(path, embedder=embedder)
+    writer.ingest([write_jsonl(tmp_path / "b.jsonl", [x_creator("b", 0.004)])])
+    writer.store.snapshot()
+    writer.close()
+    snap = max(path.glob("vectors.*.faiss"), key=lambda p: p.stat().st_mtime)
+    data = bytearray(snap.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    snap.write_bytes(bytes(data))
+    problems = reader.check()
+    assert any("checksum mismatch" in p for p in problems)
+    reader.close()

@@ -4,6 +4,7 @@ snapshot it names, counts; a repair restores everything from a healthy catalog, 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from index.store import SNAPSHOT_NAME, CorruptIndexError, Manifest, sha256_file
@@ -31,7 +32,9 @@ def check(store: VectorStore, repair: bool = False) -> list[str]:
     problems: list[str] = []
     integrity = catalog.integrity_check()
     if integrity == "ok":  # what other processes wrote since this one read: not a problem
-        store.refresh()
+        # (a damaged snapshot another process wrote is named below, as the file's)
+        with contextlib.suppress(CorruptIndexError):
+            store.refresh()
     if integrity != "ok":
         problems.append(f"{catalog.path}: SQLite integrity check: {integrity}")
     try:  # none yet after a first write killed before its snapshot: not a problem, the
