@@ -4,8 +4,8 @@
 
 relevance is what the creator talks about: the weighted mean of two components,
 * similarity - cosine of the brief with the creator's content vector (mean of bio and posts),
-               rescaled over the candidates (the lowest 0, the best 1; "fixed" calibration:
-               (cos - 0.15) / 0.5);
+               rescaled over the candidates (the lowest 0, the best 1, over at least MIN_SPAN
+               of cosine; "fixed" calibration: (cos - 0.15) / 0.5);
 * keywords   - BM25 of the brief's and values' words over the creator's bio and posts, divided
                by the best among the candidates; 0 when no word matches. Not defined for a
                creator who writes in another language than the brief (pool.other_language):
@@ -153,8 +153,8 @@ class Ranker:
 
     def _calibrate(self, cosines: np.ndarray) -> np.ndarray:
         """cosine -> [0, 1]. 'fixed': (cos - floor) / span. 'pool': the pool's lowest cosine is
-        0 and its best 1, so a model (or a language) whose cosines are all high still separates
-        close from far creators."""
+        0 and its best 1 (over at least MIN_SPAN), so a model (or a language) whose cosines are
+        all high still separates close from far creators."""
         c = np.asarray(cosines, np.float64)
         if self.calibration == "pool" and len(c):
             return self._spread(c)
@@ -162,13 +162,15 @@ class Ranker:
 
     @staticmethod
     def _spread(x: np.ndarray) -> np.ndarray:
-        """The candidates' lowest value 0, their best 1 (all 1 when they are all alike)."""
+        """The candidates' best 1 and their lowest 0, over at least MIN_SPAN of cosine: when
+        they all lie closer together than that, the lowest stays above 0 (all 1 when they are
+        all alike), so that differences the encoder cannot resolve do not become a whole
+        component's range."""
         x = np.asarray(x, np.float64)
         if not len(x):
             return x
-        lo, hi = float(x.min()), float(x.max())
-        if hi - lo < 1e-6:  # all alike: every one is the best there is
-            return np.ones(len(x))
+        hi = float(x.max())
+        lo = min(float(x.min()), hi - MIN_SPAN)
         return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
     def shortlist(self, scores: np.ndarray, m: int) -> np.ndarray:
@@ -218,6 +220,14 @@ def columns(components: Sequence[Mapping[str, float | None]]) -> dict[str, np.nd
         [np.nan if c.get(k) is None else c[k] for c in components], np.float64)
         for k in COMPONENTS}
 
+
+# The least range of cosines (similarity, or stance along the values direction) that the pool
+# calibration stretches to 0..1. Two stances of one niche lie 0.076-0.107 apart (median values
+# fit, evidence.STANCE_MARGIN), the finest difference measured to mean something; the pools of
+# the three labelled sets span at least 0.26 (similarity) and 0.195 (values), and are not
+# changed by it. A small or narrowly filtered catalogue (40 creators posting one caption and one
+# posting another) no longer turns a cosine difference of 0.01 into content 0 against 1.
+MIN_SPAN = 0.1
 
 # below this length of the values vector's part orthogonal to the brief's, the statement says
 # little the brief does not, and the values vector itself is used

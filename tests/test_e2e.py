@@ -114,6 +114,28 @@ def test_inflated_twin_ranks_below_genuine(tmp_path, real_model):
     assert "engagement_anomaly" in flags and "comments_missing" in flags
 
 
+def test_a_cosine_hair_does_not_carry_a_flagged_creator_over_genuine_ones(tmp_path,
+                                                                           default_model):
+    """40 genuine X creators posting the same three captions and one with bought followers
+    whose third caption is a little closer to the brief: that little (a few hundredths of
+    cosine) is not the whole content range, and the flag puts it below the genuine ones.
+    Rescaled lowest-to-best, the 40 got content 0 and the flagged creator ranked first."""
+    def record(cid, likes, captions):
+        return {"id": cid, "platform": "x", "followers": 20_000, "language": "en",
+                "bio": "cycling commuter", "posts": [
+                    {"id": f"p{i}", "text": t, "likes": likes, "comments": likes // 20}
+                    for i, t in enumerate(captions)]}
+
+    captions = ["bike commute in the rain again", "fixed a flat on the way to work",
+                "new panniers for the daily ride"]
+    rec = Recommender(tmp_path / "idx", create=True, embedder=default_model)
+    rec.upsert([record(f"c{i}", 80 + i, captions) for i in range(40)]
+               + [record("bought", 12, [*captions[:2], "commuter bike panniers, my daily ride"])])
+    got = rec.match(Brief(brief="commuter bike panniers", k=41))
+    assert got[-1].creator_id == "bought" and "engagement_anomaly" in got[-1].flags
+    assert got[-1].components["similarity"] == 1.0
+    assert all(m.components["similarity"] > 0.5 for m in got)
+
 def test_filters_with_real_model(sample_index):
     f = {"tiers": ["nano", "micro"], "languages": ["fr"], "platforms": ["instagram", "tiktok"],
          "min_followers": 200, "max_followers": 80_000, "min_engagement_rate": 0.02,

@@ -303,3 +303,23 @@ def test_values_written_into_the_brief_rank_as_values_given(tmp_path):
     assert all(m.components["values"] is not None for m in written)
     assert ids_of(written)[0].startswith("own")
     rec.close()
+
+
+def test_cosines_closer_than_the_least_span_are_not_stretched_to_the_whole_range():
+    """A pool whose cosines all lie within MIN_SPAN (a small or narrowly filtered catalogue)
+    keeps their differences small: the best is 1, the lowest 1 - its distance / MIN_SPAN, not
+    0. A pool wider than MIN_SPAN is rescaled lowest 0, best 1, as before."""
+    import numpy as np
+
+    from recommender.ranking import MIN_SPAN, Ranker
+
+    narrow = pool_of([0.30, 0.30, 0.31], ["micro"] * 3, values=[0.20, 0.22, 0.21])
+    _, comps = Ranker().score_pool(narrow, None)
+    assert np.allclose(comps["similarity"], [1 - 0.01 / MIN_SPAN] * 2 + [1.0])
+    assert comps["similarity"].min() > 0.8
+    assert comps["values"].min() > 0.7 and comps["values"].max() == 1.0
+    wide = pool_of([0.1, 0.3, 0.5], ["micro"] * 3)
+    assert np.allclose(Ranker().score_pool(wide, None)[1]["similarity"], [0.0, 0.5, 1.0])
+    alike = pool_of([0.3, 0.3], ["micro"] * 2)
+    assert Ranker().score_pool(alike, None)[1]["similarity"].tolist() == [1.0, 1.0]
+
