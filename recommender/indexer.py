@@ -177,10 +177,12 @@ class Indexer:
 
         def change(catalog: Catalog, gen: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             catalog.texts.put(used)  # the new ones, and any another writer pruned meanwhile
+            before = catalog.groups_of([str(s.record["id"]) for s in stored])  # updated ones
             vids = catalog.write(stored, gen)
-            # the written creators' peers may now engage otherwise: their norms, when due
-            catalog.renorm(self.tiers, gen, Counter(
-                (str(s.record["platform"]), str(s.signals["tier"])) for s in stored))
+            # the written creators' peers may now engage otherwise: their norms, when due; a
+            # group that creators left (another platform or tier now) counts them too
+            after = Counter((str(s.record["platform"]), str(s.signals["tier"])) for s in stored)
+            catalog.renorm(self.tiers, gen, after + (before - after))
             catalog.texts.prune()
             return (np.array(vids, np.int64),
                     np.stack([s.vector for s in stored]).astype(np.float32),

@@ -185,3 +185,21 @@ def test_check_names_a_damaged_snapshot_another_process_wrote(tmp_path, embedder
     problems = reader.check()
     assert any("checksum mismatch" in p for p in problems)
     reader.close()
+
+
+def test_a_group_that_creators_leave_is_measured_again(tmp_path, embedder):
+    """Creators updated onto another platform leave their old group: its median is measured
+    again in that write, not only the new group's."""
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    high = [x_creator(f"h{i:02d}", 0.004) for i in range(25)]
+    low = [x_creator(f"l{i:02d}", 0.002) for i in range(20)]
+    rec.ingest([write_jsonl(tmp_path / "a.jsonl", [*high, *low])])
+    # likes and comments: 0.4% of the followers in likes is 0.42% with the comments
+    assert rec.catalog.norms()[("x", "micro")].rate == pytest.approx(0.0042)
+    moved = [{**c, "platform": "instagram"} for c in high[:10]]
+    rec.ingest([write_jsonl(tmp_path / "b.jsonl", moved)])
+    # 15 at 0.42% and 20 at 0.21% are left on X: their median is 0.21%
+    assert rec.catalog.norms()[("x", "micro")] == Norm(pytest.approx(0.0021), 35)
+    assert rec.catalog.record("h20")["signals"]["engagement_norm"] == pytest.approx(0.0021)
+    assert rec.check() == []
+    rec.close()
