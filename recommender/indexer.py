@@ -25,6 +25,7 @@ from index.faults import crash_point
 
 from .embedding import Embedder
 from .errors import IngestRejected
+from .hashtags import read, unborne
 from .ingest import Parsed, RecordError
 from .norms import Group, Norm
 from .schema import Creator
@@ -69,11 +70,15 @@ class IngestReport:
 
 def creator_texts(c: Creator) -> list[tuple[str | None, str]]:
     """(post id, text) of everything embedded for a creator: the bio (post id None), then the
-    posts that have a caption."""
+    posts that have a caption, each as it is read (hashtags.read: without the hashtags that
+    no caption bears out, when they are most of many)."""
     out: list[tuple[str | None, str]] = []
     if c.bio and c.bio.strip():
         out.append((None, c.bio))
-    out.extend((p.id, p.text) for p in c.posts if p.text)
+    unread = unborne([p.text for p in c.posts])
+    for p in c.posts:
+        if p.text and (text := read(p.text, unread)).strip():
+            out.append((p.id, text))
     return out
 
 

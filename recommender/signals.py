@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 
+from .hashtags import read_captions
 from .locales import detect_language
 from .norms import Group, Norm, norm_for
 from .schema import Creator, Post
@@ -350,7 +351,7 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
     sponsored, disclosed = sponsored_posts(creator.posts)
     flags = authenticity_flags(creator.posts, creator.followers, rate, norm.rate, sponsored,
                                norm.describe(str(creator.platform), tier.name))
-    mismatch = bio_flag(coherence, creator.bio, [p.text for p in creator.posts if p.text],
+    mismatch = bio_flag(coherence, creator.bio, read_captions([p.text for p in creator.posts]),
                         creator.language)
     if mismatch is not None:
         flags.append(mismatch)

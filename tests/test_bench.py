@@ -89,3 +89,31 @@ def test_platforms_scale_one_platforms_counts_and_refuse_a_bad_scale(tmp_path):
     for bad in ("x", "x=a", "x=-1"):
         with pytest.raises(Exception, match="PLATFORM=FACTOR"):
             platforms._scale(bad)
+
+
+def test_stuffing_adds_copies_that_stuff_a_briefs_words_judged_as_their_originals(tmp_path):
+    from benchmarks import stuffing
+    from recommender.evaluation import dataset
+    from recommender.lexical import brief_words
+
+    es = dataset.load(dataset.PACKAGED_FEEDS)
+    out = stuffing.stuffed(es, tmp_path / "feeds", seed=7)
+    added = [c for c in out.truth if c.startswith(stuffing.PREFIX)]
+    assert len(added) == stuffing.STUFFERS * len(es.briefs)
+    b = es.briefs[0]
+    mine = [c for c in added if c.startswith(f"{stuffing.PREFIX}{b['id']}-")]
+    records = {json.loads(line)["id"]: json.loads(line) for line in open(out.creators)}
+    for cid in mine:
+        source = out.truth[cid]["source"]
+        assert out.truth[source]["kind"] == "genuine"
+        assert records[cid]["language"] == b["language"]
+        assert not out.qrels[b["id"]].get(cid)  # never relevant to the brief it stuffs
+        for brief, rel in out.qrels.items():  # elsewhere, judged as its original
+            if brief != b["id"]:
+                assert rel.get(cid, 0) == rel.get(source, 0)
+        said = set(brief_words(f"{b['brief']} {b.get('values') or ''}"))
+        originals = [p.get("text") or "" for p in records[source]["posts"]]
+        for post, original in zip(records[cid]["posts"], originals, strict=True):
+            added = post["text"][len(original):].split()
+            assert post["text"].startswith(original) and 0 < len(added) <= stuffing.HASHTAGS
+            assert all(t[0] == "#" and t[1:] in said for t in added)

@@ -70,7 +70,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
             "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
             "m010_trap_penalties, m011_categories_in_text, "
             "m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords, "
-            "m014_engagement_norms_by_platform)"
+            "m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80

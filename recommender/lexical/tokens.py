@@ -184,12 +184,16 @@ CATEGORIES_MARK = "§"
 
 def body(record: dict[str, Any]) -> str:
     """The text indexed for one creator: the analysed bio and posts, one line each (each text
-    stemmed in its own language), then its categories on a line of their own after
-    CATEGORIES_MARK. The categories are the creator's niche as it or its platform names it: a
-    brief that names the niche ("outdoor gear repair") finds the creators filed under it,
-    whatever words their captions use."""
+    stemmed in its own language, a post as hashtags.read reads it), then its categories on a
+    line of their own after CATEGORIES_MARK. The categories are the creator's niche as it or
+    its platform names it: a brief that names the niche ("outdoor gear repair") finds the
+    creators filed under it, whatever words their captions use."""
+    from ..hashtags import read, unborne
+
     language = record.get("language")
-    parts = [record.get("bio") or ""] + [p.get("text") or "" for p in record.get("posts") or []]
+    captions = [p.get("text") or "" for p in record.get("posts") or []]
+    unread = unborne(captions)
+    parts = [record.get("bio") or ""] + [read(t, unread) for t in captions]
     lines = [" ".join(analyse(p, language)) for p in parts if p]
     categories = analyse(" ".join(record.get("categories") or []), language)
     if categories:

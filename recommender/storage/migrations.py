@@ -287,12 +287,44 @@ def m014_engagement_norms_by_platform(conn: sqlite3.Connection) -> None:
     renorm(conn, groups_of(conn), scheme(row[0]), None)
 
 
+def m015_unborne_hashtags_not_read(conn: sqlite3.Connection) -> None:
+    """Hashtags that no caption bears out, when they are most of a creator's many, are not
+    read as what it talks about (hashtags.py: hashtag stuffing). The lexical index again from
+    the records, when some creator carries such hashtags. Their posts' vectors need the
+    encoder, which a migration has not: their record hashes are cleared, so that ingesting
+    their records again re-encodes them (a warning says how many)."""
+    from ..hashtags import unborne
+
+    stale = []
+    for vid, record in conn.execute("SELECT vid, record FROM creators ORDER BY vid"):
+        posts = json.loads(record).get("posts") or []
+        if unborne([p.get("text") for p in posts]):
+            stale.append(vid)
+    if not stale:
+        return
+    m007_analysed_text(conn)
+    columns = ", ".join(CREATOR_CONTENT)
+    for start in range(0, len(stale), 5_000):
+        chunk = stale[start:start + 5_000]
+        marks = ",".join("?" * len(chunk))
+        updates = []
+        for vid, *content in conn.execute(
+                f"SELECT vid, {columns} FROM creators WHERE vid IN ({marks})", chunk):
+            row = dict(zip(CREATOR_CONTENT, content, strict=True))
+            row["record_hash"] = ""
+            updates.append((checksum([row[c] for c in CREATOR_CONTENT]), vid))
+        conn.executemany("UPDATE creators SET record_hash='', checksum=? WHERE vid=?", updates)
+    log.warning("%d creators carry hashtags that none of their captions bears out: their words "
+                "are indexed without them now; ingest their records again to encode their "
+                "posts without them", len(stale))
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
     m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text,
     m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords,
-    m014_engagement_norms_by_platform)
+    m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
