@@ -7,11 +7,14 @@ that subject, and it climbs into briefs about it. A genuine creator's hashtags n
 captions say ("refilled my shampoo at the shop #zerowaste #refill").
 
 So, as for a bio (signals.bio_mismatch): a creator whose posts carry at least HASHTAGS_MIN
-distinct hashtags, of which fewer than BORNE_MIN are borne out by any caption, has those that
-are not borne out left out of the texts it is encoded and indexed by (indexer.creator_texts,
-lexical.body). Its record, and what a planner is shown, keep them. Nothing is flagged: a creator
-with many generic hashtags (#instagood #reels #fyp ...) loses nothing by it, since they name no
-subject; a stuffer is simply read for what it writes.
+distinct hashtags, of which fewer than BORNE_MIN are borne out by any caption, while at least
+SAYING_MIN of its captions say something of their own (SAYING_WORDS content words besides the
+hashtags), has those that are not borne out left out of the texts it is encoded and indexed by
+(indexer.creator_texts, lexical.body). Its record, and what a planner is shown, keep them.
+Nothing is flagged: a creator with many generic hashtags (#instagood #reels #fyp ...) loses
+nothing by it, since they name no subject; a stuffer is simply read for what it writes.
+Captions that say little ("🌿", "sunday vibes") claim nothing the hashtags could contradict:
+there the hashtags are all the creator says of its subject, and are read.
 
 A hashtag is borne out by a caption when the caption, without its hashtags, holds it as letters
 (#zerowaste in "zero waste", #sustainableliving in "sustainable living") or holds its English
@@ -24,11 +27,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .lexical.tokens import fold, stems_of
+from .lexical.tokens import analyse, fold, stems_of
 
-HASHTAGS_MIN = 8  # distinct hashtags, as a bio's claims (signals.BIO_CLAIMS_MIN)
+# distinct hashtags: Instagram's own advice is 3 to 5 a post, and a stuffer needs no more; with
+# fewer, one borne out is already a fifth
+HASHTAGS_MIN = 5
 BORNE_MIN = 0.2  # share of them borne out below which the rest are not read (BIO_SUPPORTED_MAX)
 _STEM_MIN = 4  # a shorter stem is in too many words to bear anything out
+SAYING_MIN = 3  # captions that say something, as a bio is compared with 3 posts at least
+SAYING_WORDS = 3  # content words (stopwords left out) that make a caption say something
 
 _HASHTAG = re.compile(r"(?<![\w#])#([^\W_]\w*)")
 _NOT_LETTERS = re.compile(r"[\W_]+")
@@ -48,13 +55,16 @@ def _without_hashtags(text: str) -> str:
 
 def unborne(captions: Sequence[str | None]) -> frozenset[str]:
     """The hashtags (folded) of these captions that are not read: those no caption bears out,
-    when there are at least HASHTAGS_MIN distinct ones and fewer than BORNE_MIN are borne out;
-    none otherwise."""
+    when there are at least HASHTAGS_MIN distinct ones, fewer than BORNE_MIN are borne out and
+    at least SAYING_MIN captions say something; none otherwise."""
     texts = [t for t in captions if t]
     tags = list(dict.fromkeys(h for t in texts for h in hashtags(t)))
     if len(tags) < HASHTAGS_MIN:
         return frozenset()
-    bodies = [_NOT_LETTERS.sub("", fold(_without_hashtags(t))) for t in texts]
+    said = [_without_hashtags(t) for t in texts]
+    if sum(len(analyse(t)) >= SAYING_WORDS for t in said) < SAYING_MIN:
+        return frozenset()
+    bodies = [_NOT_LETTERS.sub("", fold(t)) for t in said]
 
     def borne(tag: str) -> bool:
         held = [tag, *(s for s in stems_of(tag) if len(s) >= _STEM_MIN)]

@@ -15,8 +15,10 @@ from recommender.service import Recommender
 from recommender.storage import migrations
 
 STUFFED = "#zerowaste #vegan #ethical #plasticfree #slowfashion #sustainable #organic #fairtrade"
-FINANCE = ["index funds explained in two minutes", "my no-spend month: what I saved",
-           "how I budget on a small salary", "emergency fund: how much is enough"]
+FINANCE = ["index funds explained: fees, diversification, patience",
+           "my no-spend month: what I saved and what was hard",
+           "how I budget my salary with three bank accounts",
+           "emergency fund: how many months of rent to keep"]
 
 
 def stuffer(cid: str = "stuffer") -> dict:
@@ -31,10 +33,12 @@ def stuffer(cid: str = "stuffer") -> dict:
 def test_hashtags_no_caption_bears_out_are_not_read():
     captions = [f"{t} {STUFFED} #ad" for t in FINANCE]
     unread = unborne(captions)
-    assert len(unread) == HASHTAGS_MIN and "zerowaste" in unread and "ad" not in unread
-    assert read(captions[0], unread) == "index funds explained in two minutes #ad"
-    assert read_captions([None, "#zerowaste #vegan", *captions])[0] == captions[0].split(" #")[0] \
-        + " #ad"
+    assert len(unread) == 8 and "zerowaste" in unread and "ad" not in unread
+    assert read(captions[0], unread) == f"{FINANCE[0]} #ad"
+    assert read_captions([None, "#zerowaste #vegan", *captions])[0] == f"{FINANCE[0]} #ad"
+    # fewer distinct hashtags than HASHTAGS_MIN are read, borne out or not
+    few = [f"{t} #zerowaste #vegan #ethical #organic" for t in FINANCE]
+    assert HASHTAGS_MIN > 4 and unborne(few) == frozenset()
 
 
 @pytest.mark.parametrize("captions", [
@@ -57,9 +61,18 @@ def test_generic_hashtags_are_left_out_and_cost_nothing():
     """#instagood and #fyp name no subject: not read, and no flag, no penalty."""
     generic = {"instagood", "reels", "fyp", "love", "explore", "viral", "photooftheday",
                "trending"}
-    captions = [f"sunday vibes #{t}" for t in sorted(generic)]
+    captions = [f"long walk along the river this morning #{t}" for t in sorted(generic)]
     assert unborne(captions) == generic
-    assert read_captions(captions) == ["sunday vibes"] * 8
+    assert read_captions(captions) == ["long walk along the river this morning"] * 8
+
+
+def test_hashtags_under_captions_that_say_little_are_read():
+    """"🌿" or "sunday vibes" claims nothing the hashtags could contradict: they are all the
+    creator says of its subject."""
+    tags = "#zerowaste #plasticfree #lowwaste #ecofriendly #bulkfood #reusable #glassjars #vegan"
+    captions = [f"{said} {tags}" for said in ("🌿", "sunday vibes", "today", "new in ✨")]
+    assert unborne(captions) == frozenset()
+    assert read_captions(captions) == captions
 
 
 def test_a_stuffer_is_encoded_and_indexed_for_what_it_writes(tmp_path, embedder):
