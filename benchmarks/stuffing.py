@@ -12,7 +12,13 @@ to the brief whose words it stuffs. The set is ingested into a fresh index and a
 * test nDCG@10 all (English / French) | dev;
 * the share of the briefs' top-10 slots held by a creator stuffing that brief's words.
 
-    python -m benchmarks.stuffing [--out DIR] [--seed N]
+--genuine measures the other side: no stuffer, and every genuine creator's posts end with
+hashtags as many real ones write them, two of its niche's (those the set's creators of its
+niche use) and three generic ones (#instagood, #reels, ...), none of which its captions need
+say. What those hashtags add to the ranking, and what leaving them unread costs, is the
+difference with the set as written.
+
+    python -m benchmarks.stuffing [--genuine] [--out DIR] [--seed N]
 """
 
 from __future__ import annotations
@@ -84,6 +90,39 @@ def stuffed(es: dataset.EvalSet, dst: Path, seed: int) -> dataset.EvalSet:
     return dataset.load(dst)
 
 
+GENERIC = ("instagood", "reels", "explore", "photooftheday", "love", "instadaily", "fyp",
+           "viral")
+NICHE_TAGS, GENERIC_TAGS = 2, 3  # per post, in --genuine
+
+
+def tagged(es: dataset.EvalSet, dst: Path, seed: int) -> dataset.EvalSet:
+    """es with every genuine creator's posts ending with NICHE_TAGS of its niche's hashtags
+    and GENERIC_TAGS generic ones (seeded), written to dst; judgments unchanged."""
+    from recommender.hashtags import hashtags
+
+    rng = random.Random(seed)
+    with open(es.creators, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    pools: dict[str, set[str]] = {}
+    for r in records:
+        niche = es.truth[r["id"]]["niche"]
+        pools.setdefault(niche, set()).update(
+            h for p in r.get("posts") or [] for h in hashtags(p.get("text") or ""))
+    for r in records:
+        if es.truth[r["id"]]["kind"] != "genuine":
+            continue
+        own = sorted(pools[es.truth[r["id"]]["niche"]])
+        for post in r.get("posts") or []:
+            tags = rng.sample(own, min(NICHE_TAGS, len(own))) + rng.sample(GENERIC, GENERIC_TAGS)
+            post["text"] = f"{post.get('text') or ''} {' '.join('#' + t for t in tags)}".strip()
+    dst.mkdir(parents=True, exist_ok=True)
+    (dst / "creators.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    for name in ("briefs.json", "qrels.json", "truth.jsonl"):
+        (dst / name).write_bytes((es.path / name).read_bytes())
+    return dataset.load(dst)
+
+
 def stuffers_in_top(rec: Recommender, es: dataset.EvalSet) -> dict[str, float]:
     """{split: share of the briefs' top-10 slots holding a creator stuffing that brief's
     words}."""
@@ -96,24 +135,32 @@ def stuffers_in_top(rec: Recommender, es: dataset.EvalSet) -> dict[str, float]:
     return out
 
 
-def run(work: Path, seed: int) -> dict[str, dict]:
+def run(work: Path, seed: int, genuine: bool = False) -> dict[str, dict]:
     out = {}
     for name, path in SETS.items():
-        es = stuffed(dataset.load(path), work / name, seed)
+        es = (tagged if genuine else stuffed)(dataset.load(path), work / name, seed)
         rec = Recommender(work / f"idx-{name}", create=True)
         try:
             rec.ingest([es.creators])
-            out[name] = {"score": score(rec, es, HABITS["as written"]),
-                         "stuffers": stuffers_in_top(rec, es)}
+            result: dict[str, dict] = {"score": score(rec, es, HABITS["as written"])}
+            if not genuine:
+                result["stuffers"] = stuffers_in_top(rec, es)
+            out[name] = result
         finally:
             rec.close()
-        print(f"{name}: {out[name]['stuffers']}", file=sys.stderr, flush=True)
+        print(f"{name}: {out[name]}", file=sys.stderr, flush=True)
     return out
 
 
-def report(results: dict[str, dict]) -> str:
-    lines = [f"# Hashtag stuffers ({STUFFERS} a brief, {HASHTAGS} of its words on every post)",
-             "", "| set | nDCG@10 test (EN / FR) \\| dev | top-10 slots held by the brief's "
+def report(results: dict[str, dict], genuine: bool = False) -> str:
+    title = (f"# Genuine creators' hashtags ({NICHE_TAGS} of the niche's and {GENERIC_TAGS} "
+             "generic ones on every post)" if genuine else
+             f"# Hashtag stuffers ({STUFFERS} a brief, {HASHTAGS} of its words on every post)")
+    if genuine:
+        lines = [title, "", "| set | nDCG@10 test (EN / FR) \\| dev |", "|---|---|"]
+        lines += [f"| {name} | {_cell(r['score'])} |" for name, r in results.items()]
+        return "\n".join(lines) + "\n"
+    lines = [title, "", "| set | nDCG@10 test (EN / FR) \\| dev | top-10 slots held by the brief's "
              "stuffers, test \\| dev |", "|---|---|---|"]
     for name, r in results.items():
         s = r["stuffers"]
@@ -128,17 +175,21 @@ def main(argv: list[str] | None = None) -> int:
                                 description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--genuine", action="store_true",
+                   help="no stuffer: genuine creators' posts carry hashtags as real ones do")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        results = run(Path(tmp), args.seed)
+        results = run(Path(tmp), args.seed, args.genuine)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     args.out.mkdir(parents=True, exist_ok=True)
-    text = report(results)
-    (args.out / f"stuffing-{stamp}.md").write_text(text, encoding="utf-8")
-    (args.out / f"stuffing-{stamp}.json").write_text(
-        json.dumps({"seed": args.seed, "sets": results}, indent=1), encoding="utf-8")
+    text = report(results, args.genuine)
+    name = f"{'hashtagged' if args.genuine else 'stuffing'}-{stamp}"
+    (args.out / f"{name}.md").write_text(text, encoding="utf-8")
+    (args.out / f"{name}.json").write_text(
+        json.dumps({"seed": args.seed, "genuine": args.genuine, "sets": results}, indent=1),
+        encoding="utf-8")
     print(text)
-    print(f"wrote {args.out / f'stuffing-{stamp}.md'} and .json", file=sys.stderr)
+    print(f"wrote {args.out / f'{name}.md'} and .json", file=sys.stderr)
     return 0
 
 

@@ -117,3 +117,26 @@ def test_stuffing_adds_copies_that_stuff_a_briefs_words_judged_as_their_original
             added = post["text"][len(original):].split()
             assert post["text"].startswith(original) and 0 < len(added) <= stuffing.HASHTAGS
             assert all(t[0] == "#" and t[1:] in said for t in added)
+
+
+def test_genuine_hashtags_are_their_niches_and_generic_ones(tmp_path):
+    from benchmarks import stuffing
+    from recommender.evaluation import dataset
+    from recommender.hashtags import hashtags
+
+    es = dataset.load(dataset.PACKAGED)
+    out = stuffing.tagged(es, tmp_path / "generator", seed=7)
+    records = [json.loads(line) for line in open(out.creators)]
+    assert len(records) == len(es.truth) and out.qrels == es.qrels
+    niche = {}
+    for r in map(json.loads, open(es.creators)):
+        niche.setdefault(es.truth[r["id"]]["niche"], set()).update(
+            h for p in r["posts"] for h in hashtags(p.get("text") or ""))
+    for r in records[:50]:
+        if es.truth[r["id"]]["kind"] != "genuine":
+            continue
+        for p in r["posts"]:
+            tail = hashtags(p["text"])[-(stuffing.NICHE_TAGS + stuffing.GENERIC_TAGS):]
+            assert sum(t in stuffing.GENERIC for t in tail) == stuffing.GENERIC_TAGS
+            assert all(t in stuffing.GENERIC or t in niche[es.truth[r["id"]]["niche"]]
+                       for t in tail)
