@@ -58,7 +58,8 @@ def unborne(captions: Sequence[str | None]) -> frozenset[str]:
     when there are at least HASHTAGS_MIN distinct ones, fewer than BORNE_MIN are borne out and
     at least SAYING_MIN captions say something; none otherwise."""
     texts = [t for t in captions if t]
-    tags = list(dict.fromkeys(h for t in texts for h in hashtags(t)))
+    # most captions have no hashtag: those are not searched for one
+    tags = list(dict.fromkeys(h for t in texts if "#" in t for h in hashtags(t)))
     if len(tags) < HASHTAGS_MIN:
         return frozenset()
     said = [_without_hashtags(t) for t in texts]

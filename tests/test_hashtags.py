@@ -132,3 +132,11 @@ def test_a_stuffed_bio_is_not_borne_out_by_stuffed_hashtags(tmp_path, default_mo
     flags = [f["name"] for f in rec.catalog.record("both")["signals"]["flags"]]
     assert "bio_mismatch" in flags
     rec.close()
+
+
+def test_captions_without_hashtags_bear_them_out_and_say_something():
+    """A hashtag one caption uses is borne out by another caption that says it."""
+    captions = [f"{t} {STUFFED}" for t in FINANCE] + [
+        "ethical and organic: what I buy for the house", "my zero waste bathroom, one year on"]
+    assert unborne(captions[:4])  # the stuffed captions alone bear none out
+    assert unborne(captions) == frozenset()  # 3 of 8 borne out, by captions without hashtags
