@@ -182,6 +182,9 @@ class StatsResponse(BaseModel):
     index_kind: str | None
     tier_scheme: str
     cached_texts: int
+    to_ingest_again: int = Field(
+        0, description="creators to ingest again: encoded, by an earlier version, with hashtags "
+        "that none of their captions bears out (catalog migration step 15)")
     updated_at: str | None
     generation: int
 
@@ -189,7 +192,7 @@ class StatsResponse(BaseModel):
         {"creators": 360, "tiers": {"nano": 120, "micro": 160, "macro": 80},
          "platforms": {"instagram": 120, "tiktok": 90}, "model":
          "sentence-transformers/all-MiniLM-L6-v2", "query_precision": None, "index_kind": "flat",
-         "tier_scheme": "mission", "cached_texts": 3300,
+         "tier_scheme": "mission", "cached_texts": 3300, "to_ingest_again": 0,
          "updated_at": "2026-11-23T10:00:00+00:00", "generation": 4}]}}
 
 

@@ -214,7 +214,12 @@ def cmd_check(args) -> int:
         if stale:
             print(f"note: {len(stale)} snapshot file(s) no manifest names, left by a crash "
                   f"({', '.join(stale[:3])}); the next write or --repair removes them")
-        print(f"ok: {len(rec)} creators, {rec.stats()['cached_texts']} cached texts, "
+        stats = rec.stats()
+        if stats["to_ingest_again"]:
+            print(f"note: {stats['to_ingest_again']} creators were encoded with hashtags that "
+                  "none of their captions bears out, before such hashtags were left unread; "
+                  "ingest their records again to encode them without (README: Flags)")
+        print(f"ok: {len(rec)} creators, {stats['cached_texts']} cached texts, "
               f"model {rec.embedder.name}")
     return 0
 

@@ -58,6 +58,7 @@ def test_auth_and_scopes(client):
     error_of(client.get("/v1/stats", headers={"Authorization": "Basic abc"}), 401)
     got = client.get("/v1/stats", headers=R)
     assert got.status_code == 200 and got.json()["query_precision"] is None
+    assert got.json()["to_ingest_again"] == 0
     assert client.get("/v1/stats", headers=W).status_code == 200
     e = error_of(client.post("/v1/creators", json={"creators": [creator("x")]}, headers=R), 403)
     assert "write" in e["message"]

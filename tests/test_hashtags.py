@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 from conftest import creator, write_jsonl
 
+from recommender.cli import main
 from recommender.hashtags import HASHTAGS_MIN, read, read_captions, unborne
 from recommender.indexer import creator_texts
 from recommender.lexical import body
@@ -96,7 +97,7 @@ def test_a_stuffer_is_encoded_and_indexed_for_what_it_writes(tmp_path, embedder)
 
 
 def test_an_index_written_before_is_indexed_again_and_its_stuffers_encoded_on_ingest(
-        tmp_path, embedder, caplog):
+        tmp_path, embedder, caplog, capsys, monkeypatch):
     """Step 15: the words again without the unborne hashtags on open; the vectors, which need
     the encoder, when the same records are ingested again (their record hashes cleared)."""
     path = tmp_path / "idx"
@@ -113,10 +114,16 @@ def test_an_index_written_before_is_indexed_again_and_its_stuffers_encoded_on_in
     assert "1 creators carry hashtags" in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.record_hashes(["zw", "stuffer"])["stuffer"] == ""
-    assert rec.check() == []
+    assert rec.check() == [] and rec.stats()["to_ingest_again"] == 1
+    rec.close()
+    monkeypatch.setenv("CREATOR_MATCH_MODEL", embedder.name)
+    assert main(["check", "--index", str(path)]) == 0
+    assert "note: 1 creators were encoded with hashtags" in capsys.readouterr().out
+    rec = Recommender(path, embedder=embedder)
     report = rec.ingest([tmp_path / "c.jsonl"])
     assert (report.updated, report.unchanged) == (1, 1)
     assert rec.catalog.record_hashes(["stuffer"])["stuffer"] != ""
+    assert rec.stats()["to_ingest_again"] == 0
     rec.close()
 
 

@@ -365,5 +365,9 @@ class Catalog:
             platforms = dict(self.db.rows(
                 "SELECT platform, COUNT(*) FROM creators GROUP BY platform"))
             texts = self.texts.count()
+            # record hashes cleared by migration step 15: ingest those records again
+            (again,) = self.db.conn.execute(
+                "SELECT COUNT(*) FROM creators WHERE record_hash = ''").fetchone()
         return {"creators": sum(tiers.values()), "tiers": tiers, "platforms": platforms,
-                "cached_texts": texts, "updated_at": self.get_meta("updated_at")}
+                "cached_texts": texts, "to_ingest_again": again,
+                "updated_at": self.get_meta("updated_at")}
