@@ -199,6 +199,7 @@ class ShardedRecommender(Answering):
                 "index_kind": ",".join(sorted({str(p["index_kind"]) for p in parts})),
                 "tier_scheme": self.tiers.name,
                 "cached_texts": sum(p["cached_texts"] for p in parts),
+                "to_ingest_again": sum(p.get("to_ingest_again", 0) for p in parts),
                 "updated_at": max((p["updated_at"] or "" for p in parts), default="") or None,
                 "generation": sum(p["generation"] for p in parts),
                 "vectors": sum(p["vectors"] for p in parts), "shards": len(parts)}

@@ -100,6 +100,8 @@ def test_lookalikes_plans_and_reads_over_shards_equal_one_index(indexes):
         stats = many.stats()
         assert stats["creators"] == 360 and stats["shards"] == 3
         assert stats["tiers"] == one.stats()["tiers"]
+        from api.schemas import StatsResponse  # every field the API's stats answer
+        assert set(StatsResponse.model_fields) <= set(stats)
         # every creator once, a page at a time, across the shards' boundaries
         seen, cursor = [], 0
         while True:
