@@ -45,6 +45,9 @@ k:
                for, and re-ordered creators of one side against their tiers (generator test
                0.961 -> 0.93).
 
+The feedback, the median and the spread are read on the shortlist a default answer re-scores
+(its first REFERENCE): a deeper one, for more results, scores more creators on them.
+
 Values fit is 0.5 at the shortlist's median with STANCE_MARGIN either side (a fixed margin in
 cosine units keeps small differences among creators who all share the values small). It
 replaces the pool's values component, and the ranker combines the components as before.
@@ -80,6 +83,10 @@ def rerank_depth(depth: int) -> int:
     return 2 * max(depth, SAME_DEPTH_UP_TO)
 
 
+# the shortlist a default answer re-scores: a deeper one's scales are read on its first these
+REFERENCE = rerank_depth(SAME_DEPTH_UP_TO)
+
+
 def _top(sims: np.ndarray) -> np.ndarray:
     """Positions of the TOP_POSTS highest of sims (all of them when fewer)."""
     k = min(TOP_POSTS, len(sims))
@@ -108,14 +115,16 @@ def refined(direction: np.ndarray, texts: list[np.ndarray], fits: np.ndarray) ->
     return moved / max(float(np.linalg.norm(moved)), 1e-12)
 
 
-def on_scale(fresh: np.ndarray, before: np.ndarray) -> np.ndarray:
-    """fresh put on before's scale: the same median and spread (standard deviation), so that
-    STANCE_MARGIN, measured in the statement's own direction, reads the refined one alike."""
-    spread = float(np.std(fresh))
+def on_scale(fresh: np.ndarray, before: np.ndarray, ref: np.ndarray | None = None
+             ) -> np.ndarray:
+    """fresh put on before's scale: the same median and spread (standard deviation; both read
+    on the ref positions, when any), so that STANCE_MARGIN, measured in the statement's own
+    direction, reads the refined one alike."""
+    f, b = (fresh, before) if ref is None or not ref.any() else (fresh[ref], before[ref])
+    spread = float(np.std(f))
     if spread < 1e-9:
         return before
-    return float(np.median(before)) + (fresh - float(np.median(fresh))) * (
-        float(np.std(before)) / spread)
+    return float(np.median(b)) + (fresh - float(np.median(f))) * (float(np.std(b)) / spread)
 
 
 def rescore(ranker: Ranker, cands: list[Candidate],
@@ -128,12 +137,16 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         return cands
     read = [i for i, c in enumerate(cands) if len(vectors.get(c.row.vid, ((), ()))[1])]
     mats = [vectors[cands[i].row.vid][1] for i in read]
+    # the scales (the feedback, the median and spread) are read on the shortlist a default
+    # answer re-scores (cands come best first), so that a deeper one scores more creators on
+    # the same scales (retrieval.REFERENCE_DEPTH)
+    ref = np.array([i < REFERENCE for i in read], bool)
     direction = values_direction(q_brief, q_values)
     sims = [m @ direction for m in mats]
     tops = [_top(s) for s in sims]
     fits = np.array([float(np.mean(s[t])) for s, t in zip(sims, tops, strict=True)])
     texts = [m[t].mean(axis=0) for m, t in zip(mats, tops, strict=True)]
-    direction = refined(direction, texts, fits)
+    direction = refined(direction, [t for t, r in zip(texts, ref, strict=True) if r], fits[ref])
     stance = np.full(len(cands), np.nan)
     if read:
         fresh = []
@@ -144,10 +157,11 @@ def rescore(ranker: Ranker, cands: list[Candidate],
             pids = vectors[cands[i].row.vid][0]
             cands[i].value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
                                     if pids[j] is not None][:TOP_POSTS]
-        stance[read] = on_scale(np.array(fresh), fits)
+        stance[read] = on_scale(np.array(fresh), fits, ref)
     comps = columns([c.components for c in cands])
     if comps["values"] is not None:
-        comps["values"] = _replace(comps["values"], stance)
+        comps["values"] = _replace(comps["values"], stance,
+                                   REFERENCE if len(cands) > REFERENCE else None)
     scores = ranker.combine(comps, len(cands))
     for i, c in enumerate(cands):
         c.components = {k: None if v is None or np.isnan(v[i]) else round(float(v[i]), 4)
@@ -156,13 +170,16 @@ def rescore(ranker: Ranker, cands: list[Candidate],
     return sorted(cands, key=lambda c: (-c.score, c.row.id))
 
 
-def _replace(pool_values: np.ndarray, fresh: np.ndarray) -> np.ndarray:
+def _replace(pool_values: np.ndarray, fresh: np.ndarray, first: int | None = None
+             ) -> np.ndarray:
     """fresh where known (the pool's component elsewhere), in cosine units around the
-    shortlist's median: the median 0.5, STANCE_MARGIN above it 1, STANCE_MARGIN below it 0."""
+    shortlist's median (of its first candidates, when given): the median 0.5, STANCE_MARGIN
+    above it 1, STANCE_MARGIN below it 0."""
     known = ~np.isnan(fresh)
     if not known.any():
         return pool_values
     out = pool_values.copy()
-    mid = float(np.median(fresh[known]))
+    centre = fresh[:first][known[:first]] if first is not None else fresh[known]
+    mid = float(np.median(centre if len(centre) else fresh[known]))
     out[known] = np.clip((fresh[known] - mid + STANCE_MARGIN) / (2 * STANCE_MARGIN), 0.0, 1.0)
     return out

@@ -28,6 +28,18 @@ class Pool:
     values_vector: np.ndarray | None = None  # the values statement's, when the brief has one
     language: np.ndarray | None = None  # each candidate's language code, None where unknown
     brief_language: str | None = None  # the brief's, among the candidates' (see read_in)
+    # which candidates the default answer's pool holds (retrieval.REFERENCE_DEPTH), None when
+    # all: the scales are read on them, so that asking for more results scores more creators
+    # on the same scales, and the first ten of fifty are the ten
+    reference: np.ndarray | None = None
+
+    def in_reference(self, column: np.ndarray) -> np.ndarray:
+        """column's values for the reference candidates (all of them when every candidate is
+        one, or none is)."""
+        if self.reference is None or not self.reference.any():
+            return column
+        out: np.ndarray = column[self.reference]
+        return out
 
     def __len__(self) -> int:
         return len(self.vids)

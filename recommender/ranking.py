@@ -11,6 +11,8 @@ relevance is what the creator talks about: the weighted mean of two components,
                creator who writes in another language than the brief (pool.other_language):
                the brief's words are not its words, and 0 would mark it down for the language
                the planner wrote in; its relevance is its similarity alone.
+Every scale is read on the pool a default answer holds (Pool.reference): a deeper pool, for
+more results, scores more creators on the same scales.
 Every other component c in [0, 1] is a factor 1 - w * (1 - c): at weight w it can take at most
 w of the score away, and it can never lift a creator the brief is not about. That is the point:
 an on-tier, authentic creator of another niche stays below the creators of the brief's niche.
@@ -112,14 +114,15 @@ class Ranker:
         if objective is not None:
             table = {t: self.tiers.fit(objective, t) for t in set(pool.tier.tolist())}
             fits = np.array([table[t] for t in pool.tier.tolist()], dtype=np.float64)
+        values = None if pool.values_similarity is None else stance(
+            pool.similarity, pool.values_similarity, pool.brief_values_cosine)
         return {
-            "similarity": self._calibrate(pool.similarity),
-            "values": None if pool.values_similarity is None
-            else self._spread(stance(pool.similarity, pool.values_similarity,
-                                     pool.brief_values_cosine)),
+            "similarity": self._calibrate(pool.similarity, pool.in_reference(pool.similarity)),
+            "values": None if values is None else self._spread(values,
+                                                               pool.in_reference(values)),
             "keywords": None if pool.keywords is None
-            else np.where(pool.other_language(), np.nan,
-                          np.clip(np.asarray(pool.keywords, np.float64), 0.0, 1.0)),
+            else np.where(pool.other_language(), np.nan, np.clip(
+                _per_best(pool.keywords, pool.in_reference(pool.keywords)), 0.0, 1.0)),
             "tier_fit": fits,
             "engagement": np.asarray(pool.engagement, np.float64),
             "authenticity": np.asarray(pool.authenticity, np.float64),
@@ -151,26 +154,29 @@ class Ranker:
                                                              1.0)))
         return score
 
-    def _calibrate(self, cosines: np.ndarray) -> np.ndarray:
+    def _calibrate(self, cosines: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
         """cosine -> [0, 1]. 'fixed': (cos - floor) / span. 'pool': the pool's lowest cosine is
-        0 and its best 1 (over at least MIN_SPAN), so a model (or a language) whose cosines are
-        all high still separates close from far creators."""
+        0 and its best 1 (over at least MIN_SPAN; read on scale, the pool's reference
+        candidates, when given), so a model (or a language) whose cosines are all high still
+        separates close from far creators."""
         c = np.asarray(cosines, np.float64)
         if self.calibration == "pool" and len(c):
-            return self._spread(c)
+            return self._spread(c, scale)
         return np.clip((c - self.similarity_floor) / self.similarity_span, 0.0, 1.0)
 
     @staticmethod
-    def _spread(x: np.ndarray) -> np.ndarray:
-        """The candidates' best 1 and their lowest 0, over at least MIN_SPAN of cosine: when
-        they all lie closer together than that, the lowest stays above 0 (all 1 when they are
-        all alike), so that differences the encoder cannot resolve do not become a whole
-        component's range."""
+    def _spread(x: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:
+        """The candidates' best 1 and their lowest 0 (of scale, when given: the pool's
+        reference candidates; a candidate outside them is clipped), over at least MIN_SPAN of
+        cosine: when they all lie closer together than that, the lowest stays above 0 (all 1
+        when they are all alike), so that differences the encoder cannot resolve do not become
+        a whole component's range."""
         x = np.asarray(x, np.float64)
+        ref = x if scale is None or not len(scale) else np.asarray(scale, np.float64)
         if not len(x):
             return x
-        hi = float(x.max())
-        lo = min(float(x.min()), hi - MIN_SPAN)
+        hi = float(ref.max())
+        lo = min(float(ref.min()), hi - MIN_SPAN)
         return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
 
     def shortlist(self, scores: np.ndarray, m: int) -> np.ndarray:
@@ -210,6 +216,14 @@ class Ranker:
     def hybrid(self) -> bool:
         """Whether the lexical index takes part (a positive keywords weight)."""
         return self.weights.keywords > 0
+
+
+def _per_best(keywords: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Keywords as retrieval gives them (BM25 over the pool's best), over the best of scale
+    instead (the pool's reference candidates: the same best for any number of results asked)."""
+    k = np.asarray(keywords, np.float64)
+    best = float(np.max(scale, initial=0.0))
+    return k / best if best > 0 else k
 
 
 def columns(components: Sequence[Mapping[str, float | None]]) -> dict[str, np.ndarray | None]:

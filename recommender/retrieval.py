@@ -9,7 +9,7 @@ needs, read from memory. Catalog rows are read later, for the few that can make 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 # the pool's depth and the shortlist re-scored from posts (evidence.rerank_depth) are the same
 # for any k up to the default: a creator's score is read against the pool (the content
 # scale's zero is its lowest cosine) and the shortlist (the values' median), so a planner
-# asking for 5 or 10 gets the head of the default answer (`eval` measures that answer)
+# asking for 5 or 10 gets the head of the default answer (`eval` measures that answer); a
+# deeper pool is read on the default's scales (REFERENCE_DEPTH)
 SAME_DEPTH_UP_TO = DEFAULT_K
 
 
@@ -44,6 +45,27 @@ def depth_for(k: int) -> int:
     similarity, so it needs a deep pool to choose from; the same depth for any k up to
     SAME_DEPTH_UP_TO."""
     return 10 * max(k, SAME_DEPTH_UP_TO)
+
+
+# A deeper pool (more results asked for) is scored on the scales of the default answer's pool:
+# its candidates are the reference (Pool.reference) that the content scale's zero and best,
+# the values' spread and the keywords' best are read on. Read on the whole deeper pool, the
+# zero fell with every creator added (the 500th neighbour is further than the 200th), the
+# content differences shrank against the tier and values discounts, and the first 10 of 50
+# were not the 10: on the three labelled sets, 61 of their 64 briefs' top 10 changed between
+# k=20 and k=50 (benchmarks/README.md, "The first ten of fifty").
+REFERENCE_DEPTH = depth_for(SAME_DEPTH_UP_TO)
+
+
+def reference(vids: np.ndarray, tops: Sequence[np.ndarray], depth: int) -> np.ndarray | None:
+    """Which of vids are in the pool a default answer would hold: each of tops (the searched
+    queries' neighbours and the lexical hits, best first) cut at REFERENCE_DEPTH; None when
+    the pool is no deeper than that (every candidate is)."""
+    if depth <= REFERENCE_DEPTH:
+        return None
+    cut = [np.asarray(t)[:REFERENCE_DEPTH] for t in tops]
+    core = np.concatenate([t[t >= 0] for t in cut]) if cut else np.zeros(0, np.int64)
+    return np.isin(vids, core)
 
 
 def unit(v: np.ndarray) -> np.ndarray:
@@ -129,7 +151,8 @@ class Retriever:
         # the brief's own words (not stems, not stopwords): the explanation names those used
         terms = lexical.brief_words(" ".join(texts)) if lq is not None else []
         queries, first = bv.searched()
-        _, _, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
+        ids, _, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
+        core = reference(vids, [*ids, hits], depth)
         live, tier, engagement, authenticity, language = self.catalog.filters.features(vids)
         vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
@@ -141,7 +164,8 @@ class Retriever:
         pool = Pool(vids=vids, similarity=sims[0],
                     values_similarity=None if bv.values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
-                    authenticity=authenticity, language=language)
+                    authenticity=authenticity, language=language,
+                    reference=None if core is None else core[live])
         bv.into(pool)
         pool.read_in(" ".join(texts))
         return pool, bv.query, terms
@@ -175,13 +199,15 @@ class Retriever:
             if not len(allowed):
                 return Pool.empty(), q
         vids, _, sims = nearest(self.store, self.catalog, q, depth + 1, allowed)
+        core = reference(vids, [vids[vids != vid]], depth)
         order = np.argsort(vids)
         order = order[vids[order] != vid]
         vids, sims = vids[order], sims[order]
         live, tier, engagement, authenticity, _ = self.catalog.filters.features(vids)
         return Pool(vids=vids[live], similarity=sims[live], values_similarity=None,
                     keywords=None, tier=tier[live], engagement=engagement[live],
-                    authenticity=authenticity[live]), q
+                    authenticity=authenticity[live],
+                    reference=None if core is None else core[order][live]), q
 
 
 def nearest(store: VectorStore, catalog: Catalog, q: np.ndarray, depth: int,

@@ -55,7 +55,7 @@ from .norms import META_KEY as NORMS_KEY
 from .pool import CreatorRow, Pool
 from .query_text import query_texts
 from .ranking import Ranker
-from .retrieval import BriefVectors, depth_for, unit
+from .retrieval import BriefVectors, depth_for, reference, unit
 from .schema import Brief, Filters, Match
 from .sharded_catalog import ShardedCatalog
 from .shards import (
@@ -321,7 +321,7 @@ class ShardedRecommender(Answering):
         """The pool one index would hold: each query vector's global top depth and the
         rare-word creators' global top depth, with their columns."""
         n = len(parts)
-        keep: list[np.ndarray] = []
+        keep: list[np.ndarray] = []  # each list best first
         rows = parts[0]["ids"].shape[0]
         for r in range(rows):
             gids = np.concatenate([p["ids"][r][p["ids"][r] >= 0] * n + s
@@ -348,10 +348,12 @@ class ShardedRecommender(Answering):
             bm25 = column("bm25")
             top = bm25.max(initial=0.0)
             keywords = bm25 / top if top > 0 else None
-        return Pool(vids=gvids[take][order], similarity=column("sims", 0),
+        vids = gvids[take][order]
+        return Pool(vids=vids, similarity=column("sims", 0),
                     values_similarity=column("sims", 1) if sims > 1 else None,
                     keywords=keywords, tier=column("tier"), engagement=column("engagement"),
-                    authenticity=column("authenticity"), language=column("language"))
+                    authenticity=column("authenticity"), language=column("language"),
+                    reference=reference(vids, keep, depth))
 
     def similar(self, creator_id: str, k: int = 10,
                 filters: Filters | dict[str, Any] | None = None) -> list[Match]:
@@ -374,11 +376,15 @@ class ShardedRecommender(Answering):
         cols = {name: np.concatenate([p[name] for p in parts])
                 for name in ("live", "tier", "engagement", "authenticity", "sims")}
         top = np.lexsort((gids, -scores))[:depth + 1]
-        top = top[(gids[top] != gvid) & cols["live"][top]]
-        top = top[np.argsort(gids[top], kind="stable")]
-        pool = Pool(vids=gids[top], similarity=cols["sims"][top], values_similarity=None,
-                    keywords=None, tier=cols["tier"][top], engagement=cols["engagement"][top],
-                    authenticity=cols["authenticity"][top])
+        core = reference(gids[top], [gids[top][gids[top] != gvid]], depth)
+        kept = (gids[top] != gvid) & cols["live"][top]
+        top, core = top[kept], None if core is None else core[kept]
+        by_id = np.argsort(gids[top], kind="stable")
+        pool = Pool(vids=gids[top][by_id], similarity=cols["sims"][top][by_id],
+                    values_similarity=None, keywords=None, tier=cols["tier"][top][by_id],
+                    engagement=cols["engagement"][top][by_id],
+                    authenticity=cols["authenticity"][top][by_id],
+                    reference=None if core is None else core[by_id])
         return self._ranked(pool, None, k, q, [])
 
 

@@ -226,13 +226,15 @@ def test_a_bio_that_states_the_values_is_values_evidence(tmp_path, embedder):
     rec.close()
 
 
-def test_asking_for_fewer_gives_the_head_of_the_default_answer(tmp_path, embedder):
-    """A creator's score does not depend on how many results were asked, up to the default
-    (20): the first 5 and 10 are those of the default answer, which `eval` measures. Before,
-    the pool (the content scale's zero) and the shortlist (the values' median) grew with k, and
-    the order of the first 10 moved with them."""
+def test_asking_for_fewer_or_more_keeps_the_head_of_the_default_answer(tmp_path, embedder):
+    """A creator's score does not depend on how many results were asked: the first 5 and 10
+    are those of the default answer (20), which `eval` measures, and so are the first 20 of 60
+    or 150. Asking for more scores a deeper pool and shortlist on the default's scales (the
+    content scale's zero, the values' median and feedback, the keywords' best). Before, those
+    were read on whatever was retrieved, and the first 20 of 150 were not the 20; lookalikes
+    alike."""
     rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
-    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 400, seed=5)])
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 600, seed=5)])
     for brief in ({"brief": "zero waste shampoo", "values": "refill, honest reviews",
                    "objective": "ugc"},
                   {"brief": "thrift haul", "values": "second hand, repair"},
@@ -242,6 +244,11 @@ def test_asking_for_fewer_gives_the_head_of_the_default_answer(tmp_path, embedde
         assert len(default) == 20
         for k in (5, 10, 15):
             assert ids_of(rec.match(Brief(**brief, k=k))) == default[:k]
+        for k in (60, 150):
+            deeper = ids_of(rec.match(Brief(**brief, k=k)))
+            assert len(deeper) == k and deeper[:20] == default
+    cid = default[0]
+    assert ids_of(rec.similar(cid, 150))[:20] == ids_of(rec.similar(cid, 20))
     rec.close()
 
 

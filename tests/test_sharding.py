@@ -31,6 +31,9 @@ BRIEFS = [
     {"brief": "running shoes", "values": "durable, repair", "k": 10,
      "filters": {"tiers": ["micro", "nano"], "min_engagement_rate": 0.01}},
     {"brief": "thrift haul", "k": 30, "filters": {"countries": ["FR", "GB"]}},
+    # deeper than the reference pool (retrieval.REFERENCE_DEPTH): its scales are read on it
+    {"brief": "vegan recipes", "values": "seasonal, local", "objective": "engagement",
+     "k": 120},
 ]
 
 
@@ -88,7 +91,9 @@ def test_lookalikes_plans_and_reads_over_shards_equal_one_index(indexes):
             ShardedRecommender(dirs, embedder=emb) as many:
         cid = one.match({"brief": "vegan recipes", "k": 1})[0].creator_id
         for filters in (None, {"languages": ["fr"]}):
-            assert answers(many.similar(cid, 12, filters)) == answers(one.similar(cid, 12, filters))
+            for k in (12, 60):
+                assert answers(many.similar(cid, k, filters)) == answers(
+                    one.similar(cid, k, filters))
         handle = one.get(cid)["record"]["handle"]
         got, expected = many.get(handle), one.get(handle)
         assert {**got, "updated_at": None} == {**expected, "updated_at": None}

@@ -14,7 +14,7 @@ from ..embedding import encode_queries
 from ..indexer import creator_texts
 from ..ranking import Ranker, Weights
 from ..retrieval import unit
-from ..schema import DEFAULT_K, Brief, Filters
+from ..schema import Brief, Filters
 from ..storage.textcache import content_vector
 
 if TYPE_CHECKING:
@@ -37,14 +37,11 @@ def to_brief(b: dict, k: int = DEPTH) -> Brief:
 
 
 def as_asked(rec, brief: Brief) -> list[str]:
-    """creator-match's answer as a planner gets it: the default match (DEFAULT_K results,
-    what the top-10 measures read), then the rest of a match DEPTH deep (what Recall@50
-    reads). A match asked for more than the default scores a deeper pool, so its own first 10
-    can differ from the default's."""
-    head = [m.creator_id for m in rec.match(brief.model_copy(update={"k": DEFAULT_K}))]
-    seen = set(head)
-    rest = [m.creator_id for m in rec.match(brief) if m.creator_id not in seen]
-    return (head + rest)[: brief.k]
+    """creator-match's answer as a planner gets it, DEPTH deep (what Recall@50 reads). Its
+    head is the default answer's (schema.DEFAULT_K results): a deeper match scores more creators on
+    the default's scales (retrieval.REFERENCE_DEPTH), so the top-10 measures read what a
+    planner asking for the default sees."""
+    return [m.creator_id for m in rec.match(brief)][: brief.k]
 
 
 @contextmanager
