@@ -172,6 +172,9 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
                       "wrong_stance@10", "off_niche@10"):
                 assert 0.0 <= groups["all"][m] <= 1.0
     assert result["meta"]["tuned"]["weights"] == result["meta"]["weights"]
+    # the tuner's figure is matching's own: what the evaluation then prints for those weights
+    assert result["meta"]["tuned"]["dev_ndcg@10"]["set"] == pytest.approx(
+        result["splits"]["dev"]["creator-match"]["all"]["ndcg@10"], abs=1e-12)
     # --thin: the set again with half its creators, reported beside it
     assert cli_main(["eval", "--data", str(data), "--model", "hash-64", "--out",
                      str(tmp_path / "thin"), "--thin", "0.5"]) == 0
@@ -291,6 +294,37 @@ def test_cross_validation_scores_each_niche_with_weights_chosen_without_it():
     assert folds["two", "c"]["weights"] == tuning_weights(5)
     assert folds["two", "c"]["held_out_ndcg@10"] == 0.0
     assert cv["tuned_ndcg@10"] == {"one": 0.5, "two": 0.0}
+
+
+def test_the_choice_is_made_on_what_matching_answers_not_the_quick_ranking():
+    """The quick ranking of the grid orders it; its CHECKED best are answered by matching, and
+    the choice (for --tune and each fold of --cv) is made on those answers: a point the quick
+    ranking puts first but matching answers badly is not chosen, and the figures are
+    matching's."""
+    from recommender.evaluation.tuning import CHECKED, choose, cross_validate, grid
+
+    n = len(grid())
+    quick = {"one": np.linspace(0.5, 0.4, n), "two": np.linspace(0.5, 0.4, n)}  # 0 first
+    real = {j: {"one": 0.9 - 0.01 * j, "two": 0.9 - 0.01 * j} for j in range(n)}
+    real[0] = {"one": 0.2, "two": 0.95}  # first by the quick ranking, poor on set one
+    tuned = choose(quick, lambda j: real[j])
+    assert tuned["weights"] == tuning_weights(1)
+    assert tuned["dev_ndcg@10"] == real[1] and tuned["quick_dev_ndcg@10"]["one"] < 0.5
+    assert tuned["checked_by_matching"] == CHECKED
+    assert choose(quick)["weights"] == tuning_weights(0)  # the quick ranking alone
+    # a point matching would answer best, but outside the quick ranking's best, is not looked at
+    real[CHECKED + 3] = {"one": 1.0, "two": 1.0}
+    assert choose(quick, lambda j: real[j])["weights"] == tuning_weights(1)
+
+    briefs = [{"id": "a1", "judging": {"niches": ["a"]}},
+              {"id": "b1", "judging": {"niches": ["b"]}}]
+    grid_scores = np.tile(np.linspace(0.5, 0.4, n)[:, None], (1, 2))
+    answered = {j: {"one": np.array([0.9, 0.9]) - 0.01 * j} for j in range(n)}
+    answered[0] = {"one": np.array([0.1, 0.1])}
+    cv = cross_validate({"one": (briefs, grid_scores)}, lambda j: answered[j])
+    assert [f["weights"] for f in cv["folds"]] == [tuning_weights(1)] * 2
+    assert cv["tuned_ndcg@10"]["one"] == pytest.approx(0.89)
+    assert cv["checked_by_matching"]
 
 
 def tuning_weights(i: int) -> dict:
