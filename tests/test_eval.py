@@ -327,6 +327,21 @@ def test_the_choice_is_made_on_what_matching_answers_not_the_quick_ranking():
     assert cv["checked_by_matching"]
 
 
+def test_the_hardest_set_does_not_choose_alone():
+    """A point that gains a hair on the hardest set by losing much on another is not chosen:
+    the choice is the least regret (the largest fall below a set's best), not the best lowest
+    figure."""
+    from recommender.evaluation.tuning import choose, grid, largest_regret
+
+    n = len(grid())
+    easy, hard = np.zeros(n), np.zeros(n)
+    easy[3], hard[3] = 0.95, 0.70  # fine on both
+    easy[4], hard[4] = 0.80, 0.71  # +0.01 on the hard set for -0.15 on the easy one
+    assert np.min([easy, hard], axis=0).argmax() == 4  # what the lowest figure would choose
+    assert largest_regret(np.stack([easy, hard]))[[3, 4]] == pytest.approx([0.01, 0.15])
+    assert choose({"easy": easy, "hard": hard})["weights"] == tuning_weights(3)
+
+
 def tuning_weights(i: int) -> dict:
     from dataclasses import asdict
 

@@ -19,8 +19,9 @@ Systems, all over the same index and the same model:
   random                   a seeded shuffle
 
 --tune searches a small grid of the ranker's knobs on the dev briefs of every set given and
-chooses the point whose worst set is best (a default that wins one set by losing the other is
-not chosen); it reports the test briefs with the weights found, and where the package's
+chooses the point of least regret: the smallest largest fall below a set's best point, over
+the sets (a default that wins one set by losing the other is not chosen); it reports the test
+briefs with the weights found, and where the package's
 defaults (chosen for stated reasons, ranking.Weights) rank on the same grid. The grid is
 ranked quickly (each brief's candidates re-combined in numpy); its best few are then answered
 by matching itself, and the choice is made, and every figure given, on those answers.
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--weights", default=None, help="ranker weights, e.g. 'similarity=0.4'")
     p.add_argument("--split", choices=["dev", "test", "all"], default="all")
     p.add_argument("--tune", action="store_true", help="search the weights on the dev briefs "
-                   "of every set given, choose the grid point whose worst set is best, then "
+                   "of every set given, choose the grid point of least regret over the sets, then "
                    "evaluate every set with it")
     p.add_argument("--cv", action="store_true", help="cross-validate the weight search across "
                    "niches: leave each set's niche family out, search the grid on the rest "
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         dense = None
         # grid points answered by matching itself, each once, for --tune and --cv alike
         checked = Checked({es.path.name: (rec, es) for es, rec in zip(sets, recs, strict=True)})
-        if args.tune:  # one choice for every set: the grid point whose worst set is best
+        if args.tune:  # one choice for every set: the grid point of least regret
             tuned = choose({es.path.name: grid_scores(rec, es) for es, rec in zip(
                 sets, recs, strict=True)}, checked.dev)
             print(f"tuned on the dev briefs of {', '.join(tuned['sets'])} over {tuned['grid']}"
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{n} {v:.3f}" for n, v in tuned["quick_dev_ndcg@10"].items()) + ")" + (
                       "; the defaults: " + ", ".join(
                           f"{n} {v:.3f}" for n, v in tuned["defaults"]["dev_ndcg@10"].items())
-                      + f", rank {tuned['defaults']['rank']} by their worst set in the quick "
+                      + f", rank {tuned['defaults']['rank']} by their regret in the quick "
                       "ranking" if tuned["defaults"] else ""), file=sys.stderr)
             dense = Weights(**tuned["dense_weights"])
             for rec in recs:
@@ -297,8 +298,8 @@ def cv_markdown(cv: dict) -> str:
              "engagement": "eng", "authenticity": "auth"}
     lines = ["# Cross-validation across niches (leave one niche family out)", "",
              "Each row: the grid point chosen on every other niche's briefs of every set (both "
-             "splits; the worst set's mean decides), scored on the held-out niche's briefs, "
-             "beside the package's defaults on the same briefs." + (
+             "splits; the least regret over the sets decides), scored on the held-out niche's "
+             "briefs, beside the package's defaults on the same briefs." + (
                  " The choice is made among the best points of the quick ranking as matching "
                  "itself answers them, and every figure is matching's."
                  if cv.get("checked_by_matching") else ""), "",
