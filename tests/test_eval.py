@@ -351,17 +351,19 @@ def tuning_weights(i: int) -> dict:
 
 
 def test_a_slot_is_displaced_only_while_a_creator_of_the_niche_waits_outside(tmp_path):
-    """'displaced in top 10': a slot of another niche or stance counts while a creator of the
-    brief's niche, in a language it accepts, was left out; a catalogue that has no more of them
-    fills those slots with others through no fault of the ranker."""
+    """'displaced in top 10': a slot of another niche or stance counts while a genuine creator
+    of the brief's niche, in a language it accepts, was left out; a catalogue that has no more
+    of them (a trap of the niche is not one) fills those slots with others through no fault of
+    the ranker."""
     brief = {"id": "b", "language": "en", "brief": "x",
              "judging": {"niches": ["food:plant"], "opposed": ["food:meat"]}}
-    people = {"on1": ("food:plant", "en"), "on2": ("food:plant", "en"),
-              "fr1": ("food:plant", "fr"), "opp": ("food:meat", "en"), "off": ("tech", "en")}
+    people = {"on1": ("food:plant", "en", "genuine"), "on2": ("food:plant", "en", "genuine"),
+              "fr1": ("food:plant", "fr", "genuine"), "opp": ("food:meat", "en", "genuine"),
+              "off": ("tech", "en", "genuine"), "fake": ("food:plant", "en", "inflated")}
     with open(tmp_path / "creators.jsonl", "w") as fc, open(tmp_path / "truth.jsonl", "w") as ft:
-        for cid, (niche, lang) in people.items():
+        for cid, (niche, lang, kind) in people.items():
             fc.write(json.dumps({"id": cid, "followers": 500, "language": lang}) + "\n")
-            ft.write(json.dumps({"id": cid, "post_niche": niche, "kind": "genuine"}) + "\n")
+            ft.write(json.dumps({"id": cid, "post_niche": niche, "kind": kind}) + "\n")
     (tmp_path / "briefs.json").write_text(json.dumps([brief]))
     (tmp_path / "qrels.json").write_text(json.dumps({"b": {"on1": 3, "on2": 3}}))
     scorer = metrics.Scorer(evalset.load(tmp_path), [brief])
@@ -372,7 +374,8 @@ def test_a_slot_is_displaced_only_while_a_creator_of_the_niche_waits_outside(tmp
     # on2 waits outside while two slots go to another stance and another niche: 1 displaced
     got = slots(["on1", "opp", "off"])
     assert (got["wrong_stance@10"], got["off_niche@10"], got["displaced@10"]) == (0.1, 0.1, 0.1)
-    # every English creator of the niche shown (the French one is not asked for): none
+    # every genuine English creator of the niche shown (the French one is not asked for, the
+    # one with bought followers is a trap, rightly left out): none
     assert slots(["on1", "on2", "opp", "off"])["displaced@10"] == 0.0
 
 

@@ -81,8 +81,8 @@ class Scorer:
         """Shares of the top-10 slots (of 10, so a short list is not flattered) holding a trap
         (inflated, saturated, keyword stuffer), a creator of the opposite value stance (an
         `opposed` niche), one off the brief's niche (neither in its niches, related nor
-        opposed), and either of the last two while a creator of the niche was left out
-        ("displaced"), by the generator's truth."""
+        opposed), and either of the last two while a genuine creator of the niche was left
+        out ("displaced"), by the generator's truth."""
         j = brief.get("judging") or {}
         if not self.truth or not j:
             return {"traps@10": None, "wrong_stance@10": None, "off_niche@10": None,
@@ -91,13 +91,15 @@ class Scorer:
         opposed = set(j.get("opposed", []))
         kinds = [self.truth[c]["kind"] for c in top if c in self.truth]
         found = [self.truth[c]["post_niche"] for c in top if c in self.truth]
-        # displaced: a slot of another niche or stance while a creator of the brief's niche in
-        # a language it accepts was left out (a catalogue with fewer than 10 such creators
-        # must fill its top 10 with others: those slots are not the ranker's fault)
+        # displaced: a slot of another niche or stance while a genuine creator of the brief's
+        # niche in a language it accepts was left out (a catalogue with fewer than 10 such
+        # creators must fill its top 10 with others: those slots are not the ranker's fault;
+        # nor is leaving out a trap of the niche, which is what the ranker is for)
         languages = set(j.get("languages") or [brief["language"]])
         shown = set(top)
-        left_out = sum(t["post_niche"] in niches and self.language.get(c) in languages
-                       and c not in shown for c, t in self.truth.items())
+        left_out = sum(t["post_niche"] in niches and t.get("kind") not in TRAPS
+                       and self.language.get(c) in languages and c not in shown
+                       for c, t in self.truth.items())
         wrong = sum(n not in niches for n in found)
         return {"traps@10": sum(k in TRAPS for k in kinds) / 10,
                 "wrong_stance@10": sum(n in opposed for n in found) / 10,
