@@ -41,6 +41,11 @@ QUERY_TEXTS = [
     "upcycled furniture paint", "index fund investing app", "dog training treats",
     "luxury eyeshadow palette", "fast fashion haul discount", "zero waste kitchen starter kit",
 ]
+# values statements for the briefs timed with one, a few words as planners write them
+VALUES_TEXTS = ["zero waste, honest reviews", "repair and buying less",
+                "local, seasonal, small budget", "transparency, independent makers",
+                "slow travel, fly less", "every body welcome, no pressure",
+                "patience and low fees", "positive training, adoption"]
 COUNTRIES = ["US", "GB", "CA", "AU", "IE", "FR", "BE", "CH"]
 PLATFORMS = ["instagram", "tiktok", "youtube", "x", "pinterest", "twitch"]
 
@@ -323,9 +328,11 @@ def as_filters(f: dict) -> dict:
     return {"countries": [f["country"]], "tiers": [f["tier"]]}
 
 
-def brief_of(text: str, f: dict | None = None) -> Brief:
-    """A benchmark brief: k=20, with a benchmark filter when given."""
-    extra = {"filters": as_filters(f)} if f else {}
+def brief_of(text: str, f: dict | None = None, values: str | None = None) -> Brief:
+    """A benchmark brief: k=20, with a benchmark filter and a values statement when given."""
+    extra: dict[str, object] = {"filters": as_filters(f)} if f else {}
+    if values:
+        extra["values"] = values
     return Brief.model_validate({"brief": text, "k": 20, **extra})
 
 
@@ -378,6 +385,16 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
         got = rec.match(brief_of(t, f))
         lat_f.append(time.perf_counter() - s)
         outside += sum(m.tier != f["tier"] for m in got)
+    # then the same filtered briefs again, each with a values statement (as most briefs are
+    # written: a second text encoded, the values searched, the shortlist re-scored from its
+    # posts) and without, in alternating order so that neither is always the second
+    valued: dict[bool, list[float]] = {False: [], True: []}
+    for qi, (t, f) in enumerate(zip(texts, filt, strict=True)):
+        for with_values in (False, True) if qi % 2 == 0 else (True, False):
+            brief = brief_of(t, f, VALUES_TEXTS[qi % len(VALUES_TEXTS)] if with_values else None)
+            s = time.perf_counter()
+            rec.match(brief)
+            valued[with_values].append(time.perf_counter() - s)
     # then the same filtered briefs again, each by the default path and encoded by the int8
     # model (opt-in: CREATOR_MATCH_QUERY_PRECISION=int8), in alternating order so that neither
     # is always the second to see a brief; with the share of the default's matches int8 returns
@@ -407,6 +424,8 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
     out["match_ms"] = pct(lat)
     out["match_filtered_ms"] = pct(lat_f)
     out["query_encode_ms"] = pct(enc)
+    out["values"] = {"match_filtered_ms": pct(valued[True]),
+                     "plain_match_filtered_ms": pct(valued[False])}
     if q8:
         out["query_int8"] = {"match_filtered_ms": pct(ab["int8"]),
                              "default_match_filtered_ms": pct(ab[None]),
@@ -613,6 +632,14 @@ def markdown(result: dict) -> str:
     lines += ["Results outside their filter (filtered search ids and filtered matches' tiers; "
               "must be 0): " + ", ".join(f"{r['n']:,}: {r['outside_filter']}"
                                          for r in result["sizes"] if "outside_filter" in r)]
+    lines += ["With a values statement (the filtered briefs again, each with one and without, "
+              "alternating; p50 / p95 / p99 ms, with against without): " + ", ".join(
+                  f"{r['n']:,}: {v['match_filtered_ms']['p50']} / {v['match_filtered_ms']['p95']}"
+                  f" / {v['match_filtered_ms']['p99']} against "
+                  f"{v['plain_match_filtered_ms']['p50']} / {v['plain_match_filtered_ms']['p95']}"
+                  f" / {v['plain_match_filtered_ms']['p99']} "
+                  f"({v['match_filtered_ms']['p50'] / v['plain_match_filtered_ms']['p50']:.2f}×)"
+                  for r in result["sizes"] if (v := r.get("values")))]
     lines += ["One upsert visible (ms), the first after opening, then four more: " + ", ".join(
         f"{r['n']:,}: {r['upsert_visible_ms']}, then {r.get('upsert_visible_next_ms', [])}"
         for r in result["sizes"])]

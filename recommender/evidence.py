@@ -55,6 +55,8 @@ replaces the pool's values component, and the ranker combines the components as 
 
 from __future__ import annotations
 
+from itertools import islice
+
 import numpy as np
 
 from .pool import Candidate
@@ -87,10 +89,41 @@ def rerank_depth(depth: int) -> int:
 REFERENCE = rerank_depth(SAME_DEPTH_UP_TO)
 
 
-def _top(sims: np.ndarray) -> np.ndarray:
-    """Positions of the TOP_POSTS highest of sims (all of them when fewer)."""
-    k = min(TOP_POSTS, len(sims))
-    return np.argpartition(sims, len(sims) - k)[len(sims) - k:] if k else np.zeros(0, np.int64)
+class Texts:
+    """The shortlist's texts as one matrix (each creator's rows together, in its order), so that
+    reading them along a direction is one product, not one per creator."""
+
+    def __init__(self, mats: list[np.ndarray]) -> None:
+        lengths = np.array([len(m) for m in mats], np.int64)  # each at least 1
+        self.rows = np.concatenate(mats)
+        self.owner = np.repeat(np.arange(len(mats)), lengths)
+        self.start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        self.length = lengths
+        self.taken = np.minimum(lengths, TOP_POSTS)  # how many texts each fit reads
+
+    def ranked(self, direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(each text's cosine along direction; the texts in order of creator, then of that
+        cosine, highest first, ties in the creator's order)."""
+        sims = self.rows @ direction
+        return sims, np.lexsort((-sims, self.owner))
+
+    def best(self, order: np.ndarray) -> np.ndarray:
+        """The rows, in order, of each creator's TOP_POSTS texts highest along the direction
+        order was ranked by (all of them when it has fewer)."""
+        within = np.arange(len(order)) - self.start[self.owner[order]]
+        return order[within < TOP_POSTS]
+
+    def fits(self, sims: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Each creator's mean cosine over its best texts."""
+        return np.bincount(self.owner[best], weights=sims[best],
+                           minlength=len(self.length)) / self.taken
+
+    def means(self, best: np.ndarray) -> np.ndarray:
+        """Each creator's best texts' mean vector, one row a creator."""
+        owner = self.owner[best]
+        weights = np.zeros((len(self.length), len(best)), np.float32)
+        weights[owner, np.arange(len(best))] = 1.0 / self.taken[owner]
+        return weights @ self.rows[best]
 
 
 def refined(direction: np.ndarray, texts: list[np.ndarray], fits: np.ndarray) -> np.ndarray:
@@ -141,23 +174,23 @@ def rescore(ranker: Ranker, cands: list[Candidate],
     # answer re-scores (cands come best first), so that a deeper one scores more creators on
     # the same scales (retrieval.REFERENCE_DEPTH)
     ref = np.array([i < REFERENCE for i in read], bool)
-    direction = values_direction(q_brief, q_values)
-    sims = [m @ direction for m in mats]
-    tops = [_top(s) for s in sims]
-    fits = np.array([float(np.mean(s[t])) for s, t in zip(sims, tops, strict=True)])
-    texts = [m[t].mean(axis=0) for m, t in zip(mats, tops, strict=True)]
-    direction = refined(direction, [t for t, r in zip(texts, ref, strict=True) if r], fits[ref])
     stance = np.full(len(cands), np.nan)
     if read:
-        fresh = []
-        for i, m in zip(read, mats, strict=True):
-            s = m @ direction
-            order = np.argsort(-s, kind="stable")  # the fit's texts, and the posts shown
-            fresh.append(float(np.mean(s[order[:TOP_POSTS]])))
+        texts = Texts(mats)
+        direction = values_direction(q_brief, q_values)
+        sims, order = texts.ranked(direction)
+        best = texts.best(order)
+        fits = texts.fits(sims, best)
+        direction = refined(direction, list(texts.means(best)[ref]), fits[ref])
+        sims, order = texts.ranked(direction)  # the fit's texts, and the posts shown
+        for n, i in enumerate(read):
             pids = vectors[cands[i].row.vid][0]
-            cands[i].value_posts = [(str(pids[j]), round(float(s[j]), 4)) for j in order
-                                    if pids[j] is not None][:TOP_POSTS]
-        stance[read] = on_scale(np.array(fresh), fits, ref)
+            first = int(texts.start[n])
+            posts = (int(j) for j in order[first:first + int(texts.length[n])]
+                     if pids[int(j) - first] is not None)
+            cands[i].value_posts = [(str(pids[j - first]), round(float(sims[j]), 4))
+                                    for j in islice(posts, TOP_POSTS)]
+        stance[read] = on_scale(texts.fits(sims, texts.best(order)), fits, ref)
     comps = columns([c.components for c in cands])
     if comps["values"] is not None:
         comps["values"] = _replace(comps["values"], stance,

@@ -14,6 +14,10 @@ def test_bench_smoke(tmp_path):
     assert r["n"] == 600 and r["upsert_found"] is True
     assert 0.0 <= r["recall_at_20"] <= 1.0 and r["match_ms"]["p50"] > 0
     assert r["outside_filter"] == 0
+    # the filtered briefs timed again with a values statement and without, both reported
+    assert all(r["values"][k]["p50"] > 0
+               for k in ("match_filtered_ms", "plain_match_filtered_ms"))
+    assert "With a values statement" in bench.markdown(result)
     assert r["baseline_ms"]["p50"] > 0 and r["http"]["match_ms"]["p99"] > 0
     assert result["ingest"]["warm"]["encoded"] == 0
     files = sorted(p.suffix for p in (tmp_path / "results").iterdir())
