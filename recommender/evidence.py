@@ -55,8 +55,6 @@ replaces the pool's values component, and the ranker combines the components as 
 
 from __future__ import annotations
 
-from itertools import islice
-
 import numpy as np
 
 from .pool import Candidate
@@ -185,11 +183,10 @@ def rescore(ranker: Ranker, cands: list[Candidate],
         sims, order = texts.ranked(direction)  # the fit's texts, and the posts shown
         for n, i in enumerate(read):
             pids = vectors[cands[i].row.vid][0]
-            first = int(texts.start[n])
-            posts = (int(j) for j in order[first:first + int(texts.length[n])]
-                     if pids[int(j) - first] is not None)
+            first, last = int(texts.start[n]), int(texts.start[n] + texts.length[n])
+            posts = [j for j in order[first:last].tolist() if pids[j - first] is not None]
             cands[i].value_posts = [(str(pids[j - first]), round(float(sims[j]), 4))
-                                    for j in islice(posts, TOP_POSTS)]
+                                    for j in posts[:TOP_POSTS]]
         stance[read] = on_scale(texts.fits(sims, texts.best(order)), fits, ref)
     comps = columns([c.components for c in cands])
     if comps["values"] is not None:

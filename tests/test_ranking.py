@@ -249,6 +249,32 @@ def test_the_values_direction_is_refined_from_the_shortlists_own_words():
     assert np.array_equal(on_scale(np.full(5, 0.4), before), before)  # nothing to spread
 
 
+def test_the_shortlists_texts_read_at_once_as_each_creators_alone():
+    """evidence.Texts reads every creator's texts along a direction in one product: each
+    creator's fit is the mean of its TOP_POSTS highest texts (all of them when it has fewer),
+    the mean vector of those texts is theirs, and the order keeps a creator's rows together,
+    highest first, ties in the creator's own order."""
+    import numpy as np
+
+    from recommender.evidence import TOP_POSTS, Texts
+
+    rng = np.random.default_rng(11)
+    mats = [rng.normal(size=(n, 8)).astype(np.float32) for n in (1, 2, 3, 7, 12)]
+    mats.append(np.tile(rng.normal(size=(1, 8)).astype(np.float32), (4, 1)))  # all tied
+    d = rng.normal(size=8)
+    texts = Texts(mats)
+    sims, order = texts.ranked(d)
+    best = texts.best(order)
+    fits, means = texts.fits(sims, best), texts.means(best)
+    for n, m in enumerate(mats):
+        s = m @ d
+        top = np.argsort(-s, kind="stable")[:TOP_POSTS]
+        assert np.isclose(fits[n], s[top].mean())
+        assert np.allclose(means[n], m[top].mean(axis=0), atol=1e-6)
+        first = texts.start[n]
+        assert list(order[first:first + len(m)] - first) == list(np.argsort(-s, kind="stable"))
+
+
 def test_a_statement_in_abstract_words_finds_the_creators_who_say_it_in_theirs(tmp_path):
     """The statement "discipline, intensity" shares a word with a creator of the other side
     ("consistency over intensity"), and none with most of its own side's posts; the posts of
