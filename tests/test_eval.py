@@ -181,6 +181,8 @@ def test_eval_command_end_to_end_with_the_fake_encoder(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "set 'set'" in printed and "set 'set, 50% of its creators'" in printed
     assert "displaced in top 10" in printed
+    # a small catalogue says how many slots no ranking can give to a creator of the niche
+    assert "whatever the ranking, at least" in printed
     with pytest.raises(SystemExit) as bad:
         cli_main(["eval", "--data", str(data), "--model", "hash-64", "--thin", "2"])
     assert bad.value.code == 2 and "between 0 and 1" in capsys.readouterr().err
@@ -377,6 +379,9 @@ def test_a_slot_is_displaced_only_while_a_creator_of_the_niche_waits_outside(tmp
     # every genuine English creator of the niche shown (the French one is not asked for, the
     # one with bought followers is a trap, rightly left out): none
     assert slots(["on1", "on2", "opp", "off"])["displaced@10"] == 0.0
+    # two genuine English creators of the niche: whatever the order, 8 of the 10 slots hold
+    # another niche, stance or a trap
+    assert got["unavoidable@10"] == slots(["on1", "on2"])["unavoidable@10"] == 0.8
 
 
 def test_a_set_as_written_wraps_the_briefs_adds_rejections_and_tags_bios(tmp_path):

@@ -15,7 +15,7 @@ from .systems import DEPTH
 FLAGGED = ("inflated", "saturated")
 TRAPS = ("inflated", "saturated", "stuffer")
 METRICS = ("ndcg@10", "recall@50", "mrr", "tier_fit@10", "flagged@10", "briefs_flagged",
-           "traps@10", "wrong_stance@10", "off_niche@10", "displaced@10")
+           "traps@10", "wrong_stance@10", "off_niche@10", "displaced@10", "unavoidable@10")
 
 
 def _pytrec():
@@ -82,11 +82,14 @@ class Scorer:
         (inflated, saturated, keyword stuffer), a creator of the opposite value stance (an
         `opposed` niche), one off the brief's niche (neither in its niches, related nor
         opposed), and either of the last two while a genuine creator of the niche was left
-        out ("displaced"), by the generator's truth."""
+        out ("displaced"), by the generator's truth; beside them the share no ranking can
+        avoid ("unavoidable"): with fewer than 10 genuine creators of the niche in the
+        languages the brief accepts, the other slots hold another niche, stance or a trap
+        whatever the order."""
         j = brief.get("judging") or {}
         if not self.truth or not j:
             return {"traps@10": None, "wrong_stance@10": None, "off_niche@10": None,
-                    "displaced@10": None}
+                    "displaced@10": None, "unavoidable@10": None}
         niches = set(j.get("niches", [])) | set(j.get("related", []))
         opposed = set(j.get("opposed", []))
         kinds = [self.truth[c]["kind"] for c in top if c in self.truth]
@@ -96,15 +99,16 @@ class Scorer:
         # creators must fill its top 10 with others: those slots are not the ranker's fault;
         # nor is leaving out a trap of the niche, which is what the ranker is for)
         languages = set(j.get("languages") or [brief["language"]])
+        own = [c for c, t in self.truth.items() if t["post_niche"] in niches
+               and t.get("kind") not in TRAPS and self.language.get(c) in languages]
         shown = set(top)
-        left_out = sum(t["post_niche"] in niches and t.get("kind") not in TRAPS
-                       and self.language.get(c) in languages and c not in shown
-                       for c, t in self.truth.items())
+        left_out = sum(c not in shown for c in own)
         wrong = sum(n not in niches for n in found)
         return {"traps@10": sum(k in TRAPS for k in kinds) / 10,
                 "wrong_stance@10": sum(n in opposed for n in found) / 10,
                 "off_niche@10": sum(n not in niches and n not in opposed for n in found) / 10,
-                "displaced@10": min(wrong, left_out) / 10}
+                "displaced@10": min(wrong, left_out) / 10,
+                "unavoidable@10": max(0, 10 - len(own)) / 10}
 
 
 def summarise(per_brief: dict[str, dict], briefs: list[dict]) -> dict[str, dict]:

@@ -48,6 +48,16 @@ def markdown(result: dict, meta: dict) -> str:
                 f"{_fmt(a['mrr'])} | {_fmt(a['tier_fit@10'])} | {_pct(a['traps@10'])} | "
                 f"{_pct(a['wrong_stance@10'])} | {_pct(a['off_niche@10'])} | "
                 f"{_pct(a['displaced@10'])} |")
+        floor = {g: r.get("unavoidable@10") for g, r in n.items()}
+        if floor["all"]:
+            lines += ["", f"{sp}: some briefs have fewer than 10 genuine creators of their niche "
+                      "in the languages they accept, so whatever the ranking, at least "
+                      f"{_pct(floor['all'])} of these top-10 slots hold another niche or stance "
+                      "(or a trap) ("
+                      + ", ".join(f"{g.upper()} {_pct(v)}" for g, v in floor.items()
+                                  if g != "all" and v is not None)
+                      + "): wrong stance and off-niche together cannot fall below it; "
+                      "displaced counts the slots a left-out creator of the niche could fill."]
         if "similarity only" in systems and "creator-match" in systems:
             for g in systems["creator-match"]:
                 s = systems["similarity only"][g]["ndcg@10"]
