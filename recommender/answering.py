@@ -102,7 +102,10 @@ class Answering:
                 terms: list[str]) -> list[Match]:
         """The shortlist (shortlisted), selected and explained."""
         depth = self.ranker.pool_depth(k)
-        best, vectors = self.shortlisted(pool, objective, depth)
+        # without a values statement re-scoring leaves the shortlist in the order it came: read
+        # the rows and posts of the depth that select() looks at, not of the wider shortlist
+        best, vectors = self.shortlisted(pool, objective, depth,
+                                         None if pool.values_vector is not None else depth)
         chosen = self.ranker.select(best[:depth], k)
         # the brief's words a creator used, from the stems its lexical index holds
         texts, bodies = self.explained_reads([c.row.vid for c in chosen], vectors, bool(terms))
@@ -110,19 +113,19 @@ class Answering:
                         indexed=bodies.get(c.row.vid, "") if terms else None)
                 for c in chosen]
 
-    def shortlisted(self, pool: Pool, objective: str | None, depth: int
+    def shortlisted(self, pool: Pool, objective: str | None, depth: int, wide: int | None = None
                     ) -> tuple[list[Candidate], dict[int, tuple[list[str | None], np.ndarray]]
                                | None]:
-        """The pool scored as columns, rows read for its best only, those re-scored from their
-        posts (evidence.py) when the brief's vectors are known: (candidates best first, the
-        post vectors read, or None)."""
+        """The pool scored as columns, rows read for its best only (wide of them, default
+        rerank_depth(depth)), those re-scored from their posts (evidence.py) when the brief's
+        vectors are known: (candidates best first, the post vectors read, or None)."""
         if not len(pool):
             return [], None
         scores, comps = self.ranker.score_pool(pool, objective)
         if pool.brief_vector is None:
             return materialise(self.catalog.rows, pool, self.ranker.shortlist(scores, depth),
                                scores, comps), None
-        wide = rerank_depth(depth)
+        wide = rerank_depth(depth) if wide is None else wide
         idx = self.ranker.shortlist(scores, wide)
         rows, vectors = self.shortlist_reads(pool.vids[idx], pool)
         best = materialise(lambda _: rows, pool, idx, scores, comps)[:wide]

@@ -139,6 +139,23 @@ def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
                        pool.brief_vector, pool.values_vector)
         assert ids_of(rec.match(brief)) == [c.row.id for c in head[: brief.k]]
 
+def test_a_match_reads_the_posts_of_the_shortlist_it_re_scores(tmp_path, embedder):
+    """A brief with a values statement reads the rows and posts of the wide shortlist that
+    re-scoring reorders; one without reads those of the k it can choose among (ties at the
+    edge included), since nothing reorders them."""
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 150, seed=4)])
+    read: list[int] = []
+    rows, posts = rec.catalog.rows, rec.catalog.post_vectors
+    rec.catalog.rows = lambda vids: (read.append(len(vids)), rows(vids))[1]
+    rec.catalog.post_vectors = lambda vids: (read.append(len(vids)), posts(vids))[1]
+    rec.match(Brief(brief="thrift haul", k=5))
+    assert read and max(read) < rerank_depth(5) and min(read) >= 5
+    read.clear()
+    rec.match(Brief(brief="thrift haul", values="repair and buying less", k=5))
+    assert max(read) >= rerank_depth(5)
+    rec.close()
+
 def test_concurrent_matches_answer_as_one_at_a_time(tmp_path):
     """Matches from many threads at once (the HTTP server's) each get the answer they get
     alone: the helper threads that apply filters beside the encoder share no state."""
