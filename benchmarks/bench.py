@@ -385,6 +385,22 @@ def measure(path: Path, n: int, model: str | None, queries: int, http: bool,
         got = rec.match(brief_of(t, f))
         lat_f.append(time.perf_counter() - s)
         outside += sum(m.tier != f["tier"] for m in got)
+    cache = rec.catalog.filters.cache
+    out["filter_cache"] = {"hits": cache.hits, "misses": cache.misses}
+    # then the same filtered briefs again, each with its filter's answer kept from an earlier
+    # match (as above: the loop's filters repeat) and computed afresh (the cache off), in
+    # alternating order so that neither is always the second to see a brief
+    kept: dict[bool, list[float]] = {False: [], True: []}
+    budget = cache.max_bytes
+    for qi, (t, f) in enumerate(zip(texts, filt, strict=True)):
+        for on in (True, False) if qi % 2 == 0 else (False, True):
+            cache.max_bytes = budget if on else 0
+            s = time.perf_counter()
+            rec.match(brief_of(t, f))
+            kept[on].append(time.perf_counter() - s)
+    cache.max_bytes = budget
+    out["filter_cache"].update({"match_filtered_ms": pct(kept[True]),
+                                "uncached_match_filtered_ms": pct(kept[False])})
     # then the same filtered briefs again, each with a values statement (as most briefs are
     # written: a second text encoded, the values searched, the shortlist re-scored from its
     # posts) and without, in alternating order so that neither is always the second
@@ -632,6 +648,14 @@ def markdown(result: dict) -> str:
     lines += ["Results outside their filter (filtered search ids and filtered matches' tiers; "
               "must be 0): " + ", ".join(f"{r['n']:,}: {r['outside_filter']}"
                                          for r in result["sizes"] if "outside_filter" in r)]
+    lines += ["Filters kept between matches (the loop's filters repeat: hits / misses of the "
+              "filter cache; then the filtered briefs again, the cache on and off alternating, "
+              "p50 / p95 ms, on against off): " + ", ".join(
+                  f"{r['n']:,}: {c['hits']} / {c['misses']}; {c['match_filtered_ms']['p50']} / "
+                  f"{c['match_filtered_ms']['p95']} against "
+                  f"{c['uncached_match_filtered_ms']['p50']} / "
+                  f"{c['uncached_match_filtered_ms']['p95']}"
+                  for r in result["sizes"] if (c := r.get("filter_cache")))]
     lines += ["With a values statement (the filtered briefs again, each with one and without, "
               "alternating; p50 / p95 / p99 ms, with against without): " + ", ".join(
                   f"{r['n']:,}: {v['match_filtered_ms']['p50']} / {v['match_filtered_ms']['p95']}"

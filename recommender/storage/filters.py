@@ -12,6 +12,7 @@ import numpy as np
 from ..schema import Filters
 from .columns import FilterColumns
 from .database import Database
+from .filtercache import FilterCache, budget_from_env, key_of
 
 _COLUMNS = ("SELECT vid, tier, country, language, platform, followers, engagement_rate,"
             " engagement, authenticity FROM creators")
@@ -21,6 +22,7 @@ class FilterIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._cols: FilterColumns | None = None
+        self.cache = FilterCache(budget_from_env())  # each filter's answer (filtercache.py)
 
     def columns(self) -> FilterColumns:
         """The filter columns, loaded from SQLite on first use."""
@@ -51,6 +53,7 @@ class FilterIndex:
             categories: list[str], engagement: float, authenticity: float) -> None:
         """One creator written by this process (no-op until the columns are loaded)."""
         with self.db.lock:
+            self.cache.changed()
             if self._cols is not None:
                 self._cols.set(vid, tier, country, language, platform, followers,
                                engagement_rate, categories, engagement, authenticity)
@@ -68,6 +71,7 @@ class FilterIndex:
 
     def kill(self, vids: np.ndarray) -> None:
         with self.db.lock:
+            self.cache.changed()
             if self._cols is not None:
                 self._cols.kill(vids)
 
@@ -75,6 +79,7 @@ class FilterIndex:
         """Reload on next use (a second or more per million creators): after a rolled-back
         write, or when another process's snapshot may have dropped tombstones."""
         with self.db.lock:
+            self.cache.changed()
             self._cols = None
 
     def refresh(self, since_gen: int, dead: np.ndarray) -> None:
@@ -84,6 +89,8 @@ class FilterIndex:
             if self._cols is None:
                 return
             rows, cats = self._rows(since_gen)
+            if rows or len(dead):
+                self.cache.changed()
             for vid, tier, country, language, platform, followers, er, eng, auth in rows:
                 self._cols.set(vid, tier, country, language, platform, followers, er,
                                cats.get(vid, []), eng, auth)
@@ -116,11 +123,18 @@ class FilterIndex:
         return out
 
     def candidates(self, f: Filters) -> np.ndarray | None:
-        """The vids that pass every filter, or None when no filter is set (everyone passes)."""
+        """The vids that pass every filter, or None when no filter is set (everyone passes);
+        read-only when the filter cache keeps them."""
         if all(v is None for v in (f.tiers, f.countries, f.languages, f.platforms,
                                    f.categories, f.min_followers, f.max_followers,
                                    f.min_engagement_rate)) and not f.exclude_ids:
             return None
+        key = key_of(f)
+        if key is not None:
+            with self.db.lock:
+                held = self.cache.get(key)
+                return held if held is not None else self.cache.put(
+                    key, self.columns().select(f, np.zeros(0, np.int64)))
         refs = f.exclude_ids or []
         handles = [r if r.startswith("@") else "@" + r for r in refs]
         excluded = np.array(sorted({v for (v,) in self.db.rows_in(
