@@ -11,24 +11,17 @@ answers from before a write. Exclusions (ids read from SQLite) are not kept.
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from collections.abc import Hashable
 
 import numpy as np
 
-from ..errors import InvalidInputError
 from ..schema import Filters
+from .budget import megabytes
 
 
 def budget_from_env() -> int:
-    setting = os.environ.get("CREATOR_MATCH_FILTER_CACHE_MB") or "64"
-    try:
-        mb = float(setting)
-    except ValueError:
-        raise InvalidInputError(f"CREATOR_MATCH_FILTER_CACHE_MB: {setting!r} is not a number "
-                                "of megabytes (0 turns the cache off)") from None
-    return max(0, int(mb * 2**20))
+    return megabytes("CREATOR_MATCH_FILTER_CACHE_MB", 64)
 
 
 def key_of(f: Filters) -> Hashable | None:

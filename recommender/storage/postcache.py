@@ -11,26 +11,19 @@ generation on and the next read starts afresh, so a changed post is never scored
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import InvalidInputError
+from .budget import megabytes
 
 Entry = tuple[list[str | None], np.ndarray]
 
 
 def budget_from_env() -> int:
-    setting = os.environ.get("CREATOR_MATCH_POST_CACHE_MB") or "128"
-    try:
-        mb = float(setting)
-    except ValueError:
-        raise InvalidInputError(f"CREATOR_MATCH_POST_CACHE_MB: {setting!r} is not a number of "
-                                "megabytes (0 turns the cache off)") from None
-    return max(0, int(mb * 2**20))
+    return megabytes("CREATOR_MATCH_POST_CACHE_MB", 128)
 
 
 class PostVectorCache:
