@@ -11,13 +11,12 @@ answers from before a write. Exclusions (ids read from SQLite) are not kept.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable
 
 import numpy as np
 
 from ..schema import Filters
-from .budget import megabytes
+from .budget import LeastRecentlyUsed, megabytes
 
 
 def budget_from_env() -> int:
@@ -34,44 +33,25 @@ def key_of(f: Filters) -> Hashable | None:
             f.min_followers, f.max_followers, f.min_engagement_rate)
 
 
-class FilterCache:
-    """Not locked: its owner (storage.filters.FilterIndex) calls it under the catalog's lock,
-    which also orders it with the changes to the columns."""
+class FilterCache(LeastRecentlyUsed[Hashable, np.ndarray]):
+    """Each filter's answer by key_of(filter), with its hits and misses; keys of None (filters
+    that are not kept) are neither kept nor counted. Its owner (storage.filters.FilterIndex)
+    calls it under the catalog's lock, which also orders it with the changes to the columns."""
 
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, np.ndarray] = OrderedDict()
-        self._bytes = 0
+        super().__init__(max_bytes, lambda vids: vids)
         self.hits = self.misses = 0
-
-    def changed(self) -> None:
-        """The columns changed: every answer held is out of date."""
-        if self._entries:
-            self._entries.clear()
-            self._bytes = 0
 
     def get(self, key: Hashable | None) -> np.ndarray | None:
         if key is None or not self.max_bytes:
             return None
-        found = self._entries.get(key)
+        found = super().get(key)
         if found is None:
             self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
+        else:
+            self.hits += 1
         return found
 
-    def put(self, key: Hashable | None, vids: np.ndarray) -> np.ndarray:
-        """Keep vids as key's answer; returns them, read-only when kept (matches share them)."""
-        if key is None or not self.max_bytes or vids.nbytes > self.max_bytes:
-            return vids
-        vids.flags.writeable = False
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self._bytes -= old.nbytes
-        self._entries[key] = vids
-        self._bytes += vids.nbytes
-        while self._bytes > self.max_bytes:
-            _, dropped = self._entries.popitem(last=False)
-            self._bytes -= dropped.nbytes
-        return vids
+    def put(self, key: Hashable | None, value: np.ndarray) -> None:
+        if key is not None:
+            super().put(key, value)

@@ -53,7 +53,7 @@ class FilterIndex:
             categories: list[str], engagement: float, authenticity: float) -> None:
         """One creator written by this process (no-op until the columns are loaded)."""
         with self.db.lock:
-            self.cache.changed()
+            self.cache.clear()
             if self._cols is not None:
                 self._cols.set(vid, tier, country, language, platform, followers,
                                engagement_rate, categories, engagement, authenticity)
@@ -71,7 +71,7 @@ class FilterIndex:
 
     def kill(self, vids: np.ndarray) -> None:
         with self.db.lock:
-            self.cache.changed()
+            self.cache.clear()
             if self._cols is not None:
                 self._cols.kill(vids)
 
@@ -79,7 +79,7 @@ class FilterIndex:
         """Reload on next use (a second or more per million creators): after a rolled-back
         write, or when another process's snapshot may have dropped tombstones."""
         with self.db.lock:
-            self.cache.changed()
+            self.cache.clear()
             self._cols = None
 
     def refresh(self, since_gen: int, dead: np.ndarray) -> None:
@@ -90,7 +90,7 @@ class FilterIndex:
                 return
             rows, cats = self._rows(since_gen)
             if rows or len(dead):
-                self.cache.changed()
+                self.cache.clear()
             for vid, tier, country, language, platform, followers, er, eng, auth in rows:
                 self._cols.set(vid, tier, country, language, platform, followers, er,
                                cats.get(vid, []), eng, auth)
@@ -132,9 +132,11 @@ class FilterIndex:
         key = key_of(f)
         if key is not None:
             with self.db.lock:
-                held = self.cache.get(key)
-                return held if held is not None else self.cache.put(
-                    key, self.columns().select(f, np.zeros(0, np.int64)))
+                vids = self.cache.get(key)
+                if vids is None:
+                    vids = self.columns().select(f, np.zeros(0, np.int64))
+                    self.cache.put(key, vids)
+                return vids
         refs = f.exclude_ids or []
         handles = [r if r.startswith("@") else "@" + r for r in refs]
         excluded = np.array(sorted({v for (v,) in self.db.rows_in(

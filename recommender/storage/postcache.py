@@ -12,12 +12,11 @@ generation on and the next read starts afresh, so a changed post is never scored
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
 
-from .budget import megabytes
+from .budget import LeastRecentlyUsed, megabytes
 
 Entry = tuple[list[str | None], np.ndarray]
 
@@ -28,12 +27,15 @@ def budget_from_env() -> int:
 
 class PostVectorCache:
     def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[int, Entry] = OrderedDict()
-        self._bytes = 0
+        self._kept: LeastRecentlyUsed[int, Entry] = LeastRecentlyUsed(max_bytes,
+                                                                     lambda e: e[1])
         self._generation: int | None = None
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+
+    @property
+    def max_bytes(self) -> int:
+        return self._kept.max_bytes
 
     def get(self, vids: Sequence[int], generation: int) -> tuple[dict[int, Entry], list[int]]:
         """(the entries held for this generation, the vids to read)."""
@@ -43,14 +45,13 @@ class PostVectorCache:
         missing: list[int] = []
         with self._lock:
             if generation != self._generation:
-                self._entries.clear()
-                self._bytes, self._generation = 0, generation
+                self._kept.clear()
+                self._generation = generation
             for vid in vids:
-                entry = self._entries.get(vid)
+                entry = self._kept.get(vid)
                 if entry is None:
                     missing.append(vid)
                 else:
-                    self._entries.move_to_end(vid)
                     found[vid] = entry
             self.hits += len(found)
             self.misses += len(missing)
@@ -65,12 +66,5 @@ class PostVectorCache:
             if generation != self._generation:
                 return  # read for a generation already gone
             for vid, entry in entries.items():
-                size = entry[1].nbytes
-                if size > self.max_bytes or vid in self._entries:
-                    continue
-                entry[1].flags.writeable = False  # shared between matches: nobody may edit it
-                self._entries[vid] = entry
-                self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, old) = self._entries.popitem(last=False)
-                self._bytes -= old.nbytes
+                if vid not in self._kept:
+                    self._kept.put(vid, entry)
