@@ -18,6 +18,12 @@ def test_bench_smoke(tmp_path):
     assert all(r["values"][k]["p50"] > 0
                for k in ("match_filtered_ms", "plain_match_filtered_ms"))
     assert "With a values statement" in bench.markdown(result)
+    # every filtered look-up of the first loop (the warm-up's and 4 briefs') went through the
+    # filter cache, and the loop again with it on and off is reported
+    cache = r["filter_cache"]
+    assert cache["hits"] + cache["misses"] == 5
+    assert all(cache[k]["p50"] > 0 for k in ("match_filtered_ms", "uncached_match_filtered_ms"))
+    assert "Filters kept between matches" in bench.markdown(result)
     assert r["baseline_ms"]["p50"] > 0 and r["http"]["match_ms"]["p99"] > 0
     assert result["ingest"]["warm"]["encoded"] == 0
     files = sorted(p.suffix for p in (tmp_path / "results").iterdir())
