@@ -95,6 +95,11 @@ class _Model(BaseModel):
         return data
 
 
+# what exports write for a count they could not read (a platform that hides likes), besides
+# an empty cell, null and -1: the count is unknown, not 0
+HIDDEN_COUNT = frozenset({"hidden", "n/a"})
+
+
 class Post(_Model):
     """One piece of a creator's own content with its public counters."""
 
@@ -130,9 +135,15 @@ class Post(_Model):
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
     def _hidden_or_integral(cls, v: object) -> object:
+        if isinstance(v, str) and (not v.strip() or v.strip().lower() in HIDDEN_COUNT):
+            return None  # an empty cell, or an export's word for a count it could not read
         v = cls._integral(v)
         if (v == -1 or v == "-1") and not isinstance(v, bool):
             return None  # scrapers write -1 for a count the platform hides
+        if isinstance(v, str) and not v.lstrip("-").isdigit():
+            raise ValueError(f"{v!r} is not a count: a whole number (12400, 12,400, 12.4k); "
+                             "for a count the platform hides, leave it out or write null, -1 "
+                             "or hidden")
         return v
 
     @staticmethod

@@ -205,6 +205,24 @@ def test_counts_and_platforms_as_exports_write_them():
     assert {(e.line, e.field) for e in parsed.errors} == {(4, "followers"), (5, "platform")}
 
 
+def test_a_count_an_export_could_not_read_is_unknown_and_a_word_is_named():
+    """An empty string, "hidden" and "n/a" (any case) are what exports write for a count the
+    platform hides: unknown, as null and -1 are, never 0. Any other word is refused, naming the
+    record's line and the field, and saying what a hidden count may be written as."""
+    recs = [{"id": "a", "platform": "instagram", "followers": 900, "bio": "b",
+             "posts": [{"id": "p1", "text": "t", "likes": "", "comments": " "},
+                       {"id": "p2", "text": "t", "likes": "Hidden", "comments": "N/A"},
+                       {"id": "p3", "text": "t", "likes": "12", "comments": "hidden"}]},
+            {"id": "b", "platform": "instagram", "followers": 900, "bio": "b",
+             "posts": [{"id": "p1", "text": "t", "likes": "lots", "comments": 1}]}]
+    parsed = read_objects(recs, "x.json")
+    (a,) = parsed.records
+    assert [(p.likes, p.comments) for p in a.posts] == [(None, None), (None, None), (12, None)]
+    (err,) = parsed.errors
+    assert (err.line, err.field) == (2, "posts[0].likes")
+    assert "'lots' is not a count" in err.reason and "hidden" in err.reason
+
+
 def test_fields_an_export_writes_null_are_fields_it_does_not_give():
     """null categories and posts are none; a post's null `sponsored` declares nothing, and
     its caption's disclosure still counts."""
