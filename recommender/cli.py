@@ -240,14 +240,14 @@ def cmd_demo(args) -> int:
         briefs = json.loads((DATA / "briefs.json").read_text(encoding="utf-8"))
         out = []
         for b in briefs:
-            name = b.pop("name")
             brief = Brief.model_validate(b)
             matches = rec.match(brief)
             if args.json:
-                out.append({"name": name, "brief": b,
+                out.append({"name": brief.name, "brief": {k: v for k, v in b.items()
+                                                          if k != "name"},
                             "matches": [m.model_dump(mode="json") for m in matches]})
                 continue
-            print(f"\n== {name}\n   brief: {brief.brief}"
+            print(f"\n== {brief.name}\n   brief: {brief.brief}"
                   + (f"\n   values: {brief.values}" if brief.values else "")
                   + f"\n   objective: {brief.objective or '-'}   filters: "
                   + json.dumps(brief.filters.model_dump(exclude_none=True)))

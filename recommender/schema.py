@@ -34,6 +34,7 @@ MAX_COUNT = 10_000_000_000
 MAX_TEXT = 20_000  # longest caption or bio kept; platforms cap captions at 2,200-5,000 characters
 MAX_POSTS = 500
 MAX_ID = 200
+MAX_NAME = 200  # longest label a planner gives a brief
 DEFAULT_K = 20  # results a match answers when the brief does not say
 
 
@@ -352,6 +353,10 @@ class Brief(_Model):
     objective: Objective | None = None
     k: int = Field(default=DEFAULT_K, ge=1, le=1000)
     filters: Filters = Field(default_factory=Filters)
+    # a label of the planner's own (the campaign's name, as the example briefs carry one):
+    # never read for ranking
+    name: str | None = Field(default=None, max_length=MAX_NAME,
+                             description="a label of your own for the brief; not used to rank")
 
     @field_validator("k", mode="before")
     @classmethod

@@ -83,6 +83,31 @@ def test_a_misspelt_field_of_a_brief_names_the_one_meant(cli, tmp_path):
     assert "filters.zzz: not a field of a brief (its fields: tiers, countries," in err
 
 
+def test_a_brief_file_may_carry_its_name_as_the_example_briefs_do(cli, tmp_path):
+    """Each of the bundled example briefs (recommender/data/briefs.json), saved as a file of its
+    own, is a brief --brief-file reads: its "name" is the planner's label, and the same brief
+    without it answers the same creators."""
+    from recommender.cli import DATA
+
+    cli("ingest", DATA / "creators.jsonl", "--index", tmp_path / "i")
+    examples = json.loads((DATA / "briefs.json").read_text(encoding="utf-8"))
+    assert all("name" in b for b in examples)
+    for n, b in enumerate(examples):
+        named, bare = tmp_path / f"named{n}.json", tmp_path / f"bare{n}.json"
+        named.write_text(json.dumps(b), "utf-8")
+        bare.write_text(json.dumps({k: v for k, v in b.items() if k != "name"}), "utf-8")
+        answers = []
+        for f in (named, bare):
+            code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", f, "--json")
+            assert code == 0, err
+            answers.append([m["creator_id"] for m in json.loads(out)["matches"]])
+        assert answers[0] == answers[1]
+    long = tmp_path / "long.json"
+    long.write_text(json.dumps({"brief": "shampoo", "name": "x" * 201}))
+    code, _, err = cli("match", "--index", tmp_path / "i", "--brief-file", long)
+    assert code == 2 and "name" in err
+
+
 def test_bad_file_reports_lines_and_keeps_index(cli, tmp_path):
     idx = tmp_path / "idx"
     cli("ingest", write_jsonl(tmp_path / "ok.jsonl", [creator("a")]), "--index", idx)
