@@ -38,7 +38,15 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidInputError
-from .ingest import Parsed, RecordError, read_files, read_json_array, read_jsonl, read_objects
+from .ingest import (
+    Parsed,
+    RecordError,
+    read_files,
+    read_json_array,
+    read_jsonl,
+    read_objects,
+    rejected_records,
+)
 from .norms import Group, peer_medians
 from .schema import Creator
 
@@ -280,7 +288,7 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
         e = json.loads(r["payload"])
         report.errors.append(RecordError(e["file"], e["line"], e["field"], e["reason"], e["id"]))
     report.errors.sort(key=lambda e: (e.file, e.line))
-    report.rejected = len({(e.file, e.line) for e in report.errors})
+    report.rejected = rejected_records(report.errors)
     report.read_seconds = time.perf_counter() - t0
     encoded = (records.map_batches(Encoder, fn_constructor_kwargs={
                    "model": model_name, "roots": [str(d) for d in dirs]},

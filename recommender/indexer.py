@@ -26,7 +26,7 @@ from index.faults import crash_point
 from .embedding import Embedder
 from .errors import IngestRejected
 from .hashtags import read, unborne
-from .ingest import Parsed, RecordError
+from .ingest import Parsed, RecordError, rejected_records
 from .norms import Group, Norm
 from .schema import Creator
 from .signals import bio_coherence
@@ -100,7 +100,7 @@ class Indexer:
         encoded is encoded then. known: vectors by text hash encoded elsewhere (the actors of
         a distributed ingest), used as if cached."""
         t0 = time.perf_counter()
-        report = IngestReport(rejected=len({(e.file, e.line) for e in parsed.errors}),
+        report = IngestReport(rejected=rejected_records(parsed.errors),
                               errors=list(parsed.errors), ignored=dict(parsed.ignored))
         if strict and parsed.errors:
             raise IngestRejected(parsed.errors)

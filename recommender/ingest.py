@@ -23,7 +23,9 @@ CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language
 POST_COLUMNS = ("creator_id", "id", "text", "likes", "comments", "shares", "views", "sponsored",
                 "posted_at")
 REQUIRED_CREATOR_COLUMNS = ("id", "platform", "followers")
-REQUIRED_POST_COLUMNS = ("creator_id", "id", "text", "likes", "comments")
+# a post needs no caption and no count (a platform hides likes; an export may leave a
+# column out): what is left out is unknown, never 0
+REQUIRED_POST_COLUMNS = ("creator_id", "id")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class RecordError:
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason,
                 "id": self.record_id}
+
+
+def rejected_records(errors: list[RecordError]) -> int:
+    """How many records the errors reject: one per creator id named (a table's creator is its
+    row and its posts' rows, each of which may be wrong), one per line where no id could be
+    read."""
+    return len({("id", e.record_id) if e.record_id else (e.file, e.line) for e in errors})
 
 
 @dataclass

@@ -49,6 +49,33 @@ def test_an_excel_export_is_ingested_as_it_comes(tmp_path):
     assert (error.line, error.field, error.record_id) == (4, "followers", "yt_bad")
 
 
+def test_a_creator_whose_posts_rows_are_wrong_is_one_rejected_record(tmp_path):
+    """A table's creator is its row and its posts' rows: two bad posts rows of one creator,
+    and its own bad row, reject one record (each error still named with its file and line);
+    a JSONL line that is no JSON at all is a record of its own. A posts table needs only
+    creator_id and id: an export without a comments column (or a likes one) is read, its
+    counts unknown."""
+    from recommender.ingest import rejected_records
+
+    creators = tmp_path / "creators.csv"
+    creators.write_text("id,platform,followers,bio\nc1,instagram,lots,soupes\n"
+                        "c2,instagram,900,tartes\n", "utf-8")
+    posts = tmp_path / "posts.csv"
+    posts.write_text("creator_id,id,text,likes\nc1,p1,soupe,many\nc1,p2,soupe,12\n"
+                     "c1,p3,soupe,lots\nc2,p1,tarte,hidden\n", "utf-8")
+    parsed = read_paths([creators, posts])
+    assert [c.id for c in parsed.records] == ["c2"]
+    (post,) = parsed.records[0].posts
+    assert (post.text, post.likes, post.comments) == ("tarte", None, None)
+    assert {(e.file.rsplit("/", 1)[-1], e.line) for e in parsed.errors} == {
+        ("creators.csv", 2), ("posts.csv", 2), ("posts.csv", 4)}
+    assert rejected_records(parsed.errors) == 1
+    lines = tmp_path / "c.jsonl"
+    lines.write_text('{\n{"id": "a", "platform": "x", "followers": "many", "bio": "b"}\n',
+                     "utf-8")
+    assert rejected_records(read_paths([lines]).errors) == 2
+
+
 def test_a_json_file_may_hold_an_array(tmp_path):
     f = tmp_path / "creators.json"
     f.write_text(json.dumps([
