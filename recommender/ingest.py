@@ -19,7 +19,7 @@ from . import spreadsheet
 from .schema import Creator, Post, unknown_field_hint
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
-                   "bio")
+                   "bio", "rate")
 POST_COLUMNS = ("creator_id", "id", "text", "likes", "comments", "shares", "views", "sponsored",
                 "posted_at")
 REQUIRED_CREATOR_COLUMNS = ("id", "platform", "followers")

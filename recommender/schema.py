@@ -186,6 +186,23 @@ class Creator(_Model):
     # it instead of the card's estimate
     rate: float | None = Field(default=None, ge=0, le=1e9)
 
+    @field_validator("rate", mode="before")
+    @classmethod
+    def _rate_as_written(cls, v: object) -> object:
+        """A price as spreadsheets write it ("1,250", "1 250", "1.2k"); a currency sign is
+        refused, naming it: the rate is in the rate card's currency, which the cell's sign may
+        not be."""
+        if isinstance(v, str):
+            text = count(v.strip())
+            if not text:
+                return None
+            try:
+                return float(text)
+            except ValueError:
+                raise ValueError(f"{v[:40]!r} is not a price: a number in the rate card's "
+                                 "currency, without its sign (1250, 1,250, 1.2k)") from None
+        return v
+
     @field_validator("rate")
     @classmethod
     def _rate_finite(cls, v: float | None) -> float | None:

@@ -17,6 +17,7 @@ ALIASES = {
     "like_count": "likes", "likes_count": "likes", "comment_count": "comments",
     "comments_count": "comments", "share_count": "shares", "view_count": "views",
     "is_sponsored": "sponsored", "date": "posted_at", "published_at": "posted_at",
+    "price": "rate", "fee": "rate", "tarif": "rate", "prix": "rate",
 }
 _DELIMITERS = (",", ";", "\t", "|")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, no-break spaces, Swiss apostrophes

@@ -76,6 +76,22 @@ def test_a_creator_whose_posts_rows_are_wrong_is_one_rejected_record(tmp_path):
     assert rejected_records(read_paths([lines]).errors) == 2
 
 
+def test_a_creators_table_carries_the_agencys_price(tmp_path):
+    """The `rate` a plan uses before the card's estimate comes from a spreadsheet too, under
+    the names agency sheets give it ("Fee", "price", "tarif"), written as they write prices;
+    a currency sign is refused, naming the cell: the rate is in the rate card's currency."""
+    table = tmp_path / "creators.csv"
+    table.write_text('id,platform,followers,bio,Fee\nc1,instagram,900,soupes,"1,250"\n'
+                     "c2,instagram,900,soupes,\nc3,instagram,900,soupes,250.5\n"
+                     "c4,instagram,900,soupes,€250\n", "utf-8")
+    parsed = read_paths([table])
+    assert [(c.id, c.rate) for c in parsed.records] == [("c1", 1250.0), ("c2", None),
+                                                         ("c3", 250.5)]
+    (error,) = parsed.errors
+    assert (error.line, error.field, error.record_id) == (5, "rate", "c4")
+    assert "'€250' is not a price" in error.reason
+
+
 def test_a_json_file_may_hold_an_array(tmp_path):
     f = tmp_path / "creators.json"
     f.write_text(json.dumps([
