@@ -99,6 +99,7 @@ class _Model(BaseModel):
 # what exports write for a count they could not read (a platform that hides likes), besides
 # an empty cell, null and -1: the count is unknown, not 0
 HIDDEN_COUNT = frozenset({"hidden", "n/a"})
+_WHOLE = re.compile(r"[+-]?\d+")
 
 
 class Post(_Model):
@@ -141,7 +142,7 @@ class Post(_Model):
         v = cls._integral(v)
         if (v == -1 or v == "-1") and not isinstance(v, bool):
             return None  # scrapers write -1 for a count the platform hides
-        if isinstance(v, str) and not v.lstrip("-").isdigit():
+        if isinstance(v, str) and not _WHOLE.fullmatch(v):
             raise ValueError(f"{v!r} is not a count: a whole number (12400, 12,400, 12.4k); "
                              "for a count the platform hides, leave it out or write null, -1 "
                              "or hidden")
