@@ -100,6 +100,7 @@ class _Model(BaseModel):
 # an empty cell, null and -1: the count is unknown, not 0
 HIDDEN_COUNT = frozenset({"hidden", "n/a"})
 _WHOLE = re.compile(r"[+-]?\d+")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 
 
 class Post(_Model):
@@ -190,13 +191,16 @@ class Creator(_Model):
     @field_validator("rate", mode="before")
     @classmethod
     def _rate_as_written(cls, v: object) -> object:
-        """A price as spreadsheets write it ("1,250", "1 250", "1.2k"); a currency sign is
-        refused, naming it: the rate is in the rate card's currency, which the cell's sign may
-        not be."""
+        """A price as spreadsheets write it ("1,250", "1 250", "1.2k", and "250,50" with a
+        decimal comma, as French sheets do: one or two digits after it, never a thousands
+        group); a currency sign is refused, naming it: the rate is in the rate card's
+        currency, which the cell's sign may not be."""
         if isinstance(v, str):
             text = count(v.strip())
             if not text:
                 return None
+            if _DECIMAL_COMMA.fullmatch(text):
+                text = text.replace(",", ".")
             try:
                 return float(text)
             except ValueError:

@@ -83,10 +83,11 @@ def test_a_creators_table_carries_the_agencys_price(tmp_path):
     table = tmp_path / "creators.csv"
     table.write_text('id,platform,followers,bio,Fee\nc1,instagram,900,soupes,"1,250"\n'
                      "c2,instagram,900,soupes,\nc3,instagram,900,soupes,250.5\n"
-                     "c4,instagram,900,soupes,€250\n", "utf-8")
+                     "c4,instagram,900,soupes,€250\n"
+                     'c5,instagram,900,soupes,"1 250,50"\n', "utf-8")
     parsed = read_paths([table])
     assert [(c.id, c.rate) for c in parsed.records] == [("c1", 1250.0), ("c2", None),
-                                                         ("c3", 250.5)]
+                                                         ("c3", 250.5), ("c5", 1250.5)]
     (error,) = parsed.errors
     assert (error.line, error.field, error.record_id) == (5, "rate", "c4")
     assert "'€250' is not a price" in error.reason
