@@ -110,7 +110,8 @@ class Answering:
         # the brief's words a creator used, from the stems its lexical index holds
         texts, bodies = self.explained_reads([c.row.vid for c in chosen], vectors, bool(terms))
         return [explain(c, query, texts.get(c.row.vid, []), terms,
-                        indexed=bodies.get(c.row.vid, "") if terms else None)
+                        indexed=bodies.get(c.row.vid, "") if terms else None,
+                        words_in=pool.words_in)
                 for c in chosen]
 
     def shortlisted(self, pool: Pool, objective: str | None, depth: int, wide: int | None = None

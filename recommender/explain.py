@@ -15,9 +15,11 @@ EVIDENCE_POSTS = 3
 
 def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, np.ndarray]],
             query_terms: list[str] | None = None, evidence_posts: int = EVIDENCE_POSTS,
-            indexed: str | None = None) -> Match:
+            indexed: str | None = None, words_in: str | None = None) -> Match:
     """The match of one candidate, given its (post id or None for the bio, text, vector) and
-    its lexical index's body (lexical.body; None: its texts and categories analysed here)."""
+    its lexical index's body (lexical.body; None: its texts and categories analysed here);
+    words_in: the language besides English and French the brief's words are read in
+    (Pool.words_in)."""
     posts = [(pid, text, vec) for pid, text, vec in texts if pid is not None]
     evidence: list[Evidence] = []
     if posts:
@@ -38,8 +40,9 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
         else:
             text_stems = {s for _, t, _ in texts for s in lexical.analyse(t, c.row.language)}
             category_stems = set(lexical.analyse(" ".join(c.row.categories), c.row.language))
-        used = lexical.matched(query_terms, text_stems)
-        filed = [w for w in lexical.matched(query_terms, category_stems) if w not in used]
+        used = lexical.matched(query_terms, text_stems, words_in)
+        filed = [w for w in lexical.matched(query_terms, category_stems, words_in)
+                 if w not in used]
     return Match(
         creator_id=c.row.id,
         handle=c.row.handle,

@@ -32,6 +32,9 @@ class Pool:
     # all: the scales are read on them, so that asking for more results scores more creators
     # on the same scales, and the first ten of fifty are the ten
     reference: np.ndarray | None = None
+    # the language besides English and French the brief's words are read in (its stopwords
+    # out, stemmed in it too: lexical.brief_language), None for none
+    words_in: str | None = None
 
     def in_reference(self, column: np.ndarray) -> np.ndarray:
         """column's values for the reference candidates (all of them when every candidate is

@@ -145,11 +145,11 @@ class Retriever:
                                       depth, lexical_search)
         bv = BriefVectors.of(self.batcher.encode(texts) if self.batcher is not None
                              else encode_queries(self.embedder, texts))
-        allowed, lq, hits = lookup.result()
+        allowed, lq, hits, words_in = lookup.result()
         if allowed is not None and not len(allowed):
             return Pool.empty(), bv.query, []
         # the brief's own words (not stems, not stopwords): the explanation names those used
-        terms = lexical.brief_words(" ".join(texts)) if lq is not None else []
+        terms = lexical.brief_words(" ".join(texts), words_in) if lq is not None else []
         queries, first = bv.searched()
         ids, _, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
         core = reference(vids, [*ids, hits], depth)
@@ -165,26 +165,29 @@ class Retriever:
                     values_similarity=None if bv.values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
                     authenticity=authenticity, language=language,
-                    reference=None if core is None else core[live])
+                    reference=None if core is None else core[live], words_in=words_in)
         bv.into(pool)
         pool.read_in(" ".join(texts))
         return pool, bv.query, terms
 
     def _lookups(self, index: vindex.VectorIndex, filters: Filters, text: str, depth: int,
                  lexical_search: bool
-                 ) -> tuple[vindex.Allowed | None, lexical.Query | None, np.ndarray]:
+                 ) -> tuple[vindex.Allowed | None, lexical.Query | None, np.ndarray, str | None]:
         """(the vids the filters allow, prepared for the search, or None for all; the brief's
-        lexical query or None with lexical search off; the creators its rare words fetch)."""
+        lexical query or None with lexical search off; the creators its rare words fetch; the
+        language besides English and French its words are read in, lexical.brief_language)."""
         vids = self.catalog.filters.candidates(filters)
         allowed = None if vids is None else index.prepare(vids)
         if not lexical_search or (vids is not None and not len(vids)):
-            return allowed, None, np.zeros(0, np.int64)
-        lq = self.catalog.lexical.query(text)
+            return allowed, None, np.zeros(0, np.int64), None
+        words_in = lexical.brief_language(
+            text, self.catalog.filters.vocabularies(["language"])["language"])
+        lq = self.catalog.lexical.query(text, words_in)
         hits = self.catalog.lexical.hits(lq, depth, None if allowed is None else allowed.ids)
         # the brief's language is read after the search (Pool.read_in): the identifier loads
         # here on the first match (0.6 s), beside the model's first encoding, not after it
         language_identifier()
-        return allowed, lq, hits
+        return allowed, lq, hits, words_in
 
     def neighbours(self, vid: int, k: int, filters: Filters
                    ) -> tuple[Pool, np.ndarray]:

@@ -295,7 +295,10 @@ class ShardedRecommender(Answering):
         bv = BriefVectors.of(self.batcher.encode(texts) if self.batcher is not None
                              else encode_queries(self.embedder, texts))
         text = " ".join(texts)
-        lq = self._lexical_query(text) if self.ranker.hybrid else None
+        words_in = lexical.brief_language(
+            text, self.catalog.filters.vocabularies(["language"])["language"]
+        ) if self.ranker.hybrid else None
+        lq = self._lexical_query(text, words_in) if self.ranker.hybrid else None
         queries, first = bv.searched()
         depth = depth_for(brief.k)
         parts = self.catalog.all("candidates", queries, first, depth, brief.filters, lq)
@@ -304,12 +307,14 @@ class ShardedRecommender(Answering):
             return []
         bv.into(pool)
         pool.read_in(text)
-        terms = lexical.brief_words(text) if lq is not None else []
+        pool.words_in = words_in
+        terms = lexical.brief_words(text, words_in) if lq is not None else []
         return self._ranked(pool, brief.objective, brief.k, bv.query, terms)
 
-    def _lexical_query(self, text: str) -> Query:
-        """The brief's BM25 query with the statistics of every shard summed."""
-        words = lexical.terms(text)
+    def _lexical_query(self, text: str, language: str | None = None) -> Query:
+        """The brief's BM25 query with the statistics of every shard summed (language: as
+        lexical.terms reads it)."""
+        words = lexical.terms(text, language)
         n, tokens, df = 0, 0, dict[str, int]()
         for sn, st, sdf in self.catalog.all("lexical_stats", words):
             n, tokens = n + sn, tokens + st

@@ -167,3 +167,50 @@ def test_a_french_brief_finds_the_plural_it_did_not_type(tmp_path, embedder):
     [top] = rec.match(Brief(brief="recette végétale", k=1))
     assert top.creator_id == "fr1" and top.matched_terms == ["recette", "végétale"]
     rec.close()
+
+
+def test_a_creator_writing_another_language_has_its_words_read_in_it():
+    """Before: a German creator's captions were read as English or French: "und", "die",
+    "für" were indexed and named, and "Rezepte" did not find "Rezept". A language both
+    packages cover (a Snowball stemmer, a stopword list) is read beside English and French,
+    each text by its stopwords: the German creator's English caption stays English."""
+    german = "Meine liebsten Rezepte für die ganze Familie, und mit Liebe gekocht"
+    assert lexical.analyse(german, "de") == ["lieb", "rezept", "ganz", "famili", "lieb", "gekocht"]
+    assert {"und", "die", "fur"} <= set(lexical.analyse(german, "en"))  # as it was read
+    assert lexical.analyse("the best vegan recipes for the whole family", "de") == lexical.analyse(
+        "the best vegan recipes for the whole family", "en")
+    assert lexical.analyse("Recetas veganas para toda la familia", "es-mx") == [
+        "recet", "vegan", "famili"]
+    # a region's tag names its language; an unknown code reads English and French as before
+    assert lexical.analyse(german, "xx") == lexical.analyse(german, None)
+
+
+def test_a_brief_in_another_language_loses_its_stopwords_when_the_index_holds_it():
+    """The brief's language is read among English, French and the index's creators'
+    languages: a German brief over German creators drops "für" and "die" and is stemmed in
+    German too; over English and French creators alone nothing changes ("die" stays: it is a
+    word in English), and the identifier is not asked."""
+    brief = "Vegane Rezepte für die ganze Familie"
+    assert lexical.brief_language(brief, ["en", "fr", "de"]) == "de"
+    assert lexical.brief_language("vegan recipes for the whole family", ["en", "de"]) is None
+    assert lexical.brief_language(brief, ["en", "fr", None]) is None
+    assert lexical.brief_words(brief, "de") == ["vegane", "rezepte", "ganze", "familie"]
+    assert lexical.brief_words(brief) == ["vegane", "rezepte", "für", "die", "ganze", "familie"]
+    assert "rezept" in lexical.terms(brief, "de")
+    stems = set(lexical.analyse("Drei schnelle Rezepte mit Linsen", "de"))
+    assert lexical.matched(["rezepte", "linse"], stems, "de") == ["rezepte", "linse"]
+
+
+def test_a_german_brief_over_german_creators_names_their_words_not_its_stopwords(
+        tmp_path, embedder):
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [
+        creator("de1", "Unsere veganen Rezepte für die ganze Familie", language="de",
+                country="DE"),
+        creator("de2", "Mit dem Lastenrad durch die Stadt", language="de", country="DE"),
+        creator("en1", "vegan recipes for the whole family", language="en", country="GB")])])
+    [top] = rec.match(Brief(brief="Vegane Rezepte für die Familie", k=1,
+                            filters={"languages": ["de"]}))
+    assert top.creator_id == "de1"
+    assert top.matched_terms == ["vegane", "rezepte", "familie"]
+    rec.close()

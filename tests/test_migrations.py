@@ -70,7 +70,8 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
             "m007_analysed_text, m008_bio_nearest_post, m009_bio_claims_and_disclosures, "
             "m010_trap_penalties, m011_categories_in_text, "
             "m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords, "
-            "m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read)"
+            "m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read, "
+            "m016_words_in_each_language)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80
@@ -87,7 +88,7 @@ def test_categories_are_searched_after_step_11(tmp_path, embedder, monkeypatch):
     hiker["categories"] = ["outdoor"]
     body = catalog_module.body
     with monkeypatch.context() as m:  # the lexical index as step 10 wrote it
-        m.setattr(catalog_module, "body", lambda r: body({**r, "categories": []}))
+        m.setattr(catalog_module, "body", lambda r, lang=None: body({**r, "categories": []}, lang))
         with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
             rec.ingest([write_jsonl(tmp_path / "c.jsonl", [hiker, creator("other")])])
             assert len(bm25(rec.catalog, "outdoor", 10)[1]) == 0
@@ -361,4 +362,39 @@ def test_a_missing_language_is_detected_on_open(tmp_path, embedder):
         assert rec.get("fr")["signals"]["detected_language"]["code"] == "fr"
         found = rec.match({"brief": "recettes", "filters": {"languages": ["fr"]}})
         assert [m.creator_id for m in found] == ["fr"]
+        assert rec.check() == []
+
+
+def test_a_creator_of_another_language_has_its_words_read_in_it_after_step_16(
+        tmp_path, embedder, monkeypatch):
+    """Step 16: a catalog whose German creator's captions were read as English or French
+    ("und", "die", "für" indexed, "Rezepte" not stemmed in German) is read again on open; one
+    of English and French creators alone is left as it is."""
+    from recommender.lexical import tokens
+
+    cook = creator("koch", "Unsere Rezepte für die ganze Familie und Freunde", language="de")
+    with monkeypatch.context() as m:  # the analysis as step 15 indexed it
+        m.setattr(tokens, "OTHER", {})
+        with Recommender(tmp_path / "idx", create=True, embedder=embedder) as rec:
+            rec.ingest([write_jsonl(tmp_path / "c.jsonl", [cook, creator("fr1")])])
+            [(_, stored)] = rec.catalog.lexical.bodies([rec.catalog.vid_of("koch")])
+            assert {"und", "die"} <= set(stored.split())
+    with Recommender(tmp_path / "plain", create=True, embedder=embedder) as rec:
+        rec.ingest([write_jsonl(tmp_path / "p.jsonl", [creator("fr1"), creator("fr2")])])
+    for name in ("idx", "plain"):
+        db = sqlite3.connect(tmp_path / name / "catalog.sqlite")
+        db.execute("UPDATE meta SET value='15' WHERE key='migration'")
+        db.commit()
+        db.close()
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "m007_analysed_text", lambda conn: pytest.fail("rebuilt"))
+        with Recommender(tmp_path / "plain", embedder=embedder) as rec:
+            assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+    with Recommender(tmp_path / "idx", embedder=embedder) as rec:
+        [(_, stored)] = rec.catalog.lexical.bodies([rec.catalog.vid_of("koch")])
+        assert "rezept" in stored.split() and not {"und", "die", "fur"} & set(stored.split())
+        [top] = rec.match(Brief(brief="Rezepte für die Familie", k=1))
+        assert top.creator_id == "koch" and top.matched_terms == ["rezepte", "familie"]
+        assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
+        assert_bm25_equals_fts5(rec, ("Rezepte für die Familie", "zero waste"))
         assert rec.check() == []

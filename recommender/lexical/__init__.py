@@ -8,6 +8,7 @@ from .tokens import (
     analyse,
     body,
     body_stems,
+    brief_language,
     brief_words,
     fold,
     fts_query,
@@ -17,5 +18,5 @@ from .tokens import (
     words,
 )
 
-__all__ = ["MAX_DOC_SHARE", "STOPWORDS", "Query", "analyse", "body", "body_stems", "brief_words",
-           "fold", "fts_query", "matched", "term_vector", "terms", "words"]
+__all__ = ["MAX_DOC_SHARE", "STOPWORDS", "Query", "analyse", "body", "body_stems", "brief_language",
+           "brief_words", "fold", "fts_query", "matched", "term_vector", "terms", "words"]

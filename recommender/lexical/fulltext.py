@@ -76,10 +76,11 @@ class FullText:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def query(self, text: str) -> Query:
+    def query(self, text: str, language: str | None = None) -> Query:
         """The text's informative words with their document frequencies and the collection's
-        statistics (from FTS5's own averages record: no scan)."""
-        words = terms(text)
+        statistics (from FTS5's own averages record: no scan); language: one of tokens.OTHER
+        the text is read in as well as English and French (tokens.brief_language)."""
+        words = terms(text, language)
         with self.db.lock:
             n, total = self.averages()
             df = self.df(words)

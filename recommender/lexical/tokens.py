@@ -15,6 +15,16 @@ though "of course" makes it an English one), then stem with that language's Snow
 A brief is stemmed both ways: it finds an English and a French creator alike. The index stores
 the stems (FTS5 then tokenizes them as words); an index written before this analysis is rebuilt
 by the catalog's migration step 7.
+
+Other languages: a creator whose language (stated, or detected at ingest) is one that both
+maintained packages cover (a Snowball stemmer in PyStemmer and a list in stop-words: German,
+Spanish, Italian, Portuguese, Dutch, Polish, Russian, Turkish, Arabic and a dozen more; OTHER)
+has each text read between English, French and that language, by the same vote of stopwords,
+so a German caption loses "und", "die", "für" and "Rezepte" is stemmed as "Rezept". A brief is
+read in such a language as well when the language identifier reads it so among the languages
+the index's creators write (brief_language): its stopwords leave the brief and its words are
+stemmed in that language too. A catalogue of English and French creators is read exactly as
+before (migration step 16 rebuilds the lexical index of one that holds another language).
 """
 
 from __future__ import annotations
@@ -31,7 +41,7 @@ from typing import Any
 
 import numpy as np
 import Stemmer
-from stop_words import get_stop_words
+from stop_words import LANGUAGE_MAPPING, get_stop_words
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -106,20 +116,67 @@ STOPWORDS = _STOP["en"] | _STOP["fr"]
 _ONLY = {"en": _STOP["en"] - _STOP["fr"], "fr": _STOP["fr"] - _STOP["en"]}
 
 
+# The other languages analysed: those with both a Snowball stemmer and a stopword list, by
+# ISO 639-1 code (Norwegian's list is filed under Bokmål, "nb"; "no" names it as well)
+_STEMMERS = set(Stemmer.algorithms())
+OTHER = {code: name for code, name in {**LANGUAGE_MAPPING, "no": "norwegian"}.items()
+         if name in _STEMMERS and code not in LANGUAGES}
+_STEMMER_NAMES.update(OTHER)
+
+
+def base_language(code: str | None) -> str | None:
+    """The language a code names, without its region ("pt-br" -> "pt"); None for none."""
+    return code.split("-")[0].lower() if code else None
+
+
+def other_language(code: str | None) -> str | None:
+    """The code's base language when it is one of OTHER (analysed beside English and French),
+    else None."""
+    base = base_language(code)
+    return base if base in OTHER else None
+
+
+def stopwords(lang: str) -> frozenset[str]:
+    """A language's stopwords, folded and split as words() splits text."""
+    if lang in _STOP:
+        return _STOP[lang]
+    return _other_stopwords(lang)
+
+
+@cache
+def _other_stopwords(lang: str) -> frozenset[str]:
+    return _stopwords(OTHER[lang], frozenset())
+
+
+@cache
+def _only(candidates: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Each candidate language's stopwords that are none of the others'."""
+    return {lang: stopwords(lang).difference(*(stopwords(o) for o in candidates if o != lang))
+            for lang in candidates}
+
+
 @cache
 def _stemmer(lang: str) -> Any:
     return Stemmer.Stemmer(_STEMMER_NAMES[lang])
 
 
 def language_of(tokens: Sequence[str], hint: str | None = None) -> str:
-    """en or fr, by which language's stopwords the words use more; the hint (the creator's
-    language) on a tie, then English."""
-    en = sum(t in _ONLY["en"] for t in tokens)
-    fr = sum(t in _ONLY["fr"] for t in tokens)
-    if en != fr:
-        return "en" if en > fr else "fr"
-    base = (hint or "en").split("-")[0]
-    return base if base in LANGUAGES else "en"
+    """en or fr (or the hint's language when it is one of OTHER), by which language's
+    stopwords, among those none of the others has, the words use more; the hint (the
+    creator's language) on a tie, then English."""
+    extra = other_language(hint)
+    if extra is None:  # English and French, as the index has always read them
+        en = sum(t in _ONLY["en"] for t in tokens)
+        fr = sum(t in _ONLY["fr"] for t in tokens)
+        if en != fr:
+            return "en" if en > fr else "fr"
+        base = base_language(hint) or "en"
+        return base if base in LANGUAGES else "en"
+    only = _only((*LANGUAGES, extra))
+    counts = {lang: sum(t in words for t in tokens) for lang, words in only.items()}
+    best = max(counts.values())
+    tied = [lang for lang, n in counts.items() if n == best]
+    return extra if extra in tied else tied[0]
 
 
 def analyse(text: str, language: str | None = None) -> list[str]:
@@ -127,7 +184,8 @@ def analyse(text: str, language: str | None = None) -> list[str]:
     stopwords, in the text's language."""
     tokens = words(fold(text))
     lang = language_of(tokens, language)
-    kept = [t for t in tokens if t not in _STOP[lang]]
+    stop = stopwords(lang)
+    kept = [t for t in tokens if t not in stop]
     return list(_stemmer(lang).stemWords(kept)) if kept else []
 
 
@@ -136,7 +194,8 @@ def content_words(text: str, language: str | None = None) -> list[tuple[str, str
     language, in order; the word as written (lower case, accents kept), for an explanation."""
     written = [(w, t) for w in _WORD.findall(text.lower()) for t in words(fold(w))]
     lang = language_of([t for _, t in written], language)
-    kept = [(w, t) for w, t in written if t not in _STOP[lang]]
+    stop = stopwords(lang)
+    kept = [(w, t) for w, t in written if t not in stop]
     stems = _stemmer(lang).stemWords([t for _, t in kept]) if kept else []
     out: dict[str, str] = {}
     for (w, _), s in zip(kept, stems, strict=True):
@@ -144,32 +203,53 @@ def content_words(text: str, language: str | None = None) -> list[tuple[str, str
     return [(w, s) for s, w in out.items()]
 
 
-def brief_words(text: str) -> list[str]:
-    """The distinct words of a brief that are stopwords of neither language, in order, in
-    small letters with their accents ("végétales"): what the explanation names when a creator
-    uses one (a brief is short and often mixes both). Two words that differ only by accents
-    are one, as the index reads them."""
+def brief_words(text: str, language: str | None = None) -> list[str]:
+    """The distinct words of a brief that are stopwords of neither language (nor of language,
+    the brief's when it is one of OTHER: brief_language), in order, in small letters with their
+    accents ("végétales"): what the explanation names when a creator uses one (a brief is
+    short and often mixes both). Two words that differ only by accents are one, as the index
+    reads them."""
+    extra = other_language(language)
+    stop = STOPWORDS if extra is None else STOPWORDS | stopwords(extra)
     out: dict[str, str] = {}
     for w in _WORD.findall(text.lower()):
         parts = words(fold(w))
         for t in parts:  # a word that folds into two ("ﬁ"-ligatures) is shown as folded
-            if t not in STOPWORDS:
+            if t not in stop:
                 out.setdefault(t, w if len(parts) == 1 else t)
     return list(out.values())
 
 
 @lru_cache(maxsize=8192)
-def stems_of(word: str) -> tuple[str, ...]:
-    """A word's stems, folded as the index stores them, in every language the index knows (a
-    brief may be either); cached: each match's explanations ask again for every creator
-    shown."""
+def stems_of(word: str, language: str | None = None) -> tuple[str, ...]:
+    """A word's stems, folded as the index stores them, in English and French (a brief may be
+    either) and in language when it is one of OTHER; cached: each match's explanations ask
+    again for every creator shown."""
     folded = fold(word)
-    return tuple(dict.fromkeys(_stemmer(lang).stemWord(folded) for lang in LANGUAGES))
+    extra = other_language(language)
+    langs = LANGUAGES if extra is None else (*LANGUAGES, extra)
+    return tuple(dict.fromkeys(_stemmer(lang).stemWord(folded) for lang in langs))
 
 
-def terms(text: str) -> list[str]:
-    """A brief's distinct index terms, in order: each word's stems in every language."""
-    return list(dict.fromkeys(s for w in brief_words(text) for s in stems_of(w)))
+def terms(text: str, language: str | None = None) -> list[str]:
+    """A brief's distinct index terms, in order: each word's stems in every language it is
+    read in (brief_words, stems_of)."""
+    return list(dict.fromkeys(s for w in brief_words(text, language)
+                              for s in stems_of(w, language)))
+
+
+def brief_language(text: str, held: Iterable[str | None]) -> str | None:
+    """The language of OTHER a brief is written in, when the language identifier reads it so
+    among English, French and the languages held (the index's creators'): locales.written_in,
+    which reads a short text reliably among a few languages where the choice among every
+    language does not. None when the brief reads as English or French, or not clearly: an
+    index of English and French creators never asks the identifier."""
+    extras = {other_language(code) for code in held} - {None}
+    if not extras:
+        return None
+    from ..locales import written_in
+
+    return other_language(written_in(text, {*LANGUAGES, *(e for e in extras if e)}))
 
 
 def fts_query(words: Iterable[str]) -> str:
@@ -182,15 +262,17 @@ def fts_query(words: Iterable[str]) -> str:
 CATEGORIES_MARK = "§"
 
 
-def body(record: dict[str, Any]) -> str:
+def body(record: dict[str, Any], detected: str | None = None) -> str:
     """The text indexed for one creator: the analysed bio and posts, one line each (each text
     stemmed in its own language, a post as hashtags.read reads it), then its categories on a
     line of their own after CATEGORIES_MARK. The categories are the creator's niche as it or
     its platform names it: a brief that names the niche ("outdoor gear repair") finds the
-    creators filed under it, whatever words their captions use."""
+    creators filed under it, whatever words their captions use. detected: the language the
+    ingest read the texts in, for a record that states none; it is used when it is one of
+    OTHER (between English and French the texts' own stopwords decide, as they always did)."""
     from ..hashtags import read, unborne
 
-    language = record.get("language")
+    language = record.get("language") or (detected if other_language(detected) else None)
     captions = [p.get("text") or "" for p in record.get("posts") or []]
     unread = unborne(captions)
     parts = [record.get("bio") or ""] + [read(t, unread) for t in captions]
@@ -213,10 +295,11 @@ def body_stems(indexed: str) -> tuple[set[str], set[str]]:
     return texts, categories
 
 
-def matched(brief: Iterable[str], stems: set[str]) -> list[str]:
+def matched(brief: Iterable[str], stems: set[str], language: str | None = None) -> list[str]:
     """The brief's words (brief_words) a creator used, given the stems of its texts (its
-    indexed body): "recette" when it wrote "recettes"; in the brief's order."""
-    return [w for w in brief if any(s in stems for s in stems_of(w))]
+    indexed body): "recette" when it wrote "recettes"; in the brief's order (language: the
+    brief's, as brief_words was given it)."""
+    return [w for w in brief if any(s in stems for s in stems_of(w, language))]
 
 
 @dataclass

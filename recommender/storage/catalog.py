@@ -160,8 +160,8 @@ class Catalog:
                                  r["platform"], r["followers"], sig["engagement_rate"],
                                  r.get("categories") or [], sig["engagement"],
                                  sig["authenticity"])
-            self.lexical.put((vid, body(c.record)) for vid, c in zip(vids, creators,
-                                                                       strict=True))
+            self.lexical.put((vid, body(c.record, stored_language(c.record, c.signals)))
+                             for vid, c in zip(vids, creators, strict=True))
         return vids
 
     def renorm(self, tiers: TierScheme, gen: int, written: Mapping[Group, int]) -> int:

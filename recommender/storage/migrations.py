@@ -60,9 +60,9 @@ def m002_full_text(conn: sqlite3.Connection) -> None:
     conn.execute('CREATE VIRTUAL TABLE creator_text USING fts5('
                  'body, tokenize = "unicode61 remove_diacritics 2")')
     conn.execute("CREATE VIRTUAL TABLE creator_text_vocab USING fts5vocab(creator_text, row)")
-    rows = conn.execute("SELECT vid, record FROM creators").fetchall()
+    rows = conn.execute("SELECT vid, record, language FROM creators").fetchall()
     conn.executemany("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
-                     [(vid, body(json.loads(rec))) for vid, rec in rows])
+                     [(vid, body(json.loads(rec), language)) for vid, rec, language in rows])
 
 
 def m003_term_frequencies(conn: sqlite3.Connection) -> None:
@@ -319,12 +319,25 @@ def m015_unborne_hashtags_not_read(conn: sqlite3.Connection) -> None:
                 "posts without them", len(stale))
 
 
+def m016_words_in_each_language(conn: sqlite3.Connection) -> None:
+    """Each creator's words read in its own language when that is one of lexical.tokens.OTHER
+    (German, Spanish, Italian, ...: their stopwords out, their Snowball stems), where they were
+    read as English or French. The lexical index again from the records, when some creator
+    writes such a language; a catalogue of English and French creators is read as before."""
+    from ..lexical.tokens import other_language
+
+    held = [code for (code,) in conn.execute("SELECT DISTINCT language FROM creators")]
+    if any(other_language(code) for code in held):
+        m007_analysed_text(conn)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
     m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text,
     m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords,
-    m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read)
+    m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read,
+    m016_words_in_each_language)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).
