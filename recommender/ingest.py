@@ -267,10 +267,15 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
     """Creator tables and post tables read together, posts attached to their creators."""
     creators: list[tuple[str, int, dict]] = []
     posts: dict[str, list[tuple[str, int, dict]]] = {}
+    handle_ids: set[str] = set()  # the ids taken from handles
+    table_order = {name: i for i, (name, _, _) in enumerate(tables)}
     for name, header, rows in tables:
         kind = "posts" if "creator_id" in header else "creators"
         required = REQUIRED_POST_COLUMNS if kind == "posts" else REQUIRED_CREATOR_COLUMNS
-        missing = [c for c in required if c not in header]
+        # an export names its creators by handle (username) and has no id of ours: the handle,
+        # without its "@", is then each creator's id
+        by_handle = kind == "creators" and "id" not in header and "handle" in header
+        missing = [c for c in required if c not in header and not (by_handle and c == "id")]
         if not header or missing:
             parsed.errors.append(RecordError(
                 name, 1, ",".join(missing) or "header",
@@ -291,13 +296,25 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
             row = _empty_to_none(row)  # counts as spreadsheets write them: the schema reads them
             if kind == "posts":
                 posts.setdefault(row["creator_id"] or "", []).append((name, line, row))
+            elif by_handle and not (row.get("handle") or "").strip().lstrip("@"):
+                parsed.errors.append(RecordError(
+                    name, line, "handle", "this table has no id column, so a creator's id is "
+                    "its handle, and this row's handle is empty"))
             else:
+                if by_handle:
+                    row["id"] = str(row["handle"]).strip().lstrip("@")
+                    handle_ids.add(row["id"])
                 creators.append((name, line, row))
     attached: set[str] = set()
     for name, line, row in creators:
         cats = row.get("categories")
         row["categories"] = [c for c in re.split(r"[;|]", cats) if c.strip()] if cats else []
-        own = posts.get(row.get("id") or "", [])
+        cid = row.get("id") or ""
+        # posts link to a creator by its id; to one whose id is its handle, by the handle with
+        # or without its "@" as well
+        linked = [cid, f"@{cid}"] if cid in handle_ids else [cid]
+        own = sorted((p for key in linked for p in posts.get(key, [])),
+                     key=lambda p: (table_order[p[0]], p[1]))  # as the tables list them
         row["posts"] = [{k: v for k, v in p.items() if k != "creator_id" and v is not None}
                         for _, _, p in own]
         for k in [k for k, v in row.items() if v is None]:
@@ -311,7 +328,7 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
                 pname, pline, _ = own[int(m.group(1))]
                 parsed.errors[i] = RecordError(pname, pline, m.group(2) or "post", e.reason,
                                                e.record_id)
-        attached.add(row.get("id") or "")
+        attached.update(linked)
     for cid, items in posts.items():
         if cid not in attached:
             for pname, pline, _ in items:

@@ -93,6 +93,27 @@ def test_a_creators_table_carries_the_agencys_price(tmp_path):
     assert "'€250' is not a price" in error.reason
 
 
+def test_an_export_without_ids_names_its_creators_by_handle(tmp_path):
+    """Exports name creators by username and carry no id of ours: such a creators table was
+    refused whole ("id: missing column(s)"). Each creator's id is now its handle without the
+    "@", and a posts table links to it by the handle written either way; a row without a
+    handle is named. A table with an id column keeps its ids."""
+    creators = tmp_path / "creators.csv"
+    creators.write_text("Username,platform,followers,bio\n@lena.kocht,instagram,2300,Rezepte\n"
+                        "tom.rad,instagram,1800,Lastenrad\n,instagram,900,ohne Namen\n", "utf-8")
+    posts = tmp_path / "posts.csv"
+    posts.write_text("creator,post id,caption\n@lena.kocht,1,Linsen\nlena.kocht,2,Brot\n"
+                     "@tom.rad,1,Markt\nnobody,1,?\n", "utf-8")
+    parsed = read_paths([creators, posts])
+    got = {c.id: (c.handle, [p.id for p in c.posts]) for c in parsed.records}
+    assert got == {"lena.kocht": ("@lena.kocht", ["1", "2"]), "tom.rad": ("tom.rad", ["1"])}
+    assert [(e.line, e.field) for e in parsed.errors] == [(4, "handle"), (5, "creator_id")]
+    assert "no id column" in parsed.errors[0].reason
+    with_ids = tmp_path / "with-ids.csv"
+    with_ids.write_text("id,username,platform,followers,bio\nig_1,@lena.kocht,instagram,2300,Rezepte\n")
+    assert [c.id for c in read_paths([with_ids]).records] == ["ig_1"]
+
+
 def test_a_json_file_may_hold_an_array(tmp_path):
     f = tmp_path / "creators.json"
     f.write_text(json.dumps([
