@@ -303,6 +303,13 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
             else:
                 if by_handle:
                     row["id"] = str(row["handle"]).strip().lstrip("@")
+                    if row["id"] in handle_ids:  # one username on two platforms, say
+                        first = next(f"{n}:{ln}" for n, ln, r in creators if r["id"] == row["id"])
+                        parsed.errors.append(RecordError(
+                            name, line, "handle", f"handle {row['id']!r} is also the creator of "
+                            f"{first}: this table has no id column, so a creator's id is its "
+                            "handle; add an id column to tell them apart", row["id"]))
+                        continue
                     handle_ids.add(row["id"])
                 creators.append((name, line, row))
     attached: set[str] = set()

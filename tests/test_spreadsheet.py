@@ -109,6 +109,12 @@ def test_an_export_without_ids_names_its_creators_by_handle(tmp_path):
     assert got == {"lena.kocht": ("@lena.kocht", ["1", "2"]), "tom.rad": ("tom.rad", ["1"])}
     assert [(e.line, e.field) for e in parsed.errors] == [(4, "handle"), (5, "creator_id")]
     assert "no id column" in parsed.errors[0].reason
+    twice = tmp_path / "twice.csv"
+    twice.write_text("username,platform,followers,bio\nlena,instagram,2300,Rezepte\n"
+                     "lena,tiktok,5000,Rezepte\n")
+    parsed = read_paths([twice])
+    assert [c.platform for c in parsed.records] == ["instagram"]
+    assert parsed.errors[0].line == 3 and "add an id column" in parsed.errors[0].reason
     with_ids = tmp_path / "with-ids.csv"
     with_ids.write_text("id,username,platform,followers,bio\nig_1,@lena.kocht,instagram,2300,Rezepte\n")
     assert [c.id for c in read_paths([with_ids]).records] == ["ig_1"]
