@@ -43,7 +43,27 @@ import numpy as np
 import Stemmer
 from stop_words import LANGUAGE_MAPPING, get_stop_words
 
-_WORD = re.compile(r"[^\W_]+")
+
+def _combining_marks() -> str:
+    """A character class of the combining marks (Unicode categories Mn, Mc, Me) of the Basic
+    Multilingual Plane: the vowel signs of Devanagari and Thai, Arabic's hamza above as NFKD
+    splits it off. They are not letters to the regular expressions, so a word split at each
+    ("पसंदीदा" read as "पस", "द", "द"); FTS5's tokenizer keeps them in the word."""
+    ranges, start = [], None
+    for cp in range(0x10000):
+        # the variation selectors (an emoji's U+FE0F) are marks too, of no word: they stay
+        # separators, as they were
+        mark = unicodedata.category(chr(cp))[0] == "M" and not 0xFE00 <= cp <= 0xFE0F
+        if mark and start is None:
+            start = cp
+        elif not mark and start is not None:
+            ranges.append(f"{chr(start)}-{chr(cp - 1)}" if cp - 1 > start else chr(start))
+            start = None
+    return "".join(ranges)
+
+
+# a word: a letter or digit, then letters, digits and combining marks
+_WORD = re.compile(rf"[^\W_](?:[^\W_]|[{_combining_marks()}])*")
 
 # A term in more than half of all creators' texts carries no information ("the", "de", "my"):
 # FTS5's BM25 IDF, log((N - n + 0.5) / (n + 0.5)), is <= 0 there and clamped to ~0. Leaving such
@@ -120,7 +140,8 @@ _ONLY = {"en": _STOP["en"] - _STOP["fr"], "fr": _STOP["fr"] - _STOP["en"]}
 # ISO 639-1 code (Norwegian's list is filed under Bokmål, "nb"; "no" names it as well)
 _STEMMERS = set(Stemmer.algorithms())
 OTHER = {code: name for code, name in {**LANGUAGE_MAPPING, "no": "norwegian"}.items()
-         if name in _STEMMERS and code not in LANGUAGES}
+         if name in _STEMMERS and code not in LANGUAGES
+         and code != "el"}  # the package's Greek list is of Ancient Greek ("ἀλλά", "γάρ")
 _STEMMER_NAMES.update(OTHER)
 
 

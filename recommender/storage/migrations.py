@@ -56,9 +56,13 @@ def m001_creators(conn: sqlite3.Connection) -> None:
 def m002_full_text(conn: sqlite3.Connection) -> None:
     """The lexical index: one FTS5 document per creator (bio and posts), rowid = vid.
     unicode61 folds case and, with remove_diacritics 2, accents ("déchet" matches "dechet");
-    '#' and '@' separate tokens, so "#fixitfriday" is found by "fixitfriday"."""
+    '#' and '@' separate tokens, so "#fixitfriday" is found by "fixitfriday". Its token
+    characters are letters, digits and combining marks (M*, beside its default L* N* Co), as
+    lexical.words reads a word: a Devanagari or Thai word runs through its vowel signs. (An
+    index created before step 16 tokenized without M*; step 16 creates it again where a
+    creator writes a language other than English and French.)"""
     conn.execute('CREATE VIRTUAL TABLE creator_text USING fts5('
-                 'body, tokenize = "unicode61 remove_diacritics 2")')
+                 """body, tokenize = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'")""")
     conn.execute("CREATE VIRTUAL TABLE creator_text_vocab USING fts5vocab(creator_text, row)")
     rows = conn.execute("SELECT vid, record, language FROM creators").fetchall()
     conn.executemany("INSERT INTO creator_text(rowid, body) VALUES(?, ?)",
@@ -322,12 +326,14 @@ def m015_unborne_hashtags_not_read(conn: sqlite3.Connection) -> None:
 def m016_words_in_each_language(conn: sqlite3.Connection) -> None:
     """Each creator's words read in its own language when that is one of lexical.tokens.OTHER
     (German, Spanish, Italian, ...: their stopwords out, their Snowball stems), where they were
-    read as English or French. The lexical index again from the records, when some creator
-    writes such a language; a catalogue of English and French creators is read as before."""
-    from ..lexical.tokens import other_language
+    read as English or French, and words of scripts with combining marks (Devanagari's and
+    Thai's vowel signs) kept whole, where they were split at each mark. The lexical index
+    again from the records, when some creator writes a language other than English and
+    French; a catalogue of English and French creators is read as before."""
+    from ..lexical.tokens import LANGUAGES, base_language
 
     held = [code for (code,) in conn.execute("SELECT DISTINCT language FROM creators")]
-    if any(other_language(code) for code in held):
+    if any(code and base_language(code) not in LANGUAGES for code in held):
         m007_analysed_text(conn)
 
 
