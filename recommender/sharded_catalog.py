@@ -7,7 +7,7 @@ index's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,11 +24,21 @@ class _ShardedFilters:
 
     def vocabularies(self, columns: list[str]) -> dict[str, list[str]]:
         """Each column's values over every shard: one call a shard for all the columns."""
-        values: dict[str, set[str]] = {c: set() for c in columns}
-        for got in self.owner.all("vocabularies", columns):
-            for c, known in got.items():
-                values[c].update(known)
-        return {c: sorted(v) for c, v in values.items()}
+        return self.asked_vocabularies(columns)()
+
+    def asked_vocabularies(self, columns: list[str]) -> Callable[[], dict[str, list[str]]]:
+        """vocabularies, asked of every shard now and read when the answer is called for (a
+        match asks while it encodes its brief)."""
+        calls = [s.submit("vocabularies", columns) for s in self.owner.shards]
+
+        def answer() -> dict[str, list[str]]:
+            values: dict[str, set[str]] = {c: set() for c in columns}
+            for got in gather(calls):
+                for c, known in got.items():
+                    values[c].update(known)
+            return {c: sorted(v) for c, v in values.items()}
+
+        return answer
 
     def counts_alone(self, f: Filters) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -292,12 +292,13 @@ class ShardedRecommender(Answering):
             brief = Brief.model_validate(brief)
         self._check_filters(brief.filters)
         texts = query_texts(brief.brief, brief.values)
+        # the languages the shards hold, asked while the brief is encoded
+        held = self.catalog.filters.asked_vocabularies(["language"]) if self.ranker.hybrid \
+            else None
         bv = BriefVectors.of(self.batcher.encode(texts) if self.batcher is not None
                              else encode_queries(self.embedder, texts))
         text = " ".join(texts)
-        words_in = lexical.brief_language(
-            text, self.catalog.filters.vocabularies(["language"])["language"]
-        ) if self.ranker.hybrid else None
+        words_in = None if held is None else lexical.brief_language(text, held()["language"])
         lq = self._lexical_query(text, words_in) if self.ranker.hybrid else None
         queries, first = bv.searched()
         depth = depth_for(brief.k)

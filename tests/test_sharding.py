@@ -37,8 +37,9 @@ BRIEFS = [
 ]
 
 
-def split(tmp_path, shards: int, records: list[str]):
-    """One index of every creator, and the same creators in `shards` shard directories."""
+def split(tmp_path, shards: int, records: list[str], norms_differ: bool = True):
+    """One index of every creator, and the same creators in `shards` shard directories
+    (norms_differ: the shards' own engagement norms differ, and are aligned)."""
     emb = HashEmbedder(64)
     (tmp_path / "all.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
     with Recommender(tmp_path / "one", create=True, embedder=emb) as one:
@@ -52,7 +53,7 @@ def split(tmp_path, shards: int, records: list[str]):
         dirs.append(tmp_path / f"shard-{s}")
     # as the sharded ingest ends: engagement norms over every shard, as in one index
     recs = [Recommender(d, embedder=emb) for d in dirs]
-    assert align_norms(recs) > 0
+    assert (align_norms(recs) > 0) == norms_differ
     for rec in recs:
         rec.close()
     return tmp_path / "one", dirs
@@ -248,3 +249,24 @@ def test_shards_ingested_on_their_own_are_told_their_engagement_norms_differ(tmp
     with ShardedRecommender(dirs, embedder=emb):
         pass
     assert "engagement norms differ" not in caplog.text
+
+
+def test_a_brief_in_a_language_one_shard_holds_is_read_in_it_over_shards(tmp_path):
+    """The brief's language is read among the languages of every shard's creators: a German
+    brief whose German creators all sit in one shard is read in German over the shards, as in
+    one index (its stopwords out of the words named)."""
+    from conftest import creator
+
+    records = [json.dumps(creator(f"de{i}", "Unsere veganen Rezepte für die ganze Familie",
+                                  language="de", country="DE")) for i in range(3)]
+    records += [json.dumps(creator(f"fr{i}", f"recettes végétales {i}")) for i in range(6)]
+    one_path, dirs = split(tmp_path, 3, records, norms_differ=False)
+    emb = HashEmbedder(64)
+    brief = {"brief": "Vegane Rezepte für die Familie", "k": 5}
+    with Recommender(one_path, embedder=emb) as one, \
+            ShardedRecommender(dirs, embedder=emb) as many:
+        expected, got = one.match(brief), many.match(brief)
+        assert answers(got) == answers(expected)
+        german = [m for m in got if m.creator_id.startswith("de")]
+        assert german and all(m.matched_terms == ["vegane", "rezepte", "familie"]
+                              for m in german)
