@@ -107,31 +107,85 @@ def _reject_constant(name: str) -> float:
 
 
 def validation_errors(e: ValidationError, file: str, line: int,
-                      rid: str | None) -> list[RecordError]:
-    return [RecordError(file, line, _loc(err["loc"]),
+                      rid: str | None, written: dict[tuple, str] | None = None
+                      ) -> list[RecordError]:
+    """The errors of one record, each naming its field as the record writes it (written: the
+    export's names of the fields export_named renamed, by location)."""
+    return [RecordError(file, line, _loc(_as_written(err["loc"], written or {})),
                         f"not a field of the ingest format ({unknown_field_hint(err, Creator)});"
                         f" {UNKNOWN_HINT}" if err["type"] == "extra_forbidden" else err["msg"],
                         rid)
             for err in e.errors()]
 
 
-def validate_record(obj: object, file: str, line: int, parsed: Parsed) -> None:
-    """Validate one decoded object and file it under records or errors."""
-    rid = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+def _as_written(loc: tuple, written: dict[tuple, str]) -> tuple:
+    for n in (1, 3):  # a record's field, a post's field (posts, i, field)
+        name = written.get(tuple(loc[:n])) if len(loc) >= n else None
+        if name is not None:
+            loc = (*loc[:n - 1], name, *loc[n:])
+    return loc
+
+
+def export_named(obj: dict) -> tuple[dict, dict[tuple, str], bool]:
+    """A JSON record as an export names its fields (username, follower_count or
+    followersCount, biography, and its posts' caption, like_count...: the names a table's
+    columns may have, spreadsheet.ALIASES) with the ingest format's names, and without an id
+    but with a handle, the handle without its "@" as its id, as a table without an id column
+    takes it. Returns (the record, the name written of each field renamed by its location,
+    whether the id is the handle). A field given under both names keeps the export's name,
+    which validation then refuses, naming it."""
+    written: dict[tuple, str] = {}
+
+    def rename(d: dict, fields: frozenset[str], at: tuple) -> dict:
+        out = dict(d)
+        for key in d:
+            name = spreadsheet.column(key) if isinstance(key, str) else key
+            if key in fields or name not in fields or name in out:
+                continue
+            out[name] = out.pop(key)
+            where = (*at, name)
+            written[where] = key
+        return out
+
+    obj = rename(obj, CREATOR_FIELDS, ())
+    if isinstance(obj.get("posts"), list):
+        obj["posts"] = [rename(p, POST_FIELDS, ("posts", i)) if isinstance(p, dict) else p
+                        for i, p in enumerate(obj["posts"])]
+    handle = obj.get("handle")
+    by_handle = False
+    if obj.get("id") is None and isinstance(handle, str) and handle.strip("@ "):
+        obj["id"], by_handle = handle.strip().lstrip("@"), True
+        written[("id",)] = written.get(("handle",), "handle")
+    return obj, written, by_handle
+
+
+def validate_record(obj: object, file: str, line: int, parsed: Parsed,
+                    exported: bool = True) -> None:
+    """Validate one decoded object and file it under records or errors. exported: the object
+    is a JSON record, which may name its fields as an export does (export_named); a table's
+    row has been named so by its header."""
     if not isinstance(obj, dict):
         parsed.errors.append(RecordError(file, line, "record", "expected a JSON object"))
         return
+    written: dict[tuple, str] = {}
+    by_handle = False
+    if exported:
+        obj, written, by_handle = export_named(obj)
+    rid = obj.get("id") if isinstance(obj.get("id"), str) else None
     if parsed.ignore_unknown:
         obj = known_fields(obj, parsed)
     try:
         creator = Creator.model_validate(obj)
     except ValidationError as e:
-        parsed.errors.extend(validation_errors(e, file, line, rid))
+        parsed.errors.extend(validation_errors(e, file, line, rid, written))
         return
     if creator.id in parsed.origins:
         f0, l0 = parsed.origins[creator.id]
-        parsed.errors.append(RecordError(file, line, "id", f"duplicate id, first seen at {f0}:{l0}",
-                                         creator.id))
+        parsed.errors.append(RecordError(
+            file, line, written.get(("id",), "id"),
+            f"handle {creator.id!r} is also the creator of {f0}:{l0}: this record has no id, "
+            "so its id is its handle; give each an id to tell them apart" if by_handle
+            else f"duplicate id, first seen at {f0}:{l0}", creator.id))
         return
     parsed.origins[creator.id] = (file, line)
     parsed.records.append(creator)
@@ -314,8 +368,6 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
                 creators.append((name, line, row))
     attached: set[str] = set()
     for name, line, row in creators:
-        cats = row.get("categories")
-        row["categories"] = [c for c in re.split(r"[;|]", cats) if c.strip()] if cats else []
         cid = row.get("id") or ""
         # posts link to a creator by its id; to one whose id is its handle, by the handle with
         # or without its "@" as well
@@ -327,7 +379,7 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
         for k in [k for k, v in row.items() if v is None]:
             del row[k]
         before = len(parsed.errors)
-        validate_record(row, name, line, parsed)
+        validate_record(row, name, line, parsed, exported=False)
         # an error in one of its posts is the posts table's row: name that row, that column
         for i, e in enumerate(parsed.errors[before:], start=before):
             m = _POST_FIELD.match(e.field)

@@ -224,6 +224,15 @@ class Creator(_Model):
         """null, as exports write a list they have nothing for, is an empty list."""
         return [] if v is None else v
 
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _categories_as_written(cls, v: object) -> object:
+        """One string, as an export's category field holds it ("Beauty", "beauty; travel"):
+        its categories, separated by ; or | as a table's cell separates them."""
+        if isinstance(v, str):
+            return [c for c in re.split(r"[;|]", v) if c.strip()]
+        return v
+
     @field_validator("followers", mode="before")
     @classmethod
     def _followers_integral(cls, v: object) -> object:

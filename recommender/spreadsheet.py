@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-# Column names of common exports, and what they are here (compared lower case, with spaces,
-# dashes and dots as underscores).
+# Column names of common exports (and field names of JSON exports), and what they are here
+# (compared lower case, with spaces, dashes and dots as underscores, and camelCase split:
+# followersCount is followers_count).
 ALIASES = {
     "username": "handle", "user_name": "handle", "account": "handle", "screen_name": "handle",
     "follower_count": "followers", "followers_count": "followers", "follower": "followers",
@@ -18,7 +19,11 @@ ALIASES = {
     "comments_count": "comments", "share_count": "shares", "view_count": "views",
     "is_sponsored": "sponsored", "date": "posted_at", "published_at": "posted_at",
     "price": "rate", "fee": "rate", "tarif": "rate", "prix": "rate",
+    "timestamp": "posted_at", "created_at": "posted_at", "shares_count": "shares",
+    "views_count": "views", "play_count": "views", "video_view_count": "views",
+    "is_paid_partnership": "sponsored",
 }
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _DELIMITERS = (",", ";", "\t", "|")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, no-break spaces, Swiss apostrophes
 _GROUPED = re.compile(r"\d{1,3}([,.])\d{3}(\1\d{3})*")
@@ -46,8 +51,8 @@ def delimiter(header_line: str) -> str:
 
 
 def column(name: str) -> str:
-    """A header cell as ingest names the column."""
-    key = re.sub(r"[\s.\-]+", "_", name.strip().lower())
+    """A header cell (or a JSON export's field) as ingest names the column."""
+    key = re.sub(r"[\s.\-]+", "_", _CAMEL.sub("_", name.strip()).lower())
     return ALIASES.get(key, key)
 
 

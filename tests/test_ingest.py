@@ -205,6 +205,39 @@ def test_counts_and_platforms_as_exports_write_them():
     assert {(e.line, e.field) for e in parsed.errors} == {(4, "followers"), (5, "platform")}
 
 
+def test_a_json_export_names_its_fields_as_its_tables_do():
+    """A scraper's JSON names fields as exports' tables do (username, followersCount,
+    biography, category; a post's caption, likesCount, timestamp): such a record was refused
+    field by field, while the same export as a CSV was read. Now it is read the same way: the
+    handle without its "@" is the id of a record without one, an error names the field as the
+    record writes it, a handle two records share is named, and a field given under both names
+    is refused, naming the export's."""
+    recs = [{"username": "@lena.kocht", "platform": "Instagram", "followersCount": "12.4k",
+             "category": "Food; Family", "biography": "Vegane Rezepte",
+             "posts": [{"id": "1", "caption": "Linsen-Bolognese", "likesCount": -1,
+                        "commentsCount": 12, "timestamp": "2026-10-01T12:00:00Z"}]},
+            {"username": "lena.kocht", "platform": "tiktok", "followers_count": 100,
+             "bio": "Rezepte"},
+            {"id": "c3", "platform": "x", "follower_count": "many", "bio": "hello",
+             "posts": [{"id": "p", "caption": "hi", "like_count": "lots"}]},
+            {"id": "c4", "platform": "x", "followers": 5, "follower_count": 6, "bio": "hello"},
+            {"id": "c5", "handle": "@c", "platform": "x", "Followers": 7, "bio": "hello"}]
+    parsed = read_objects(recs, "x.json")
+    lena, c5 = parsed.records
+    assert (lena.id, lena.handle, lena.followers, lena.categories, lena.bio) == (
+        "lena.kocht", "@lena.kocht", 12_400, ["food", "family"], "Vegane Rezepte")
+    post = lena.posts[0]
+    assert (post.text, post.likes, post.comments, post.posted_at.year) == (
+        "Linsen-Bolognese", None, 12, 2026)
+    assert (c5.id, c5.followers) == ("c5", 7)  # an id given stays the id
+    got = {(e.line, e.field): e.reason for e in parsed.errors}
+    assert set(got) == {(2, "username"), (3, "follower_count"), (3, "posts[0].like_count"),
+                        (4, "follower_count")}
+    assert "also the creator of x.json:1" in got[(2, "username")]
+    assert "'lots' is not a count" in got[(3, "posts[0].like_count")]
+    assert "did you mean followers?" in got[(4, "follower_count")]
+
+
 def test_a_count_an_export_could_not_read_is_unknown_and_a_word_is_named():
     """An empty string, "hidden" and "n/a" (any case) are what exports write for a count the
     platform hides: unknown, as null and -1 are, never 0. Any other word is refused, naming the
