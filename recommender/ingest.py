@@ -142,6 +142,8 @@ def export_named(obj: dict) -> tuple[dict, dict[tuple, str], bool]:
             name = spreadsheet.column(key) if isinstance(key, str) else key
             if key in fields or name not in fields or name in out:
                 continue
+            if name == "id" and not at and spreadsheet.normal(key) != "id":
+                continue  # a post's id (post_id) is no creator's
             out[name] = out.pop(key)
             where = (*at, name)
             written[where] = key

@@ -50,9 +50,15 @@ def delimiter(header_line: str) -> str:
     return best if header_line.count(best) else ","
 
 
+def normal(name: str) -> str:
+    """A header cell (or a JSON export's field) in small letters, with spaces, dashes and dots
+    as underscores and camelCase split ("Follower Count", "followerCount": follower_count)."""
+    return re.sub(r"[\s.\-]+", "_", _CAMEL.sub("_", name.strip()).lower())
+
+
 def column(name: str) -> str:
     """A header cell (or a JSON export's field) as ingest names the column."""
-    key = re.sub(r"[\s.\-]+", "_", _CAMEL.sub("_", name.strip()).lower())
+    key = normal(name)
     return ALIASES.get(key, key)
 
 

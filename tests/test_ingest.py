@@ -210,8 +210,8 @@ def test_a_json_export_names_its_fields_as_its_tables_do():
     biography, category; a post's caption, likesCount, timestamp): such a record was refused
     field by field, while the same export as a CSV was read. Now it is read the same way: the
     handle without its "@" is the id of a record without one, an error names the field as the
-    record writes it, a handle two records share is named, and a field given under both names
-    is refused, naming the export's."""
+    record writes it, a handle two records share is named, a field given under both names is
+    refused, naming the export's, and a post's id (post_id) is never taken for a creator's."""
     recs = [{"username": "@lena.kocht", "platform": "Instagram", "followersCount": "12.4k",
              "category": "Food; Family", "biography": "Vegane Rezepte",
              "posts": [{"id": "1", "caption": "Linsen-Bolognese", "likesCount": -1,
@@ -221,7 +221,8 @@ def test_a_json_export_names_its_fields_as_its_tables_do():
             {"id": "c3", "platform": "x", "follower_count": "many", "bio": "hello",
              "posts": [{"id": "p", "caption": "hi", "like_count": "lots"}]},
             {"id": "c4", "platform": "x", "followers": 5, "follower_count": 6, "bio": "hello"},
-            {"id": "c5", "handle": "@c", "platform": "x", "Followers": 7, "bio": "hello"}]
+            {"id": "c5", "handle": "@c", "platform": "x", "Followers": 7, "bio": "hello"},
+            {"post_id": "p9", "platform": "x", "followers": 7, "bio": "a post's id"}]
     parsed = read_objects(recs, "x.json")
     lena, c5 = parsed.records
     assert (lena.id, lena.handle, lena.followers, lena.categories, lena.bio) == (
@@ -232,7 +233,7 @@ def test_a_json_export_names_its_fields_as_its_tables_do():
     assert (c5.id, c5.followers) == ("c5", 7)  # an id given stays the id
     got = {(e.line, e.field): e.reason for e in parsed.errors}
     assert set(got) == {(2, "username"), (3, "follower_count"), (3, "posts[0].like_count"),
-                        (4, "follower_count")}
+                        (4, "follower_count"), (6, "id"), (6, "post_id")}
     assert "also the creator of x.json:1" in got[(2, "username")]
     assert "'lots' is not a count" in got[(3, "posts[0].like_count")]
     assert "did you mean followers?" in got[(4, "follower_count")]
