@@ -20,6 +20,7 @@ from .embedding import english_only
 from .errors import InvalidInputError, NotFoundError, nearest, shown
 from .evidence import rerank_depth, rescore
 from .explain import explain
+from .locales import speaks
 from .pool import Candidate, CreatorRow, Pool
 from .retrieval import materialise
 from .schema import Brief, Filters, Match
@@ -82,7 +83,7 @@ class Answering:
 
     def _count_other_languages(self) -> str | None:
         others = [x for x in self.catalog.filters.vocabularies(["language"])["language"]
-                  if x != "en"]
+                  if not speaks(x, "en")]
         held = 0 if not others else self.catalog.filters.counts_alone(
             Filters(languages=others)).get("languages", 0)
         if held <= 0:
@@ -165,7 +166,10 @@ class Answering:
         for name, column in asked_for:
             asked = getattr(f, name)
             known = vocabularies[column]
-            if not any(v in known for v in asked):
+            # a language asked without a region takes in its regional variants (fr: fr-ca)
+            found = (any(speaks(k, v) for v in asked for k in known) if column == "language"
+                     else any(v in known for v in asked))
+            if not found:
                 guess = nearest(asked[0], known)
                 hint = f" (did you mean {guess}?)" if guess else ""
                 more = ", ..." if len(known) > 20 else ""

@@ -41,8 +41,9 @@ def country_code(text: str) -> str | None:
 @lru_cache(maxsize=4096)
 def language_code(text: str) -> str | None:
     """ISO 639-1 code (639-3 for a language without one) for a code or an English name; a
-    regional tag keeps its region ("fr-CA" -> "fr-ca"). None when it names no language."""
-    t = text.strip()
+    regional tag keeps its region ("fr-CA" -> "fr-ca"; "en_US", as locales and exports write
+    it, -> "en-us"). None when it names no language."""
+    t = text.strip().replace("_", "-")
     if not t:
         return None
     base, sep, region = t.partition("-")
@@ -80,6 +81,15 @@ def normal_country(text: str) -> str:
 
 def normal_language(text: str) -> str:
     return language_code(text) or text.strip().lower()
+
+
+def speaks(held: str | None, asked: str) -> bool:
+    """Whether a creator's language (held) is the one a filter asks for: the same, or asked
+    without a region ("fr") and held with one ("fr-fr", "fr-ca"). A region asked ("fr-ca")
+    is that region only."""
+    if held is None:
+        return False
+    return held == asked or ("-" not in asked and held.partition("-")[0] == asked)
 
 
 DETECT_MIN_PROBABILITY = 0.9

@@ -89,3 +89,34 @@ def test_a_value_first_seen_after_a_match_is_named_in_the_next():
     live, tiers, _, _, languages = cols.features(np.array([1, 2]))
     assert list(live) == [True, True]
     assert list(tiers) == ["micro", "nano"] and list(languages) == ["fr", "en"]
+
+
+def test_a_language_without_its_region_takes_in_its_regional_variants(tmp_path):
+    """Exports write a creator's language with its region ("fr-FR", "en_US" as locales write
+    it): a filter on "fr" found none of them, and one on "en" was refused ("no creator in this
+    index has language 'en'; it holds en-gb, ..."). A language asked without a region takes in
+    its regional variants; one asked with a region is that region only; a language none holds
+    is still named."""
+    from conftest import creator
+
+    from recommender.errors import InvalidInputError
+
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
+    rec.upsert([creator("fr_plain"), creator("fr_fr", language="fr-FR"),
+                creator("fr_ca", language="fr_CA"), creator("en_gb", language="en_GB"),
+                creator("en_us", language="en-us")])
+    assert rec.get("fr_ca")["record"]["language"] == "fr-ca"
+
+    def langs(*asked):
+        return sorted(ids_of(rec.match(Brief(brief="zero waste", k=10,
+                                             filters={"languages": list(asked)}))))
+
+    assert langs("fr") == ["fr_ca", "fr_fr", "fr_plain"]
+    assert langs("French") == langs("fr")
+    assert langs("fr-CA") == ["fr_ca"]
+    assert langs("en") == ["en_gb", "en_us"]
+    assert langs("en-gb", "fr-fr") == ["en_gb", "fr_fr"]
+    with pytest.raises(InvalidInputError, match="language 'es'"):
+        langs("es")
+    with pytest.raises(InvalidInputError, match="language 'en-au'"):
+        langs("en-AU")

@@ -282,21 +282,23 @@ def test_which_encoders_read_english_only(name, english):
 
 def test_an_english_only_encoder_over_other_languages_is_said(tmp_path, cli, monkeypatch):
     """A planner whose index encodes with an English-only model is told, at ingest and with
-    each match, how many of its creators are in other languages; not while all are English."""
+    each match, how many of its creators are in other languages; not while all are English
+    (British English, en-GB, among them)."""
     import recommender.answering
 
     monkeypatch.setattr(recommender.answering, "english_only", lambda name: True)
     idx = tmp_path / "idx"
-    en = write_jsonl(tmp_path / "en.jsonl", [creator("a", language="en")])
+    en = write_jsonl(tmp_path / "en.jsonl", [creator("a", language="en"),
+                                             creator("a2", language="en-GB")])
     code, _, err = cli("ingest", en, "--index", idx)
     assert code == 0 and "English only" not in err
     fr = write_jsonl(tmp_path / "fr.jsonl", [creator("b"), creator("c", language="de")])
     code, _, err = cli("ingest", fr, "--index", idx)
     assert code == 0
-    assert ("reads English only, and 2 of its 3 creators are in other languages (de, fr)"
+    assert ("reads English only, and 2 of its 4 creators are in other languages (de, fr)"
             in err)
     code, _, err = cli("match", "--index", idx, "--brief", "shampoo")
-    assert code == 0 and "2 of its 3 creators are in other languages" in err
+    assert code == 0 and "2 of its 4 creators are in other languages" in err
     monkeypatch.setattr(recommender.answering, "english_only", lambda name: False)
     code, _, err = cli("match", "--index", idx, "--brief", "shampoo")
     assert "English only" not in err

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..locales import speaks
 from ..schema import Filters
 
 _CODED = ("tier", "country", "language", "platform")
@@ -197,11 +198,20 @@ class FilterColumns:
             self._postings[key] = np.flatnonzero(self.coded[column][:self.n] == code)
         return self._postings[key]
 
+    def _codes_of(self, column: str, values: Iterable[str]) -> list[int]:
+        """The codes a filter's values take in: each value's own; for a language asked without
+        a region ("fr"), its regional variants held too ("fr-fr", "fr-ca": locales.speaks)."""
+        table = self.codes[column]
+        if column == "language":
+            return sorted({code for held, code in table.items()
+                           if any(speaks(held, v) for v in values)})
+        return sorted({table[x] for x in values if x in table})
+
     def select(self, f: Filters, excluded_vids: np.ndarray) -> np.ndarray:
         """vids of live creators passing every filter. The coded filter with the fewest
         creators gives the positions to test; the other filters are checked on those only."""
         n = self.n
-        coded = {c: sorted({self.codes[c][x] for x in v if x in self.codes[c]})
+        coded = {c: self._codes_of(c, v)
                  for c, v in zip(_CODED, (f.tiers, f.countries, f.languages, f.platforms),
                                  strict=True) if v is not None}
         pos: np.ndarray | slice = slice(0, n)  # every position: slices read columns in place
