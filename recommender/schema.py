@@ -101,6 +101,8 @@ class _Model(BaseModel):
 HIDDEN_COUNT = frozenset({"hidden", "n/a"})
 _WHOLE = re.compile(r"[+-]?\d+")
 _DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_FRENCH_BOOLEANS = {"oui": True, "non": False, "vrai": True, "faux": False}
+_SLASHED_DATE = re.compile(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 
 
 class Post(_Model):
@@ -131,9 +133,27 @@ class Post(_Model):
     @field_validator("sponsored", mode="before")
     @classmethod
     def _unsaid_is_not_declared(cls, v: object) -> object:
-        """null (an export that does not know) declares nothing: the caption's disclosure
-        still counts (signals.py)."""
-        return False if v is None else v
+        """null or an empty cell (an export that does not know) declares nothing: the
+        caption's disclosure still counts (signals.py). French sheets' oui / non (vrai /
+        faux) are yes and no."""
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return False
+        if isinstance(v, str) and v.strip().lower() in _FRENCH_BOOLEANS:
+            return _FRENCH_BOOLEANS[v.strip().lower()]
+        return v
+
+    @field_validator("posted_at", mode="before")
+    @classmethod
+    def _date_as_written(cls, v: object) -> object:
+        """An empty string is no date given, as null is. A date written with slashes or dots
+        (01/10/2026) is refused, naming how to write it: day and month cannot be told apart."""
+        if isinstance(v, str) and not v.strip():
+            return None
+        if isinstance(v, str) and _SLASHED_DATE.match(v.strip()):
+            raise ValueError(f"{v.strip()[:40]!r} does not say which is the day and which the "
+                             "month: write the date as 2026-10-01 (ISO 8601, a time may "
+                             "follow) or as a Unix timestamp")
+        return v
 
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
@@ -245,6 +265,12 @@ class Creator(_Model):
             v = " ".join(v.strip().lower().split())
             return PLATFORM_ALIASES.get(v, v)
         return v
+
+    @field_validator("country", "language", "handle", mode="before")
+    @classmethod
+    def _blank_is_not_given(cls, v: object) -> object:
+        """An empty string, as exports write a field they have nothing for, is none given."""
+        return None if isinstance(v, str) and not v.strip() else v
 
     @field_validator("country", mode="before")
     @classmethod

@@ -239,6 +239,29 @@ def test_a_json_export_names_its_fields_as_its_tables_do():
     assert "did you mean followers?" in got[(4, "follower_count")]
 
 
+def test_what_an_export_leaves_empty_is_not_given_and_a_slashed_date_is_named():
+    """JSON exports write "" for what they have nothing for, as tables leave a cell empty: an
+    empty country, language, handle, sponsored or posted_at refused the record ("String should
+    match pattern", "input is too short"); it is now none given, as null is. French sheets'
+    oui / non are yes and no. A date written 01/10/2026 was refused with "invalid character in
+    year"; it is refused saying that day and month cannot be told apart, and how to write it."""
+    recs = [{"id": "a", "platform": "x", "followers": 5, "bio": "b", "country": "",
+             "language": " ", "handle": "",
+             "posts": [{"id": "p1", "text": "t", "sponsored": "", "posted_at": ""},
+                       {"id": "p2", "text": "t", "sponsored": "Oui"},
+                       {"id": "p3", "text": "t", "sponsored": "non"}]},
+            {"id": "b", "platform": "x", "followers": 5, "bio": "b",
+             "posts": [{"id": "p1", "text": "t", "posted_at": "01/10/2026"}]}]
+    parsed = read_objects(recs, "x.json")
+    (a,) = parsed.records
+    assert (a.country, a.language, a.handle) == (None, None, None)
+    assert [(p.sponsored, p.posted_at) for p in a.posts] == [(False, None), (True, None),
+                                                               (False, None)]
+    (err,) = parsed.errors
+    assert (err.line, err.field) == (2, "posts[0].posted_at")
+    assert "which is the day" in err.reason and "2026-10-01" in err.reason
+
+
 def test_a_count_an_export_could_not_read_is_unknown_and_a_word_is_named():
     """An empty string, "hidden" and "n/a" (any case) are what exports write for a count the
     platform hides: unknown, as null and -1 are, never 0. Any other word is refused, naming the
