@@ -4,7 +4,8 @@ A creator list or a filter may say "France", "FRA" or "fr"; the index stores ISO
 ("FR"). A language may be "French", "fre", "fra" or "fr"; the index stores ISO 639-1 where the
 language has one ("fr"), else ISO 639-3. The names come from pycountry (the ISO tables, kept up
 to date by its maintainers), so nothing here is a hand-made list except the few common names that
-are not ISO's ("UK").
+are not ISO's ("UK"). Names are read in English and, as French sheets write them, in French
+("Belgique", "États-Unis", "Français"; with or without accents): pycountry's own translations.
 
 A creator whose record gives no language gets the language its own texts are written in, when a
 language identifier is sure of it (detect_language): py3langid (langid.py's model, 97
@@ -14,7 +15,10 @@ short texts stay unknown.
 
 from __future__ import annotations
 
+import gettext
+import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -70,7 +74,39 @@ def _by_name(table: Any, text: str) -> Any:
     try:
         return table.lookup(text)
     except LookupError:
-        return None
+        return _french_names(table is pycountry.languages).get(_folded(text))
+
+
+def _folded(name: str) -> str:
+    """A name in small letters without accents, dashes and apostrophes as spaces: "États-Unis"
+    and "etats unis" are one."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name)
+                    if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-'’]", " ", plain.lower()).split())
+
+
+@lru_cache(maxsize=2)
+def _french_names(languages: bool) -> dict[str, Any]:
+    """The French names of the ISO table's entries (pycountry's translations), folded; a name
+    two entries share names neither."""
+    table = pycountry.languages if languages else pycountry.countries
+    domain = "iso639-3" if languages else "iso3166-1"
+    try:
+        french = gettext.translation(domain, pycountry.LOCALES_DIR, languages=["fr"])
+    except OSError:
+        return {}
+    found: dict[str, Any] = {}
+    shared: set[str] = set()
+    for entry in table:
+        for attr in ("name", "common_name"):
+            english = getattr(entry, attr, None)
+            if not english:
+                continue
+            key = _folded(french.gettext(english))
+            if key in found and found[key] is not entry:
+                shared.add(key)
+            found[key] = entry
+    return {k: v for k, v in found.items() if k not in shared}
 
 
 def normal_country(text: str) -> str:

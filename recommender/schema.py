@@ -278,8 +278,8 @@ class Creator(_Model):
         if isinstance(v, str) and v.strip():
             code = normal_country(v)
             if len(code) != 2:
-                raise ValueError(f"{v[:40]!r} is not a country code or English name "
-                                 "(e.g. FR, FRA or France)")
+                raise ValueError(f"{v[:40]!r} is not a country code or name, in English or "
+                                 "French (e.g. BE, BEL, Belgium or Belgique)")
             return code
         return v
 
@@ -289,8 +289,8 @@ class Creator(_Model):
         if isinstance(v, str) and v.strip():
             code = normal_language(v)
             if language_code(v) is None and len(code.partition("-")[0]) > 3:
-                raise ValueError(f"{v[:40]!r} is not a language code or English name "
-                                 "(e.g. fr, fra or French)")
+                raise ValueError(f"{v[:40]!r} is not a language code or name, in English "
+                                 "or French (e.g. fr, fra, French or Français)")
             return code
         return v
 

@@ -182,7 +182,8 @@ def test_forms_people_type_and_the_filter_that_emptied_an_answer(cli, planner_in
 
 @pytest.mark.parametrize("args", [["--country", "France"], ["--country", "fra"],
                                   ["--language", "French"], ["--language", "FR"],
-                                  ["--language", "fre"]])
+                                  ["--language", "fre"],
+                                  ["--language", "français"]])
 def test_country_and_language_names_and_codes_are_understood(cli, planner_index, args):
     """Before: --country France and --language french returned nothing, exit 0."""
     code, out, err = cli("match", "--index", planner_index, "--brief", "shampoo", "--json",
