@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="leave out the fields and columns the ingest format does not have (an "
                         "export's url, full_name, ...), naming them in the report, instead of "
                         "rejecting their records and tables")
+    p.add_argument("--platform", default=None,
+                   help="the platform of every record that names none (a file of one "
+                        "platform's accounts, as a scraper exports them): instagram, tiktok, ...")
     p.add_argument("--tiers", default=None,
                    help="tier scheme of a new index: mission (default), industry, or "
                         "mission:0,5000,250000 for other bounds")

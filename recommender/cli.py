@@ -46,9 +46,9 @@ def cmd_ingest_ray(args) -> int:
     from .distributed import ingest
     from .errors import InvalidInputError
 
-    if args.strict or args.tiers or args.ignore_unknown:
-        raise InvalidInputError("--strict, --tiers and --ignore-unknown are not available with "
-                                "--ray yet")
+    if args.strict or args.tiers or args.ignore_unknown or args.platform:
+        raise InvalidInputError("--strict, --tiers, --ignore-unknown and --platform are not "
+                                "available with --ray yet")
     report = ingest(args.paths, Path(args.index), args.shards, address=args.address,
                     workers=args.workers, model=args.model)
     if args.json:
@@ -80,7 +80,7 @@ def cmd_ingest(args) -> int:
     with _open(args, create=True, tiers=args.tiers, lock_timeout=WRITER_WAIT_S) as rec:
         try:
             report = rec.ingest(args.paths, strict=args.strict, progress=not args.quiet,
-                                ignore_unknown=args.ignore_unknown)
+                                ignore_unknown=args.ignore_unknown, platform=args.platform)
         except IngestRejected as e:
             for err in e.errors:
                 print(f"rejected: {err}", file=sys.stderr)

@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import spreadsheet
-from .schema import Creator, Post, unknown_field_hint
+from .errors import InvalidInputError
+from .schema import Creator, Post, platform_name, unknown_field_hint
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
                    "bio", "rate")
@@ -65,6 +66,16 @@ class Parsed:
     # each one left out ("url", "posts.url"), the records and rows it was left out of
     ignore_unknown: bool = False
     ignored: dict[str, int] = field(default_factory=dict)
+    # the platform of every record that names none (a file of one platform's accounts: a
+    # scraper's export of Instagram profiles says no platform), as platform_name stores it
+    platform: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.platform is not None:
+            try:
+                self.platform = platform_name(self.platform)
+            except ValueError as e:
+                raise InvalidInputError(f"platform: {e}") from None
 
     def leave_out(self, name: str, times: int = 1) -> None:
         self.ignored[name] = self.ignored.get(name, 0) + times
@@ -72,6 +83,8 @@ class Parsed:
 
 CREATOR_FIELDS = frozenset(Creator.model_fields)
 POST_FIELDS = frozenset(Post.model_fields)
+PLATFORM_HINT = ("for a file of one platform's accounts: ingest --platform NAME, platform=NAME "
+                 "over HTTP")
 UNKNOWN_HINT = ("to leave out what the format does not have: ingest --ignore-unknown, "
                 "ignore_unknown=true over HTTP")
 
@@ -113,8 +126,10 @@ def validation_errors(e: ValidationError, file: str, line: int,
     export's names of the fields export_named renamed, by location)."""
     return [RecordError(file, line, _loc(_as_written(err["loc"], written or {})),
                         f"not a field of the ingest format ({unknown_field_hint(err, Creator)});"
-                        f" {UNKNOWN_HINT}" if err["type"] == "extra_forbidden" else err["msg"],
-                        rid)
+                        f" {UNKNOWN_HINT}" if err["type"] == "extra_forbidden"
+                        else f"{err['msg']}; {PLATFORM_HINT}"
+                        if err["type"] == "missing" and tuple(err["loc"]) == ("platform",)
+                        else err["msg"], rid)
             for err in e.errors()]
 
 
@@ -174,6 +189,9 @@ def validate_record(obj: object, file: str, line: int, parsed: Parsed,
     if exported:
         obj, written, by_handle = export_named(obj)
     rid = obj.get("id") if isinstance(obj.get("id"), str) else None
+    said = obj.get("platform")
+    if parsed.platform and (said is None or (isinstance(said, str) and not said.strip())):
+        obj = {**obj, "platform": parsed.platform}
     if parsed.ignore_unknown:
         obj = known_fields(obj, parsed)
     try:
@@ -331,7 +349,8 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
         # an export names its creators by handle (username) and has no id of ours: the handle,
         # without its "@", is then each creator's id
         by_handle = kind == "creators" and "id" not in header and "handle" in header
-        missing = [c for c in required if c not in header and not (by_handle and c == "id")]
+        missing = [c for c in required if c not in header and not (by_handle and c == "id")
+                   and not (parsed.platform and c == "platform")]
         if not header or missing:
             parsed.errors.append(RecordError(
                 name, 1, ",".join(missing) or "header",
@@ -398,10 +417,12 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
                     f"no creator {cid!r} in the creator tables of this batch", cid or None))
 
 
-def read_paths(paths: Iterable[str | Path], ignore_unknown: bool = False) -> Parsed:
+def read_paths(paths: Iterable[str | Path], ignore_unknown: bool = False,
+               platform: str | None = None) -> Parsed:
     """Parse every file (by extension: .jsonl/.json/.ndjson, .csv or .xlsx) into one batch;
-    ignore_unknown: leave out the fields and columns the format does not have (Parsed)."""
-    parsed = Parsed(ignore_unknown=ignore_unknown)
+    ignore_unknown: leave out the fields and columns the format does not have; platform: that
+    of every record that names none (Parsed)."""
+    parsed = Parsed(ignore_unknown=ignore_unknown, platform=platform)
     files: list[tuple[str, bytes]] = []
     for p in paths:
         path = Path(p)
@@ -439,9 +460,9 @@ def read_files(files: Iterable[tuple[str, bytes]], parsed: Parsed | None = None)
 
 
 def read_objects(objects: Iterable[object], source: str = "request",
-                 ignore_unknown: bool = False) -> Parsed:
+                 ignore_unknown: bool = False, platform: str | None = None) -> Parsed:
     """Validate already-decoded records (the API's bulk upsert); 'line' is the 1-based position."""
-    parsed = Parsed(ignore_unknown=ignore_unknown)
+    parsed = Parsed(ignore_unknown=ignore_unknown, platform=platform)
     for i, obj in enumerate(objects, start=1):
         validate_record(obj, source, i, parsed)
     return parsed

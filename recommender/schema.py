@@ -192,6 +192,18 @@ PLATFORM_ALIASES = {
 }
 
 
+def platform_name(text: str) -> str:
+    """A platform as exports and people name it ("IG", "YouTube Shorts"), as stored; a
+    ValueError naming the platforms known for any other."""
+    name = " ".join(text.strip().lower().split())
+    name = PLATFORM_ALIASES.get(name, name)
+    known = get_args(Platform)
+    if name not in known:
+        raise ValueError(f"{text[:40]!r} is not a platform this reads; use one of "
+                         f"{', '.join(known)}")
+    return name
+
+
 class Creator(_Model):
     """A creator record as ingested: one JSON object per line, or CSV rows plus a posts file."""
 

@@ -115,18 +115,22 @@ class Recommender(Answering):
     # -- writing -------------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[str | Path], *, strict: bool = False,
-               progress: bool = False, ignore_unknown: bool = False) -> IngestReport:
+               progress: bool = False, ignore_unknown: bool = False,
+               platform: str | None = None) -> IngestReport:
         """Read files (JSONL, JSON, CSV or Excel) and upsert their creators; ignore_unknown:
         leave out the fields and columns the ingest format does not have (the report names
-        them) instead of rejecting their records and tables."""
-        return self.indexer.ingest(read_paths(paths, ignore_unknown), strict=strict,
+        them) instead of rejecting their records and tables; platform: that of every record
+        that names none (a file of one platform's accounts)."""
+        return self.indexer.ingest(read_paths(paths, ignore_unknown, platform), strict=strict,
                                    progress=progress)
 
     def upsert(self, records: Sequence[object], *, strict: bool = False,
-               source: str = "request", ignore_unknown: bool = False) -> IngestReport:
+               source: str = "request", ignore_unknown: bool = False,
+               platform: str | None = None) -> IngestReport:
         """Validate and upsert already-decoded records (dicts or Creator objects)."""
         objs = [r.model_dump(mode="json") if isinstance(r, Creator) else r for r in records]
-        return self.indexer.ingest(read_objects(objs, source, ignore_unknown), strict=strict)
+        return self.indexer.ingest(read_objects(objs, source, ignore_unknown, platform),
+                                   strict=strict)
 
     def ingest_parsed(self, parsed: Parsed, *, strict: bool = False, progress: bool = False,
                       known: dict[str, np.ndarray] | None = None) -> IngestReport:

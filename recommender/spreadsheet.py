@@ -21,7 +21,7 @@ ALIASES = {
     "price": "rate", "fee": "rate", "tarif": "rate", "prix": "rate",
     "timestamp": "posted_at", "created_at": "posted_at", "shares_count": "shares",
     "views_count": "views", "play_count": "views", "video_view_count": "views",
-    "is_paid_partnership": "sponsored",
+    "is_paid_partnership": "sponsored", "latest_posts": "posts",
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _DELIMITERS = (",", ";", "\t", "|")

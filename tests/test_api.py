@@ -598,3 +598,25 @@ def test_writes_can_leave_out_what_the_format_does_not_have(client):
     r = client.post("/v1/creators/import", params={"name": "c.csv", "ignore_unknown": "true"},
                     headers=W, content=csv)
     assert (r.json()["added"], r.json()["ignored"]) == (1, {"verified": 1})
+
+
+def test_a_file_of_one_platforms_accounts_is_given_its_platform(client):
+    """A scraper's export of one platform's profiles names no platform: `platform` gives it
+    to every record (or table row) without one; a record naming its own keeps it; a platform
+    this does not read is refused, named, before anything is read."""
+    recs = [{"id": "pf_a", "followers": 10, "bio": "retro speedruns"},
+            {"id": "pf_b", "platform": "youtube", "followers": 10, "bio": "retro speedruns"}]
+    r = client.post("/v1/creators", headers=W, json={"creators": recs})
+    assert r.json()["rejected"] == 1 and "--platform" in r.json()["errors"][0]["reason"]
+    r = client.post("/v1/creators", headers=W, json={"creators": recs},
+                    params={"platform": "TikTok"})
+    assert (r.json()["added"], r.json()["unchanged"], r.json()["rejected"]) == (1, 1, 0)
+    assert client.get("/v1/creators/pf_a", headers=W).json()["record"]["platform"] == "tiktok"
+    assert client.get("/v1/creators/pf_b", headers=W).json()["record"]["platform"] == "youtube"
+    csv = b"username,followers,bio\n@pf_c,900,retro speedruns\n"
+    r = client.post("/v1/creators/import", params={"name": "c.csv", "platform": "IG"},
+                    headers=W, content=csv)
+    assert r.json()["added"] == 1, r.json()
+    r = client.post("/v1/creators", headers=W, json={"creators": recs},
+                    params={"platform": "myspace"})
+    assert r.status_code in (400, 422) and "myspace" in r.text

@@ -68,7 +68,7 @@ def test_ingest_can_leave_out_an_exports_extra_fields(cli, tmp_path):
     assert code == 0 and "added 1" in out
     assert "left out, not in the ingest format: full_name (1 record)" in out
     code, _, err = cli("ingest", path, "--index", tmp_path / "r", "--ray", "--ignore-unknown")
-    assert code == 2 and "--ignore-unknown are not available with --ray" in err
+    assert code == 2 and "--ignore-unknown and --platform are not available with --ray" in err
 
 
 def test_a_misspelt_field_of_a_brief_names_the_one_meant(cli, tmp_path):
@@ -326,3 +326,23 @@ def test_values_given_as_a_list_are_the_statement_they_make(cli, planner_index, 
     code, _, err = cli("match", "--index", planner_index, "--brief-file", bad)
     assert code == 2 and "values: Value error, a statement, or a list of strings: item 0 is 1" \
         in err
+
+
+def test_ingest_gives_a_scrapers_profiles_their_platform(cli, tmp_path):
+    """A scraper's export of Instagram profiles (its own names: username, followersCount,
+    biography, latestPosts with caption and likesCount) names no platform: refused, saying
+    how to give it; read with --platform."""
+    f = tmp_path / "profiles.json"
+    f.write_text(json.dumps([{"id": "1784", "username": "lena.kocht", "followersCount": 12400,
+                              "biography": "Vegane Rezepte", "latestPosts": [
+                                  {"id": "9", "caption": "Linsen-Bolognese", "likesCount": 10}]}]))
+    idx = tmp_path / "idx"
+    code, _, err = cli("ingest", f, "--index", idx)
+    assert code == 1 and "platform: Field required" in err and "--platform NAME" in err
+    code, out, err = cli("ingest", f, "--index", idx, "--platform", "IG")
+    assert code == 0 and "added 1" in out, err
+    code, out, _ = cli("match", "--index", idx, "--brief", "Linsen", "--json")
+    (m,) = json.loads(out)["matches"]
+    assert (m["creator_id"], m["platform"], m["followers"]) == ("1784", "instagram", 12400)
+    code, _, err = cli("ingest", f, "--index", idx, "--platform", "myspace")
+    assert code == 2 and "'myspace' is not a platform" in err

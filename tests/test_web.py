@@ -413,6 +413,26 @@ def test_an_exports_extra_fields_are_refused_then_left_out_when_asked(site, page
         "text"] == "soupe de fanes"
 
 
+def test_a_file_of_one_platforms_profiles_is_given_the_platform_chosen(site, page, tmp_path):
+    """A scraper's profiles name no platform: refused, saying so; with a platform chosen on
+    the form, read with it (a JSON list, sent in batches, and a CSV, sent whole)."""
+    record = creator("web_noplat", "tricot et laine locale")
+    del record["platform"]
+    out = send_file(page, write_jsonl(tmp_path / "profiles.jsonl", [record]))
+    out.get_by_text("1 rejected").wait_for()
+    assert "platform: Field required" in out.inner_text()
+    page.get_by_label("Platform of the records that name none").select_option("tiktok")
+    page.get_by_role("button", name="Send").click()
+    out.get_by_text("1 added").wait_for()
+    assert api(site, "GET", "/v1/creators/web_noplat").json()["record"]["platform"] == "tiktok"
+    table = tmp_path / "profiles.csv"
+    table.write_text("username,followers,bio\n@web.csvplat,900,Tricot et laine locale\n")
+    page.get_by_label("Creators file").set_input_files(str(table))
+    page.get_by_role("button", name="Send").click()
+    out.get_by_text("1 added").wait_for()
+    assert api(site, "GET", "/v1/creators/web.csvplat").json()["record"]["platform"] == "tiktok"
+
+
 def test_a_read_key_sees_no_write_action_and_a_write_refused_is_said(site, page):
     sign_in(page)
     assert page.get_by_text("read key").is_visible()

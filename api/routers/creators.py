@@ -32,6 +32,8 @@ router = APIRouter(prefix="/v1/creators", tags=["creators"])
 IGNORE_UNKNOWN = ("leave out the fields and columns the ingest format does not have (an "
                   "export's url, full_name, ...), named in `ignored`, instead of rejecting "
                   "their records")
+PLATFORM = ("the platform of every record that names none (a file of one platform's accounts, "
+            "as a scraper exports them): instagram, tiktok, youtube, ...")
 
 
 def _list(value: str | None) -> list[str] | None:
@@ -69,13 +71,14 @@ def browse(rec: Rec, _: ReadKey,
 def upsert(body: UpsertRequest, rec: Rec, _: WriteKey, request: Request,
            strict: Annotated[bool, Query(description="write nothing if any record is bad")]
            = False,
-           ignore_unknown: Annotated[bool, Query(description=IGNORE_UNKNOWN)] = False
+           ignore_unknown: Annotated[bool, Query(description=IGNORE_UNKNOWN)] = False,
+           platform: Annotated[str | None, Query(max_length=40, description=PLATFORM)] = None
            ) -> UpsertResponse:
     limit = request.app.state.settings.max_batch
     if len(body.creators) > limit:
         raise ApiError(413, f"{len(body.creators)} records in one request; the limit is {limit}")
     report = rec.upsert(body.creators, strict=strict, source="request",
-                        ignore_unknown=ignore_unknown)
+                        ignore_unknown=ignore_unknown, platform=platform)
     return UpsertResponse(
         added=report.added, updated=report.updated, unchanged=report.unchanged,
         rejected=report.rejected, ignored=report.ignored,
@@ -96,7 +99,8 @@ async def import_file(
                                                ".json, .csv, .xlsx) says how to read it")],
         strict: Annotated[bool, Query(description="write nothing if any record is bad")]
         = False,
-        ignore_unknown: Annotated[bool, Query(description=IGNORE_UNKNOWN)] = False
+        ignore_unknown: Annotated[bool, Query(description=IGNORE_UNKNOWN)] = False,
+        platform: Annotated[str | None, Query(max_length=40, description=PLATFORM)] = None
         ) -> ImportResponse:
     """The body is the file's bytes. Errors name the file (and a workbook's sheet), the line or
     row, the field and the reason, as `creator-match ingest` does."""
@@ -107,7 +111,7 @@ async def import_file(
     data = await request.body()
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     parsed = await run_in_threadpool(read_files, [(base, data)],
-                                     Parsed(ignore_unknown=ignore_unknown))
+                                     Parsed(ignore_unknown=ignore_unknown, platform=platform))
     report = await run_in_threadpool(rec.ingest_parsed, parsed, strict=strict)
     return ImportResponse(
         added=report.added, updated=report.updated, unchanged=report.unchanged,

@@ -792,9 +792,14 @@ async function importTable(form, file) {
 }
 
 /** The query that asks the server to leave out what the ingest format does not have, when
- * the planner ticked it ("" otherwise). */
+ * the planner ticked it, and to give the platform chosen to the records naming none ("" when
+ * neither). */
 function leaveOut(form) {
-  return form.ignore_unknown.checked ? "?ignore_unknown=true" : "";
+  const query = new URLSearchParams();
+  if (form.ignore_unknown.checked) query.set("ignore_unknown", "true");
+  if (form.platform.value) query.set("platform", form.platform.value);
+  const text = query.toString();
+  return text ? `?${text}` : "";
 }
 
 /** Send runs `work` with the button disabled; a failure is shown, and the answer is null. */
