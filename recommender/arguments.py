@@ -17,18 +17,14 @@ def _csv(value: str) -> list[str]:
 
 
 def _rate(value: str) -> float:
-    """An engagement rate as people write it: '2%' or 0.02. A bare number above 1 is refused:
-    it is almost always a percentage missing its sign."""
-    text = value.strip()
+    """An engagement rate as people write it: '2%' or 0.02 (schema.engagement_share). A bare
+    number above 1 is refused: it is almost always a percentage missing its sign."""
+    from .schema import engagement_share
+
     try:
-        rate = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a rate: write 2% or 0.02") from None
-    if not text.endswith("%") and rate > 1:
-        raise argparse.ArgumentTypeError(
-            f"{value} would be {rate:.0%}: rates are fractions; did you mean {text}% "
-            f"(= {rate / 100:g})?")
-    return rate
+        return engagement_share(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _add_index(p: argparse.ArgumentParser, required: bool = True) -> None:

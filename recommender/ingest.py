@@ -20,7 +20,7 @@ from .errors import InvalidInputError
 from .schema import Creator, Post, platform_name, unknown_field_hint
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
-                   "bio", "rate")
+                   "bio", "rate", "engagement_rate")
 POST_COLUMNS = ("creator_id", "id", "text", "likes", "comments", "shares", "views", "sponsored",
                 "posted_at")
 REQUIRED_CREATOR_COLUMNS = ("id", "platform", "followers")

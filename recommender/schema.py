@@ -192,6 +192,25 @@ PLATFORM_ALIASES = {
 }
 
 
+def engagement_share(value: object) -> float:
+    """An engagement rate as people and exports write it: "3.2%", "3,2 %" or 0.032. A bare
+    number above 1 is refused, naming the percentage it almost always is."""
+    if isinstance(value, bool):
+        raise ValueError("an engagement rate is a number, not a boolean")
+    text = str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
+    percent = text.endswith("%")
+    try:
+        rate = float(text[:-1]) / 100 if percent else float(text)
+    except ValueError:
+        raise ValueError(f"{str(value)[:40]!r} is not a rate: write 2% or 0.02") from None
+    if not math.isfinite(rate) or rate < 0:
+        raise ValueError(f"{str(value)[:40]!r} is not a rate: write 2% or 0.02")
+    if not percent and rate > 1:
+        raise ValueError(f"{value} would be {rate:.0%}: rates are fractions; did you mean "
+                         f"{text}% (= {rate / 100:g})?")
+    return rate
+
+
 def platform_name(text: str) -> str:
     """A platform as exports and people name it ("IG", "YouTube Shorts"), as stored; a
     ValueError naming the platforms known for any other."""
@@ -219,6 +238,9 @@ class Creator(_Model):
     # the agency's real price for one sponsored post, in the rate card's currency; plans use
     # it instead of the card's estimate
     rate: float | None = Field(default=None, ge=0, le=1e9)
+    # the engagement rate an export states for the creator (an agency's list gives it without
+    # posts): used where its posts give none to measure, and said to be stated (signals.py)
+    engagement_rate: float | None = Field(default=None, ge=0, le=10)
 
     @field_validator("rate", mode="before")
     @classmethod
@@ -239,6 +261,13 @@ class Creator(_Model):
                 raise ValueError(f"{v[:40]!r} is not a price: a number in the rate card's "
                                  "currency, without its sign (1250, 1,250, 1.2k)") from None
         return v
+
+    @field_validator("engagement_rate", mode="before")
+    @classmethod
+    def _engagement_as_written(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        return engagement_share(v)
 
     @field_validator("rate")
     @classmethod

@@ -118,6 +118,9 @@ class Signals:
     # figure); norms.py
     engagement_norm: float | None = None
     engagement_peers: int = 0
+    # where engagement_rate comes from: "posts" (measured on them), "stated" (the rate the
+    # record states, where no post gives one: never evidence for a flag), None (no rate)
+    engagement_source: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -252,7 +255,8 @@ def renormed(signals: dict[str, Any], platform: str, followers: int, norm: Norm
     gives with that norm."""
     rate = signals.get("engagement_rate")
     flags = [f for f in signals.get("flags", []) if f["name"] != "engagement_anomaly"]
-    low = anomaly(rate, followers, norm.rate, norm.describe(platform, signals["tier"]))
+    measured = None if signals.get("engagement_source") == "stated" else rate
+    low = anomaly(measured, followers, norm.rate, norm.describe(platform, signals["tier"]))
     if low is not None:  # after sponsored_saturation, as authenticity_flags orders them
         at = int(bool(flags) and flags[0]["name"] == "sponsored_saturation")
         flags.insert(at, asdict(low))
@@ -346,11 +350,13 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
     platform and tier (norms.py; none: every tier's own figure)."""
     tier = tiers.tier_of(creator.followers)
     norm = norm_for(norms or {}, str(creator.platform), tier)
-    rate = engagement_rate(creator.posts, creator.followers)
+    measured = engagement_rate(creator.posts, creator.followers)
     # each caption searched for a disclosure once: the ratio, the flag and the count share it
     sponsored, disclosed = sponsored_posts(creator.posts)
-    flags = authenticity_flags(creator.posts, creator.followers, rate, norm.rate, sponsored,
+    # a flag needs the posts' evidence: a stated rate is the export's figure, not a measure
+    flags = authenticity_flags(creator.posts, creator.followers, measured, norm.rate, sponsored,
                                norm.describe(str(creator.platform), tier.name))
+    rate = measured if measured is not None else creator.engagement_rate
     mismatch = bio_flag(coherence, creator.bio, read_captions([p.text for p in creator.posts]),
                         creator.language)
     if mismatch is not None:
@@ -381,4 +387,6 @@ def compute(creator: Creator, tiers: TierScheme = MISSION,
         flags=flags,
         engagement_norm=norm.rate,
         engagement_peers=norm.peers,
+        engagement_source=None if rate is None else "posts" if measured is not None
+        else "stated",
     )

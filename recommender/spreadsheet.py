@@ -22,6 +22,9 @@ ALIASES = {
     "timestamp": "posted_at", "created_at": "posted_at", "shares_count": "shares",
     "views_count": "views", "play_count": "views", "video_view_count": "views",
     "is_paid_partnership": "sponsored", "latest_posts": "posts",
+    "er": "engagement_rate", "engagement": "engagement_rate",
+    "avg_engagement_rate": "engagement_rate", "average_engagement_rate": "engagement_rate",
+    "taux_engagement": "engagement_rate", "taux_d_engagement": "engagement_rate",
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -54,7 +57,7 @@ def delimiter(header_line: str) -> str:
 def normal(name: str) -> str:
     """A header cell (or a JSON export's field) in small letters, with spaces, dashes and dots
     as underscores and camelCase split ("Follower Count", "followerCount": follower_count)."""
-    return re.sub(r"[\s.\-]+", "_", _CAMEL.sub("_", name.strip()).lower())
+    return re.sub(r"[\s.\-'’]+", "_", _CAMEL.sub("_", name.strip()).lower())
 
 
 def column(name: str) -> str:

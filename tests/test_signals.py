@@ -198,3 +198,37 @@ def test_a_caption_that_discloses_a_paid_post_counts_as_sponsored():
                                   "not a paid partnership, just love it", "roadtrip#ad"])
 def test_words_that_only_look_like_a_disclosure_are_not_one(text):
     assert not signals.discloses(text)
+
+
+def test_an_engagement_rate_an_export_states_is_used_where_posts_give_none(tmp_path):
+    """An agency's list states each creator's engagement rate and gives no posts: the rate was
+    an unknown column, and the creator had no engagement data. It is now the creator's rate
+    where its posts give none, said to be stated, never evidence for a flag (a low stated rate
+    raises no engagement_anomaly); posts that give a rate win; a bare 3.2 is refused, named."""
+    from conftest import creator as record
+
+    from recommender.embedding import HashEmbedder
+    from recommender.ingest import read_paths
+    from recommender.schema import Brief
+    from recommender.service import Recommender
+
+    table = tmp_path / "list.csv"
+    table.write_text("username,platform,followers,bio,Taux d'engagement\n"
+                     "lea,instagram,4200,zero waste shampoo bar,\"3,2 %\"\n"
+                     "low,instagram,250000,zero waste shampoo bar,0.0004\n"
+                     "bad,instagram,4200,zero waste shampoo bar,3.2\n", "utf-8")
+    parsed = read_paths([table])
+    assert [c.id for c in parsed.records] == ["lea", "low"]
+    (err,) = parsed.errors
+    assert err.field == "engagement_rate" and "did you mean 3.2%" in err.reason
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
+    rec.ingest_parsed(parsed)
+    rec.upsert([record("posted", engagement_rate="9%")])  # its posts measure about 5%
+    lea, low, posted = (rec.get(c)["signals"] for c in ("lea", "low", "posted"))
+    assert (lea["engagement_rate"], lea["engagement_source"]) == (0.032, "stated")
+    assert [f["name"] for f in lea["flags"]] == []
+    assert low["engagement_source"] == "stated" and low["flags"] == []
+    assert low["engagement"] < 0.5  # far below its norm: the component says so
+    assert posted["engagement_source"] == "posts" and 0.05 < posted["engagement_rate"] < 0.06
+    found = rec.match(Brief(brief="zero waste", filters={"min_engagement_rate": 0.03}))
+    assert sorted(m.creator_id for m in found) == ["lea", "posted"]
