@@ -51,7 +51,8 @@ def format_table(matches: list[Match], width: int | None = None) -> str:
     for i, m in enumerate(matches, 1):
         c = m.components
         where = "/".join(x for x in (m.country, m.language) if x) or "-"
-        rate = "-" if m.engagement_rate is None else f"{m.engagement_rate:.1%}"
+        rate = "-" if m.engagement_rate is None else f"{m.engagement_rate:.1%}" + (
+            " (stated)" if m.engagement_source == "stated" else "")
         table.add_row(str(i), m.handle or m.creator_id, m.platform, m.tier, f"{m.followers:,}",
                       where, rate, f"{m.score:.3f}",
                       *("-" if c.get(key) is None else f"{c[key]:.2f}" for _, key in COLUMNS),

@@ -54,6 +54,9 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
         categories=c.row.categories,
         engagement_rate=None if c.row.engagement_rate is None
         else round(c.row.engagement_rate, 5),
+        # stored before sources were kept: a rate was then always measured on posts
+        engagement_source=None if c.row.engagement_rate is None
+        else c.row.signals.get("engagement_source") or "posts",
         score=round(c.score, 4),
         components=c.components,
         evidence=evidence,

@@ -503,6 +503,9 @@ class Match(BaseModel):
     language: str | None = None
     categories: list[str] = Field(default_factory=list)
     engagement_rate: float | None
+    # "stated" when the rate is the record's own figure (an agency's list), "posts" when it
+    # is measured on its posts, None without one (signals.engagement_source)
+    engagement_source: str | None = None
     score: float
     components: dict[str, float | None] = Field(
         description="what the score is made of, each 0-1 (ranking.py): similarity, keywords, "

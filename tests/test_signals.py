@@ -232,3 +232,5 @@ def test_an_engagement_rate_an_export_states_is_used_where_posts_give_none(tmp_p
     assert posted["engagement_source"] == "posts" and 0.05 < posted["engagement_rate"] < 0.06
     found = rec.match(Brief(brief="zero waste", filters={"min_engagement_rate": 0.03}))
     assert sorted(m.creator_id for m in found) == ["lea", "posted"]
+    (shown,) = rec.match(Brief(brief="zero waste", k=1, filters={"min_followers": 200_000}))
+    assert (shown.creator_id, shown.engagement_source) == ("low", "stated")
