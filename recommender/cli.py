@@ -46,11 +46,11 @@ def cmd_ingest_ray(args) -> int:
     from .distributed import ingest
     from .errors import InvalidInputError
 
-    if args.strict or args.tiers or args.ignore_unknown or args.platform:
-        raise InvalidInputError("--strict, --tiers, --ignore-unknown and --platform are not "
-                                "available with --ray yet")
+    if args.strict or args.tiers or args.ignore_unknown:
+        raise InvalidInputError("--strict, --tiers and --ignore-unknown are not available with "
+                                "--ray yet")
     report = ingest(args.paths, Path(args.index), args.shards, address=args.address,
-                    workers=args.workers, model=args.model)
+                    workers=args.workers, model=args.model, platform=args.platform)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -125,9 +125,11 @@ def _rows_of(parsed: Parsed, shards: int) -> Iterator[dict[str, Any]]:
                "payload": json.dumps(e.to_dict())}
 
 
-def parse_file(row: dict[str, Any], shards: int) -> list[dict[str, Any]]:
-    """One JSON Lines (or JSON array) file's records and errors, as rows."""
-    parsed = Parsed()
+def parse_file(row: dict[str, Any], shards: int, platform: str | None = None
+               ) -> list[dict[str, Any]]:
+    """One JSON Lines (or JSON array) file's records and errors, as rows; platform: that of
+    every record that names none (Parsed)."""
+    parsed = Parsed(platform=platform)
     path, data = str(row["path"]), bytes(row["bytes"])
     if path.lower().endswith(".json") and data.lstrip()[:1] == b"[":
         read_json_array(data, path, parsed)
@@ -136,8 +138,9 @@ def parse_file(row: dict[str, Any], shards: int) -> list[dict[str, Any]]:
     return list(_rows_of(parsed, shards))
 
 
-def parse_tables(paths: list[str], shards: int) -> list[dict[str, Any]]:
-    parsed = Parsed()
+def parse_tables(paths: list[str], shards: int, platform: str | None = None
+                 ) -> list[dict[str, Any]]:
+    parsed = Parsed(platform=platform)
     read_files([(p, Path(p).read_bytes()) for p in paths], parsed)
     return list(_rows_of(parsed, shards))
 
@@ -226,12 +229,14 @@ def align_norms(recs: list[Any]) -> int:
 
 def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = None, *,
            address: str | None = None, workers: int | None = None, model: str | None = None,
-           batch_size: int = 64, write_batch: int = 512) -> ShardedReport:
+           batch_size: int = 64, write_batch: int = 512,
+           platform: str | None = None) -> ShardedReport:
     """Ingest files into the shards under root on a Ray cluster (address: 'auto', host:port,
     or None for a local one started here). workers: the embedding actors (default: the
     cluster's CPUs). batch_size: records an actor encodes at a time; write_batch: about how
     many records are committed at a time (one commit per shard each), as soon as the actors
-    have encoded them."""
+    have encoded them. platform: that of every record that names none (a file of one
+    platform's accounts)."""
     try:
         import ray
     except ImportError:
@@ -239,6 +244,7 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     from .service import Recommender
 
     t0 = time.perf_counter()
+    platform = Parsed(platform=platform).platform  # a platform this does not read: refused here
     files = [str(Path(p).resolve()) for p in paths]
     missing = [p for p in files if not Path(p).is_file()]
     if missing:  # before anything is created
@@ -268,9 +274,9 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     parts = []
     if jsonl:
         parts.append(ray.data.read_binary_files(jsonl, include_paths=True)
-                     .flat_map(lambda row: parse_file(row, n)))
+                     .flat_map(lambda row: parse_file(row, n, platform)))
     if tables:
-        parts.append(ray.data.from_items(parse_tables(tables, n)))
+        parts.append(ray.data.from_items(parse_tables(tables, n, platform)))
     rows = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
     rows = rows.materialize()
     # everything but the embedding done before the actor pool starts: the pool may hold every

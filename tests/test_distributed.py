@@ -60,6 +60,26 @@ def test_the_tables_of_a_distributed_ingest_include_excel_workbooks(tmp_path):
         True, 3, "platform")
 
 
+def test_a_distributed_ingest_gives_records_naming_no_platform_the_one_asked(tmp_path):
+    """ingest --ray --platform: a file of one platform's profiles, as JSON Lines (read by the
+    workers) and as a table (read on the driver), each record without a platform given the
+    one asked; a platform this does not read is refused before anything is read."""
+    from recommender.distributed import parse_file, parse_tables
+
+    line = json.dumps({"id": "lea", "followers": 4200, "bio": "Zéro déchet"}).encode()
+    rows = parse_file({"path": "p.jsonl", "bytes": line}, 2, "TikTok")
+    assert [json.loads(r["payload"])["platform"] for r in rows] == ["tiktok"]
+    (tmp_path / "c.csv").write_text("username,followers,bio\n@bob,900,Vélo\n", "utf-8")
+    rows = parse_tables([str(tmp_path / "c.csv")], 2, "IG")
+    assert [(json.loads(r["payload"])["id"], json.loads(r["payload"])["platform"])
+            for r in rows] == [("bob", "instagram")]
+    assert [r["kind"] for r in parse_file({"path": "p.jsonl", "bytes": line}, 2)] == ["error"]
+    with pytest.raises(InvalidInputError, match="'myspace' is not a platform"):
+        ingest([tmp_path / "c.csv"], tmp_path / "shards", 2, model="hash-64",
+               platform="myspace")
+    assert not (tmp_path / "shards").exists()
+
+
 def test_a_different_shard_count_is_refused(tmp_path):
     shard_dirs(tmp_path / "s", 2)
     with pytest.raises(InvalidInputError, match="holds 2 shards, not 3; ingest with --shards 2"):
