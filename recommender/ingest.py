@@ -152,26 +152,32 @@ def export_named(obj: dict) -> tuple[dict, dict[tuple, str], bool]:
     written: dict[tuple, str] = {}
 
     def rename(d: dict, fields: frozenset[str], at: tuple) -> dict:
-        out = dict(d)
-        for key in d:
-            name = spreadsheet.column(key) if isinstance(key, str) else key
-            if key in fields or name not in fields or name in out:
+        # a record in this format (every key one of its fields) comes back as it is, uncopied
+        out = d
+        for key in [k for k in d if k not in fields and isinstance(k, str)]:
+            name = spreadsheet.column(key)
+            if name not in fields or name in out:
                 continue
             if name == "id" and not at and spreadsheet.normal(key) != "id":
                 continue  # a post's id (post_id) is no creator's
+            out = dict(out) if out is d else out
             out[name] = out.pop(key)
             where = (*at, name)
             written[where] = key
         return out
 
     obj = rename(obj, CREATOR_FIELDS, ())
-    if isinstance(obj.get("posts"), list):
-        obj["posts"] = [rename(p, POST_FIELDS, ("posts", i)) if isinstance(p, dict) else p
-                        for i, p in enumerate(obj["posts"])]
+    posts = obj.get("posts")
+    if isinstance(posts, list):
+        named = [rename(p, POST_FIELDS, ("posts", i)) if isinstance(p, dict) else p
+                 for i, p in enumerate(posts)]
+        if any(a is not b for a, b in zip(named, posts, strict=True)):
+            obj = {**obj, "posts": named}  # the caller's record is left as it was given
     handle = obj.get("handle")
     by_handle = False
     if obj.get("id") is None and isinstance(handle, str) and handle.strip("@ "):
-        obj["id"], by_handle = handle.strip().lstrip("@"), True
+        obj = {**obj, "id": handle.strip().lstrip("@")}
+        by_handle = True
         written[("id",)] = written.get(("handle",), "handle")
     return obj, written, by_handle
 

@@ -211,11 +211,17 @@ def engagement_share(value: object) -> float:
     return rate
 
 
-def platform_name(text: str) -> str:
-    """A platform as exports and people name it ("IG", "YouTube Shorts"), as stored; a
-    ValueError naming the platforms known for any other."""
+def _platform_as_stored(text: str) -> str:
+    """A platform's name as exports and people write it ("IG", "YouTube  Shorts"), as the
+    index stores it when it is one (validation names any other)."""
     name = " ".join(text.strip().lower().split())
-    name = PLATFORM_ALIASES.get(name, name)
+    return PLATFORM_ALIASES.get(name, name)
+
+
+def platform_name(text: str) -> str:
+    """A platform as exports and people name it, as stored; a ValueError naming the platforms
+    known for any other."""
+    name = _platform_as_stored(text)
     known = get_args(Platform)
     if name not in known:
         raise ValueError(f"{text[:40]!r} is not a platform this reads; use one of "
@@ -302,10 +308,7 @@ class Creator(_Model):
     @field_validator("platform", mode="before")
     @classmethod
     def _platform_lower(cls, v: object) -> object:
-        if isinstance(v, str):
-            v = " ".join(v.strip().lower().split())
-            return PLATFORM_ALIASES.get(v, v)
-        return v
+        return _platform_as_stored(v) if isinstance(v, str) else v
 
     @field_validator("country", "language", "handle", mode="before")
     @classmethod
