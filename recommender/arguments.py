@@ -9,7 +9,8 @@ import argparse
 import os
 from pathlib import Path
 
-from .schema import DEFAULT_K, objective_name
+from .cells import objective_name
+from .schema import DEFAULT_K
 
 
 def _csv(value: str) -> list[str]:
@@ -17,9 +18,9 @@ def _csv(value: str) -> list[str]:
 
 
 def _rate(value: str) -> float:
-    """An engagement rate as people write it: '2%' or 0.02 (schema.engagement_share). A bare
+    """An engagement rate as people write it: '2%' or 0.02 (cells.engagement_share). A bare
     number above 1 is refused: it is almost always a percentage missing its sign."""
-    from .schema import engagement_share
+    from .cells import engagement_share
 
     try:
         return engagement_share(value)

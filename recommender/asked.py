@@ -23,8 +23,9 @@ from typing import get_args
 
 import pycountry
 
+from .cells import OBJECTIVE_ALIASES, PLATFORM_ALIASES, Platform
 from .lexical.tokens import fold
-from .schema import OBJECTIVE_ALIASES, PLATFORM_ALIASES, Objective, Platform
+from .schema import Objective
 from .tiers import MISSION
 
 # the trade's words for the people it works with (trade.TRADE_WORDS holds them too)
@@ -64,7 +65,7 @@ CREATORS_COUNTED = re.compile(
 # notoriété", "campagne d'engagement"): what the campaign is for; the objective says it to the
 # ranker. A word of them alone stays ("mental health awareness" keeps "awareness" but for
 # "awareness campaign"; "engagement" is also a French commitment). The words are those
-# `--objective` takes (schema.OBJECTIVE_ALIASES), folded too.
+# `--objective` takes (cells.OBJECTIVE_ALIASES), folded too.
 _OBJECTIVES = {**{o: o for o in get_args(Objective)}, **OBJECTIVE_ALIASES}
 _OBJECTIVES.update({fold(w): o for w, o in list(_OBJECTIVES.items())})
 _GOAL = "|".join(re.escape(w).replace(r"\ ", r"\s+")

@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from . import spreadsheet
+from .cells import platform_name
 from .errors import InvalidInputError
-from .schema import Creator, Post, platform_name, unknown_field_hint
+from .schema import Creator, Post, unknown_field_hint
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
                    "bio", "rate", "engagement_rate")

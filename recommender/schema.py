@@ -10,22 +10,10 @@ from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from recommender.locales import language_code, normal_country, normal_language
-from recommender.spreadsheet import count
+from . import cells
+from .cells import Platform
+from .locales import language_code, normal_country, normal_language
 
-Platform = Literal[
-    "instagram",
-    "tiktok",
-    "youtube",
-    "x",
-    "twitch",
-    "linkedin",
-    "pinterest",
-    "facebook",
-    "snapchat",
-    "threads",
-    "bluesky",
-]
 Objective = Literal["awareness", "engagement", "conversion", "ugc"]
 
 # Bounds that reject absurd input instead of letting it skew signals. The largest accounts in the
@@ -50,12 +38,6 @@ ID_PATTERN = r"^[\w.:@+-]+$"
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _id_text(value: object) -> object:
-    """An id as text: exports write platforms' numeric ids (Instagram's media ids) as JSON
-    integers, which are kept digit for digit; anything else is left for validation."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _lone_surrogate(value: object, path: str = "") -> str | None:
@@ -96,15 +78,6 @@ class _Model(BaseModel):
         return data
 
 
-# what exports write for a count they could not read (a platform that hides likes), besides
-# an empty cell, null and -1: the count is unknown, not 0
-HIDDEN_COUNT = frozenset({"hidden", "n/a"})
-_WHOLE = re.compile(r"[+-]?\d+")
-_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
-_FRENCH_BOOLEANS = {"oui": True, "non": False, "vrai": True, "faux": False}
-_SLASHED_DATE = re.compile(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
-
-
 class Post(_Model):
     """One piece of a creator's own content with its public counters."""
 
@@ -123,110 +96,27 @@ class Post(_Model):
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, v: object) -> object:
-        return _id_text(v)
+        return cells.id_text(v)
 
     @field_validator("text", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
-        return None if isinstance(v, str) and not v.strip() else v
+        return None if cells.blank(v) else v
 
     @field_validator("sponsored", mode="before")
     @classmethod
-    def _unsaid_is_not_declared(cls, v: object) -> object:
-        """null or an empty cell (an export that does not know) declares nothing: the
-        caption's disclosure still counts (signals.py). French sheets' oui / non (vrai /
-        faux) are yes and no."""
-        if v is None or (isinstance(v, str) and not v.strip()):
-            return False
-        if isinstance(v, str) and v.strip().lower() in _FRENCH_BOOLEANS:
-            return _FRENCH_BOOLEANS[v.strip().lower()]
-        return v
+    def _yes_no(cls, v: object) -> object:
+        return cells.yes_no(v)
 
     @field_validator("posted_at", mode="before")
     @classmethod
-    def _date_as_written(cls, v: object) -> object:
-        """An empty string is no date given, as null is. A date written with slashes or dots
-        (01/10/2026) is refused, naming how to write it: day and month cannot be told apart."""
-        if isinstance(v, str) and not v.strip():
-            return None
-        if isinstance(v, str) and _SLASHED_DATE.match(v.strip()):
-            raise ValueError(f"{v.strip()[:40]!r} does not say which is the day and which the "
-                             "month: write the date as 2026-10-01 (ISO 8601, a time may "
-                             "follow) or as a Unix timestamp")
-        return v
+    def _date(cls, v: object) -> object:
+        return cells.date(v)
 
     @field_validator("likes", "comments", "shares", "views", mode="before")
     @classmethod
-    def _hidden_or_integral(cls, v: object) -> object:
-        if isinstance(v, str) and (not v.strip() or v.strip().lower() in HIDDEN_COUNT):
-            return None  # an empty cell, or an export's word for a count it could not read
-        v = cls._integral(v)
-        if (v == -1 or v == "-1") and not isinstance(v, bool):
-            return None  # scrapers write -1 for a count the platform hides
-        if isinstance(v, str) and not _WHOLE.fullmatch(v):
-            raise ValueError(f"{v!r} is not a count: a whole number (12400, 12,400, 12.4k); "
-                             "for a count the platform hides, leave it out or write null, -1 "
-                             "or hidden")
-        return v
-
-    @staticmethod
-    def _integral(v: object) -> object:
-        if isinstance(v, str):  # as exports write counts: "12,400", "12 400", "12.4k", "1.2M"
-            return count(v.strip())
-        if isinstance(v, bool):
-            raise ValueError("must be a whole number, not a boolean")
-        if isinstance(v, float):
-            if not math.isfinite(v) or v != int(v):
-                raise ValueError("must be a finite whole number")
-            return int(v)
-        return v
-
-
-# Names exports and people give platforms ("IG", "YouTube Shorts", "Twitter"), as stored.
-PLATFORM_ALIASES = {
-    "ig": "instagram", "insta": "instagram", "instagram reels": "instagram",
-    "instagram stories": "instagram", "reels": "instagram", "tik tok": "tiktok", "tt": "tiktok",
-    "yt": "youtube", "youtube shorts": "youtube", "shorts": "youtube", "twitter": "x",
-    "x (twitter)": "x", "twitter / x": "x", "x / twitter": "x", "x.com": "x", "fb": "facebook",
-    "linked in": "linkedin", "bsky": "bluesky", "snap": "snapchat",
-}
-
-
-def engagement_share(value: object) -> float:
-    """An engagement rate as people and exports write it: "3.2%", "3,2 %" or 0.032. A bare
-    number above 1 is refused, naming the percentage it almost always is."""
-    if isinstance(value, bool):
-        raise ValueError("an engagement rate is a number, not a boolean")
-    text = str(value).strip().replace(",", ".").replace(" ", "").replace("\u00a0", "")
-    percent = text.endswith("%")
-    try:
-        rate = float(text[:-1]) / 100 if percent else float(text)
-    except ValueError:
-        raise ValueError(f"{str(value)[:40]!r} is not a rate: write 2% or 0.02") from None
-    if not math.isfinite(rate) or rate < 0:
-        raise ValueError(f"{str(value)[:40]!r} is not a rate: write 2% or 0.02")
-    if not percent and rate > 1:
-        raise ValueError(f"{value} would be {rate:.0%}: rates are fractions; did you mean "
-                         f"{text}% (= {rate / 100:g})?")
-    return rate
-
-
-def _platform_as_stored(text: str) -> str:
-    """A platform's name as exports and people write it ("IG", "YouTube  Shorts"), as the
-    index stores it when it is one (validation names any other)."""
-    name = " ".join(text.strip().lower().split())
-    return PLATFORM_ALIASES.get(name, name)
-
-
-def platform_name(text: str) -> str:
-    """A platform as exports and people name it, as stored; a ValueError naming the platforms
-    known for any other."""
-    name = _platform_as_stored(text)
-    known = get_args(Platform)
-    if name not in known:
-        raise ValueError(f"{text[:40]!r} is not a platform this reads; use one of "
-                         f"{', '.join(known)}")
-    return name
+    def _hidden_or_count(cls, v: object) -> object:
+        return cells.hidden_or_count(v)
 
 
 class Creator(_Model):
@@ -250,30 +140,13 @@ class Creator(_Model):
 
     @field_validator("rate", mode="before")
     @classmethod
-    def _rate_as_written(cls, v: object) -> object:
-        """A price as spreadsheets write it ("1,250", "1 250", "1.2k", and "250,50" with a
-        decimal comma, as French sheets do: one or two digits after it, never a thousands
-        group); a currency sign is refused, naming it: the rate is in the rate card's
-        currency, which the cell's sign may not be."""
-        if isinstance(v, str):
-            text = count(v.strip())
-            if not text:
-                return None
-            if _DECIMAL_COMMA.fullmatch(text):
-                text = text.replace(",", ".")
-            try:
-                return float(text)
-            except ValueError:
-                raise ValueError(f"{v[:40]!r} is not a price: a number in the rate card's "
-                                 "currency, without its sign (1250, 1,250, 1.2k)") from None
-        return v
+    def _price(cls, v: object) -> object:
+        return cells.price(v)
 
     @field_validator("engagement_rate", mode="before")
     @classmethod
     def _engagement_as_written(cls, v: object) -> object:
-        if v is None or (isinstance(v, str) and not v.strip()):
-            return None
-        return engagement_share(v)
+        return None if v is None or cells.blank(v) else cells.engagement_share(v)
 
     @field_validator("rate")
     @classmethod
@@ -283,9 +156,9 @@ class Creator(_Model):
     @field_validator("id", mode="before")
     @classmethod
     def _id(cls, v: object) -> object:
-        return _id_text(v)
+        return cells.id_text(v)
 
-    @field_validator("categories", "posts", mode="before")
+    @field_validator("posts", mode="before")
     @classmethod
     def _null_is_none_given(cls, v: object) -> object:
         """null, as exports write a list they have nothing for, is an empty list."""
@@ -294,27 +167,23 @@ class Creator(_Model):
     @field_validator("categories", mode="before")
     @classmethod
     def _categories_as_written(cls, v: object) -> object:
-        """One string, as an export's category field holds it ("Beauty", "beauty; travel"):
-        its categories, separated by ; or | as a table's cell separates them."""
-        if isinstance(v, str):
-            return [c for c in re.split(r"[;|]", v) if c.strip()]
-        return v
+        return cells.categories(v)
 
     @field_validator("followers", mode="before")
     @classmethod
     def _followers_integral(cls, v: object) -> object:
-        return Post._integral(v)
+        return cells.whole_number(v)
 
     @field_validator("platform", mode="before")
     @classmethod
     def _platform_lower(cls, v: object) -> object:
-        return _platform_as_stored(v) if isinstance(v, str) else v
+        return cells.platform_as_stored(v) if isinstance(v, str) else v
 
     @field_validator("country", "language", "handle", mode="before")
     @classmethod
     def _blank_is_not_given(cls, v: object) -> object:
         """An empty string, as exports write a field they have nothing for, is none given."""
-        return None if isinstance(v, str) and not v.strip() else v
+        return None if cells.blank(v) else v
 
     @field_validator("country", mode="before")
     @classmethod
@@ -384,12 +253,12 @@ class Filters(_Model):
     @field_validator("exclude_ids", mode="before")
     @classmethod
     def _ids(cls, v: object) -> object:
-        return [_id_text(x) for x in v] if isinstance(v, list) else v
+        return [cells.id_text(x) for x in v] if isinstance(v, list) else v
 
     @field_validator("min_followers", "max_followers", mode="before")
     @classmethod
     def _followers_integral(cls, v: object) -> object:
-        return Post._integral(v)
+        return cells.whole_number(v)
 
     @field_validator("countries")
     @classmethod
@@ -424,28 +293,6 @@ class Filters(_Model):
         return self
 
 
-# The mission's words for each objective: "awareness / reach", "engagement, credibility",
-# "conversion / ROI", "UGC, reviews, word of mouth"; and a French planner's
-OBJECTIVE_ALIASES = {
-    "reach": "awareness", "visibility": "awareness", "brand awareness": "awareness",
-    "credibility": "engagement", "trust": "engagement", "roi": "conversion",
-    "sales": "conversion", "conversions": "conversion", "user generated content": "ugc",
-    "user-generated content": "ugc", "reviews": "ugc", "word of mouth": "ugc",
-    "word-of-mouth": "ugc",
-    "notoriété": "awareness", "notoriete": "awareness", "visibilité": "awareness",
-    "visibilite": "awareness", "ventes": "conversion", "avis": "ugc",
-    "bouche-à-oreille": "ugc", "bouche à oreille": "ugc", "bouche-a-oreille": "ugc",
-}
-
-
-def objective_name(text: str) -> str:
-    """An objective as the index names it: any case, and the mission's other words for it
-    ("reach" is awareness, "ROI" conversion, "reviews" UGC); other text is left for
-    validation to name."""
-    key = " ".join(text.strip().lower().split())
-    return OBJECTIVE_ALIASES.get(key, key)
-
-
 class Brief(_Model):
     """What a planner asks for: the campaign, the brand's values, the objective and constraints."""
 
@@ -462,12 +309,12 @@ class Brief(_Model):
     @field_validator("k", mode="before")
     @classmethod
     def _k_integral(cls, v: object) -> object:
-        return DEFAULT_K if v is None else Post._integral(v)
+        return DEFAULT_K if v is None else cells.whole_number(v)
 
     @field_validator("objective", mode="before")
     @classmethod
     def _objective_name(cls, v: object) -> object:
-        return objective_name(v) if isinstance(v, str) else v
+        return cells.objective_name(v) if isinstance(v, str) else v
 
     @field_validator("filters", mode="before")
     @classmethod

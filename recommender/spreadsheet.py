@@ -1,5 +1,6 @@
 """Creator lists as they come out of Excel or a vendor's export: the text encoding, the
-delimiter, the column names and the way counts are written, made into what ingest reads."""
+delimiter and the column names, made into what ingest reads (cells.py reads the values in
+them: counts, prices, rates, dates)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,6 @@ ALIASES = {
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _DELIMITERS = (",", ";", "\t", "|")
-_SPACES = re.compile(r"[\s\u00a0\u202f']")  # spaces, no-break spaces, Swiss apostrophes
-_GROUPED = re.compile(r"\d{1,3}([,.])\d{3}(\1\d{3})*")
-_ZERO_FRACTION = re.compile(r"([+-]?\d+)[.,]0+")
-_SUFFIXED = re.compile(r"(\d+(?:[.,]\d+)?)([kKmM])")
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -64,21 +61,3 @@ def column(name: str) -> str:
     """A header cell (or a JSON export's field) as ingest names the column."""
     key = normal(name)
     return ALIASES.get(key, key)
-
-
-def count(value: str) -> str:
-    """A count as spreadsheets write it, as a plain integer string: '12,400', '12 400',
-    '12.400' and '12.4k' / '1.2M' all become digits, and so does '12400.0', as a table whose
-    column has an empty cell is written by pandas (a float column). Anything else is left for
-    validation to name."""
-    text = _SPACES.sub("", value)
-    if _GROUPED.fullmatch(text):
-        return re.sub(r"[,.]", "", text)
-    whole = _ZERO_FRACTION.fullmatch(text)
-    if whole:
-        return whole.group(1)
-    m = _SUFFIXED.fullmatch(text)
-    if m:
-        number = float(m.group(1).replace(",", "."))
-        return str(round(number * (1_000 if m.group(2) in "kK" else 1_000_000)))
-    return text
