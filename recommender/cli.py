@@ -17,6 +17,7 @@ from .arguments import build_parser
 from .display import (
     format_plan,
     format_table,
+    left_out,
     print_matches,
     print_report,
     told_by_texts,
@@ -44,13 +45,15 @@ def _open(args, create: bool = False, ranker=None, **kw):
 
 def cmd_ingest_ray(args) -> int:
     from .distributed import ingest
-    from .errors import InvalidInputError
+    from .errors import IngestRejected
 
-    if args.strict or args.tiers or args.ignore_unknown:
-        raise InvalidInputError("--strict, --tiers and --ignore-unknown are not available with "
-                                "--ray yet")
-    report = ingest(args.paths, Path(args.index), args.shards, address=args.address,
-                    workers=args.workers, model=args.model, platform=args.platform)
+    try:
+        report = ingest(args.paths, Path(args.index), args.shards, address=args.address,
+                        workers=args.workers, model=args.model, platform=args.platform,
+                        ignore_unknown=args.ignore_unknown, strict=args.strict,
+                        tiers=args.tiers)
+    except IngestRejected as e:
+        return _rejected(e)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -66,7 +69,18 @@ def cmd_ingest_ray(args) -> int:
         told = told_by_texts(report)
         if told:
             print(told)
+        left = left_out(report.ignored)
+        if left:
+            print(left)
     return 1 if report.rejected else 0
+
+
+def _rejected(e) -> int:
+    """A strict ingest that found bad records: each named, and nothing written (exit 2)."""
+    for err in e.errors:
+        print(f"rejected: {err}", file=sys.stderr)
+    print(f"error: {e}", file=sys.stderr)
+    return 2
 
 
 def cmd_ingest(args) -> int:
@@ -82,10 +96,7 @@ def cmd_ingest(args) -> int:
             report = rec.ingest(args.paths, strict=args.strict, progress=not args.quiet,
                                 ignore_unknown=args.ignore_unknown, platform=args.platform)
         except IngestRejected as e:
-            for err in e.errors:
-                print(f"rejected: {err}", file=sys.stderr)
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+            return _rejected(e)
         encoder = rec.encoder_note()
     print_report(report, args.json)
     if encoder:

@@ -108,10 +108,19 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     told = told_by_texts(report)
     if told:
         print(told)
-    if report.ignored:
-        print("left out, not in the ingest format: " + ", ".join(
-            f"{name} ({n} {'post' if name.startswith('posts.') else 'record'}"
-            f"{'' if n == 1 else 's'})" for name, n in sorted(report.ignored.items())))
+    left = left_out(report.ignored)
+    if left:
+        print(left)
+
+
+def left_out(ignored: dict[str, int]) -> str | None:
+    """The fields and columns an ingest left out as not in its format (--ignore-unknown), in
+    a line, each with the records or posts it was left out of; None when there were none."""
+    if not ignored:
+        return None
+    return "left out, not in the ingest format: " + ", ".join(
+        f"{name} ({n} {'post' if name.startswith('posts.') else 'record'}"
+        f"{'' if n == 1 else 's'})" for name, n in sorted(ignored.items()))
 
 
 def told_by_texts(report: Any) -> str | None:

@@ -37,17 +37,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidInputError
-from .ingest import (
-    Parsed,
-    RecordError,
-    read_files,
-    read_json_array,
-    read_jsonl,
-    read_objects,
-    rejected_records,
-)
+from .errors import IngestRejected, InvalidInputError
+from .ingest import read_files, read_json_array, read_jsonl, read_objects
 from .norms import Group, peer_medians
+from .records import Parsed, RecordError, rejected_records
 from .schema import Creator
 
 MANIFEST = "shards.json"
@@ -106,6 +99,9 @@ class ShardedReport:
     posts_without_caption: int = 0
     per_shard: list[dict[str, int]] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+    # fields and columns left out as not in the ingest format (ignore_unknown), as
+    # IngestReport's: name -> the records or rows they were left out of
+    ignored: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         d = {k: v for k, v in self.__dict__.items() if k != "errors"}
@@ -123,13 +119,17 @@ def _rows_of(parsed: Parsed, shards: int) -> Iterator[dict[str, Any]]:
     for e in parsed.errors:
         yield {"kind": "error", "shard": -1, "file": e.file, "line": e.line,
                "payload": json.dumps(e.to_dict())}
+    if parsed.ignored:
+        yield {"kind": "ignored", "shard": -1, "file": "", "line": 0,
+               "payload": json.dumps(parsed.ignored)}
 
 
-def parse_file(row: dict[str, Any], shards: int, platform: str | None = None
-               ) -> list[dict[str, Any]]:
+def parse_file(row: dict[str, Any], shards: int, platform: str | None = None,
+               ignore_unknown: bool = False) -> list[dict[str, Any]]:
     """One JSON Lines (or JSON array) file's records and errors, as rows; platform: that of
-    every record that names none (Parsed)."""
-    parsed = Parsed(platform=platform)
+    every record that names none; ignore_unknown: leave out what the format does not have
+    (Parsed)."""
+    parsed = Parsed(platform=platform, ignore_unknown=ignore_unknown)
     path, data = str(row["path"]), bytes(row["bytes"])
     if path.lower().endswith(".json") and data.lstrip()[:1] == b"[":
         read_json_array(data, path, parsed)
@@ -138,9 +138,9 @@ def parse_file(row: dict[str, Any], shards: int, platform: str | None = None
     return list(_rows_of(parsed, shards))
 
 
-def parse_tables(paths: list[str], shards: int, platform: str | None = None
-                 ) -> list[dict[str, Any]]:
-    parsed = Parsed(platform=platform)
+def parse_tables(paths: list[str], shards: int, platform: str | None = None,
+                 ignore_unknown: bool = False) -> list[dict[str, Any]]:
+    parsed = Parsed(platform=platform, ignore_unknown=ignore_unknown)
     read_files([(p, Path(p).read_bytes()) for p in paths], parsed)
     return list(_rows_of(parsed, shards))
 
@@ -229,14 +229,17 @@ def align_norms(recs: list[Any]) -> int:
 
 def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = None, *,
            address: str | None = None, workers: int | None = None, model: str | None = None,
-           batch_size: int = 64, write_batch: int = 512,
-           platform: str | None = None) -> ShardedReport:
+           batch_size: int = 64, write_batch: int = 512, platform: str | None = None,
+           ignore_unknown: bool = False, strict: bool = False,
+           tiers: str | None = None) -> ShardedReport:
     """Ingest files into the shards under root on a Ray cluster (address: 'auto', host:port,
     or None for a local one started here). workers: the embedding actors (default: the
     cluster's CPUs). batch_size: records an actor encodes at a time; write_batch: about how
     many records are committed at a time (one commit per shard each), as soon as the actors
     have encoded them. platform: that of every record that names none (a file of one
-    platform's accounts)."""
+    platform's accounts); ignore_unknown: leave out the fields and columns the format does
+    not have; strict: write nothing when any record is bad (IngestRejected, raised before
+    the embedding starts); tiers: the tier scheme of shards created now (tiers.py)."""
     try:
         import ray
     except ImportError:
@@ -253,7 +256,7 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     dirs = shard_dirs(root, shards)
     names = set()
     for d in dirs:  # each shard opened once here: created with the model, or checked against it
-        with Recommender(d, model=model, create=True) as rec:
+        with Recommender(d, model=model, create=True, tiers=tiers) as rec:
             names.add(rec.embedder.name)
     if len(names) != 1:
         raise InvalidInputError(f"{root}: its shards were built with different encoders "
@@ -274,9 +277,9 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
     parts = []
     if jsonl:
         parts.append(ray.data.read_binary_files(jsonl, include_paths=True)
-                     .flat_map(lambda row: parse_file(row, n, platform)))
+                     .flat_map(lambda row: parse_file(row, n, platform, ignore_unknown)))
     if tables:
-        parts.append(ray.data.from_items(parse_tables(tables, n, platform)))
+        parts.append(ray.data.from_items(parse_tables(tables, n, platform, ignore_unknown)))
     rows = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
     rows = rows.materialize()
     # everything but the embedding done before the actor pool starts: the pool may hold every
@@ -295,13 +298,18 @@ def ingest(paths: Iterable[str | Path], root: str | Path, shards: int | None = N
         report.errors.append(RecordError(e["file"], e["line"], e["field"], e["reason"], e["id"]))
     report.errors.sort(key=lambda e: (e.file, e.line))
     report.rejected = rejected_records(report.errors)
+    for r in rows.filter(lambda r: r["kind"] == "ignored").take_all():
+        for name, times in json.loads(r["payload"]).items():
+            report.ignored[name] = report.ignored.get(name, 0) + times
+    if strict and report.errors:
+        raise IngestRejected(report.errors)
     report.read_seconds = time.perf_counter() - t0
     encoded = (records.map_batches(Encoder, fn_constructor_kwargs={
                    "model": model_name, "roots": [str(d) for d in dirs]},
                    batch_size=batch_size, num_cpus=1, compute=ray.data.ActorPoolStrategy(
                        size=pool)))
     per_shard = [{"added": 0, "updated": 0, "unchanged": 0} for _ in dirs]
-    recs = [Recommender(d, model=model_name) for d in dirs]
+    recs = [Recommender(d, model=model_name, tiers=tiers) for d in dirs]
     try:
         t_pool = time.perf_counter()
         # a block at a time, as each comes back: a batch_size here would hold blocks back

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .ingest import RecordError
+    from .records import RecordError
 
 
 def shown(text: str, limit: int = 80) -> str:

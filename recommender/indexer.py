@@ -26,8 +26,8 @@ from index.faults import crash_point
 from .embedding import Embedder
 from .errors import IngestRejected
 from .hashtags import read, unborne
-from .ingest import Parsed, RecordError, rejected_records
 from .norms import Group, Norm
+from .records import Parsed, RecordError, rejected_records
 from .schema import Creator
 from .signals import bio_coherence
 from .signals import compute as compute_signals

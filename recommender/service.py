@@ -36,8 +36,9 @@ from .errors import (
     shown,
 )
 from .indexer import Indexer, IngestReport
-from .ingest import Parsed, read_objects, read_paths
+from .ingest import read_objects, read_paths
 from .ranking import Ranker
+from .records import Parsed
 from .retrieval import Retriever
 from .schema import Brief, Creator, Filters, Match
 from .storage import health

@@ -26,6 +26,13 @@ ALIASES = {
     "er": "engagement_rate", "engagement": "engagement_rate",
     "avg_engagement_rate": "engagement_rate", "average_engagement_rate": "engagement_rate",
     "taux_engagement": "engagement_rate", "taux_d_engagement": "engagement_rate",
+    # a French agency's or export's own names
+    "pseudo": "handle", "compte": "handle", "réseau": "platform", "reseau": "platform",
+    "réseau_social": "platform", "reseau_social": "platform", "plateforme": "platform",
+    "légende": "text", "legende": "text", "texte": "text", "j_aime": "likes",
+    "commentaires": "comments", "partages": "shares", "vues": "views",
+    "sponsorisé": "sponsored", "sponsorise": "sponsored", "date_de_publication": "posted_at",
+    "catégorie": "categories", "categorie": "categories", "catégories": "categories",
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _DELIMITERS = (",", ";", "\t", "|")

@@ -566,7 +566,7 @@ def test_import_a_workbook_or_a_csv_as_a_file(client, tmp_path):
     body = r.json()
     assert (body["added"], body["rejected"]) == (1, 1)
     assert body["errors"] == [{"file": "list.xlsx#Creators", "line": 3, "id": "xl_b",
-                               "field": "platform", "reason": body["errors"][0]["reason"]}]
+                               "field": "Platform", "reason": body["errors"][0]["reason"]}]
     got = client.get("/v1/creators/xl_a", headers=R).json()
     assert got["record"]["followers"] == 12_400 and len(got["record"]["posts"]) == 2
     csv = b"id,platform,followers,bio\nxl_c,tiktok,900,retro speedruns\n"

@@ -67,8 +67,6 @@ def test_ingest_can_leave_out_an_exports_extra_fields(cli, tmp_path):
     code, out, _ = cli("ingest", path, "--index", tmp_path / "i", "--ignore-unknown")
     assert code == 0 and "added 1" in out
     assert "left out, not in the ingest format: full_name (1 record)" in out
-    code, _, err = cli("ingest", path, "--index", tmp_path / "r", "--ray", "--ignore-unknown")
-    assert code == 2 and "--ignore-unknown are not available with --ray" in err
 
 
 def test_a_misspelt_field_of_a_brief_names_the_one_meant(cli, tmp_path):

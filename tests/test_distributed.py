@@ -80,6 +80,24 @@ def test_a_distributed_ingest_gives_records_naming_no_platform_the_one_asked(tmp
     assert not (tmp_path / "shards").exists()
 
 
+def test_the_workers_leave_out_what_the_format_does_not_have_when_asked(tmp_path):
+    """ingest --ray --ignore-unknown: the workers and the driver leave out an export's extra
+    fields and columns, and say which, as a local ingest does; refused without it."""
+    from recommender.distributed import parse_file, parse_tables
+
+    line = json.dumps({"id": "lea", "platform": "instagram", "followers": 4200, "url": "x",
+                       "bio": "Zéro déchet"}).encode()
+    rows = parse_file({"path": "p.jsonl", "bytes": line}, 2, ignore_unknown=True)
+    assert [r["kind"] for r in rows] == ["record", "ignored"]
+    assert json.loads(rows[1]["payload"]) == {"url": 1}
+    assert [r["kind"] for r in parse_file({"path": "p.jsonl", "bytes": line}, 2)] == ["error"]
+    (tmp_path / "c.csv").write_text("id,platform,followers,bio,full_name\n"
+                                    "bob,tiktok,900,Vélo,Bob\n", "utf-8")
+    rows = parse_tables([str(tmp_path / "c.csv")], 2, ignore_unknown=True)
+    assert [json.loads(r["payload"]) for r in rows if r["kind"] == "ignored"] == [
+        {"full_name": 1}]
+
+
 def test_a_different_shard_count_is_refused(tmp_path):
     shard_dirs(tmp_path / "s", 2)
     with pytest.raises(InvalidInputError, match="holds 2 shards, not 3; ingest with --shards 2"):
@@ -139,6 +157,39 @@ def test_distributed_ingest_equals_one_index_split_by_shard(cluster, tmp_path):
                 assert got["signals"] == whole[cid]["signals"]
     assert seen == set(whole)  # every creator once, none lost, none twice
 
+
+
+def test_a_strict_distributed_ingest_writes_nothing_and_the_others_are_as_local(cluster,
+                                                                                tmp_path):
+    """--strict, --tiers and --ignore-unknown with --ray, as for one index: a strict job with a
+    bad record is refused before its texts are encoded, and no shard holds a creator; the
+    tier scheme asked is the one the shards keep from their first write, and another is
+    refused after it; the fields left out are counted over the files."""
+    from recommender.errors import IngestRejected
+
+    good = [json.dumps({"id": f"c{i}", "platform": "instagram", "followers": 500 * (i + 1),
+                        "bio": f"recettes {i}", "url": f"u{i}"}) for i in range(6)]
+    bad = json.dumps({"id": "bad", "platform": "instagram", "followers": -2, "bio": "b"})
+    data = tmp_path / "c.jsonl"
+    data.write_text("\n".join([*good, bad]) + "\n", encoding="utf-8")
+    with pytest.raises(IngestRejected) as e:
+        ingest([data], tmp_path / "s", 2, address=cluster, workers=2, model="hash-64",
+               strict=True, ignore_unknown=True, tiers="mission:0,2000,100000")
+    assert [(err.line, err.field) for err in e.value.errors] == [(7, "followers")]
+    for d in shard_dirs(tmp_path / "s"):
+        with Recommender(d) as shard:
+            assert len(shard) == 0
+    report = ingest([data], tmp_path / "s", address=cluster, workers=2, model="hash-64",
+                    ignore_unknown=True, tiers="mission:0,2000,100000")
+    assert (report.added, report.rejected, report.ignored) == (6, 1, {"url": 6})
+    with Recommender(shard_dirs(tmp_path / "s")[shard_of("c2", 2)]) as shard:
+        # 1,500 followers: micro in the mission's bounds, nano below the 2,000 asked
+        assert shard.get("c2")["signals"]["tier"] == "nano"
+        assert shard.stats()["tier_scheme"] == "mission:0,2000,100000"
+    with pytest.raises(InvalidInputError, match="tiers are fixed when an index is created"):
+        ingest([data], tmp_path / "s", address=cluster, workers=2, model="hash-64",
+               ignore_unknown=True, tiers="industry")
+    assert report.to_dict()["ignored"] == {"url": 6}
 
 
 class Stopped(Exception):

@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from recommender.ingest import Parsed, read_files, read_jsonl, validate_record
+from recommender.ingest import read_files, read_jsonl
+from recommender.records import Parsed, validate_record
 from recommender.schema import Brief
 
 FUZZ = settings(max_examples=200, deadline=None, database=None, derandomize=True,

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from recommender.errors import shown
-from recommender.ingest import FILE_FORMATS, Parsed, read_files
+from recommender.ingest import FILE_FORMATS, read_files
+from recommender.records import Parsed
 from recommender.schema import Filters
 
 from ..deps import ReadKey, Rec, WriteKey
