@@ -26,6 +26,10 @@ ALIASES = {
     "er": "engagement_rate", "engagement": "engagement_rate",
     "avg_engagement_rate": "engagement_rate", "average_engagement_rate": "engagement_rate",
     "taux_engagement": "engagement_rate", "taux_d_engagement": "engagement_rate",
+    # scrapers' exports of posts, a row per post with its author's columns (tables.flat)
+    "owner_username": "handle", "author_meta_name": "handle", "author_unique_id": "handle",
+    "author_meta_fans": "followers", "owner_followers_count": "followers",
+    "digg_count": "likes", "create_time_iso": "posted_at", "taken_at": "posted_at",
     # a French agency's or export's own names
     "pseudo": "handle", "compte": "handle", "réseau": "platform", "reseau": "platform",
     "réseau_social": "platform", "reseau_social": "platform", "plateforme": "platform",

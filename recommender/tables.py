@@ -125,8 +125,60 @@ def _empty_to_none(d: dict) -> dict:
     return {k: (v if v.strip() != "" else None) for k, v in d.items()}
 
 
+# what only a post has: a table holding one of these and a creator's followers is one row per
+# post, each creator's columns repeated on its posts' rows (flat)
+POST_ONLY = frozenset(POST_COLUMNS) - {"creator_id", "id"}
+
+
+def flat(header: list[str]) -> bool:
+    """Whether a table is one row per post with its creator's columns repeated on each (a
+    scraper's export of posts: username, followers, caption, likes on every row)."""
+    return ("followers" in header and bool(POST_ONLY & set(header))
+            and ("handle" in header or "creator_id" in header))
+
+
+def split_flat(table: Table, parsed: Parsed) -> list[Table]:
+    """A flat table (flat()) as the creators table and the posts table it holds, under its
+    own name and row numbers: each creator from its first row (its id the creator_id column,
+    else its handle without the "@"), each row a post (its id the id column, else "r" and the
+    row's number), the columns of neither with the posts; a row that names no creator is
+    named in parsed.errors. Any other table as it is."""
+    name, header, rows, written = table
+    if not flat(header):
+        return [table]
+    creator_cols = [c for c in CREATOR_COLUMNS if c in header and c != "id"]
+    post_cols = [c for c in header if c == "id" or c not in (*CREATOR_COLUMNS, "creator_id")]
+    unknown = [c for c in post_cols if c not in POST_COLUMNS]
+    if unknown and not parsed.ignore_unknown:  # the table refused whole, as any other is
+        parsed.errors.append(RecordError(name, 1, ",".join(written.get(c, c) for c in unknown),
+                                         f"unknown column(s); {UNKNOWN_HINT}"))
+        return []
+    creators: list[tuple[int, dict]] = []
+    posts: list[tuple[int, dict]] = []
+    seen: set[str] = set()
+    for line, row in rows:
+        cid = (row.get("creator_id") or "").strip() or (row.get("handle") or "").strip().lstrip("@")
+        if not cid:
+            column = written.get(c := "creator_id" if "creator_id" in header else "handle", c)
+            parsed.errors.append(RecordError(
+                name, line, column, f"this table has a row per post, each naming its creator "
+                f"in {column}, and this row's is empty"))
+            continue
+        if cid not in seen:
+            seen.add(cid)
+            creators.append((line, {"id": cid, **{c: row[c] for c in creator_cols}}))
+        post = {c: row[c] for c in post_cols}
+        post["id"] = post.get("id") or f"r{line}"
+        posts.append((line, {"creator_id": cid, **post}))
+    post_header = ["creator_id", *post_cols, *(["id"] if "id" not in post_cols else [])]
+    return [(name, ["id", *creator_cols], creators, written),
+            (name, post_header, posts, written)]
+
+
 def read_tables(tables: list[Table], parsed: Parsed) -> None:
-    """Creator tables and post tables read together, posts attached to their creators."""
+    """Creator tables and post tables read together, posts attached to their creators; a
+    flat table (one row per post) read as the two it holds (split_flat)."""
+    tables = [part for table in tables for part in split_flat(table, parsed)]
     creators: list[tuple[str, int, dict]] = []
     posts: dict[str, list[tuple[str, int, dict]]] = {}
     handle_ids: set[str] = set()  # the ids taken from handles

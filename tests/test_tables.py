@@ -180,3 +180,31 @@ def test_errors_name_a_column_as_the_sheet_writes_it(tmp_path):
     assert err.field == "Nom complet" and "unknown column" in err.reason
     left = read_paths([tmp_path / "x.csv"], ignore_unknown=True)
     assert left.ignored == {"Nom complet": 1} and len(left.records) == 1
+
+
+def test_a_table_of_one_row_per_post_is_read_as_its_creators_and_their_posts(tmp_path):
+    """A scraper's export of posts has a row per post, its author's username and followers
+    repeated on each (ownerUsername, followersCount, caption, likesCount): it was read as a
+    creators table whose ids were the posts' ids, each refused. Each creator is now read from
+    its first row and each row is one of its posts; an error names the row and the column as
+    the sheet writes it, and a row without its creator is named."""
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "ownerUsername,followersCount,platform,post_id,caption,likesCount,commentsCount,url\n"
+        "@lena.kocht,12400,instagram,1,Linsen-Bolognese,320,12,https://x/1\n"
+        "@lena.kocht,12400,instagram,2,Brot backen,hidden,4,https://x/2\n"
+        "tom.rad,1800,instagram,7,Lastenrad,55,lots,https://x/7\n"
+        "sam,900,instagram,,Markt,3,1,https://x/8\n"
+        ",900,instagram,9,niemand,1,1,https://x/9\n", "utf-8")
+    parsed = read_paths([path], ignore_unknown=True)
+    got = {c.id: (c.handle, c.followers, [(p.id, p.text, p.likes) for p in c.posts])
+           for c in parsed.records}
+    assert got == {"lena.kocht": ("@lena.kocht", 12400, [("1", "Linsen-Bolognese", 320),
+                                                        ("2", "Brot backen", None)]),
+                   "sam": ("sam", 900, [("r5", "Markt", 3)])}  # no post id: its row's
+    assert sorted((e.line, e.field, e.record_id or "") for e in parsed.errors) == [
+        (4, "commentsCount", "tom.rad"), (6, "ownerUsername", "")]
+    assert any("row per post" in e.reason for e in parsed.errors)
+    assert parsed.ignored == {"posts.url": 4}
+    [refused] = read_paths([path]).errors  # a column it does not know: the table refused whole
+    assert (refused.line, refused.field) == (1, "url") and "unknown column" in refused.reason
