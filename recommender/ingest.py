@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .records import Parsed, RecordError, validate_record
-from .tables import Table, csv_rows, read_tables, xlsx_tables
+from .tables import Table, a_post, csv_rows, posts_table, read_tables, xlsx_tables
 
 
 def _reject_constant(name: str) -> float:
@@ -22,6 +22,9 @@ def parse_json_object(text: str) -> object:
 
 
 def read_jsonl(data: bytes, file: str, parsed: Parsed) -> None:
+    """A JSON Lines file, a record a line; records that are each one post with its author's
+    fields (tables.a_post) read together as the flat table they make."""
+    posts: list[tuple[int, dict]] = []
     for lineno, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
@@ -36,7 +39,20 @@ def read_jsonl(data: bytes, file: str, parsed: Parsed) -> None:
         except (json.JSONDecodeError, ValueError, RecursionError) as e:
             parsed.errors.append(RecordError(file, lineno, "record", f"malformed JSON: {e}"))
             continue
-        validate_record(obj, file, lineno, parsed)
+        _record_or_post(obj, file, lineno, parsed, posts)
+    if posts:
+        read_tables([posts_table(file, posts)], parsed)
+
+
+def _record_or_post(obj: object, file: str, line: int, parsed: Parsed,
+                    posts: list[tuple[int, dict]]) -> None:
+    """A decoded record validated, or kept among posts when it is one post with its
+    author's fields."""
+    post = a_post(obj)
+    if post is None:
+        validate_record(obj, file, line, parsed)
+    else:
+        posts.append((line, post))
 
 
 def read_json_array(data: bytes, file: str, parsed: Parsed) -> None:
@@ -53,8 +69,11 @@ def read_json_array(data: bytes, file: str, parsed: Parsed) -> None:
     if not isinstance(items, list):
         parsed.errors.append(RecordError(file, 0, "file", "expected an array of records"))
         return
+    posts: list[tuple[int, dict]] = []
     for i, obj in enumerate(items, start=1):
-        validate_record(obj, f"{file} record", i, parsed)
+        _record_or_post(obj, f"{file} record", i, parsed, posts)
+    if posts:
+        read_tables([posts_table(f"{file} record", posts)], parsed)
 
 
 def read_paths(paths: Iterable[str | Path], ignore_unknown: bool = False,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 from typing import Any
 
@@ -71,8 +72,9 @@ def _named(field: str, written: dict[str, str]) -> str:
     return written.get(head, head) + dot + rest
 
 
-def _cell_text(v: Any) -> str:
-    """A workbook cell as a CSV would hold it: 12400 not 12400.0, dates in ISO 8601."""
+def cell_text(v: Any) -> str:
+    """A workbook cell (or a JSON value) as a CSV would hold it: 12400 not 12400.0, dates in
+    ISO 8601, a list or an object as JSON."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -81,7 +83,35 @@ def _cell_text(v: Any) -> str:
         return str(int(v))
     if isinstance(v, (dt.datetime, dt.date, dt.time)):
         return v.isoformat()
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
     return str(v)
+
+
+def posts_table(name: str, posts: list[tuple[int, dict]]) -> Table:
+    """JSON records that are each one post with its author's fields (a_post()), as the flat
+    table they make, each record a row at its line, its keys the columns as written."""
+    keys = list(dict.fromkeys(k for _, cells in posts for k in cells))
+    header = [spreadsheet.column(k) for k in keys]
+    rows = [(line, {h: cell_text(cells.get(k)) for h, k in zip(header, keys, strict=True)})
+            for line, cells in posts]
+    return name, header, rows, as_written(header, keys)
+
+
+def a_post(obj: object) -> dict[str, Any] | None:
+    """A JSON record that is one post with its author's fields, as a scraper's export of
+    posts writes them ({"text": ..., "diggCount": ..., "authorMeta": {"name": ...,
+    "fans": ...}}): its fields, an object's one level down named "authorMeta.name", when
+    they make a flat table's row (flat()); None for any other record."""
+    if not isinstance(obj, dict) or "posts" in obj:
+        return None
+    cells: dict[str, Any] = {}
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            cells.update((f"{key}.{k}", v) for k, v in value.items())
+        else:
+            cells[str(key)] = value
+    return cells if flat([spreadsheet.column(k) for k in cells]) else None
 
 
 def xlsx_tables(data: bytes, file: str, parsed: Parsed) -> list[Table]:
@@ -104,7 +134,7 @@ def xlsx_tables(data: bytes, file: str, parsed: Parsed) -> list[Table]:
             keep: list[int] = []
             rows: list[tuple[int, dict]] = []
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in values]
+                cells = [cell_text(v) for v in values]
                 if not any(c.strip() for c in cells):
                     continue
                 if header is None:  # the first row with anything in it; unnamed columns out

@@ -117,3 +117,35 @@ def test_what_the_format_does_not_have_is_refused_or_left_out_and_named(tmp_path
     assert lenient.errors == []
     assert {c.id: len(c.posts) for c in lenient.records} == {"a": 2, "b": 1}
     assert lenient.ignored == {"full_name": 1, "url": 1, "posts.url": 3, "verified": 1}
+
+
+def test_json_records_that_are_each_one_post_with_its_author_are_read_as_their_creators(
+        tmp_path):
+    """A scraper's JSON of posts (TikTok's: text, diggCount, playCount and the author in an
+    object, authorMeta.name and authorMeta.fans) was refused record by record ("authorMeta:
+    not a field"). Such records are now read as a table of one row per post: each author a
+    creator, each record one of its posts, beside the ordinary records of the same file; an
+    error names the record's line and its field as written."""
+    posts = [{"id": 7301, "text": "Soupe de fanes", "diggCount": 1200, "playCount": 15000,
+              "authorMeta": {"name": "cuisine.lea", "fans": 8400, "verified": False}},
+             {"id": 7302, "text": "Pain perdu", "diggCount": None, "playCount": 9000,
+              "authorMeta": {"name": "cuisine.lea", "fans": 8400, "verified": False}},
+             {"id": 7401, "text": "Vélo cargo", "diggCount": "beaucoup",
+              "authorMeta": {"name": "velo.tom", "fans": 2100, "verified": True}},
+             creator("c9")]
+    path = tmp_path / "videos.jsonl"
+    path.write_text("\n".join(json.dumps(p) for p in posts) + "\n", "utf-8")
+    parsed = read_paths([path], ignore_unknown=True, platform="tiktok")
+    got = {c.id: (c.platform, c.followers, [(p.id, p.likes, p.views) for p in c.posts])
+           for c in parsed.records}
+    assert got["cuisine.lea"] == ("tiktok", 8400, [("7301", 1200, 15000), ("7302", None, 9000)])
+    assert set(got) == {"cuisine.lea", "c9"}
+    assert [(e.line, e.field, e.record_id) for e in parsed.errors] == [
+        (3, "diggCount", "velo.tom")]
+    assert parsed.ignored == {"posts.authorMeta.verified": 3}
+    array = tmp_path / "videos.json"
+    array.write_text(json.dumps(posts[:2]), "utf-8")
+    [lea] = read_paths([array], ignore_unknown=True, platform="tiktok").records
+    assert [p.id for p in lea.posts] == ["7301", "7302"]
+    [refused] = read_paths([path], platform="tiktok").errors  # without --ignore-unknown
+    assert refused.field == "authorMeta.verified" and "unknown column" in refused.reason
