@@ -26,6 +26,10 @@ ALIASES = {
     "er": "engagement_rate", "engagement": "engagement_rate",
     "avg_engagement_rate": "engagement_rate", "average_engagement_rate": "engagement_rate",
     "taux_engagement": "engagement_rate", "taux_d_engagement": "engagement_rate",
+    # YouTube's subscribers and TikTok's fans are followers; an agency's niche is a category
+    "subscribers": "followers", "subscriber_count": "followers",
+    "subscribers_count": "followers", "fans": "followers", "fan_count": "followers",
+    "nb_abonnes": "followers", "niche": "categories", "niches": "categories",
     # scrapers' exports of posts, a row per post with its author's columns (tables.flat)
     "owner_username": "handle", "author_meta_name": "handle", "author_unique_id": "handle",
     "author_meta_fans": "followers", "owner_followers_count": "followers",

@@ -9,6 +9,9 @@ from recommender.ingest import read_paths
 def test_columns_delimiters_and_encodings():
     assert spreadsheet.column(" Follower Count ") == "followers"
     assert spreadsheet.column("Username") == "handle" and spreadsheet.column("bio") == "bio"
+    assert [spreadsheet.column(h) for h in ("Subscribers", "subscriberCount", "fans",
+                                            "Niche")] == [
+        "followers", "followers", "followers", "categories"]
     # a French export's or agency's own names
     assert [spreadsheet.column(h) for h in ("Réseau social", "Pseudo", "Légende", "J'aime",
                                             "Commentaires", "Date de publication",
