@@ -72,7 +72,17 @@ def normal(name: str) -> str:
     return re.sub(r"[\s.\-'’]+", "_", _CAMEL.sub("_", name.strip()).lower())
 
 
+# a header's unit, "ER (%)", "Engagement rate %", "Taux d'engagement en %": the column's name
+# is the rest, and its bare numbers are percentages (in_percent)
+_PERCENT = re.compile(r"\s*(?:[(\[]\s*%\s*[)\]]|(?:\b(?:in|en)\s+)?%)\s*")
+
+
 def column(name: str) -> str:
     """A header cell (or a JSON export's field) as ingest names the column."""
-    key = normal(name)
+    key = normal(_PERCENT.sub(" ", name).strip() if "%" in name else name)
     return ALIASES.get(key, key)
+
+
+def in_percent(name: str) -> bool:
+    """Whether a header says its column's numbers are percentages ("ER (%)")."""
+    return "%" in name

@@ -238,9 +238,14 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
             c_as_written = written.get(c, c)
             parsed.leave_out(f"posts.{c_as_written}" if kind == "posts" else c_as_written,
                              len(rows))
+        # a rate under a header that says "%" ("ER (%)": 3.2) is a percentage
+        percent = [c for c in ("engagement_rate",) if spreadsheet.in_percent(written.get(c, ""))]
         for line, row in rows:
             for c in unknown:
                 del row[c]
+            for c in percent:
+                if row.get(c, "").strip() and "%" not in row[c]:
+                    row[c] = row[c].strip() + "%"
             row = _empty_to_none(row)  # counts as spreadsheets write them: the schema reads them
             if kind == "posts":
                 posts.setdefault(row["creator_id"] or "", []).append((name, line, row))

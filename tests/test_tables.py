@@ -2,6 +2,8 @@
 (tables.py, through ingest.py): posts attached to their creators, errors named at their own
 table's row and column."""
 
+import pytest
+
 from recommender.ingest import read_paths
 from recommender.records import rejected_records
 
@@ -208,3 +210,21 @@ def test_a_table_of_one_row_per_post_is_read_as_its_creators_and_their_posts(tmp
     assert parsed.ignored == {"posts.url": 4}
     [refused] = read_paths([path]).errors  # a column it does not know: the table refused whole
     assert (refused.line, refused.field) == (1, "url") and "unknown column" in refused.reason
+
+
+def test_a_rate_under_a_header_in_percent_is_a_percentage(tmp_path):
+    """An agency's sheet heads its rates "ER (%)" and writes 3.2: a percentage, as the header
+    says (a bare 3.2 elsewhere is refused, naming 3.2%); 3,2 and 3.2% read the same way."""
+    path = tmp_path / "agency.csv"
+    path.write_text("id,platform,followers,bio,ER (%)\na,instagram,900,Vélo,3.2\n"
+                    "b,instagram,900,Vélo,\"3,2\"\nc,instagram,900,Vélo,3.2%\n"
+                    "d,instagram,900,Vélo,\n", "utf-8")
+    parsed = read_paths([path])
+    assert not parsed.errors
+    assert {c.id: c.engagement_rate for c in parsed.records} == {
+        "a": pytest.approx(0.032), "b": pytest.approx(0.032), "c": pytest.approx(0.032),
+        "d": None}
+    bare = tmp_path / "bare.csv"
+    bare.write_text("id,platform,followers,bio,ER\na,instagram,900,Vélo,3.2\n", "utf-8")
+    [err] = read_paths([bare]).errors
+    assert err.field == "ER" and "did you mean 3.2%" in err.reason
