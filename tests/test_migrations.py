@@ -71,7 +71,7 @@ def test_catalog_without_term_vectors_gets_them_on_open(tmp_path, embedder, capl
             "m010_trap_penalties, m011_categories_in_text, "
             "m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords, "
             "m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read, "
-            "m016_words_in_each_language)"
+            "m016_words_in_each_language, m017_stated_rates_not_norms)"
             ) in caplog.text
     assert rec.catalog.get_meta("migration") == str(len(migrations.STEPS))
     assert rec.catalog.db.conn.execute("SELECT COUNT(*) FROM term_vectors").fetchone()[0] == 80

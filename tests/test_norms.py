@@ -203,3 +203,38 @@ def test_a_group_that_creators_leave_is_measured_again(tmp_path, embedder):
     assert rec.catalog.record("h20")["signals"]["engagement_norm"] == pytest.approx(0.0021)
     assert rec.check() == []
     rec.close()
+
+
+def test_rates_a_record_states_count_in_no_norm(tmp_path, embedder):
+    """An agency's list states its creators' rates (often measured another way, here 6%): they
+    are the export's figures, and they no longer move the median that measured creators are
+    flagged against. Forty creators on X measured at about 0.4% beside forty stated at 6%:
+    the norm is the measured forty's, and none of them is flagged; the stated keep their
+    rate, and a filter on it still finds them. An index written before (step 17) is measured
+    again on open."""
+    measured = [x_creator(f"x{i:02d}", 0.003 + 0.0001 * (i % 20)) for i in range(40)]
+    stated = [{"id": f"s{i:02d}", "platform": "x", "followers": 20_000, "bio": "home composting",
+               "engagement_rate": "6%"} for i in range(40)]
+    path = tmp_path / "idx"
+    rec = Recommender(path, create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [*measured, *stated])])
+    # measured at the ingest's commit from the filter columns, the stated left out
+    assert rec.catalog.norms() == {("x", "micro"): Norm(pytest.approx(0.004, abs=2e-4), 40)}
+    assert not any("engagement_anomaly" in flags(rec, c["id"]) for c in measured)
+    assert rec.catalog.record("s00")["signals"]["engagement_source"] == "stated"
+    found = rec.match({"brief": "home composting", "k": 50,
+                       "filters": {"min_engagement_rate": 0.05}})
+    assert {m.creator_id for m in found} == {s["id"] for s in stated}
+    rec.close()
+    # as an index written before step 17 was: the stated rates in the norm, no column
+    db = sqlite3.connect(path / "catalog.sqlite")
+    db.execute("UPDATE creators SET rate_stated=0")
+    db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)",
+               (norms.META_KEY, norms.dumps({("x", "micro"): Norm(0.02, 80)})))
+    db.execute("UPDATE meta SET value='16' WHERE key='migration'")
+    db.commit()
+    db.close()
+    rec = Recommender(path, embedder=embedder)
+    assert rec.catalog.norms() == {("x", "micro"): Norm(pytest.approx(0.004, abs=2e-4), 40)}
+    assert rec.check() == []
+    rec.close()

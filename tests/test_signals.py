@@ -220,7 +220,7 @@ def test_an_engagement_rate_an_export_states_is_used_where_posts_give_none(tmp_p
     parsed = read_paths([table])
     assert [c.id for c in parsed.records] == ["lea", "low"]
     (err,) = parsed.errors
-    assert err.field == "engagement_rate" and "did you mean 3.2%" in err.reason
+    assert err.field == "Taux d'engagement" and "did you mean 3.2%" in err.reason
     rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder())
     rec.ingest_parsed(parsed)
     rec.upsert([record("posted", engagement_rate="9%")])  # its posts measure about 5%

@@ -39,7 +39,7 @@ from .textcache import TextCache
 
 _COLUMNS = ("handle", "platform", "followers", "country", "language", "tier", "engagement_rate",
             "engagement", "authenticity", "signals", "record", "record_hash", "vector", "gen",
-            "updated_at", "checksum")
+            "updated_at", "checksum", "rate_stated")
 _ROW = ("vid", "id", "handle", "platform", "followers", "tier", "engagement_rate", "engagement",
         "authenticity", "signals", "vector")
 # what rows() reads: the row's fields, then the rest of its checked content and the checksum
@@ -141,7 +141,10 @@ class Catalog:
                            float(sig["engagement"]), float(sig["authenticity"]),
                            json.dumps(sig), json.dumps(r, ensure_ascii=False), c.record_hash,
                            to_blob(c.vector))
-                values = (*content[1:], gen, now, checksum(content))
+                # whether the rate is the record's own (no norm counts it): what the signals
+                # say, kept beside them for the filter columns (not checksummed on its own)
+                stated = sig.get("engagement_source") == "stated"
+                values = (*content[1:], gen, now, checksum(content), int(stated))
                 vid = existing.get(r["id"])
                 if vid is not None:
                     conn.execute(_UPDATE, (*values, vid))
@@ -159,7 +162,7 @@ class Catalog:
                 self.filters.set(vid, sig["tier"], r.get("country"), language,
                                  r["platform"], r["followers"], sig["engagement_rate"],
                                  r.get("categories") or [], sig["engagement"],
-                                 sig["authenticity"])
+                                 sig["authenticity"], stated)
             self.lexical.put((vid, body(c.record, stored_language(c.record, c.signals)))
                              for vid, c in zip(vids, creators, strict=True))
         return vids

@@ -30,6 +30,7 @@ class FilterColumns:
         self.codes: dict[str, dict[str | None, int]] = {c: {} for c in _CODED}
         self.followers = np.zeros(cap, np.int64)
         self.er = np.full(cap, np.nan)
+        self.stated = np.zeros(cap, bool)  # the rate is the record's own: in no norm
         self.engagement = np.zeros(cap, np.float64)  # the ranker's components (signals.py)
         self.authenticity = np.zeros(cap, np.float64)
         self.cats = np.zeros((cap, 1), np.uint64)
@@ -43,15 +44,15 @@ class FilterColumns:
     def from_rows(cls, rows: list[tuple[Any, ...]],
                   categories: dict[int, list[str]]) -> FilterColumns:
         """Bulk load from (vid, tier, country, language, platform, followers, engagement_rate,
-        engagement, authenticity) rows in ascending vid order: vectorised, a second or two per
-        million creators."""
+        engagement, authenticity, rate_stated) rows in ascending vid order: vectorised, a
+        second or two per million creators."""
         cols = cls()
         n = len(rows)
         cols._grow(n + max(1024, n // 8))  # headroom: the next writes append without a copy
         cols.n = n
         if not n:
             return cols
-        vids, *coded, followers, er, engagement, authenticity = zip(*rows, strict=True)
+        vids, *coded, followers, er, engagement, authenticity, stated = zip(*rows, strict=True)
         cols.vids[:n] = vids
         cols.alive[:n] = True
         for column, values in zip(_CODED, coded, strict=True):
@@ -65,6 +66,7 @@ class FilterColumns:
         cols.er[:n] = np.array([np.nan if v is None else v for v in er], dtype=float)
         cols.engagement[:n] = engagement
         cols.authenticity[:n] = authenticity
+        cols.stated[:n] = np.array(stated, dtype=bool)
         pos = {v: i for i, v in enumerate(vids)}
         for vid, cats in categories.items():
             if vid in pos:
@@ -87,6 +89,7 @@ class FilterColumns:
         self.coded = {c: grow(a) for c, a in self.coded.items()}
         self.followers, self.er, self.cats = grow(self.followers), grow(self.er, np.nan), \
             grow(self.cats)
+        self.stated = grow(self.stated, False)
         self.engagement, self.authenticity = grow(self.engagement), grow(self.authenticity)
 
     def _code(self, column: str, value: str | None) -> int:
@@ -110,8 +113,8 @@ class FilterColumns:
 
     def set(self, vid: int, tier: str, country: str | None, language: str | None,
             platform: str, followers: int, er: float | None, categories: list[str],
-            engagement: float, authenticity: float) -> None:
-        """Insert or update one creator's values."""
+            engagement: float, authenticity: float, stated: bool = False) -> None:
+        """Insert or update one creator's values (stated: its rate is the record's own)."""
         self._version += 1
         pos = int(np.searchsorted(self.vids[:self.n], vid))
         if pos == self.n or self.vids[pos] != vid:
@@ -124,6 +127,7 @@ class FilterColumns:
             self.coded[column][pos] = self._code(column, value)
         self.followers[pos] = followers
         self.er[pos] = np.nan if er is None or not math.isfinite(er) else er
+        self.stated[pos] = stated
         self.engagement[pos], self.authenticity[pos] = engagement, authenticity
         mask = self._cat_mask(categories)
         self.cats[pos] = 0
@@ -136,8 +140,8 @@ class FilterColumns:
             self.engagement[pos], self.authenticity[pos] = engagement, authenticity
 
     def rates_of(self, groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
-        """The engagement rates (NaN: unknown) of the live creators of each (platform, tier)
-        group."""
+        """The measured engagement rates (NaN: unknown, or stated by the record: a norm is
+        measured on posts, norms.py) of the live creators of each (platform, tier) group."""
         out = {}
         for platform, tier in groups:
             p, t = self.codes["platform"].get(platform), self.codes["tier"].get(tier)
@@ -146,7 +150,7 @@ class FilterColumns:
                 continue
             pos = self._posting("tier", t)
             pos = pos[(self.coded["platform"][pos] == p) & self.alive[pos]]
-            out[(platform, tier)] = self.er[pos]
+            out[(platform, tier)] = np.where(self.stated[pos], np.nan, self.er[pos])
         return out
 
     def kill(self, vids: np.ndarray) -> None:

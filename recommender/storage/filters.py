@@ -15,7 +15,7 @@ from .database import Database
 from .filtercache import FilterCache, budget_from_env, key_of
 
 _COLUMNS = ("SELECT vid, tier, country, language, platform, followers, engagement_rate,"
-            " engagement, authenticity FROM creators")
+            " engagement, authenticity, rate_stated FROM creators")
 
 
 class FilterIndex:
@@ -50,13 +50,14 @@ class FilterIndex:
 
     def set(self, vid: int, tier: str, country: str | None, language: str | None,
             platform: str, followers: int, engagement_rate: float | None,
-            categories: list[str], engagement: float, authenticity: float) -> None:
+            categories: list[str], engagement: float, authenticity: float,
+            stated: bool = False) -> None:
         """One creator written by this process (no-op until the columns are loaded)."""
         with self.db.lock:
             self.cache.clear()
             if self._cols is not None:
                 self._cols.set(vid, tier, country, language, platform, followers,
-                               engagement_rate, categories, engagement, authenticity)
+                               engagement_rate, categories, engagement, authenticity, stated)
 
     def rescore(self, vid: int, engagement: float, authenticity: float) -> None:
         """One creator's components again, rewritten by this process (no-op until loaded)."""
@@ -65,7 +66,8 @@ class FilterIndex:
                 self._cols.rescore(vid, engagement, authenticity)
 
     def rates_of(self, groups: Iterable[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
-        """The live creators' engagement rates by (platform, tier) group (columns.py)."""
+        """The live creators' measured engagement rates by (platform, tier) group
+        (columns.py)."""
         with self.db.lock:
             return self.columns().rates_of(groups)
 
@@ -91,9 +93,9 @@ class FilterIndex:
             rows, cats = self._rows(since_gen)
             if rows or len(dead):
                 self.cache.clear()
-            for vid, tier, country, language, platform, followers, er, eng, auth in rows:
+            for vid, tier, country, language, platform, followers, er, eng, auth, st in rows:
                 self._cols.set(vid, tier, country, language, platform, followers, er,
-                               cats.get(vid, []), eng, auth)
+                               cats.get(vid, []), eng, auth, bool(st))
             if len(dead):
                 self._cols.kill(dead)
 

@@ -337,13 +337,31 @@ def m016_words_in_each_language(conn: sqlite3.Connection) -> None:
         m007_analysed_text(conn)
 
 
+def m017_stated_rates_not_norms(conn: sqlite3.Connection) -> None:
+    """A rate a record states (an agency's list, signals.engagement_source "stated") is the
+    export's figure, not measured: it no longer counts in its peers' engagement norm
+    (norms.py), where an agency's rates, often measured another way, moved the median that
+    measured creators are flagged against. Each row says whether its rate is stated
+    (rate_stated, read into the filter columns), and the norms are measured again."""
+    from ..tiers import scheme
+    from .norms import groups_of, renorm
+
+    if "rate_stated" not in {r[1] for r in conn.execute("PRAGMA table_info(creators)")}:
+        conn.execute("ALTER TABLE creators ADD COLUMN rate_stated INTEGER NOT NULL DEFAULT 0")
+    stated = conn.execute("UPDATE creators SET rate_stated=1 WHERE "
+                          "json_extract(signals, '$.engagement_source')='stated'").rowcount
+    row = conn.execute("SELECT value FROM meta WHERE key='tier_scheme'").fetchone()
+    if stated and row is not None:
+        renorm(conn, groups_of(conn), scheme(row[0]), None)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     m001_creators, m002_full_text, m003_term_frequencies, m004_term_vectors,
     m005_row_checksums, m006_handle_index, m007_analysed_text, m008_bio_nearest_post,
     m009_bio_claims_and_disclosures, m010_trap_penalties, m011_categories_in_text,
     m012_each_text_once_in_content_vectors, m013_topic_words_not_stopwords,
     m014_engagement_norms_by_platform, m015_unborne_hashtags_not_read,
-    m016_words_in_each_language)
+    m016_words_in_each_language, m017_stated_rates_not_norms)
 
 # Catalogs written before numbered steps recorded 'schema_version' 1 and 'lexical_index':
 # absent (no lexical index), "1" (FTS5 only), "2" (with term_df), "3" (with term vectors).

@@ -91,10 +91,12 @@ def rewrite(conn: sqlite3.Connection, changes: dict[Group, Norm | None], tiers: 
 
 
 def groups_of(conn: sqlite3.Connection) -> dict[Group, np.ndarray]:
-    """Every group's creators' rates (NaN: unknown), read from the rows: what a migration has,
-    before the filter columns are loaded."""
+    """Every group's creators' measured rates (NaN: unknown, or stated by the record, which
+    counts in no norm), read from the rows: what a migration has, before the filter columns
+    are loaded."""
     out: dict[Group, list[float]] = {}
     for platform, tier, rate in conn.execute(
-            "SELECT platform, tier, engagement_rate FROM creators"):
+            "SELECT platform, tier, CASE WHEN json_extract(signals, '$.engagement_source')"
+            "='stated' THEN NULL ELSE engagement_rate END FROM creators"):
         out.setdefault((platform, tier), []).append(np.nan if rate is None else rate)
     return {g: np.array(r, np.float64) for g, r in out.items()}
