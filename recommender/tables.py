@@ -155,9 +155,10 @@ def _empty_to_none(d: dict) -> dict:
     return {k: (v if v.strip() != "" else None) for k, v in d.items()}
 
 
-# what only a post has: a table holding one of these and a creator's followers is one row per
-# post, each creator's columns repeated on its posts' rows (flat)
-POST_ONLY = frozenset(POST_COLUMNS) - {"creator_id", "id"}
+# what only a post has, its text or a count: a table holding one of these and a creator's
+# followers is one row per post, each creator's columns repeated on its posts' rows (flat); a
+# date or a sponsored column alone does not make one (a creators list's "date" added)
+POST_ONLY = frozenset({"text", "likes", "comments", "shares", "views"})
 
 
 def flat(header: list[str]) -> bool:

@@ -228,3 +228,15 @@ def test_a_rate_under_a_header_in_percent_is_a_percentage(tmp_path):
     bare.write_text("id,platform,followers,bio,ER\na,instagram,900,Vélo,3.2\n", "utf-8")
     [err] = read_paths([bare]).errors
     assert err.field == "ER" and "did you mean 3.2%" in err.reason
+
+
+def test_a_creators_list_with_a_date_is_no_table_of_posts(tmp_path):
+    """A date (the day an agency added the creator) or a sponsored column alone does not make
+    a creators list a table of posts: it stays an unknown column of the creators table."""
+    path = tmp_path / "list.csv"
+    path.write_text("username,platform,followers,bio,date\nlea,instagram,900,Vélo,2026-10-01\n",
+                    "utf-8")
+    [err] = read_paths([path]).errors
+    assert (err.field, err.line) == ("date", 1) and "unknown column" in err.reason
+    [lea] = read_paths([path], ignore_unknown=True).records
+    assert lea.id == "lea" and lea.posts == []
