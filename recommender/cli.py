@@ -12,6 +12,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .arguments import build_parser
 from .display import (
@@ -23,6 +24,9 @@ from .display import (
     told_by_texts,
     write_plan_csv,
 )
+
+if TYPE_CHECKING:
+    from .errors import IngestRejected
 
 DATA = Path(__file__).parent / "data"
 # A command-line write queues behind another writer's commit (its encoding holds no lock) for
@@ -75,7 +79,7 @@ def cmd_ingest_ray(args) -> int:
     return 1 if report.rejected else 0
 
 
-def _rejected(e) -> int:
+def _rejected(e: IngestRejected) -> int:
     """A strict ingest that found bad records: each named, and nothing written (exit 2)."""
     for err in e.errors:
         print(f"rejected: {err}", file=sys.stderr)

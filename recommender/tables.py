@@ -103,7 +103,7 @@ def a_post(obj: object) -> dict[str, Any] | None:
     posts writes them ({"text": ..., "diggCount": ..., "authorMeta": {"name": ...,
     "fans": ...}}): its fields, an object's one level down named "authorMeta.name", when
     they make a flat table's row (flat()); None for any other record."""
-    if not isinstance(obj, dict) or "posts" in obj:
+    if not isinstance(obj, dict):
         return None
     cells: dict[str, Any] = {}
     for key, value in obj.items():
@@ -111,7 +111,9 @@ def a_post(obj: object) -> dict[str, Any] | None:
             cells.update((f"{key}.{k}", v) for k, v in value.items())
         else:
             cells[str(key)] = value
-    return cells if flat([spreadsheet.column(k) for k in cells]) else None
+    names = [spreadsheet.column(k) for k in cells]
+    # a record with posts of its own (posts, a profile scraper's latestPosts) is a creator's
+    return cells if "posts" not in names and flat(names) else None
 
 
 def xlsx_tables(data: bytes, file: str, parsed: Parsed) -> list[Table]:
