@@ -47,6 +47,8 @@ class Answering:
     embedder: Embedder
     catalog: Any
     _encoder_note: tuple[object, str | None] | None = None  # (version, note): encoder_note
+    # (version, creators without a language, without a country): unknown_note
+    _unknown: tuple[object, int, int] | None = None
 
     def __len__(self) -> int:
         raise NotImplementedError
@@ -93,6 +95,36 @@ class Answering:
                 f"({', '.join(others[:6])}{', ...' if len(others) > 6 else ''}): they rank "
                 "below English creators of the same content. An index built with the default "
                 "encoder (use-m3) reads them (README: Which encoder)")
+
+    def unknown_note(self, f: Filters) -> str | None:
+        """What a planner must be told when the brief filters on language or country and some
+        creators of the index have none (their records give none, and for a language their
+        texts did not say it clearly enough): the filter leaves them out, unseen. None
+        otherwise. Counted once per version of the catalogue, as encoder_note is."""
+        if not f.languages and not f.countries:
+            return None
+        version = self._version()
+        if self._unknown is None or self._unknown[0] != version:
+            known = self.catalog.filters.vocabularies(["language", "country"])
+            held = self.catalog.filters.counts_alone(Filters(
+                languages=known["language"] or None, countries=known["country"] or None))
+            total = len(self)
+            self._unknown = (version, total - held.get("languages", 0),
+                             total - held.get("countries", 0))
+        _, languages, countries = self._unknown
+        missing = [(n, what) for n, what, asked in (
+            (languages, "language", f.languages), (countries, "country", f.countries))
+            if asked and n > 0]
+        if not missing:
+            return None
+        whats = " and ".join(what for _, what in missing)
+        return (f"of this index's {len(self):,} creators, "
+                + " and ".join(f"{n:,} {'has' if n == 1 else 'have'} no {what}"
+                               for n, what in missing)
+                + " (their records give none; a language is also read from a creator's texts "
+                f"when they say it clearly): this brief's {whats} "
+                f"filter{'s' if len(missing) > 1 else ''} leave{'' if len(missing) > 1 else 's'}"
+                f" them out, whatever they post. Give each record its {whats} to include them")
 
     def unknown(self, refs: Sequence[str]) -> list[str]:
         """The ids or handles among refs that name no creator (to report an exclusion that

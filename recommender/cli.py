@@ -158,8 +158,9 @@ def cmd_match(args) -> int:
         why = rec.why_empty(brief.filters) if not matches else ""
         unknown = rec.unknown(brief.filters.exclude_ids or [])
         encoder = rec.encoder_note()
+        unstated = rec.unknown_note(brief.filters)
     print_matches(matches, args.json)
-    for note in of_brief(brief, rec.tiers.names) + ([encoder] if encoder else []):
+    for note in of_brief(brief, rec.tiers.names) + [n for n in (encoder, unstated) if n]:
         print(f"note: {note}", file=sys.stderr)
     if unknown:
         print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "

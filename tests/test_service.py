@@ -322,3 +322,23 @@ def test_the_encoder_note_is_counted_once_per_write(tmp_path, embedder, monkeypa
     rec.match(Brief(brief="shampoo"))
     assert rec.encoder_note() and len(counted) == 2
     rec.close()
+
+
+def test_a_language_or_country_filter_says_whom_it_leaves_out_unseen(tmp_path, embedder):
+    """Creators whose records give no language or country (an export of one platform's
+    profiles, a scraper's posts) pass no language or country filter, whatever they post: the
+    match says how many it leaves out that way and what to give, only when the brief filters
+    so; the count follows the catalogue."""
+    rec = Recommender(tmp_path / "idx", create=True, embedder=embedder)
+    rec.ingest([write_jsonl(tmp_path / "c.jsonl", [
+        creator("a"), creator("b", language=None, country=None, bio="ok", posts=[
+            {"id": "p1", "text": "ok", "likes": 3, "comments": 1}])])])
+    assert rec.unknown_note(Brief(brief="x").filters) is None
+    note = rec.unknown_note(Brief(brief="x", filters={"languages": ["fr"]}).filters)
+    assert note is not None and "1 has no language" in note and "country" not in note
+    both = rec.unknown_note(Brief(brief="x", filters={"languages": ["fr"],
+                                                      "countries": ["FR"]}).filters)
+    assert both is not None and "its language and country to include them" in both
+    rec.upsert([creator("b")])  # now with both
+    assert rec.unknown_note(Brief(brief="x", filters={"languages": ["fr"]}).filters) is None
+    rec.close()

@@ -98,6 +98,8 @@ def test_lookalikes_plans_and_reads_over_shards_equal_one_index(indexes):
         handle = one.get(cid)["record"]["handle"]
         got, expected = many.get(handle), one.get(handle)
         assert {**got, "updated_at": None} == {**expected, "updated_at": None}
+        asked = Filters(languages=["fr"], countries=["FR"])  # what a filter leaves out, unseen
+        assert many.unknown_note(asked) == one.unknown_note(asked)
         brief = {"brief": "zero waste shampoo bar", "values": "plastic-free",
                  "objective": "awareness"}
         assert many.plan(brief, 20_000, max_creators=8) == one.plan(brief, 20_000,

@@ -27,7 +27,8 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     return MatchResponse(matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters),
                          notes=of_brief(brief, rec.tiers.names)
-                         + list(filter(None, [rec.encoder_note()])))
+                         + list(filter(None, [rec.encoder_note(),
+                                              rec.unknown_note(brief.filters)])))
 
 
 @router.post("/plan", response_model=PlanResponse, responses=ERRORS,
