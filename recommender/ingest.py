@@ -120,8 +120,13 @@ def read_files(files: Iterable[tuple[str, bytes]], parsed: Parsed | None = None)
 
 def read_objects(objects: Iterable[object], source: str = "request",
                  ignore_unknown: bool = False, platform: str | None = None) -> Parsed:
-    """Validate already-decoded records (the API's bulk upsert); 'line' is the 1-based position."""
+    """Validate already-decoded records (the API's bulk upsert); 'line' is the 1-based position.
+    Records that are each one post with its author's fields are read together, as a file's
+    are (read_jsonl)."""
     parsed = Parsed(ignore_unknown=ignore_unknown, platform=platform)
+    posts: list[tuple[int, dict]] = []
     for i, obj in enumerate(objects, start=1):
-        validate_record(obj, source, i, parsed)
+        _record_or_post(obj, source, i, parsed, posts)
+    if posts:
+        read_tables([posts_table(source, posts)], parsed)
     return parsed

@@ -91,6 +91,28 @@ def test_upsert_get_delete(client):
     assert "api_a" not in [x["creator_id"] for x in m["matches"]]
 
 
+def test_a_scrapers_records_of_posts_are_upserted_as_their_creators(client):
+    """The bulk upsert reads records that are each one post with its author's fields as a
+    file of them is read: each author a creator, each record one of its posts; an error names
+    the record's position and its field as written."""
+    posts = [{"id": 1, "text": "Soupe de fanes", "diggCount": 120, "authorMeta": {
+                  "name": "api.lea", "fans": 8400}},
+             {"id": 2, "text": "Pain perdu", "diggCount": "lots", "authorMeta": {
+                  "name": "api.tom", "fans": 900}},
+             {"id": 3, "text": "Pain perdu", "diggCount": 80, "authorMeta": {
+                  "name": "api.lea", "fans": 8400}}]
+    r = client.post("/v1/creators", headers=W, params={"platform": "tiktok"},
+                    json={"creators": posts})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["added"], body["rejected"]) == (1, 1)
+    assert [(e["index"], e["field"]) for e in body["errors"]] == [(1, "diggCount")]  # 0-based
+    got = client.get("/v1/creators/api.lea", headers=R).json()["record"]
+    assert [(p["id"], p["likes"]) for p in got["posts"]] == [("1", 120), ("3", 80)]
+    # it gives no language: the shared index's language filters would say so from now on
+    assert client.delete("/v1/creators/api.lea", headers=W).status_code == 204
+
+
 def test_strict_upsert_writes_nothing(client):
     e = error_of(client.post("/v1/creators?strict=true", headers=W, json={"creators": [
         creator("api_strict"), {**creator("api_bad"), "followers": "many"}]}), 422)
