@@ -184,3 +184,19 @@ def test_a_count_an_export_could_not_read_is_unknown_and_a_word_is_named():
     (err,) = parsed.errors
     assert (err.line, err.field) == (2, "posts[0].likes")
     assert "'lots' is not a count" in err.reason and "hidden" in err.reason
+
+
+def test_two_short_captions_are_read_in_the_language_they_are_written_in():
+    """The identifier's classes include regional languages and dialects that take a share of a
+    short caption's probability (two French captions read fr at 0.84, and the creator got no
+    language, so a language filter left it out). Among the languages the index reads, they
+    are French at 0.97; a text whose first choice is another language keeps its own
+    probability, and emoji or a word stay unknown."""
+    from recommender.locales import detect_language
+
+    short = ["Soupe de fanes de carottes, zéro gaspi #antigaspi",
+             "Pain perdu avec le pain rassis, recette anti-gaspi"]
+    code, probability = detect_language(short)
+    assert code == "fr" and probability >= 0.9
+    assert detect_language(["Xin chào các bạn, hôm nay mình nấu phở bò"])[0] == "vi"
+    assert detect_language(["ok"]) is None and detect_language(["🔥🔥🔥 #ad"]) is None
