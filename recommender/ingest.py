@@ -8,8 +8,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from .records import Parsed, RecordError, validate_record
-from .tables import Table, a_post, csv_rows, posts_table, read_tables, xlsx_tables
+from .records import UNKNOWN_HINT, Parsed, RecordError, validate_record
+from .tables import Table, a_post, csv_rows, not_read, posts_table, read_tables, xlsx_tables
 
 
 def _reject_constant(name: str) -> float:
@@ -51,6 +51,11 @@ def _record_or_post(obj: object, file: str, line: int, parsed: Parsed,
     post = a_post(obj)
     if post is None:
         validate_record(obj, file, line, parsed)
+        return
+    unknown = [] if parsed.ignore_unknown else not_read(post)
+    if unknown:  # named at its own record, as any record's unknown field is
+        parsed.errors.extend(RecordError(file, line, k, f"not a field of the ingest format; "
+                                         f"{UNKNOWN_HINT}") for k in unknown)
     else:
         posts.append((line, post))
 

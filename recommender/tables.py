@@ -98,6 +98,13 @@ def posts_table(name: str, posts: list[tuple[int, dict]]) -> Table:
     return name, header, rows, as_written(header, keys)
 
 
+def not_read(post: dict[str, Any]) -> list[str]:
+    """The fields of a record of a post (a_post()) that neither a creator's nor a post's
+    columns hold, as the record writes them."""
+    return [k for k in post
+            if spreadsheet.column(k) not in (*CREATOR_COLUMNS, *POST_COLUMNS)]
+
+
 def a_post(obj: object) -> dict[str, Any] | None:
     """A JSON record that is one post with its author's fields, as a scraper's export of
     posts writes them ({"text": ..., "diggCount": ..., "authorMeta": {"name": ...,

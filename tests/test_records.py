@@ -147,5 +147,10 @@ def test_json_records_that_are_each_one_post_with_its_author_are_read_as_their_c
     array.write_text(json.dumps(posts[:2]), "utf-8")
     [lea] = read_paths([array], ignore_unknown=True, platform="tiktok").records
     assert [p.id for p in lea.posts] == ["7301", "7302"]
-    [refused] = read_paths([path], platform="tiktok").errors  # without --ignore-unknown
-    assert refused.field == "authorMeta.verified" and "unknown column" in refused.reason
+    # without --ignore-unknown, each record with a field the format does not have is refused,
+    # named at its own line as any record is; the ordinary record is read
+    strict = read_paths([path], platform="tiktok")
+    assert [(e.line, e.field) for e in strict.errors] == [
+        (1, "authorMeta.verified"), (2, "authorMeta.verified"), (3, "authorMeta.verified")]
+    assert all("not a field of the ingest format" in e.reason for e in strict.errors)
+    assert [c.id for c in strict.records] == ["c9"]
