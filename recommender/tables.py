@@ -98,11 +98,16 @@ def posts_table(name: str, posts: list[tuple[int, dict]]) -> Table:
     return name, header, rows, as_written(header, keys)
 
 
+def of_neither(column: str) -> bool:
+    """Whether a column (its normalised name) is neither a creator's nor a post's: in a
+    table of posts with their creators' columns (flat()), one the format does not have."""
+    return column not in CREATOR_COLUMNS and column not in POST_COLUMNS
+
+
 def not_read(post: dict[str, Any]) -> list[str]:
     """The fields of a record of a post (a_post()) that neither a creator's nor a post's
     columns hold, as the record writes them."""
-    return [k for k in post
-            if spreadsheet.column(k) not in (*CREATOR_COLUMNS, *POST_COLUMNS)]
+    return [k for k in post if of_neither(spreadsheet.column(k))]
 
 
 def a_post(obj: object) -> dict[str, Any] | None:
@@ -188,7 +193,7 @@ def split_flat(table: Table, parsed: Parsed) -> list[Table]:
         return [table]
     creator_cols = [c for c in CREATOR_COLUMNS if c in header and c != "id"]
     post_cols = [c for c in header if c == "id" or c not in (*CREATOR_COLUMNS, "creator_id")]
-    unknown = [c for c in post_cols if c not in POST_COLUMNS]
+    unknown = [c for c in header if of_neither(c)]
     if unknown and not parsed.ignore_unknown:  # the table refused whole, as any other is
         parsed.errors.append(RecordError(name, 1, ",".join(written.get(c, c) for c in unknown),
                                          f"unknown column(s); {UNKNOWN_HINT}"))
@@ -249,13 +254,13 @@ def read_tables(tables: list[Table], parsed: Parsed) -> None:
             parsed.leave_out(f"posts.{c_as_written}" if kind == "posts" else c_as_written,
                              len(rows))
         # a rate under a header that says "%" ("ER (%)": 3.2) is a percentage
-        percent = [c for c in ("engagement_rate",) if spreadsheet.in_percent(written.get(c, ""))]
+        percent = spreadsheet.in_percent(written.get("engagement_rate", ""))
         for line, row in rows:
             for c in unknown:
                 del row[c]
-            for c in percent:
-                if row.get(c, "").strip() and "%" not in row[c]:
-                    row[c] = row[c].strip() + "%"
+            rate = (row.get("engagement_rate") or "").strip()
+            if percent and rate and "%" not in rate:
+                row["engagement_rate"] = rate + "%"
             row = _empty_to_none(row)  # counts as spreadsheets write them: the schema reads them
             if kind == "posts":
                 posts.setdefault(row["creator_id"] or "", []).append((name, line, row))

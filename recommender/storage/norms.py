@@ -94,9 +94,12 @@ def groups_of(conn: sqlite3.Connection) -> dict[Group, np.ndarray]:
     """Every group's creators' measured rates (NaN: unknown, or stated by the record, which
     counts in no norm), read from the rows: what a migration has, before the filter columns
     are loaded."""
+    has_column = "rate_stated" in {r[1] for r in conn.execute("PRAGMA table_info(creators)")}
+    stated = ("rate_stated" if has_column  # before migration step 17, the signals say it
+              else "json_extract(signals, '$.engagement_source')='stated'")
     out: dict[Group, list[float]] = {}
     for platform, tier, rate in conn.execute(
-            "SELECT platform, tier, CASE WHEN json_extract(signals, '$.engagement_source')"
-            "='stated' THEN NULL ELSE engagement_rate END FROM creators"):
+            f"SELECT platform, tier, CASE WHEN {stated} THEN NULL ELSE engagement_rate END"
+            " FROM creators"):
         out.setdefault((platform, tier), []).append(np.nan if rate is None else rate)
     return {g: np.array(r, np.float64) for g, r in out.items()}
