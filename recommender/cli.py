@@ -18,10 +18,9 @@ from .arguments import build_parser
 from .display import (
     format_plan,
     format_table,
-    left_out,
     print_matches,
+    print_notes,
     print_report,
-    told_by_texts,
     write_plan_csv,
 )
 
@@ -70,12 +69,7 @@ def cmd_ingest_ray(args) -> int:
         for i, s in enumerate(report.per_shard):
             print(f"  shard {i}: added {s['added']}, updated {s['updated']}, unchanged "
                   f"{s['unchanged']}")
-        told = told_by_texts(report)
-        if told:
-            print(told)
-        left = left_out(report.ignored)
-        if left:
-            print(left)
+        print_notes(report)
     return 1 if report.rejected else 0
 
 

@@ -105,12 +105,15 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
           f"rejected {report.rejected} ({report.encoded_texts} texts encoded, "
           f"{report.cached_texts} from cache, {report.seconds:.1f}s)")
-    told = told_by_texts(report)
-    if told:
-        print(told)
-    left = left_out(report.ignored)
-    if left:
-        print(left)
+    print_notes(report)
+
+
+def print_notes(report: Any) -> None:
+    """An ingest report's lines of what it read from the texts and what it left out, those
+    it has (a local or a sharded ingest's)."""
+    for line in (told_by_texts(report), left_out(report.ignored)):
+        if line:
+            print(line)
 
 
 def left_out(ignored: dict[str, int]) -> str | None:
