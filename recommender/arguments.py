@@ -52,7 +52,9 @@ def _add_brief(p: argparse.ArgumentParser) -> None:
     _add_index(p)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--brief", help="what the campaign is about")
-    src.add_argument("--brief-file", type=Path, help="a JSON brief object (see README)")
+    src.add_argument("--brief-file", type=Path,
+                     help="a JSON brief object, or a JSON list of them, each answered in turn "
+                          "(see README)")
     p.add_argument("--values", help="the brand's values statement")
     p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
                    type=objective_name,

@@ -12,12 +12,13 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .arguments import build_parser
 from .display import (
     format_plan,
     format_table,
+    legend_text,
     print_matches,
     print_notes,
     print_report,
@@ -110,19 +111,26 @@ def cmd_remove(args) -> int:
     return 1 if missing else 0
 
 
-def _brief_from_args(args):
-    from pydantic import ValidationError
-
-    from .schema import Brief, unknown_field_hint
-
+def _briefs_from_args(args) -> tuple[list, bool]:
+    """(the briefs asked, whether a file held a list of them): --brief-file's JSON brief, or
+    its JSON array of briefs (each named in an error by its place and name), else the brief
+    the options make."""
     if args.brief_file:
         try:
             raw = json.loads(args.brief_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ValueError(f"{args.brief_file}: cannot read a JSON brief: {e}") from None
-        if isinstance(raw, dict) and getattr(args, "k", None) is not None:
-            raw["k"] = args.k
-        source = str(args.brief_file)
+        many = isinstance(raw, list)
+        items = raw if many else [raw]
+        if many and not items:
+            raise ValueError(f"{args.brief_file}: an empty list: no brief to answer")
+        if getattr(args, "k", None) is not None:
+            for item in items:
+                if isinstance(item, dict):
+                    item["k"] = args.k
+        sources = [f"{args.brief_file}" + (f": brief {n}" + (
+            f" ({item['name']})" if isinstance(item, dict) and isinstance(item.get("name"), str)
+            else "") if many else "") for n, item in enumerate(items, start=1)]
     else:
         filters = {"tiers": args.tier, "countries": args.country, "languages": args.language,
                    "platforms": args.platform, "categories": args.category,
@@ -132,40 +140,85 @@ def _brief_from_args(args):
                "filters": {k: v for k, v in filters.items() if v is not None}}
         if getattr(args, "k", None) is not None:
             raw["k"] = args.k
-        source = "arguments"
+        many, items, sources = False, [raw], ["arguments"]
+    briefs, lines = [], []
+    for item, source in zip(items, sources, strict=True):
+        brief, errors = _validated(item, source)
+        briefs.append(brief)
+        lines += errors
+    if lines:
+        raise ValueError("\n".join(lines))
+    return briefs, many
+
+
+def _validated(raw: object, source: str) -> tuple[Any, list[str]]:
+    """(the Brief raw makes, None when it makes none; the lines naming what is wrong in it)."""
+    from pydantic import ValidationError
+
+    from .schema import Brief, unknown_field_hint
+
     try:
-        return Brief.model_validate(raw)
+        return Brief.model_validate(raw), []
     except ValidationError as e:
-        lines = [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: "
-                 + (f"not a field of a brief ({unknown_field_hint(err, Brief)})"
-                    if err["type"] == "extra_forbidden" else err["msg"])
-                 for err in e.errors()]
-        raise ValueError("\n".join(lines)) from None
+        return None, [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: "
+                      + (f"not a field of a brief ({unknown_field_hint(err, Brief)})"
+                         if err["type"] == "extra_forbidden" else err["msg"])
+                      for err in e.errors()]
 
 
 def cmd_match(args) -> int:
+    from .errors import InvalidInputError
     from .notes import of_brief
 
-    brief = _brief_from_args(args)
+    briefs, many = _briefs_from_args(args)
+    answers = []
     with _open(args, ranker=_ranker(args)) as rec:
-        matches = rec.match(brief)
-        why = rec.why_empty(brief.filters) if not matches else ""
-        unknown = rec.unknown(brief.filters.exclude_ids or [])
-        encoder = rec.encoder_note()
-        unstated = rec.unknown_note(brief.filters)
-    print_matches(matches, args.json)
-    for note in of_brief(brief, rec.tiers.names) + [n for n in (encoder, unstated) if n]:
-        print(f"note: {note}", file=sys.stderr)
-    if unknown:
-        print(f"note: --exclude: no creator with id or handle {', '.join(unknown)}; nothing "
-              "was left out for it", file=sys.stderr)
-    if why:
-        print(why, file=sys.stderr)
+        for n, brief in enumerate(briefs, start=1):
+            try:
+                matches = rec.match(brief)
+            except InvalidInputError as e:  # a filter value the index does not hold
+                if not many:
+                    raise
+                label = f" ({brief.name})" if brief.name else ""
+                raise InvalidInputError(f"{args.brief_file}: brief {n}{label}: {e}") from None
+            notes = of_brief(brief, rec.tiers.names) + [
+                n for n in (rec.encoder_note(), rec.unknown_note(brief.filters)) if n]
+            unknown = rec.unknown(brief.filters.exclude_ids or [])
+            if unknown:
+                notes.append(f"--exclude: no creator with id or handle {', '.join(unknown)}; "
+                             "nothing was left out for it")
+            answers.append((brief, matches, notes,
+                            rec.why_empty(brief.filters) if not matches else ""))
+    if not many:
+        brief, matches, notes, why = answers[0]
+        print_matches(matches, args.json)
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        if why:
+            print(why, file=sys.stderr)
+        return 0
+    if args.json:  # one object per brief, in the file's order, with what the notes say
+        print(json.dumps({"answers": [
+            {"name": b.name, "brief": b.brief,
+             "matches": [m.model_dump(mode="json") for m in matches],
+             "notes": notes + ([why] if why else [])}
+            for b, matches, notes, why in answers]}, indent=2, ensure_ascii=False))
+        return 0
+    for n, (brief, matches, notes, why) in enumerate(answers, start=1):
+        print(f"brief {n}: {brief.name or brief.brief}")
+        print((format_table(matches, legend=False) if matches else why) + "\n")
+        for note in notes:
+            print(f"note: brief {n}: {note}", file=sys.stderr)
+    print(legend_text())
     return 0
 
 
 def cmd_plan(args) -> int:
-    brief = _brief_from_args(args)
+    briefs, many = _briefs_from_args(args)
+    if many:
+        raise ValueError(f"{args.brief_file}: {len(briefs)} briefs; a plan is made for one "
+                         "brief at a time: give a file of one brief object")
+    brief = briefs[0]
     with _open(args) as rec:
         plan = rec.plan(brief, args.budget, currency=args.currency, mix=args.mix,
                         max_creators=args.max_creators, allow_flagged=args.allow_flagged,

@@ -32,9 +32,9 @@ LEGEND = (
     "authentic: 1 minus the penalties of the flags raised.")
 
 
-def format_table(matches: list[Match], width: int | None = None) -> str:
+def format_table(matches: list[Match], width: int | None = None, legend: bool = True) -> str:
     """A planner-readable table (rich): one row per creator; then, for each, the post closest
-    to the brief and the brief's words it uses; then a legend of the columns."""
+    to the brief and the brief's words it uses; then (legend) a legend of the columns."""
     if not matches:
         return "no creator matches this brief and its filters"
     from rich.console import Console
@@ -72,10 +72,15 @@ def format_table(matches: list[Match], width: int | None = None) -> str:
             why.append(f"filed under: {', '.join(m.matched_categories[:8])}")
         console.print(f"{i:>2} {m.handle or m.creator_id}: " + ("; ".join(why) or "-"),
                       highlight=False, markup=False)
-    console.print()
-    for paragraph in LEGEND.split("\n"):
-        console.print(textwrap.fill(paragraph, 100), highlight=False, markup=False)
+    if legend:
+        console.print()
+        console.print(legend_text(), highlight=False, markup=False)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+def legend_text() -> str:
+    """What a match table's columns mean, in paragraphs of at most 100 characters a line."""
+    return "\n".join(textwrap.fill(paragraph, 100) for paragraph in LEGEND.split("\n"))
 
 
 def values_phrase(values: float | None) -> str:

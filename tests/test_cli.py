@@ -344,3 +344,42 @@ def test_ingest_gives_a_scrapers_profiles_their_platform(cli, tmp_path):
     assert (m["creator_id"], m["platform"], m["followers"]) == ("1784", "instagram", 12400)
     code, _, err = cli("ingest", f, "--index", idx, "--platform", "myspace")
     assert code == 2 and "'myspace' is not a platform" in err
+
+
+def test_a_brief_file_of_several_briefs_answers_each_in_its_order(cli, tmp_path):
+    """A JSON array of briefs (the bundled example briefs are one) is answered brief by brief:
+    a table under each brief's name, the column legend once; with --json one answer per brief,
+    with its notes. A bad brief is named by its place and name, and nothing is answered."""
+    f = write_jsonl(tmp_path / "c.jsonl", [creator("a", "zero waste shampoo"),
+                                           creator("b", "fps gaming", followers=300_000)])
+    cli("ingest", f, "--index", tmp_path / "i")
+    briefs = tmp_path / "briefs.json"
+    briefs.write_text(json.dumps([
+        {"name": "shampoo", "brief": "zero waste shampoo", "objective": "ugc"},
+        {"brief": "fps gaming", "filters": {"tiers": ["macro"]}},
+        {"name": "nobody", "brief": "x", "filters": {"exclude_ids": ["a", "b"]}}]))
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs, "--k", "1")
+    assert code == 0, err
+    assert out.index("brief 1: shampoo") < out.index("@a") < out.index("brief 2: fps gaming")
+    assert out.index("brief 2: fps gaming") < out.index("@b") < out.index("brief 3: nobody")
+    assert out.count("score: relevance") == 1  # the legend, once, at the end
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs, "--json")
+    answers = json.loads(out)["answers"]
+    assert [a["name"] for a in answers] == ["shampoo", None, "nobody"]
+    assert [[m["creator_id"] for m in a["matches"]] for a in answers][:2] == [["a", "b"], ["b"]]
+    assert answers[2]["matches"] == [] and answers[2]["notes"]  # why it is empty
+    briefs.write_text(json.dumps([{"brief": "x"}, {"name": "jp", "brief": "y",
+                                                   "filters": {"countries": ["JP"]}}]))
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs)
+    assert code == 2 and out == ""
+    assert f"{briefs}: brief 2 (jp): filters.countries: no creator in this index has" in err
+    briefs.write_text(json.dumps([{"brief": "x"}, {"name": "late", "brief": "y", "k": 0}]))
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs)
+    assert code == 2 and out == "" and f"{briefs}: brief 2 (late): k:" in err
+    briefs.write_text("[]")
+    code, _, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs)
+    assert code == 2 and "no brief to answer" in err
+    briefs.write_text(json.dumps([{"brief": "x"}, {"brief": "y"}]))
+    code, _, err = cli("plan", "--index", tmp_path / "i", "--brief-file", briefs,
+                       "--budget", "1000")
+    assert code == 2 and "a plan is made for one brief at a time" in err
