@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import feedback
 from .embedding import english_only
 from .errors import InvalidInputError, NotFoundError, nearest, shown
 from .evidence import rerank_depth, rescore
@@ -156,6 +157,10 @@ class Answering:
         if not len(pool):
             return [], None
         scores, comps = self.ranker.score_pool(pool, objective)
+        pool.content = feedback.content(pool, scores, self.content_vectors)
+        if pool.content is not None:  # scored again on the brief its best candidates moved
+            comps["similarity"] = self.ranker.content(pool)
+            scores = self.ranker.combine(comps, len(pool))
         if pool.brief_vector is None:
             return materialise(self.catalog.rows, pool, self.ranker.shortlist(scores, depth),
                                scores, comps), None
@@ -174,6 +179,11 @@ class Answering:
         post vectors only through their dot products with the pool's brief and values vectors
         (and their sum)."""
         return self.catalog.rows(vids), None
+
+    def content_vectors(self, vids: np.ndarray) -> np.ndarray:
+        """The content vectors of vids as the vector index holds them, one row each, a NaN row
+        for a vid it no longer holds."""
+        raise NotImplementedError
 
     def explained_reads(self, vids: list[int], vectors: PostVectors | None, bodies: bool
                         ) -> tuple[dict[int, list[tuple[str | None, str, np.ndarray]]],

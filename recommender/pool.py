@@ -35,6 +35,12 @@ class Pool:
     # the language besides English and French the brief's words are read in (its stopwords
     # out, stemmed in it too: lexical.brief_language), None for none
     words_in: str | None = None
+    # cosine with the brief moved towards its best candidates (feedback.content), what the
+    # content component reads; None: the brief's own cosine (similarity)
+    content: np.ndarray | None = None
+    # the fewest creators of the index that use one of the brief's words (lexical.Query.fewest);
+    # None: not looked up (lexical search off)
+    fewest_using: int | None = None
 
     def in_reference(self, column: np.ndarray) -> np.ndarray:
         """column's values for the reference candidates (all of them when every candidate is

@@ -117,7 +117,7 @@ class Ranker:
         values = None if pool.values_similarity is None else stance(
             pool.similarity, pool.values_similarity, pool.brief_values_cosine)
         return {
-            "similarity": self._calibrate(pool.similarity, pool.in_reference(pool.similarity)),
+            "similarity": self.content(pool),
             "values": None if values is None else self._spread(values,
                                                                pool.in_reference(values)),
             "keywords": None if pool.keywords is None
@@ -127,6 +127,12 @@ class Ranker:
             "engagement": np.asarray(pool.engagement, np.float64),
             "authenticity": np.asarray(pool.authenticity, np.float64),
         }
+
+    def content(self, pool: Pool) -> np.ndarray:
+        """The similarity component: the cosine with the brief (or with the brief its best
+        candidates moved, pool.content: feedback.py), calibrated."""
+        cosines = pool.similarity if pool.content is None else pool.content
+        return self._calibrate(cosines, pool.in_reference(cosines))
 
     def score_pool(self, pool: Pool, objective: str | None
                    ) -> tuple[np.ndarray, dict[str, np.ndarray | None]]:

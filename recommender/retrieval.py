@@ -68,6 +68,13 @@ def reference(vids: np.ndarray, tops: Sequence[np.ndarray], depth: int) -> np.nd
     return np.isin(vids, core)
 
 
+def best_first(ids: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
+    """Each query's neighbours (a row of ids) by score, ties by id: the order a sharded index
+    merges them in (sharding._merged), so that the reference cut at REFERENCE_DEPTH takes the
+    same creators among equal scores."""
+    return [row[np.lexsort((row, -s))] for row, s in zip(ids, scores, strict=True)]
+
+
 def unit(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return v / max(float(np.linalg.norm(v)), 1e-12)
@@ -151,8 +158,8 @@ class Retriever:
         # the brief's own words (not stems, not stopwords): the explanation names those used
         terms = lexical.brief_words(" ".join(texts), words_in) if lq is not None else []
         queries, first = bv.searched()
-        ids, _, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
-        core = reference(vids, [*ids, hits], depth)
+        ids, scores, vids, sims = searched(self.store, queries, first, depth, allowed, hits)
+        core = reference(vids, [*best_first(ids, scores), hits], depth)
         live, tier, engagement, authenticity, language = self.catalog.filters.features(vids)
         vids, sims = vids[live], [x[live] for x in sims]
         keywords = None
@@ -165,7 +172,8 @@ class Retriever:
                     values_similarity=None if bv.values is None else sims[1],
                     keywords=keywords, tier=tier, engagement=engagement,
                     authenticity=authenticity, language=language,
-                    reference=None if core is None else core[live], words_in=words_in)
+                    reference=None if core is None else core[live], words_in=words_in,
+                    fewest_using=None if lq is None else lq.fewest)
         bv.into(pool)
         pool.read_in(" ".join(texts))
         return pool, bv.query, terms
@@ -283,3 +291,19 @@ def similarities(index: vindex.VectorIndex, vids: np.ndarray, scores: np.ndarray
         for sim, q in zip(out, queries[first:], strict=True):
             sim[missing] = vecs @ q
     return out
+
+
+def stored_vectors(store: VectorStore, vids: np.ndarray) -> np.ndarray:
+    """The content vectors of vids as the vector index holds them (exact below FLAT_MAX,
+    8-bit codes above), one row each, a NaN row for a vid it no longer holds (a writer
+    removed it since the pool was read)."""
+    vids = np.asarray(vids, np.int64)
+    with store.rw.read():
+        index = store.index
+        out = np.full((len(vids), store.default_dim if index is None else index.dim), np.nan,
+                      np.float32)
+        if index is not None and len(vids):
+            held = index.contains(vids)
+            out[held] = index.reconstruct(vids[held])
+    return out
+

@@ -39,7 +39,7 @@ from .indexer import Indexer, IngestReport
 from .ingest import read_objects, read_paths
 from .ranking import Ranker
 from .records import Parsed
-from .retrieval import Retriever
+from .retrieval import Retriever, stored_vectors
 from .schema import Brief, Creator, Filters, Match
 from .storage import health
 from .storage.catalog import Catalog
@@ -184,6 +184,9 @@ class Recommender(Answering):
         self.store.refresh()
         pool, query, terms = self.retriever.pool(brief, lexical_search=self.ranker.hybrid)
         return self._ranked(pool, brief.objective, brief.k, query, terms)
+
+    def content_vectors(self, vids: np.ndarray) -> np.ndarray:
+        return stored_vectors(self.store, vids)
 
     def similar(self, creator_id: str, k: int = 10,
                 filters: Filters | dict[str, Any] | None = None) -> list[Match]:

@@ -59,7 +59,8 @@ class ShardedCatalog:
     def all(self, method: str, *args: Any) -> list[Any]:
         return gather([s.submit(method, *args) for s in self.shards])
 
-    def _split(self, gvids: Sequence[int] | np.ndarray) -> dict[int, list[int]]:
+    def split(self, gvids: Sequence[int] | np.ndarray) -> dict[int, list[int]]:
+        """{shard: its local vids, in the order of gvids}: what per_shard asks each shard."""
         by: dict[int, list[int]] = {}
         for g in np.asarray(gvids, np.int64).tolist():
             local, shard = divmod(g, self.n)
@@ -72,7 +73,7 @@ class ShardedCatalog:
     def per_shard(self, method: str, gvids: Sequence[int] | np.ndarray, *args: Any
                   ) -> list[tuple[int, Any]]:
         """(shard, its answer) of a per-vid read, each shard asked for its own vids only."""
-        by = self._split(gvids)
+        by = self.split(gvids)
         shards = sorted(by)
         got = gather([self.shards[s].submit(method, by[s], *args) for s in shards])
         return list(zip(shards, got, strict=True))

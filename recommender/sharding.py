@@ -229,6 +229,15 @@ class ShardedRecommender(Answering):
                 for v, (pids, m) in part_vectors.items())
         return self.catalog.distinct(rows), vectors
 
+    def content_vectors(self, vids: np.ndarray) -> np.ndarray:
+        """Each shard's copies of its own vids' content vectors, in the order of vids."""
+        out = np.full((len(vids), self.embedder.dim), np.nan, np.float32)
+        at = {int(g): i for i, g in enumerate(np.asarray(vids).tolist())}
+        by = self.catalog.split(vids)
+        for s, part in self.catalog.per_shard("content_vectors", vids):
+            out[[at[self.catalog.global_vid(local, s)] for local in by[s]]] = part
+        return out
+
     def explained_reads(self, vids: list[int], vectors: PostVectors | None, bodies: bool
                         ) -> tuple[dict[int, list[tuple[str | None, str, np.ndarray]]],
                                    dict[int, str]]:
@@ -309,6 +318,7 @@ class ShardedRecommender(Answering):
         bv.into(pool)
         pool.read_in(text)
         pool.words_in = words_in
+        pool.fewest_using = None if lq is None else lq.fewest
         terms = lexical.brief_words(text, words_in) if lq is not None else []
         return self._ranked(pool, brief.objective, brief.k, bv.query, terms)
 

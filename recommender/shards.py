@@ -155,6 +155,11 @@ class ShardServer:
     def rows(self, vids: list[int]) -> dict[int, CreatorRow]:
         return self.catalog.rows(vids)
 
+    def content_vectors(self, vids: list[int]) -> np.ndarray:
+        """The vector index's copies of these creators' content vectors (feedback.content), as
+        one index answers them: the shards' answer is the single index's to the last digit."""
+        return self.rec.content_vectors(np.asarray(vids, np.int64))
+
     def shortlist(self, vids: list[int], basis: np.ndarray | None = None
                   ) -> tuple[dict[int, CreatorRow], PostVectors]:
         """Rows and post vectors of a shortlist, in one trip; the vectors as float16, as the

@@ -7,6 +7,7 @@ import pytest
 from conftest import creator, ids_of, snapshot, write_jsonl
 
 from benchmarks import datagen
+from recommender import feedback
 from recommender.embedding import HashEmbedder
 from recommender.evidence import rerank_depth, rescore
 from recommender.retrieval import materialise
@@ -132,6 +133,9 @@ def test_match_shortlist_equals_ranking_everything(tmp_path, embedder):
                   Brief(brief="gaming setup", k=7, filters={"tiers": ["micro"]})):
         pool, _, _ = rec.retriever.pool(brief)
         scores, comps = rec.ranker.score_pool(pool, brief.objective)
+        pool.content = feedback.content(pool, scores, rec.content_vectors)
+        if pool.content is not None:  # every candidate scored again on the moved brief
+            scores, comps = rec.ranker.score_pool(pool, brief.objective)
         ranked = materialise(rec.catalog.rows, pool, np.arange(len(pool)), scores, comps)
         wide = rerank_depth(brief.k)
         head = rescore(rec.ranker, ranked[:wide],

@@ -331,6 +331,8 @@ class Query:
     idf: dict[str, float] = field(default_factory=dict)
     rare: list[str] = field(default_factory=list)
     avgdl: float = 1.0
+    # the fewest creators any of its words is used by (0: it has none the index holds)
+    fewest: int = 0
 
     @classmethod
     def build(cls, words: list[str], df: dict[str, int], n: int, tokens: int) -> Query:
@@ -340,7 +342,8 @@ class Query:
         # FTS5's IDF, with its floor for words in more than half the documents
         idf = {w: max(math.log((n - df[w] + 0.5) / (df[w] + 0.5)), 1e-6) for w in used}
         rare_max = max(RARE_MIN, RARE_SHARE * n)
-        return cls(used, idf, [w for w in used if df[w] <= rare_max], max(tokens / n, 1.0))
+        return cls(used, idf, [w for w in used if df[w] <= rare_max], max(tokens / n, 1.0),
+                   min((df[w] for w in used), default=0))
 
     def scores(self, lengths: Sequence[int], vectors: Sequence[bytes]) -> np.ndarray:
         """Okapi BM25 (FTS5's formula and constants) of texts given as their token counts and
