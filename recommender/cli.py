@@ -155,6 +155,7 @@ def _validated(raw: object, source: str) -> tuple[Any, list[str]]:
     """(the Brief raw makes, None when it makes none; the lines naming what is wrong in it)."""
     from pydantic import ValidationError
 
+    from .records import said
     from .schema import Brief, unknown_field_hint
 
     try:
@@ -162,7 +163,7 @@ def _validated(raw: object, source: str) -> tuple[Any, list[str]]:
     except ValidationError as e:
         return None, [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: "
                       + (f"not a field of a brief ({unknown_field_hint(err, Brief)})"
-                         if err["type"] == "extra_forbidden" else err["msg"])
+                         if err["type"] == "extra_forbidden" else said(err))
                       for err in e.errors()]
 
 

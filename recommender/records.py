@@ -5,6 +5,7 @@ errors that name its file, line and field as the record writes it; and the batch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -110,8 +111,14 @@ def validation_errors(e: ValidationError, file: str, line: int,
                         f" {UNKNOWN_HINT}" if err["type"] == "extra_forbidden"
                         else f"{err['msg']}; {PLATFORM_HINT}"
                         if err["type"] == "missing" and tuple(err["loc"]) == ("platform",)
-                        else err["msg"], rid)
+                        else said(err), rid)
             for err in e.errors()]
+
+
+def said(err: Any) -> str:
+    """A validation error's message as a person reads it: what a validator of ours says, without
+    pydantic's "Value error, " before it."""
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _as_written(loc: tuple, written: dict[tuple, str]) -> tuple:

@@ -322,7 +322,7 @@ def test_values_given_as_a_list_are_the_statement_they_make(cli, planner_index, 
     bad = tmp_path / "c.json"
     bad.write_text(json.dumps({"brief": "shampoo", "values": [1, 2]}))
     code, _, err = cli("match", "--index", planner_index, "--brief-file", bad)
-    assert code == 2 and "values: Value error, a statement, or a list of strings: item 0 is 1" \
+    assert code == 2 and "values: a statement, or a list of strings: item 0 is 1" \
         in err
 
 
