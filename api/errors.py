@@ -21,6 +21,7 @@ from recommender.errors import (
     ModelMismatchError,
     NotFoundError,
 )
+from recommender.records import said
 from recommender.schema import unknown_field_hint
 from recommender.sharding import ReadOnlyShardsError, ShardUnavailableError
 
@@ -63,7 +64,7 @@ def _reason(err: dict, request: Request) -> str:
     loc = tuple(err.get("loc", ()))
     if err.get("type") != "extra_forbidden" or loc[:1] != ("body",) or not (
             isinstance(model, type) and issubclass(model, BaseModel)):
-        return str(err.get("msg", ""))
+        return said(err) if "msg" in err else ""
     return f"not a field of this request ({unknown_field_hint({**err, 'loc': loc[1:]}, model)})"
 
 

@@ -193,6 +193,8 @@ def test_a_field_a_body_does_not_have_names_the_one_meant(client):
     e = error_of(client.post("/v1/plan", headers=R, json={"brief": "x", "budget": 900,
                                                            "budjet": 1}), 422)
     assert "did you mean budget?" in e["details"][0]["reason"]
+    e = error_of(client.post("/v1/match", headers=R, json={"brief": "x", "values": [1]}), 422)
+    assert e["details"][0]["reason"] == "a statement, or a list of strings: item 0 is 1"
 
 
 def test_malformed_json_and_limits(client):
