@@ -62,20 +62,20 @@ def test_the_feedback_is_the_best_by_score_among_the_reference_ties_by_vid():
     np.testing.assert_allclose(got, expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("case", ["lookalikes", "small pool", "a word few creators use"])
+@pytest.mark.parametrize("case", ["lookalikes", "small pool", "a word one creator uses"])
 def test_briefs_the_feedback_leaves_as_they_are(case):
     """No brief vector (lookalikes), a pool under twice the feedback, and a brief with a word
-    fewer than five creators use (a product's name, a code: those few are what it asks for,
-    and its five best cannot all be them) are not moved; a word used by five is."""
+    only one creator uses (its code, its name: that creator is what it asks for, and the
+    feedback's others cannot share the word) are not moved; a word two creators use is."""
     rng = np.random.default_rng(1)
     n = 9 if case == "small pool" else 20
     vectors = np.stack([unit(v) for v in rng.normal(size=(n, 8))])
     brief = unit(rng.normal(size=8))
-    pool = pool_of(vectors, brief, fewest=3 if case == "a word few creators use" else 40)
+    pool = pool_of(vectors, brief, fewest=1 if case == "a word one creator uses" else 40)
     if case == "lookalikes":
         pool.brief_vector = None
     scores = rng.random(n)
     assert feedback.content(pool, scores, lambda vids: vectors[vids - 100]) is None
-    if case == "a word few creators use":
-        pool.fewest_using = feedback.FEEDBACK
+    if case == "a word one creator uses":
+        pool.fewest_using = 2
         assert feedback.content(pool, scores, lambda vids: vectors[vids - 100]) is not None
