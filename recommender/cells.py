@@ -83,18 +83,25 @@ def whole_number(v: object) -> object:
     return v
 
 
+def counted(v: object, what: str = "a count", hint: str = "") -> object:
+    """whole_number(v), refusing text that is still no whole number after it, naming what the
+    field counts and how to write one (then hint)."""
+    v = whole_number(v)
+    if isinstance(v, str) and not _WHOLE.fullmatch(v.strip()):
+        raise ValueError(f"{v[:40]!r} is not {what}: a whole number (12400, 12,400, 12.4k)"
+                         + hint)
+    return v
+
+
 def hidden_or_count(v: object) -> object:
     """A post's counter: None where the platform hides it (an empty cell, null, -1, "hidden",
     "n/a"), else a whole number; text that is no count is refused, naming how to write one."""
     if blank(v) or (isinstance(v, str) and v.strip().lower() in HIDDEN_COUNT):
         return None
-    v = whole_number(v)
+    v = counted(v, hint="; for a count the platform hides, leave it out or write null, -1 "
+                        "or hidden")
     if (v == -1 or v == "-1") and not isinstance(v, bool):
         return None  # scrapers write -1 for a count the platform hides
-    if isinstance(v, str) and not _WHOLE.fullmatch(v):
-        raise ValueError(f"{v!r} is not a count: a whole number (12400, 12,400, 12.4k); "
-                         "for a count the platform hides, leave it out or write null, -1 "
-                         "or hidden")
     return v
 
 

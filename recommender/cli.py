@@ -111,10 +111,10 @@ def cmd_remove(args) -> int:
     return 1 if missing else 0
 
 
-def _briefs_from_args(args) -> tuple[list, bool]:
-    """(the briefs asked, whether a file held a list of them): --brief-file's JSON brief, or
-    its JSON array of briefs (each named in an error by its place and name), else the brief
-    the options make."""
+def _briefs_from_args(args) -> tuple[list, list[str] | None]:
+    """(the briefs asked; when a file held a list of them, how an error names each: the file,
+    its place and its name): --brief-file's JSON brief, or its JSON array of briefs, else the
+    brief the options make."""
     if args.brief_file:
         try:
             raw = json.loads(args.brief_file.read_text(encoding="utf-8"))
@@ -148,7 +148,7 @@ def _briefs_from_args(args) -> tuple[list, bool]:
         lines += errors
     if lines:
         raise ValueError("\n".join(lines))
-    return briefs, many
+    return briefs, sources if many else None
 
 
 def _validated(raw: object, source: str) -> tuple[Any, list[str]]:
@@ -171,26 +171,25 @@ def cmd_match(args) -> int:
     from .errors import InvalidInputError
     from .notes import of_brief
 
-    briefs, many = _briefs_from_args(args)
+    briefs, labels = _briefs_from_args(args)
     answers = []
     with _open(args, ranker=_ranker(args)) as rec:
-        for n, brief in enumerate(briefs, start=1):
+        for n, brief in enumerate(briefs):
             try:
                 matches = rec.match(brief)
             except InvalidInputError as e:  # a filter value the index does not hold
-                if not many:
+                if labels is None:
                     raise
-                label = f" ({brief.name})" if brief.name else ""
-                raise InvalidInputError(f"{args.brief_file}: brief {n}{label}: {e}") from None
+                raise InvalidInputError(f"{labels[n]}: {e}") from None
             notes = of_brief(brief, rec.tiers.names) + [
-                n for n in (rec.encoder_note(), rec.unknown_note(brief.filters)) if n]
+                note for note in (rec.encoder_note(), rec.unknown_note(brief.filters)) if note]
             unknown = rec.unknown(brief.filters.exclude_ids or [])
             if unknown:
                 notes.append(f"--exclude: no creator with id or handle {', '.join(unknown)}; "
                              "nothing was left out for it")
             answers.append((brief, matches, notes,
                             rec.why_empty(brief.filters) if not matches else ""))
-    if not many:
+    if labels is None:
         brief, matches, notes, why = answers[0]
         print_matches(matches, args.json)
         for note in notes:
@@ -215,8 +214,8 @@ def cmd_match(args) -> int:
 
 
 def cmd_plan(args) -> int:
-    briefs, many = _briefs_from_args(args)
-    if many:
+    briefs, labels = _briefs_from_args(args)
+    if labels is not None:
         raise ValueError(f"{args.brief_file}: {len(briefs)} briefs; a plan is made for one "
                          "brief at a time: give a file of one brief object")
     brief = briefs[0]

@@ -129,17 +129,26 @@ def speaks(held: str | None, asked: str) -> bool:
 
 
 DETECT_MIN_PROBABILITY = 0.9
-# The languages this index reads (English and French; the others it stems, lexical.tokens.OTHER;
-# those the default encoder reads besides). The identifier's 142 classes include regional
-# languages and dialects (Ligurian, Occitan, Extremaduran, Venetian, Walloon) that take a share
-# of a short French or Spanish caption's probability: two French captions, "Soupe de fanes de
-# carottes, zéro gaspi" and "Pain perdu avec le pain rassis, recette anti-gaspi", read fr at
-# 0.839, and the creator got no language. When the identifier's first choice is one of these,
-# its probability is read among them (as a brief's is among the catalogue's, written_in);
-# any other first choice keeps its own probability.
-READ_LANGUAGES = frozenset({
-    "en", "fr", "ar", "ca", "cs", "da", "de", "es", "fa", "fi", "hi", "hu", "id", "it", "nb",
-    "no", "nl", "pl", "pt", "ro", "ru", "sv", "tr", "zh", "ja", "ko", "th", "el"})
+# The identifier's 142 classes include regional languages and dialects (Ligurian, Occitan,
+# Extremaduran, Venetian, Walloon) that take a share of a short French or Spanish caption's
+# probability: two French captions, "Soupe de fanes de carottes, zéro gaspi" and "Pain perdu
+# avec le pain rassis, recette anti-gaspi", read fr at 0.839, and the creator got no language.
+# When the identifier's first choice is a language this index reads (read_languages), its
+# probability is read among those (as a brief's is among the catalogue's, written_in); any
+# other first choice keeps its own probability.
+# Besides the languages the lexical index analyses, those the default encoder reads whole:
+ENCODER_READS = frozenset({"zh", "ja", "ko", "th", "el"})
+
+
+@lru_cache(maxsize=1)
+def read_languages() -> frozenset[str]:
+    """The languages this index reads: English, French and the others the lexical index stems
+    (lexical.tokens.LANGUAGES, OTHER), and ENCODER_READS."""
+    from .lexical.tokens import LANGUAGES, OTHER
+
+    return frozenset(LANGUAGES) | frozenset(OTHER) | ENCODER_READS
+
+
 DETECT_MAX_CHARS = 4000  # the language shows in the first few thousand characters
 _IDENTIFIER_LOCK = threading.Lock()
 
@@ -161,14 +170,15 @@ def language_identifier() -> Any:
 def detect_language(texts: list[str]) -> tuple[str, float] | None:
     """(ISO 639-1 code, probability) of the language the texts are written in, or None when
     the identifier is not sure of one (under DETECT_MIN_PROBABILITY: mixed, short or emoji);
-    a language this index reads is read among those (READ_LANGUAGES)."""
+    a language this index reads is read among those (read_languages())."""
     text = "\n".join(t for t in texts if t)[:DETECT_MAX_CHARS]
     if not text.strip():
         return None
     ranked = language_identifier().rank(text)
     code, probability = ranked[0]
-    if code in READ_LANGUAGES:  # its share among the languages this index reads
-        probability /= sum(p for c, p in ranked if c in READ_LANGUAGES)
+    read = read_languages()
+    if code in read:  # its share among the languages this index reads
+        probability /= sum(p for c, p in ranked if c in read)
     if probability < DETECT_MIN_PROBABILITY:
         return None
     return str(code), round(float(probability), 4)

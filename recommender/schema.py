@@ -172,11 +172,7 @@ class Creator(_Model):
     @field_validator("followers", mode="before")
     @classmethod
     def _followers_integral(cls, v: object) -> object:
-        v = cells.whole_number(v)
-        if isinstance(v, str) and not v.strip().lstrip("-").isdigit():
-            raise ValueError(f"{v[:40]!r} is not a number of followers: a whole number "
-                             "(12400, 12,400, 12.4k)")
-        return v
+        return cells.counted(v, "a number of followers")
 
     @field_validator("platform", mode="before")
     @classmethod
