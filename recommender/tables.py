@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from . import spreadsheet
+from .cells import platform_name
 from .records import UNKNOWN_HINT, Parsed, RecordError, validate_record
 
 CREATOR_COLUMNS = ("id", "handle", "platform", "followers", "country", "language", "categories",
@@ -185,9 +186,10 @@ def flat(header: list[str]) -> bool:
 def split_flat(table: Table, parsed: Parsed) -> list[Table]:
     """A flat table (flat()) as the creators table and the posts table it holds, under its
     own name and row numbers: each creator from its first row (its id the creator_id column,
-    else its handle without the "@"), each row a post (its id the id column, else "r" and the
-    row's number), the columns of neither with the posts; a row that names no creator is
-    named in parsed.errors. Any other table as it is."""
+    else its handle without the "@"; rows of the same name on another platform, another
+    account, named in parsed.errors and not read), each row a post (its id the id column,
+    else "r" and the row's number), the columns of neither with the posts; a row that names
+    no creator is named in parsed.errors. Any other table as it is."""
     name, header, rows, written = table
     if not flat(header):
         return [table]
@@ -200,7 +202,8 @@ def split_flat(table: Table, parsed: Parsed) -> list[Table]:
         return []
     creators: list[tuple[int, dict]] = []
     posts: list[tuple[int, dict]] = []
-    seen: set[str] = set()
+    first: dict[str, tuple[int, str]] = {}  # each creator's first row: its line, its platform
+    refused: set[tuple[str, str]] = set()  # (creator, platform) of another account's rows
     for line, row in rows:
         cid = (row.get("creator_id") or "").strip() or (row.get("handle") or "").strip().lstrip("@")
         if not cid:
@@ -209,15 +212,38 @@ def split_flat(table: Table, parsed: Parsed) -> list[Table]:
                 name, line, column, f"this table has a row per post, each naming its creator "
                 f"in {column}, and this row's is empty"))
             continue
-        if cid not in seen:
-            seen.add(cid)
+        platform = _platform_key(row.get("platform"))
+        if cid not in first:
+            first[cid] = (line, platform)
             creators.append((line, {"id": cid, **{c: row[c] for c in creator_cols}}))
+        elif platform and first[cid][1] and platform != first[cid][1]:
+            # one name on two platforms is two accounts: its posts here are not the first's
+            if (cid, platform) not in refused:
+                refused.add((cid, platform))
+                column = written.get("platform", "platform")
+                parsed.errors.append(RecordError(
+                    name, line, column,
+                    f"{cid!r} is on {first[cid][1]} at {name}:{first[cid][0]} and on {platform} "
+                    f"here: two accounts, and this table names them alike, so the rows of "
+                    f"{platform} are not read; add a creator_id column to tell them apart",
+                    cid))
+            continue
         post = {c: row[c] for c in post_cols}
         post["id"] = post.get("id") or f"r{line}"
         posts.append((line, {"creator_id": cid, **post}))
     post_header = ["creator_id", *post_cols, *(["id"] if "id" not in post_cols else [])]
     return [(name, ["id", *creator_cols], creators, written),
             (name, post_header, posts, written)]
+
+
+def _platform_key(cell: object) -> str:
+    """A platform cell as compared between a creator's rows: as stored where it names a
+    platform, as written (trimmed, lower case) where not (the record's check names it)."""
+    text = str(cell or "").strip()
+    try:
+        return platform_name(text) if text else ""
+    except ValueError:
+        return text.lower()
 
 
 def read_tables(tables: list[Table], parsed: Parsed) -> None:

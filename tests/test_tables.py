@@ -212,6 +212,36 @@ def test_a_table_of_one_row_per_post_is_read_as_its_creators_and_their_posts(tmp
     assert (refused.line, refused.field) == (1, "url") and "unknown column" in refused.reason
 
 
+def test_a_name_on_two_platforms_in_a_table_of_posts_is_two_accounts(tmp_path):
+    """An export of posts from two platforms names its creators by username: the same name on
+    Instagram and TikTok is two accounts. The second's rows were read as posts of the first
+    (its followers and platform dropped without a word); they are now named at its first row
+    and not read, and the first account keeps only its own posts."""
+    path = tmp_path / "posts.csv"
+    path.write_text(
+        "username,followers,platform,caption,likes\n"
+        "lena,12400,Instagram,Linsen-Bolognese,320\n"
+        "lena,98000,tiktok,Brot in 60 Sekunden,5100\n"
+        "lena,12400,instagram,Markttag,210\n"
+        "lena,98000,TikTok,Pasta-Hack,4400\n", "utf-8")
+    parsed = read_paths([path])
+    [lena] = parsed.records
+    assert (lena.platform, lena.followers) == ("instagram", 12400)
+    assert [p.text for p in lena.posts] == ["Linsen-Bolognese", "Markttag"]
+    [err] = parsed.errors
+    assert (err.line, err.field, err.record_id) == (3, "platform", "lena")
+    assert "two accounts" in err.reason and "creator_id" in err.reason
+    assert "posts.csv:2" in err.reason
+    path.write_text(
+        "creator_id,username,followers,platform,caption,likes\n"
+        "lena-ig,lena,12400,instagram,Linsen-Bolognese,320\n"
+        "lena-tt,lena,98000,tiktok,Brot in 60 Sekunden,5100\n", "utf-8")
+    parsed = read_paths([path])  # told apart by their ids
+    assert not parsed.errors
+    assert {c.id: c.platform for c in parsed.records} == {"lena-ig": "instagram",
+                                                          "lena-tt": "tiktok"}
+
+
 def test_a_rate_under_a_header_in_percent_is_a_percentage(tmp_path):
     """An agency's sheet heads its rates "ER (%)" and writes 3.2: a percentage, as the header
     says (a bare 3.2 elsewhere is refused, naming 3.2%); 3,2 and 3.2% read the same way."""
