@@ -31,7 +31,8 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
     by_post = {pid: text for pid, text, _ in posts}
     values_evidence = [Evidence(post_id=pid, text=snippet(by_post[pid]), similarity=sim)
                        for pid, sim in c.value_posts if pid in by_post]
-    flags = c.row.signals.get("flags", [])
+    signals = c.row.signals  # parsed from its JSON on each read: once here
+    flags = signals.get("flags", [])
     used: list[str] = []
     filed: list[str] = []
     if query_terms:
@@ -56,7 +57,7 @@ def explain(c: Candidate, query: np.ndarray, texts: list[tuple[str | None, str, 
         else round(c.row.engagement_rate, 5),
         # stored before sources were kept: a rate was then always measured on posts
         engagement_source=None if c.row.engagement_rate is None
-        else c.row.signals.get("engagement_source") or "posts",
+        else signals.get("engagement_source") or "posts",
         score=round(c.score, 4),
         components=c.components,
         evidence=evidence,
