@@ -55,6 +55,9 @@ def _add_brief(p: argparse.ArgumentParser) -> None:
     src.add_argument("--brief-file", type=Path,
                      help="a JSON brief object, or a JSON list of them, each answered in turn "
                           "(see README)")
+    p.add_argument("--ignore-unknown", action="store_true",
+                   help="leave out the fields a brief does not have (another tool's, in "
+                        "--brief-file), naming them, instead of refusing the file")
     p.add_argument("--values", help="the brand's values statement")
     p.add_argument("--objective", choices=["awareness", "engagement", "conversion", "ugc"],
                    type=objective_name,

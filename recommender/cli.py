@@ -128,9 +128,11 @@ def _briefs_from_args(args) -> tuple[list, list[str] | None]:
             for item in items:
                 if isinstance(item, dict):
                     item["k"] = args.k
+        if getattr(args, "ignore_unknown", False):
+            _leave_out_unknown(items)
         sources = [f"{args.brief_file}" + (f": brief {n}" + (
-            f" ({item['name']})" if isinstance(item, dict) and isinstance(item.get("name"), str)
-            else "") if many else "") for n, item in enumerate(items, start=1)]
+            f" ({_label(item)})" if _label(item) else "") if many else "")
+            for n, item in enumerate(items, start=1)]
     else:
         filters = {"tiers": args.tier, "countries": args.country, "languages": args.language,
                    "platforms": args.platform, "categories": args.category,
@@ -151,6 +153,33 @@ def _briefs_from_args(args) -> tuple[list, list[str] | None]:
     return briefs, sources if many else None
 
 
+def _label(item: object) -> str | None:
+    """How an error names a brief of a list: its name, else its id."""
+    if not isinstance(item, dict):
+        return None
+    for key in ("name", "id"):
+        if isinstance(item.get(key), str | int) and not isinstance(item.get(key), bool):
+            return str(item[key])
+    return None
+
+
+def _leave_out_unknown(items: list) -> None:
+    """The fields a brief does not have taken out of each brief of items (another tool's:
+    "split", "judging"), named on standard error with the number of briefs they were in."""
+    from .schema import Brief
+
+    left: dict[str, int] = {}
+    for item in items:
+        if isinstance(item, dict):
+            for key in [k for k in item if k not in Brief.model_fields]:
+                del item[key]
+                left[key] = left.get(key, 0) + 1
+    if left:
+        print("note: left out, not fields of a brief: " + ", ".join(
+            f"{k} ({n} brief{'s' if n > 1 else ''})" for k, n in sorted(left.items())),
+            file=sys.stderr)
+
+
 def _validated(raw: object, source: str) -> tuple[Any, list[str]]:
     """(the Brief raw makes, None when it makes none; the lines naming what is wrong in it)."""
     from pydantic import ValidationError
@@ -161,8 +190,10 @@ def _validated(raw: object, source: str) -> tuple[Any, list[str]]:
     try:
         return Brief.model_validate(raw), []
     except ValidationError as e:
+        hint = "; to leave out what a brief does not have: --ignore-unknown" \
+            if source != "arguments" else ""
         return None, [f"{source}: {'.'.join(map(str, err['loc'])) or 'brief'}: "
-                      + (f"not a field of a brief ({unknown_field_hint(err, Brief)})"
+                      + (f"not a field of a brief ({unknown_field_hint(err, Brief)}){hint}"
                          if err["type"] == "extra_forbidden" else said(err))
                       for err in e.errors()]
 
@@ -199,13 +230,13 @@ def cmd_match(args) -> int:
         return 0
     if args.json:  # one object per brief, in the file's order, with what the notes say
         print(json.dumps({"answers": [
-            {"name": b.name, "brief": b.brief,
+            {"id": b.id, "name": b.name, "brief": b.brief,
              "matches": [m.model_dump(mode="json") for m in matches],
              "notes": notes + ([why] if why else [])}
             for b, matches, notes, why in answers]}, indent=2, ensure_ascii=False))
         return 0
     for n, (brief, matches, notes, why) in enumerate(answers, start=1):
-        print(f"brief {n}: {brief.name or brief.brief}")
+        print(f"brief {n}: {brief.name or brief.id or brief.brief}")
         print((format_table(matches, legend=False) if matches else why) + "\n")
         for note in notes:
             print(f"note: brief {n}: {note}", file=sys.stderr)

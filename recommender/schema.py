@@ -305,11 +305,22 @@ class Brief(_Model):
     # never read for ranking
     name: str | None = Field(default=None, max_length=MAX_NAME,
                              description="a label of your own for the brief; not used to rank")
+    # the brief's identifier in the planner's own tool (a campaign code, a sheet's row, an
+    # evaluation's brief id): answered back with its matches, never read for ranking
+    id: str | None = Field(default=None, max_length=MAX_NAME,
+                           description="your identifier for the brief (a campaign code); "
+                                       "answered back, not used to rank")
 
     @field_validator("k", mode="before")
     @classmethod
     def _k_integral(cls, v: object) -> object:
         return DEFAULT_K if v is None else cells.whole_number(v)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v: object) -> object:
+        """An id written as a number (a sheet's row, 17) is that number's text."""
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
     @field_validator("objective", mode="before")
     @classmethod

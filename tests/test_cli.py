@@ -383,3 +383,38 @@ def test_a_brief_file_of_several_briefs_answers_each_in_its_order(cli, tmp_path)
     code, _, err = cli("plan", "--index", tmp_path / "i", "--brief-file", briefs,
                        "--budget", "1000")
     assert code == 2 and "a plan is made for one brief at a time" in err
+
+
+def test_a_brief_file_from_another_tool_keeps_its_ids_and_may_leave_its_fields_out(cli,
+                                                                                  tmp_path):
+    """Another tool's briefs carry an id and fields of their own ("split", "judging"): the
+    file was refused for its ids. An id is the brief's (answered back, and naming it in an
+    error); a field no brief has is still refused, with the option that leaves it out, and
+    --ignore-unknown answers the briefs, naming what it left out."""
+    f = write_jsonl(tmp_path / "c.jsonl", [creator("a", "zero waste shampoo"),
+                                           creator("b", "fps gaming", followers=300_000)])
+    cli("ingest", f, "--index", tmp_path / "i")
+    briefs = tmp_path / "briefs.json"
+    briefs.write_text(json.dumps([
+        {"id": "b-1", "brief": "zero waste shampoo", "split": "test", "judging": {"n": 1}},
+        {"id": 17, "brief": "fps gaming", "split": "dev", "filters": {"countries": ["JP"]}}]))
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs, "--json")
+    assert code == 2 and out == ""
+    assert f"{briefs}: brief 1 (b-1): split: not a field of a brief" in err
+    assert "--ignore-unknown" in err
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs, "--json",
+                         "--ignore-unknown")
+    assert code == 2 and f"{briefs}: brief 2 (17): filters.countries" in err  # none in JP
+    briefs.write_text(json.dumps([
+        {"id": "b-1", "brief": "zero waste shampoo", "split": "test", "judging": {"n": 1}},
+        {"id": 17, "brief": "fps gaming", "split": "dev"}]))
+    code, out, err = cli("match", "--index", tmp_path / "i", "--brief-file", briefs, "--json",
+                         "--ignore-unknown", "--k", "1")
+    assert code == 0, err
+    assert "left out, not fields of a brief: judging (1 brief), split (2 briefs)" in err
+    answers = json.loads(out)["answers"]
+    assert [(a["id"], [m["creator_id"] for m in a["matches"]]) for a in answers] == [
+        ("b-1", ["a"]), ("17", ["b"])]
+    code, out, _ = cli("match", "--index", tmp_path / "i", "--brief-file", briefs, "--k", "1",
+                       "--ignore-unknown")
+    assert code == 0 and "brief 1: b-1" in out and "brief 2: 17" in out
