@@ -150,3 +150,38 @@ def test_genuine_hashtags_are_their_niches_and_generic_ones(tmp_path):
             assert sum(t in stuffing.GENERIC for t in tail) == stuffing.GENERIC_TAGS
             assert all(t in stuffing.GENERIC or t in niche[es.truth[r["id"]]["niche"]]
                        for t in tail)
+
+
+def test_against_times_two_versions_in_turn_and_reports_their_ratio(tmp_path):
+    """benchmarks/against.py: the benchmark's first loop for this checkout and a revision,
+    each on its own index, the first of each round alternating; medians and ratios as the
+    rounds give them (no time asserted: the figures are only read)."""
+    import shutil
+    import subprocess
+
+    from benchmarks import against
+
+    rounds = [{"first": "this", "this": {"p50": 12.0, "filtered_p50": 13.0},
+               "other": {"p50": 10.0, "filtered_p50": 10.0}},
+              {"first": "other", "this": {"p50": 11.0, "filtered_p50": 11.0},
+               "other": {"p50": 11.0, "filtered_p50": 10.0}},
+              {"first": "this", "this": {"p50": 9.0, "filtered_p50": 12.0},
+               "other": {"p50": 10.0, "filtered_p50": 10.0}}]
+    s = against.summary(rounds)
+    assert s["this"] == {"p50": 11.0, "filtered_p50": 12.0}
+    assert s["ratio"]["filtered_p50"] == {"median": 1.2, "min": 1.1, "max": 1.3}
+    assert s["ratio"]["p50"]["median"] == 1.0
+    if shutil.which("git") is None or subprocess.run(
+            ["git", "-C", str(against.ROOT), "rev-parse", "HEAD"],
+            capture_output=True).returncode:
+        pytest.skip("not a git checkout: no revision to read")
+    out = tmp_path / "results"
+    assert against.main(["HEAD", "--size", "300", "--rounds", "2", "--queries", "2",
+                         "--model", "hash-64", "--work", str(tmp_path / "w"),
+                         "--out", str(out)]) == 0
+    saved = json.loads(next(out.glob("against-*.json")).read_text())
+    assert [r["first"] for r in saved["rounds"]] == ["this", "other"]
+    assert all(r[side]["filtered_p50"] > 0 for r in saved["rounds"] for side in ("this", "other"))
+    assert len(list((tmp_path / "w").glob("index-*"))) == 2  # each version its own index
+    with pytest.raises(SystemExit, match="no revision"):
+        against.main(["no-such-rev", "--size", "10", "--work", str(tmp_path / "w")])
