@@ -221,12 +221,13 @@ def split_flat(table: Table, parsed: Parsed) -> list[Table]:
             if (cid, platform) not in refused:
                 refused.add((cid, platform))
                 column = written.get("platform", "platform")
+                apart = ("give each account its own creator_id" if "creator_id" in header
+                         else "add a creator_id column to tell them apart")
                 parsed.errors.append(RecordError(
                     name, line, column,
                     f"{cid!r} is on {first[cid][1]} at {name}:{first[cid][0]} and on {platform} "
                     f"here: two accounts, and this table names them alike, so the rows of "
-                    f"{platform} are not read; add a creator_id column to tell them apart",
-                    cid))
+                    f"{platform} are not read; {apart}", cid))
             continue
         post = {c: row[c] for c in post_cols}
         post["id"] = post.get("id") or f"r{line}"

@@ -240,6 +240,12 @@ def test_a_name_on_two_platforms_in_a_table_of_posts_is_two_accounts(tmp_path):
     assert not parsed.errors
     assert {c.id: c.platform for c in parsed.records} == {"lena-ig": "instagram",
                                                           "lena-tt": "tiktok"}
+    path.write_text(
+        "creator_id,followers,platform,caption,likes\n"
+        "lena,12400,instagram,Linsen-Bolognese,320\n"
+        "lena,98000,tiktok,Brot in 60 Sekunden,5100\n", "utf-8")
+    [err] = read_paths([path]).errors  # one id for both: the id is what to change
+    assert err.line == 3 and "give each account its own creator_id" in err.reason
 
 
 def test_a_rate_under_a_header_in_percent_is_a_percentage(tmp_path):
