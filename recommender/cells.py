@@ -196,11 +196,15 @@ def platform_as_stored(text: str) -> str:
 def platform_name(text: str) -> str:
     """A platform as exports and people name it, as stored; a ValueError naming the platforms
     known for any other."""
+    from .errors import nearest
+
     name = platform_as_stored(text)
     known = get_args(Platform)
     if name not in known:
-        raise ValueError(f"{text[:40]!r} is not a platform this reads; use one of "
-                         f"{', '.join(known)}")
+        guess = nearest(name, list(known)) if name else None
+        raise ValueError(f"{text[:40]!r} is not a platform this reads; "
+                         + (f"did you mean {guess}? " if guess else "")
+                         + f"use one of {', '.join(known)}")
     return name
 
 

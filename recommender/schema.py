@@ -177,7 +177,9 @@ class Creator(_Model):
     @field_validator("platform", mode="before")
     @classmethod
     def _platform_lower(cls, v: object) -> object:
-        return cells.platform_as_stored(v) if isinstance(v, str) else v
+        """A platform as people write it ("IG", "TikTok"); one this does not read named, with
+        the one most likely meant ("tiktk": did you mean tiktok?)."""
+        return cells.platform_name(v) if isinstance(v, str) else v
 
     @field_validator("country", "language", "handle", mode="before")
     @classmethod

@@ -76,8 +76,27 @@ def test_yes_no_dates_and_categories():
 def test_platform_and_objective_names_as_people_write_them():
     assert cells.platform_name(" IG ") == "instagram"
     assert cells.platform_name("YouTube  Shorts") == "youtube"
-    with pytest.raises(ValueError, match="'myspace' is not a platform this reads"):
+    with pytest.raises(ValueError, match="'myspace' is not a platform this reads; use one"):
         cells.platform_name("myspace")
+    with pytest.raises(ValueError, match="'tiktk' is not a platform this reads; did you mean "
+                                         "tiktok\\?"):
+        cells.platform_name("tiktk")
+
+
+def test_a_mistyped_platform_is_named_with_the_one_meant_in_a_brief_and_a_record():
+    """A brief's platform filter "tiktk" was answered with pydantic's list of the eleven
+    platforms ("Input should be 'instagram', 'tiktok', ..."); it, and a record's, now say which
+    one was most likely meant."""
+    from pydantic import ValidationError
+
+    from recommender.schema import Brief, Creator
+
+    with pytest.raises(ValidationError, match="did you mean tiktok\\?"):
+        Brief.model_validate({"brief": "x", "filters": {"platforms": ["Instagram", "tiktk"]}})
+    assert Brief.model_validate({"brief": "x", "filters": {"platforms": ["IG"]}}
+                                ).filters.platforms == ["instagram"]
+    with pytest.raises(ValidationError, match="did you mean youtube\\?"):
+        Creator.model_validate({"id": "a", "platform": "youtub", "followers": 10})
     assert cells.objective_name("ROI") == "conversion"
     assert cells.objective_name("Notoriété") == "awareness"
     assert cells.objective_name("something") == "something"  # left for validation to name
