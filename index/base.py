@@ -81,7 +81,8 @@ class VectorIndex(ABC):
 
     @abstractmethod
     def reconstruct(self, ids: np.ndarray) -> np.ndarray:
-        """The stored vectors of present ids, in order."""
+        """The stored vectors of present ids, in order; a KeyError naming the first absent
+        ones when any id is not present."""
 
     @abstractmethod
     def _search(self, queries: np.ndarray, k: int,

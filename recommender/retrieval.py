@@ -303,7 +303,10 @@ def stored_vectors(store: VectorStore, vids: np.ndarray) -> np.ndarray:
         out = np.full((len(vids), store.default_dim if index is None else index.dim), np.nan,
                       np.float32)
         if index is not None and len(vids):
-            held = index.contains(vids)
-            out[held] = index.reconstruct(vids[held])
+            try:  # reconstruct checks that it holds every vid: most matches, all of them
+                out[:] = index.reconstruct(vids)
+            except KeyError:
+                held = index.contains(vids)
+                out[held] = index.reconstruct(vids[held])
     return out
 

@@ -41,3 +41,23 @@ def test_pool_similarities_are_the_index_cosines(tmp_path, monkeypatch, flat_max
     sims = retrieval.similarities(rec.store.index, vids, scores, ids, q, 0)
     assert decoded == [others.tolist()]
     assert np.allclose(sims[0], reconstruct(vids) @ q[0], atol=1e-4)
+
+
+@pytest.mark.parametrize("flat_max", [backends.FLAT_MAX, 50])
+def test_stored_vectors_are_the_index_copies_and_nan_for_a_vid_gone(tmp_path, monkeypatch,
+                                                                   flat_max):
+    """The content vectors the relevance feedback reads: the index's own copies, in the order
+    asked; a vid the index no longer holds (a writer removed it since the pool was read) is a
+    NaN row, and the others are still read."""
+    monkeypatch.setattr(backends, "FLAT_MAX", flat_max)
+    rec = Recommender(tmp_path / "idx", create=True, embedder=HashEmbedder(32))
+    rec.ingest([datagen.write_jsonl(tmp_path / "c.jsonl", 120, seed=3)])
+    vids = rec.store.index.ids()[[7, 2, 40]]
+    got = retrieval.stored_vectors(rec.store, vids)
+    assert np.array_equal(got, rec.store.index.reconstruct(vids))
+    gone = rec.catalog.rows([int(vids[1])])[int(vids[1])].id
+    rec.remove([gone])
+    got = retrieval.stored_vectors(rec.store, vids)
+    assert np.isnan(got[1]).all() and not np.isnan(got[[0, 2]]).any()
+    assert np.array_equal(got[[0, 2]], rec.store.index.reconstruct(vids[[0, 2]]))
+    assert retrieval.stored_vectors(rec.store, np.zeros(0, np.int64)).shape == (0, 32)
