@@ -94,6 +94,9 @@ class UpsertResponse(_Written):
 
 
 class MatchResponse(BaseModel):
+    brief_id: str | None = Field(
+        default=None, description="the brief's id, as it gave one (a campaign code, another "
+        "tool's brief id): what these matches answer")
     matches: list[Match]
     took_ms: float
     empty_reason: str | None = Field(

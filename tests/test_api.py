@@ -125,7 +125,10 @@ def test_match_and_similar(client):
     body = {"brief": "zero waste shampoo bar", "values": "honest, local", "objective": "ugc",
             "k": 5, "filters": {"tiers": ["nano", "micro"], "languages": ["en"]}}
     r = client.post("/v1/match", headers=R, json=body).json()
-    assert len(r["matches"]) == 5 and r["notes"] == []
+    assert len(r["matches"]) == 5 and r["notes"] == [] and r["brief_id"] is None
+    # a brief's id of the planner's own is answered back with its matches
+    r = client.post("/v1/match", headers=R, json={**body, "id": 17, "k": 1}).json()
+    assert r["brief_id"] == "17" and len(r["matches"]) == 1
     # how the brief was read, when a planner should know
     said = client.post("/v1/match", headers=R, json={
         "brief": "Looking for UGC creators", "values": "no plastic", "k": 3}).json()

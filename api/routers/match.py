@@ -24,7 +24,7 @@ def match(brief: Annotated[Brief, Body(openapi_examples={"shampoo bar": {
     t0 = time.perf_counter()
     matches = rec.match(brief)
     took = round((time.perf_counter() - t0) * 1e3, 2)
-    return MatchResponse(matches=matches, took_ms=took,
+    return MatchResponse(brief_id=brief.id, matches=matches, took_ms=took,
                          empty_reason=None if matches else rec.why_empty(brief.filters),
                          notes=of_brief(brief, rec.tiers.names)
                          + list(filter(None, [rec.encoder_note(),
