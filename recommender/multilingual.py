@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .embedding import readable, usable_cores
+from .errors import InvalidInputError
 
 NAME = "google/universal-sentence-encoder-multilingual-3"
 ALIASES = frozenset({NAME.lower(), "use-multilingual", "use-m3", "usem3",
@@ -42,9 +43,7 @@ class UniversalSentenceEncoder:
     def __init__(self, threads: int | None = None) -> None:
         """threads: BLAS threads of the forward pass; default CREATOR_MATCH_ENCODER_THREADS,
         else the cores this process may use (`serve --workers N` gives each its share)."""
-        setting = os.environ.get("CREATOR_MATCH_ENCODER_THREADS", "")
-        self.threads = threads or (int(setting) if setting.isdigit() and int(setting) > 0
-                                   else usable_cores())
+        self.threads = threads or _threads_set() or usable_cores()
         self._model: Any = None
         self._query_model: Any = None
         self._lock = threading.Lock()
@@ -102,6 +101,19 @@ class UniversalSentenceEncoder:
                  for i in range(0, len(texts), BATCH)]
         out = np.concatenate(parts)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def _threads_set() -> int | None:
+    """CREATOR_MATCH_ENCODER_THREADS, a whole number of threads, or None where it is unset; a
+    value that is none is refused, naming it (it was read as unset)."""
+    setting = os.environ.get("CREATOR_MATCH_ENCODER_THREADS", "").strip()
+    if not setting:
+        return None
+    if not setting.isdigit() or int(setting) < 1:
+        raise InvalidInputError(f"CREATOR_MATCH_ENCODER_THREADS: {setting!r} is not a number of "
+                                "threads (a whole number, 1 or more; unset: the cores this "
+                                "process may use)")
+    return int(setting)
 
 
 def _with_threads(model: Any, threads: int) -> Any:
