@@ -12,11 +12,14 @@ more to arrive, bounded by `max_texts`.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
+
+from .errors import InvalidInputError
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -101,3 +104,17 @@ class QueryBatcher:
                 self.batches += 1
                 self.callers += len(batch)
                 self._cond.notify_all()
+
+
+def brief_batcher(encode: Encode, window_ms: float | None = None) -> QueryBatcher | None:
+    """The batcher of a matching service's briefs (one index or a set of shards): window_ms,
+    default CREATOR_MATCH_BATCH_WINDOW_MS, else 1; None for a negative one (each brief encoded
+    alone). A setting that is no number is refused, naming it."""
+    if window_ms is None:
+        setting = os.environ.get("CREATOR_MATCH_BATCH_WINDOW_MS") or "1"
+        try:
+            window_ms = float(setting)
+        except ValueError:
+            raise InvalidInputError(f"CREATOR_MATCH_BATCH_WINDOW_MS: {setting!r} is not a "
+                                    "number of milliseconds (negative: no batching)") from None
+    return None if window_ms < 0 else QueryBatcher(encode, window_s=window_ms / 1e3)

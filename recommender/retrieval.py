@@ -8,7 +8,6 @@ needs, read from memory. Catalog rows are read later, for the few that can make 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,9 +18,8 @@ import numpy as np
 import index as vindex
 
 from . import lexical
-from .batching import QueryBatcher
+from .batching import brief_batcher
 from .embedding import Embedder, encode_queries, usable_cores
-from .errors import InvalidInputError
 from .locales import language_identifier
 from .pool import Candidate, CreatorRow, Pool
 from .query_text import query_texts
@@ -121,16 +119,8 @@ class Retriever:
         self.store = store
         self.catalog = store.catalog
         self.embedder = embedder
-        if batch_window_ms is None:
-            setting = os.environ.get("CREATOR_MATCH_BATCH_WINDOW_MS") or "1"
-            try:
-                batch_window_ms = float(setting)
-            except ValueError:
-                raise InvalidInputError(f"CREATOR_MATCH_BATCH_WINDOW_MS: {setting!r} is not a "
-                                        "number of milliseconds (negative: no batching)"
-                                        ) from None
-        self.batcher = None if batch_window_ms < 0 else QueryBatcher(
-            lambda texts: encode_queries(self.embedder, texts), window_s=batch_window_ms / 1e3)
+        self.batcher = brief_batcher(lambda texts: encode_queries(self.embedder, texts),
+                                     batch_window_ms)
         # threads that apply a brief's filters while the brief is encoded (started on first use)
         self._helpers = ThreadPoolExecutor(usable_cores(), thread_name_prefix="cm-match")
 

@@ -35,7 +35,6 @@ A creator's global vid is `local vid * N + shard`; the coordinator's rows carry 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -47,7 +46,7 @@ from index.store import CATALOG, Manifest
 
 from . import lexical
 from .answering import Answering, PostVectors
-from .batching import QueryBatcher
+from .batching import brief_batcher
 from .embedding import Embedder, encode_queries, make_embedder
 from .errors import InvalidInputError, ModelMismatchError, NotFoundError, shown
 from .lexical.tokens import Query
@@ -163,9 +162,7 @@ class ShardedRecommender(Answering):
         self.catalog = ShardedCatalog(self.shards)
         # post vectors cross the network as coordinates (shortlist_reads); in process, whole
         self.project_posts = ray_address is not None
-        window = float(os.environ.get("CREATOR_MATCH_BATCH_WINDOW_MS") or "1")
-        self.batcher = None if window < 0 else QueryBatcher(
-            lambda texts: encode_queries(self.embedder, texts), window_s=window / 1e3)
+        self.batcher = brief_batcher(lambda texts: encode_queries(self.embedder, texts))
 
     def close(self) -> None:
         for s in self.shards:

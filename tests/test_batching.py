@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import DATA
 
-from recommender.batching import QueryBatcher
+from recommender.batching import QueryBatcher, brief_batcher
 from recommender.embedding import HashEmbedder
 from recommender.service import Recommender
 
@@ -129,6 +129,14 @@ def test_bad_settings_are_refused(monkeypatch, tmp_path):
 
     with pytest.raises(InvalidInputError, match="CREATOR_MATCH_BATCH_WINDOW_MS"):
         Recommender(tmp_path / "i", create=True, embedder=HashEmbedder(16))
+    # the shards' coordinator reads the setting through the same function: it was float()'s
+    # "could not convert string to float" there
+    with pytest.raises(InvalidInputError, match="CREATOR_MATCH_BATCH_WINDOW_MS: 'soon'"):
+        brief_batcher(HashEmbedder(16).encode)
+    monkeypatch.setenv("CREATOR_MATCH_BATCH_WINDOW_MS", "5")
+    batcher = brief_batcher(HashEmbedder(16).encode)
+    assert batcher is not None and batcher.window_s == 0.005
+    assert brief_batcher(HashEmbedder(16).encode, -1) is None  # each brief alone
 
 
 def test_matches_are_the_same_with_and_without_batching(tmp_path, monkeypatch):
